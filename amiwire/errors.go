@@ -1,0 +1,124 @@
+package amiwire
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrClosed is returned for operations on a connection that has been closed,
+// by either side. Errors that wrap it say what was in progress.
+var ErrClosed = errors.New("connection closed")
+
+// ProtocolError means the byte stream broke the AMI framing: a missing or
+// foreign banner, a packet cut off by the end of the stream, and the like.
+type ProtocolError struct {
+	Offset int64  // byte offset in the stream where the problem was seen
+	Msg    string // what was wrong
+	Err    error  // underlying cause, if any (io.ErrUnexpectedEOF, ...)
+}
+
+func (e *ProtocolError) Error() string {
+	s := fmt.Sprintf("protocol error at byte %d: %s", e.Offset, e.Msg)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the underlying cause.
+func (e *ProtocolError) Unwrap() error { return e.Err }
+
+// Limit names one of the Reader's size limits.
+type Limit string
+
+// The limits a Reader enforces.
+const (
+	LimitLine    Limit = "line length"
+	LimitPacket  Limit = "packet size"
+	LimitHeaders Limit = "header count"
+)
+
+// LimitError means an incoming packet exceeded one of the Reader's limits.
+// The Reader has already skipped the rest of the offending packet (up to the
+// next empty line), so reading may continue with the next packet.
+type LimitError struct {
+	Limit  Limit // which limit
+	Max    int   // its value
+	Offset int64 // byte offset of the start of the offending packet
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("packet at byte %d exceeds the %s limit of %d; skipped", e.Offset, e.Limit, e.Max)
+}
+
+// FieldError means an outgoing packet could not be written as it is: a key or
+// value would break the framing or exceed what Asterisk accepts. Nothing of
+// the packet was written.
+type FieldError struct {
+	Key    string // offending key (may be empty)
+	Index  int    // position of the field in the packet, from 0; -1 for the packet as a whole
+	Reason string // what was wrong
+}
+
+func (e *FieldError) Error() string {
+	if e.Index < 0 {
+		return "invalid action: " + e.Reason
+	}
+	return fmt.Sprintf("invalid action header %q: %s", e.Key, e.Reason)
+}
+
+// ActionError is a "Response: Error" from the server.
+type ActionError struct {
+	Action   string // the action that failed
+	ActionID string
+	Message  string // the server's Message header
+	Response Packet // the whole response
+}
+
+func (e *ActionError) Error() string {
+	msg := e.Message
+	if msg == "" {
+		msg = "Response: Error"
+	}
+	return fmt.Sprintf("%s: %s", e.Action, msg)
+}
+
+// AuthError means the server refused the login.
+type AuthError struct {
+	Username string
+	Message  string // the server's Message, normally "Authentication failed"
+}
+
+func (e *AuthError) Error() string {
+	return fmt.Sprintf("login: authentication failed for user %q: %s", e.Username, e.Message)
+}
+
+// IncompleteListError means an event list ended before its completion event:
+// the server cancelled it (EventList: Cancelled) or the connection was lost.
+// The events that did arrive are returned alongside this error.
+type IncompleteListError struct {
+	Action    string
+	Received  int   // list items that arrived
+	Expected  int   // ListItems of the final event, or -1 when unknown
+	Cancelled bool  // the server sent EventList: Cancelled
+	Err       error // the cause when the connection was lost
+}
+
+func (e *IncompleteListError) Error() string {
+	what := "connection lost"
+	if e.Cancelled {
+		what = "cancelled by the server"
+	}
+	exp := "unknown"
+	if e.Expected >= 0 {
+		exp = fmt.Sprint(e.Expected)
+	}
+	s := fmt.Sprintf("%s: list incomplete (%s): %d of %s items arrived", e.Action, what, e.Received, exp)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause of a lost connection.
+func (e *IncompleteListError) Unwrap() error { return e.Err }

@@ -1,0 +1,195 @@
+// Package amiwire speaks the Asterisk Manager Interface: packets, a reader and
+// writer for the wire format, and a client connection with login, ActionID
+// correlation, event lists and a bounded async event queue.
+//
+// The package knows nothing about command-line flags or output formats.
+package amiwire
+
+import "strings"
+
+// Field is one "Key: Value" line of a packet. A line that arrived without a
+// colon is kept as a Field with an empty Key and the whole line as Value.
+type Field struct {
+	Key   string
+	Value string
+}
+
+// Kind says what a packet is: an action (client to server), a response or
+// an event.
+type Kind int
+
+// The packet kinds. KindUnknown is a packet with none of the identifying keys.
+const (
+	KindUnknown Kind = iota
+	KindAction
+	KindResponse
+	KindEvent
+)
+
+// String returns the lower-case name of the kind.
+func (k Kind) String() string {
+	switch k {
+	case KindAction:
+		return "action"
+	case KindResponse:
+		return "response"
+	case KindEvent:
+		return "event"
+	}
+	return "unknown"
+}
+
+// Packet is one AMI message: an ordered list of fields that keeps duplicate
+// keys and the key case as received. Lookups by key are case-insensitive.
+//
+// Packets returned by Reader own their memory and stay valid forever; Raw
+// holds the exact bytes that arrived, line ends and terminating empty line
+// included. Packets built by a program have a nil Raw.
+type Packet struct {
+	Fields []Field
+	Raw    []byte
+}
+
+// NewAction returns an action packet "Action: name" followed by the given
+// key/value pairs, in order. An odd trailing key gets an empty value.
+func NewAction(name string, kv ...string) Packet {
+	p := Packet{Fields: make([]Field, 0, 1+(len(kv)+1)/2)}
+	p.Fields = append(p.Fields, Field{"Action", name})
+	for i := 0; i < len(kv); i += 2 {
+		f := Field{Key: kv[i]}
+		if i+1 < len(kv) {
+			f.Value = kv[i+1]
+		}
+		p.Fields = append(p.Fields, f)
+	}
+	return p
+}
+
+// Add appends a field, keeping any earlier field with the same key.
+func (p *Packet) Add(key, value string) { p.Fields = append(p.Fields, Field{key, value}) }
+
+// Set replaces the value of the first field named key (case-insensitive),
+// removing any later duplicates, or appends the field when there is none.
+func (p *Packet) Set(key, value string) {
+	out := p.Fields[:0]
+	found := false
+	for _, f := range p.Fields {
+		if strings.EqualFold(f.Key, key) {
+			if found {
+				continue
+			}
+			found = true
+			f.Value = value
+		}
+		out = append(out, f)
+	}
+	p.Fields = out
+	if !found {
+		p.Fields = append(p.Fields, Field{key, value})
+	}
+	p.Raw = nil
+}
+
+// Del removes every field named key (case-insensitive).
+func (p *Packet) Del(key string) {
+	out := p.Fields[:0]
+	for _, f := range p.Fields {
+		if !strings.EqualFold(f.Key, key) {
+			out = append(out, f)
+		}
+	}
+	p.Fields = out
+	p.Raw = nil
+}
+
+// Lookup returns the value of the first field named key (case-insensitive)
+// and whether there was one.
+func (p Packet) Lookup(key string) (string, bool) {
+	for _, f := range p.Fields {
+		if len(f.Key) == len(key) && strings.EqualFold(f.Key, key) {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// Get returns the value of the first field named key (case-insensitive), or
+// "" when there is none.
+func (p Packet) Get(key string) string {
+	v, _ := p.Lookup(key)
+	return v
+}
+
+// Has reports whether the packet has a field named key (case-insensitive).
+func (p Packet) Has(key string) bool {
+	_, ok := p.Lookup(key)
+	return ok
+}
+
+// Values returns the values of every field named key (case-insensitive), in
+// order.
+func (p Packet) Values(key string) []string {
+	var vs []string
+	for _, f := range p.Fields {
+		if strings.EqualFold(f.Key, key) {
+			vs = append(vs, f.Value)
+		}
+	}
+	return vs
+}
+
+// Kind classifies the packet. An Event key wins over Response, because some
+// events (OriginateResponse) also carry "Response: Success".
+func (p Packet) Kind() Kind {
+	k := KindUnknown
+	for _, f := range p.Fields {
+		switch {
+		case strings.EqualFold(f.Key, "Event"):
+			return KindEvent
+		case k == KindUnknown && strings.EqualFold(f.Key, "Response"):
+			k = KindResponse
+		case k == KindUnknown && strings.EqualFold(f.Key, "Action"):
+			k = KindAction
+		}
+	}
+	return k
+}
+
+// Event returns the event name, or "" when the packet is not an event.
+func (p Packet) Event() string { return p.Get("Event") }
+
+// Action returns the action name, or "" when the packet is not an action.
+func (p Packet) Action() string { return p.Get("Action") }
+
+// ActionID returns the ActionID header, or "" when there is none.
+func (p Packet) ActionID() string { return p.Get("ActionID") }
+
+// IsError reports whether the packet is a "Response: Error".
+func (p Packet) IsError() bool {
+	return p.Kind() == KindResponse && strings.EqualFold(p.Get("Response"), "Error")
+}
+
+// Clone returns a deep copy of the fields that the caller may modify freely.
+// Raw is shared: it is never written to.
+func (p Packet) Clone() Packet {
+	q := Packet{Raw: p.Raw}
+	if p.Fields != nil {
+		q.Fields = append(make([]Field, 0, len(p.Fields)), p.Fields...)
+	}
+	return q
+}
+
+// String renders the packet in wire form with LF line ends, for messages and
+// debugging. Use Writer to put a packet on the wire.
+func (p Packet) String() string {
+	var b strings.Builder
+	for _, f := range p.Fields {
+		if f.Key != "" {
+			b.WriteString(f.Key)
+			b.WriteString(": ")
+		}
+		b.WriteString(f.Value)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}

@@ -1,0 +1,97 @@
+package amiwire
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Limits Asterisk applies to what a client sends. A longer line is dropped by
+// the server with only a log message, and headers past the limit are ignored,
+// so the Writer refuses both instead.
+const (
+	MaxActionLine    = 1024 // bytes per line, "Key: Value\r\n" included
+	MaxActionHeaders = 128  // AST_MAX_MANHEADERS
+)
+
+// ValidateAction checks that p can be sent as it is: it has at least one
+// field, every key is a non-empty token without ':', surrounding space or
+// control characters, no value holds CR, LF or NUL, no line is longer than
+// MaxActionLine, and there are at most MaxActionHeaders fields. The error is a
+// *FieldError naming the first offending field.
+func ValidateAction(p Packet) error {
+	if len(p.Fields) == 0 {
+		return &FieldError{Index: -1, Reason: "no headers"}
+	}
+	if len(p.Fields) > MaxActionHeaders {
+		return &FieldError{Index: -1, Reason: fmt.Sprintf("%d headers, Asterisk accepts at most %d", len(p.Fields), MaxActionHeaders)}
+	}
+	for i, f := range p.Fields {
+		if err := validateField(f); err != "" {
+			return &FieldError{Key: f.Key, Index: i, Reason: err}
+		}
+		if n := len(f.Key) + 2 + len(f.Value) + 2; n > MaxActionLine {
+			return &FieldError{Key: f.Key, Index: i, Reason: fmt.Sprintf("line is %d bytes, Asterisk accepts at most %d", n, MaxActionLine)}
+		}
+	}
+	return nil
+}
+
+func validateField(f Field) string {
+	if f.Key == "" {
+		return "empty key"
+	}
+	if strings.TrimSpace(f.Key) != f.Key {
+		return "key has leading or trailing space"
+	}
+	for i := 0; i < len(f.Key); i++ {
+		switch c := f.Key[i]; {
+		case c == ':':
+			return "key contains ':'"
+		case c < 0x20 || c == 0x7f:
+			return fmt.Sprintf("key contains control character %q", c)
+		}
+	}
+	if i := strings.IndexAny(f.Value, "\r\n\x00"); i >= 0 {
+		return fmt.Sprintf("value contains %q at byte %d (header injection?)", f.Value[i], i)
+	}
+	return ""
+}
+
+// Writer writes actions in AMI wire form: "Key: Value" lines ended by CRLF,
+// one space after the colon, and an empty line after the packet.
+type Writer struct {
+	w   io.Writer
+	buf []byte
+}
+
+// NewWriter returns a Writer writing to w. Each packet is written with one
+// Write call, so a Writer over a net.Conn needs no extra buffering.
+func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
+
+// AppendAction appends the wire form of p to dst after checking it with
+// ValidateAction; on error dst is returned unchanged.
+func AppendAction(dst []byte, p Packet) ([]byte, error) {
+	if err := ValidateAction(p); err != nil {
+		return dst, err
+	}
+	for _, f := range p.Fields {
+		dst = append(dst, f.Key...)
+		dst = append(dst, ':', ' ')
+		dst = append(dst, f.Value...)
+		dst = append(dst, '\r', '\n')
+	}
+	return append(dst, '\r', '\n'), nil
+}
+
+// WriteAction validates p and writes it. Nothing is written when p is
+// invalid; the error is then a *FieldError.
+func (w *Writer) WriteAction(p Packet) error {
+	b, err := AppendAction(w.buf[:0], p)
+	if err != nil {
+		return err
+	}
+	w.buf = b
+	_, err = w.w.Write(b)
+	return err
+}
