@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Throughput of `ami listen` against a raw byte copy of the same stream, measured in the
+# same run (the machine is shared and noisy: compare ratios, not absolute numbers).
+#
+#   scripts/bench.sh            # N=1000000 events
+#   N=200000 RUNS=3 scripts/bench.sh
+#
+# Builds ami and the reference reader (scripts/rawcopy), starts `ami mock --flood N`
+# (pre-encoded realistic ~430-byte events, written in big chunks) on a loopback port,
+# and for each consumer prints wall time, events/s, MB/s of input, ratio to the raw copy
+# and peak RSS (GNU time). Every consumer's output is checked for the right event count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${N:-1000000}
+RUNS=${RUNS:-1}
+work=$(mktemp -d)
+mock_pid=
+cleanup() {
+  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+[ -x /usr/bin/time ] || { echo "bench.sh needs GNU time (/usr/bin/time; apt-get install time)" >&2; exit 2; }
+
+go build -o "$work/ami" ./cmd/ami
+go build -o "$work/rawcopy" ./scripts/rawcopy
+
+"$work/ami" mock --listen 127.0.0.1:0 --flood "$N" 2>"$work/mock.err" &
+mock_pid=$!
+addr=
+for _ in $(seq 100); do
+  addr=$(grep -Eo '127\.0\.0\.1:[0-9]+' "$work/mock.err" | head -n1 || true)
+  [ -n "$addr" ] && break
+  sleep 0.1
+done
+[ -n "$addr" ] || { echo "ami mock did not start:" >&2; cat "$work/mock.err" >&2; exit 1; }
+port=${addr##*:}
+
+# measure NAME CHECK CMD...: runs CMD with stdout to a file, prints one table row.
+# CHECK is a command reading that file and printing the number of events seen.
+measure() {
+  local name=$1 check=$2; shift 2
+  local best_wall= best_rss= events=
+  for _ in $(seq "$RUNS"); do
+    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>"$work/err" || {
+      echo "$name failed:" >&2; cat "$work/err" >&2; return 1
+    }
+    read -r wall rss <"$work/time"
+    events=$(eval "$check" <"$work/out")
+    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_rss=$rss; fi
+  done
+  [ "$events" -ge "$N" ] || echo "WARNING: $name delivered $events events, want $N" >&2
+  [ -n "${base_wall:-}" ] || base_wall=$best_wall
+  awk -v n="$name" -v w="$best_wall" -v b="$base_wall" -v N="$N" -v B="$bytes" -v r="$best_rss" -v e="$events" 'BEGIN {
+    if (w <= 0) w = 0.001
+    printf "%-22s %8.2f %12.0f %9.1f %7.2fx %9.1f %10d\n", n, w, N / w, B / w / 1e6, w / b, r / 1024, e }'
+}
+
+bytes=$((N * 432)) # the flood event is ~432 bytes on the wire
+echo "N=$N events (~$((bytes / 1000000)) MB), best of $RUNS run(s), mock at $addr"
+printf "%-22s %8s %12s %9s %8s %9s %10s\n" consumer wall_s events/s MB/s ratio rss_MB events_seen
+measure "raw copy (rawcopy)" "grep -c '^Event: '" "$work/rawcopy" -addr "$addr" -count "$N"
+common=(-H 127.0.0.1 -p "$port" -u admin --count "$N" --event UserEvent)
+export AMI_SECRET=admin
+measure "ami listen -o raw" "grep -c '^Event: '" "$work/ami" listen "${common[@]}" -o raw
+measure "ami listen -o json" "grep -c '^{'" "$work/ami" listen "${common[@]}" -o json
+measure "ami listen -o text" "grep -c '^Event: '" "$work/ami" listen "${common[@]}" -o text
