@@ -1,0 +1,223 @@
+# bash completion for ami                                        -*- shell-script -*-
+#
+# Generated from the ami command definitions and the built-in Asterisk 22
+# catalogue by: go test ./cmd/ami -run TestCompletionScripts -update
+# Do not edit by hand.
+#
+# Install: copy to /usr/share/bash-completion/completions/ami, or put
+# source <(ami completion bash) in ~/.bashrc.
+
+_ami_commands='send listen list login-check completion'
+_ami_actions='AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer
+Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList BridgeTechnologyList
+BridgeTechnologySuspend BridgeTechnologyUnsuspend CancelAtxfer Challenge
+ChangeMonitor Command ConfbridgeKick ConfbridgeList ConfbridgeListRooms
+ConfbridgeLock ConfbridgeMute ConfbridgeSetSingleVideoSrc
+ConfbridgeStartRecord ConfbridgeStopRecord ConfbridgeUnlock ConfbridgeUnmute
+ControlPlayback CoreSettings CoreShowChannelMap CoreShowChannels CoreStatus
+CreateConfig DAHDIDialOffhook DAHDIDNDoff DAHDIDNDon DAHDIHangup
+DAHDIRestart DAHDIShowChannels DAHDIShowStatus DAHDITransfer DBDel DBDelTree
+DBGet DBGetTree DBPut DeviceStateList DialplanExtensionAdd
+DialplanExtensionRemove Events ExtensionState ExtensionStateList FAXSession
+FAXSessions FAXStats Filter GetConfig GetConfigJSON Getvar Hangup
+IAXnetstats IAXpeerlist IAXpeers IAXregistry JabberSend ListCategories
+ListCommands LocalOptimizeAway LoggerRotate Login Logoff MailboxCount
+MailboxStatus MeetmeList MeetmeListRooms MeetmeMute MeetmeUnmute MessageSend
+MixMonitor MixMonitorMute ModuleCheck ModuleLoad Monitor MuteAudio MWIDelete
+MWIGet MWIUpdate Originate Park ParkedCalls Parkinglots PauseMonitor Ping
+PJSIPHangup PJSIPNotify PJSIPQualify PJSIPRegister PJSIPShowAors
+PJSIPShowAuths PJSIPShowContacts PJSIPShowEndpoint PJSIPShowEndpoints
+PJSIPShowRegistrationInboundContactStatuses PJSIPShowRegistrationsInbound
+PJSIPShowRegistrationsOutbound PJSIPShowResourceLists
+PJSIPShowSubscriptionsInbound PJSIPShowSubscriptionsOutbound PJSIPUnregister
+PlayDTMF PlayMF PresenceState PresenceStateList PRIDebugFileSet
+PRIDebugFileUnset PRIDebugSet PRIShowSpans QueueAdd
+QueueChangePriorityCaller QueueLog QueueMemberRingInUse QueuePause
+QueuePenalty QueueReload QueueRemove QueueReset QueueRule Queues QueueStatus
+QueueSummary QueueWithdrawCaller Redirect Reload SendFlash SendText Setvar
+ShowDialPlan SIPnotify SIPpeers SIPpeerstatus SIPqualifypeer SIPshowpeer
+SIPshowregistry SKINNYdevices SKINNYlines SKINNYshowdevice SKINNYshowline
+SorceryMemoryCacheExpire SorceryMemoryCacheExpireObject
+SorceryMemoryCachePopulate SorceryMemoryCacheStale
+SorceryMemoryCacheStaleObject Status StopMixMonitor StopMonitor
+UnpauseMonitor UpdateConfig UserEvent VoicemailBoxSummary VoicemailRefresh
+VoicemailUsersList VoicemailUserStatus WaitEvent'
+_ami_list_actions='Agents BridgeInfo BridgeList BridgeTechnologyList ConfbridgeList
+ConfbridgeListRooms CoreShowChannelMap CoreShowChannels DAHDIShowChannels
+DAHDIShowStatus DBGet DBGetTree DeviceStateList ExtensionStateList
+FAXSession FAXSessions IAXpeerlist IAXregistry MeetmeList MeetmeListRooms
+MWIGet ParkedCalls Parkinglots PJSIPShowAors PJSIPShowAuths
+PJSIPShowContacts PJSIPShowEndpoint PJSIPShowEndpoints
+PJSIPShowRegistrationInboundContactStatuses PJSIPShowRegistrationsInbound
+PJSIPShowRegistrationsOutbound PJSIPShowResourceLists
+PJSIPShowSubscriptionsInbound PJSIPShowSubscriptionsOutbound
+PresenceStateList PRIShowSpans QueueStatus QueueSummary ShowDialPlan
+SIPpeers SIPpeerstatus SIPshowregistry SKINNYdevices SKINNYlines Status
+VoicemailBoxSummary VoicemailUsersList'
+_ami_events='AgentCalled AgentComplete AgentConnect AgentDump AgentLogin AgentLogoff
+AgentRingNoAnswer Agents AgentsComplete AGIExecEnd AGIExecStart Alarm
+AlarmClear AOC-D AOC-E AOC-S AorDetail AorList AorListComplete AsyncAGIEnd
+AsyncAGIExec AsyncAGIStart AttendedTransfer AuthDetail AuthList
+AuthListComplete AuthMethodNotAllowed BlindTransfer BridgeCreate
+BridgeDestroy BridgeEnter BridgeInfoChannel BridgeInfoComplete BridgeLeave
+BridgeListComplete BridgeListItem BridgeMerge BridgeTechnologyListComplete
+BridgeTechnologyListItem BridgeVideoSourceUpdate Cdr CEL
+ChallengeResponseFailed ChallengeSent ChannelTalkingStart ChannelTalkingStop
+ChanSpyStart ChanSpyStop ConfbridgeEnd ConfbridgeJoin ConfbridgeLeave
+ConfbridgeList ConfbridgeListComplete ConfbridgeListRooms
+ConfbridgeListRoomsComplete ConfbridgeMute ConfbridgeRecord ConfbridgeStart
+ConfbridgeStopRecord ConfbridgeTalking ConfbridgeUnmute ContactList
+ContactListComplete ContactStatus ContactStatusDetail CoreShowChannel
+CoreShowChannelMap CoreShowChannelMapComplete CoreShowChannelsComplete
+DAHDIChannel DAHDIShowChannels DAHDIShowChannelsComplete DBGetComplete
+DBGetResponse DBGetTreeComplete DBGetTreeResponse DeviceStateChange
+DeviceStateListComplete DialBegin DialEnd DialState DNDState DTMFBegin
+DTMFEnd EndpointDetail EndpointDetailComplete EndpointList
+EndpointListComplete ExtensionStateListComplete ExtensionStatus FailedACL
+FAXSession FAXSessionsComplete FAXSessionsEntry FAXStats FAXStatus Flash
+FullyBooted Hangup HangupHandlerPop HangupHandlerPush HangupHandlerRun
+HangupRequest Hold IdentifyDetail InboundRegistrationDetail
+InboundSubscriptionDetail InvalidAccountID InvalidPassword InvalidTransport
+ListDialplan Load LoadAverageLimit LocalBridge LocalOptimizationBegin
+LocalOptimizationEnd LogChannel MCID MemoryLimit MessageWaiting
+MiniVoiceMail MixMonitorMute MixMonitorStart MixMonitorStop MusicOnHoldStart
+MusicOnHoldStop MWIGet MWIGetComplete NewAccountCode NewCallerid Newchannel
+NewConnectedLine Newexten Newstate OriginateResponse
+OutboundRegistrationDetail OutboundSubscriptionDetail ParkedCall
+ParkedCallGiveUp ParkedCallsComplete ParkedCallSwap ParkedCallTimeOut
+Parkinglot ParkinglotsComplete PeerStatus Pickup PresenceStateChange
+PresenceStateListComplete PresenceStatus QueueCallerAbandon QueueCallerJoin
+QueueCallerLeave QueueEntry QueueMember QueueMemberAdded QueueMemberPause
+QueueMemberPenalty QueueMemberRemoved QueueMemberRinginuse QueueMemberStatus
+QueueParams QueueStatusComplete QueueSummary QueueSummaryComplete ReceiveFAX
+Registry Reload Rename RequestBadFormat RequestNotAllowed
+RequestNotSupported RTCPReceived RTCPSent SendFAX SessionLimit
+SessionTimeout ShowDialPlanComplete Shutdown SoftHangupRequest SpanAlarm
+SpanAlarmClear Status StatusComplete SuccessfulAuth TransportDetail
+UnexpectedAddress Unhold Unload UnParkedCall UserEvent VarSet
+VoicemailPasswordChange VoicemailUserEntry VoicemailUserEntryComplete Wink'
+_ami_classes='system call log verbose command agent user config dtmf reporting cdr
+dialplan originate agi hookresponse cc aoc test security message all'
+
+# _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
+_ami_value_flag() {
+    case "$1" in
+    --host|-H|--port|-p|--secret-file|--output|-o|--event|-e|--classes|--count|-n|--action) return 0 ;;
+    esac
+    return 1
+}
+
+# _ami_commalist WORDS CUR: complete the last item of a comma-separated list.
+_ami_commalist() {
+    local pre="" last="$2" w
+    if [[ $2 == *,* ]]; then
+        pre="${2%,*},"
+        last="${2##*,}"
+    fi
+    COMPREPLY=()
+    for w in $1; do
+        if [[ $w == "$last"* ]]; then
+            COMPREPLY+=("$pre$w")
+        fi
+    done
+    compopt -o nospace 2>/dev/null
+    return 0
+}
+
+# _ami_value FLAG CUR: complete the value of FLAG.
+_ami_value() {
+    case "$1" in
+    --host|-H)
+        COMPREPLY=($(compgen -A hostname -- "$2")) ;;
+    --secret-file)
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -f -- "$2")) ;;
+    --output|-o)
+        COMPREPLY=($(compgen -W 'text json raw table' -- "$2")) ;;
+    --event|-e)
+        COMPREPLY=($(compgen -W "$_ami_events" -- "$2")) ;;
+    --classes)
+        _ami_commalist "$_ami_classes" "$2" ;;
+    --action)
+        COMPREPLY=($(compgen -W "$_ami_actions" -- "$2")) ;;
+    *) COMPREPLY=() ;;
+    esac
+    return 0
+}
+
+_ami() {
+    local cur="" prev="" cmd="" npos=0 ddash="" i w
+    COMPREPLY=()
+    cur="${COMP_WORDS[COMP_CWORD]}"
+    if (( COMP_CWORD > 0 )); then
+        prev="${COMP_WORDS[COMP_CWORD-1]}"
+    fi
+    # bash splits --flag=value at "=" (COMP_WORDBREAKS).
+    if [[ $cur == "=" ]]; then
+        cur=""
+    elif [[ $prev == "=" ]] && (( COMP_CWORD > 1 )); then
+        prev="${COMP_WORDS[COMP_CWORD-2]}"
+    fi
+
+    # Find the subcommand and count its positional arguments.
+    for (( i = 1; i < COMP_CWORD; i++ )); do
+        w="${COMP_WORDS[i]}"
+        if [[ -z $ddash && $w == "--" ]]; then
+            ddash=1
+            continue
+        fi
+        if [[ -z $ddash && $w == -* ]]; then
+            if [[ ${COMP_WORDS[i+1]} == "=" ]]; then
+                (( i += 2 ))
+            elif _ami_value_flag "$w"; then
+                (( i++ ))
+            fi
+            continue
+        fi
+        if [[ -z $cmd ]]; then
+            cmd="$w"
+        else
+            (( npos++ ))
+        fi
+    done
+
+    if [[ -z $ddash && $prev == -* ]] && _ami_value_flag "$prev"; then
+        _ami_value "$prev" "$cur"
+        return 0
+    fi
+    if [[ -z $ddash && $cur == -* ]]; then
+        case "$cmd" in
+        "") w='--help --host --mock --output --port --secret-file --tls -H
+-h -o -p' ;;
+        send|s) w='--help --host --output --port --secret-file --tls -H -h -o
+-p' ;;
+        listen) w='--classes --count --event --help --host --output --port
+--secret-file --tls -H -e -h -n -o -p' ;;
+        list) w='--help --host --output --output --port --secret-file --tls
+-H -h -o -o -p' ;;
+        login-check) w='--action --help --host --output --port --secret-file --tls
+-H -h -o -p' ;;
+        completion) w='--help -h' ;;
+        *) w='--help -h' ;;
+        esac
+        COMPREPLY=($(compgen -W "$w" -- "$cur"))
+        return 0
+    fi
+    if [[ -z $cmd ]]; then
+        COMPREPLY=($(compgen -W "$_ami_commands" -- "$cur"))
+        return 0
+    fi
+    case "$cmd" in
+    send|s)
+        (( npos == 0 )) && COMPREPLY=($(compgen -W "$_ami_actions" -- "$cur")) ;;
+    list)
+        (( npos == 0 )) && COMPREPLY=($(compgen -W "$_ami_list_actions" -- "$cur")) ;;
+    login-check)
+        COMPREPLY=($(compgen -A hostname -- "$cur")) ;;
+    completion)
+        (( npos == 0 )) && COMPREPLY=($(compgen -W 'bash fish zsh' -- "$cur")) ;;
+    esac
+    return 0
+}
+
+complete -F _ami ami
