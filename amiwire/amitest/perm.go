@@ -1,0 +1,141 @@
+package amitest
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Mask is a set of AMI event/permission classes as bits, numbered as in
+// Asterisk's manager.h (system 1<<0, call 1<<1, ... security 1<<18, message
+// 1<<30).
+type Mask uint32
+
+// MaskAll has every class bit set ("all", "on").
+const MaskAll Mask = ^Mask(0)
+
+// classNames lists the AMI classes and their bits, in manager.h order.
+var classNames = [...]struct {
+	name string
+	bit  Mask
+}{
+	{"system", 1 << 0}, {"call", 1 << 1}, {"log", 1 << 2}, {"verbose", 1 << 3},
+	{"command", 1 << 4}, {"agent", 1 << 5}, {"user", 1 << 6}, {"config", 1 << 7},
+	{"dtmf", 1 << 8}, {"reporting", 1 << 9}, {"cdr", 1 << 10}, {"dialplan", 1 << 11},
+	{"originate", 1 << 12}, {"agi", 1 << 13}, {"hookresponse", 1 << 14}, {"cc", 1 << 15},
+	{"aoc", 1 << 16}, {"test", 1 << 17}, {"security", 1 << 18}, {"message", 1 << 30},
+}
+
+// ParseMask turns an AMI class setting into a Mask, the way Asterisk reads
+// the login Events header, the EventMask of the Events action and the
+// read/write lists of manager.conf: "on", "yes", "true", "all" give
+// MaskAll; "off", "no", "false", "none" and "" give 0; a decimal number is
+// taken as bits; otherwise a comma-separated list of class names (unknown
+// names are ignored).
+func ParseMask(s string) Mask {
+	s = strings.TrimSpace(s)
+	switch strings.ToLower(s) {
+	case "on", "yes", "true", "y", "t", "all":
+		return MaskAll
+	case "", "off", "no", "false", "n", "f", "none":
+		return 0
+	}
+	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+		return Mask(n)
+	}
+	var m Mask
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if strings.EqualFold(part, "all") {
+			return MaskAll
+		}
+		for _, c := range classNames {
+			if strings.EqualFold(part, c.name) {
+				m |= c.bit
+			}
+		}
+	}
+	return m
+}
+
+// String renders the mask as Asterisk writes a Privilege header: the class
+// names in manager.h order, followed by "all" when any bit is set
+// ("call,all"). An empty mask renders as "<none>".
+func (m Mask) String() string {
+	if m == 0 {
+		return "<none>"
+	}
+	var b strings.Builder
+	for _, c := range classNames {
+		if m&c.bit != 0 {
+			b.WriteString(c.name)
+			b.WriteByte(',')
+		}
+	}
+	b.WriteString("all")
+	return b.String()
+}
+
+// privilegeMask returns the classes an event belongs to, read from its
+// Privilege header ("call,all" is the call class; "all" alone is every
+// class). ok is false when the event has no Privilege header.
+func privilegeMask(priv string) (m Mask, ok bool) {
+	for _, part := range strings.Split(priv, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" || strings.EqualFold(part, "all") {
+			continue
+		}
+		ok = true
+		for _, c := range classNames {
+			if strings.EqualFold(part, c.name) {
+				m |= c.bit
+			}
+		}
+	}
+	if !ok && strings.Contains(strings.ToLower(priv), "all") {
+		return MaskAll, true
+	}
+	return m, ok
+}
+
+// actionWrite holds the write class Asterisk 22 registers for the actions
+// the simulator knows. An action needs at least one of its classes in the
+// user's write permission; 0 means any logged-in user may run it.
+var actionWrite = map[string]string{
+	"ping":               "",
+	"events":             "",
+	"logoff":             "",
+	"login":              "",
+	"challenge":          "",
+	"listcommands":       "",
+	"queuestatus":        "",
+	"filter":             "system",
+	"coresettings":       "system,reporting",
+	"corestatus":         "system,reporting",
+	"coreshowchannels":   "system,reporting",
+	"status":             "system,call,reporting",
+	"command":            "command",
+	"originate":          "originate",
+	"hangup":             "system,call",
+	"userevent":          "user",
+	"dbput":              "system",
+	"dbget":              "system,reporting",
+	"dbdel":              "system",
+	"getconfig":          "system,config",
+	"updateconfig":       "config",
+	"redirect":           "call",
+	"setvar":             "call",
+	"getvar":             "call,reporting",
+	"reload":             "system,config",
+	"queuepause":         "agent",
+	"queueadd":           "agent",
+	"queueremove":        "agent",
+	"pjsipshowendpoints": "system",
+	"sippeers":           "system,reporting",
+}
+
+// ActionWriteClass returns the write classes Asterisk 22 requires for the
+// named action (case-insensitive), as a Mask; 0 means no class is needed.
+// Unknown actions need none.
+func ActionWriteClass(action string) Mask {
+	return ParseMask(actionWrite[strings.ToLower(action)])
+}

@@ -1,0 +1,767 @@
+package amitest
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// lingerTimeout bounds how long a session closed by the server keeps
+// draining what the client still sends, so that the client sees a clean end
+// of stream rather than a reset.
+const lingerTimeout = 2 * time.Second
+
+// Session is one client connection to a Server. Its methods are safe for
+// concurrent use; handlers receive the session the action arrived on.
+type Session struct {
+	srv  *Server
+	conn net.Conn
+	id   uint64
+	done chan struct{}
+
+	closing atomic.Bool // the server started closing: nothing more is written
+	stalled atomic.Bool // a stall fault fired: writes are dropped
+
+	wmu  sync.Mutex // serialises writes
+	cut  FaultKind  // armed FaultCloseMidPacket/FaultStall: cuts the next write; wmu held
+	wbuf []byte
+
+	mu        sync.Mutex // guards the fields below
+	loggedIn  bool
+	user      User
+	readPerm  Mask
+	writePerm Mask
+	events    Mask
+	challenge string
+	include   []*regexp.Regexp
+	exclude   []*regexp.Regexp
+	faults    []faultState
+	values    map[string]any
+}
+
+func newSession(srv *Server, conn net.Conn, id uint64, faults []Fault) *Session {
+	s := &Session{srv: srv, conn: conn, id: id, done: make(chan struct{}), events: MaskAll}
+	s.faults = makeFaultStates(faults)
+	return s
+}
+
+// ID returns the session's number, unique within its server, from 1.
+func (s *Session) ID() uint64 { return s.id }
+
+// Server returns the server the session belongs to.
+func (s *Session) Server() *Server { return s.srv }
+
+// RemoteAddr returns the client's address.
+func (s *Session) RemoteAddr() net.Addr { return s.conn.RemoteAddr() }
+
+// Done is closed when the connection has ended.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// LoggedIn reports whether the session has logged in successfully.
+func (s *Session) LoggedIn() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.loggedIn
+}
+
+// Username returns the name the session logged in with ("" before login).
+func (s *Session) Username() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user.Name
+}
+
+// EventMask returns the classes of events the session asked for (login
+// Events header or Events action); MaskAll by default.
+func (s *Session) EventMask() Mask {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.events
+}
+
+// ReadPerm returns the logged-in user's read permission.
+func (s *Session) ReadPerm() Mask {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readPerm
+}
+
+// SetValue stores a value on the session under key, for handlers that keep
+// per-session state.
+func (s *Session) SetValue(key string, v any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.values == nil {
+		s.values = make(map[string]any)
+	}
+	s.values[key] = v
+}
+
+// Value returns what SetValue stored under key, or nil.
+func (s *Session) Value(key string) any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.values[key]
+}
+
+// SessionID returns the session identifier used in security events, in
+// the form Asterisk prints ("0x7f29b4001160").
+func (s *Session) SessionID() string { return fmt.Sprintf("0x7f29b4%06x", s.id) }
+
+// run is the session goroutine: banner, then read and answer actions.
+func (s *Session) run() {
+	defer s.srv.wg.Done()
+	defer s.finish()
+	srv := s.srv
+	srv.logf("session %d: connected from %v", s.id, s.conn.RemoteAddr())
+	if srv.opts.OnConnect != nil {
+		srv.opts.OnConnect(s)
+	}
+	if srv.opts.Transcript != nil {
+		s.runTranscript(srv.opts.Transcript, srv.opts.TranscriptMode)
+		return
+	}
+	switch {
+	case s.hasFault(FaultNoBanner):
+	case s.hasFault(FaultBadBanner):
+		s.WriteRaw([]byte(badBanner + "\r\n"))
+	default:
+		s.WriteRaw([]byte(srv.opts.Banner + "\r\n"))
+	}
+	rd := amiwire.NewReader(s.conn)
+	for {
+		p, err := rd.ReadPacket()
+		if err != nil {
+			var le *amiwire.LimitError
+			if errors.As(err, &le) {
+				continue
+			}
+			return
+		}
+		if s.closing.Load() {
+			continue // draining after a server-side close
+		}
+		s.handle(p)
+	}
+}
+
+// finish closes the connection and unregisters the session.
+func (s *Session) finish() {
+	s.closing.Store(true)
+	s.conn.Close()
+	s.srv.removeSession(s)
+	close(s.done)
+	s.srv.logf("session %d: closed", s.id)
+}
+
+// Close ends the session the way Asterisk does after Goodbye: no more
+// bytes are written, the write side is shut (the client reads a clean end
+// of stream), and the connection is closed once the client closes too or
+// after a short linger.
+func (s *Session) Close() error {
+	if s.closing.Swap(true) {
+		return nil
+	}
+	s.srv.logf("session %d: closing", s.id)
+	if tc, ok := s.conn.(*net.TCPConn); ok {
+		tc.CloseWrite()
+		return s.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+	}
+	return s.conn.Close()
+}
+
+// Abort closes the connection at once, without draining.
+func (s *Session) Abort() error {
+	s.closing.Store(true)
+	return s.conn.Close()
+}
+
+// handle answers one action read from the client.
+func (s *Session) handle(a amiwire.Packet) {
+	srv := s.srv
+	srv.record(s, a)
+	if srv.opts.OnAction != nil {
+		srv.opts.OnAction(s, a)
+	}
+	name := a.Action()
+	if name == "" {
+		s.Error(a, "Missing action in request")
+		return
+	}
+	if s.takeFault(FaultNoAnswer, a) {
+		srv.logf("session %d: fault: not answering %s", s.id, name)
+		return
+	}
+	if s.takeFault(FaultGarbage, a) {
+		srv.logf("session %d: fault: garbage for %s", s.id, name)
+		s.WriteRaw(garbage)
+		return
+	}
+	if f, ok := s.takeFaultState(FaultOversizedLine, a); ok {
+		s.WriteRaw(oversizedPacket(f.Size))
+	}
+	var arm FaultKind
+	switch {
+	case s.takeFault(FaultCloseMidPacket, a):
+		arm = FaultCloseMidPacket
+	case s.takeFault(FaultStall, a):
+		arm = FaultStall
+	}
+	if arm != 0 {
+		s.wmu.Lock()
+		s.cut = arm
+		s.wmu.Unlock()
+	}
+	s.dispatch(a)
+	if arm != 0 {
+		s.wmu.Lock()
+		s.cut = 0
+		s.wmu.Unlock()
+	}
+	if s.takeFault(FaultCloseAfterAnswer, a) {
+		srv.logf("session %d: fault: closing after answering %s", s.id, name)
+		s.Close()
+	}
+}
+
+func (s *Session) dispatch(a amiwire.Packet) {
+	name := a.Action()
+	lname := strings.ToLower(name)
+	switch lname {
+	case "login":
+		s.login(a)
+		return
+	case "challenge":
+		s.doChallenge(a)
+		return
+	case "logoff":
+		s.logoff(a)
+		return
+	}
+	s.mu.Lock()
+	loggedIn, write := s.loggedIn, s.writePerm
+	s.mu.Unlock()
+	if !loggedIn {
+		s.Error(a, "Permission denied")
+		return
+	}
+	r, ok := s.srv.route(name)
+	if !ok {
+		switch lname {
+		case "events":
+			r, ok = route{h: (*Session).eventsAction}, true
+		case "filter":
+			r, ok = route{h: (*Session).filterAction, write: ParseMask("system")}, true
+		}
+	}
+	if !ok {
+		s.Error(a, "Invalid/unknown command: "+name+". Use Action: ListCommands to show available commands.")
+		s.srv.Emit(s.securityEvent("RequestBadFormat", "Error", "RequestType", "Action: "+name))
+		return
+	}
+	if r.write != 0 && write&r.write == 0 {
+		s.Error(a, "Permission denied")
+		s.srv.Emit(s.securityEvent("RequestNotAllowed", "Error", "RequestType", "Action: "+name))
+		return
+	}
+	r.h(s, a)
+}
+
+// securityEvent builds a security-class event shaped like Asterisk's.
+func (s *Session) securityEvent(name, severity string, kv ...string) amiwire.Packet {
+	now := time.Now().UTC().Format("2006-01-02T15:04:05.000+0000")
+	ev := amiwire.Packet{Fields: []amiwire.Field{
+		{Key: "Event", Value: name},
+		{Key: "Privilege", Value: "security,all"},
+		{Key: "EventTV", Value: now},
+		{Key: "Severity", Value: severity},
+		{Key: "Service", Value: "AMI"},
+		{Key: "EventVersion", Value: "1"},
+		{Key: "AccountID", Value: s.Username()},
+		{Key: "SessionID", Value: s.SessionID()},
+		{Key: "LocalAddress", Value: amiAddr(s.conn.LocalAddr())},
+		{Key: "RemoteAddress", Value: amiAddr(s.conn.RemoteAddr())},
+	}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		ev.Add(kv[i], kv[i+1])
+	}
+	ev.Add("SessionTV", now)
+	return ev
+}
+
+// amiAddr renders an address as Asterisk's security events do:
+// "IPV4/TCP/127.0.0.1/5038".
+func amiAddr(a net.Addr) string {
+	ta, ok := a.(*net.TCPAddr)
+	if !ok {
+		return a.String()
+	}
+	fam := "IPV4"
+	if ta.IP.To4() == nil {
+		fam = "IPV6"
+	}
+	return fam + "/TCP/" + ta.IP.String() + "/" + strconv.Itoa(ta.Port)
+}
+
+func md5hex(s string) string {
+	sum := md5.Sum([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+func (s *Session) login(a amiwire.Packet) {
+	srv := s.srv
+	if s.LoggedIn() {
+		s.Success(a, "Message", "Already authenticated")
+		return
+	}
+	name := a.Get("Username")
+	u, ok := srv.user(name)
+	good := false
+	if ok {
+		if strings.EqualFold(a.Get("AuthType"), "md5") {
+			s.mu.Lock()
+			ch := s.challenge
+			s.mu.Unlock()
+			good = ch != "" && strings.EqualFold(strings.TrimSpace(a.Get("Key")), md5hex(ch+u.Secret))
+		} else {
+			good = a.Get("Secret") == u.Secret
+		}
+	}
+	if !good {
+		srv.logf("session %d: login failed for user %q", s.id, name)
+		if d := srv.opts.AuthFailDelay; d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+			case <-srv.done:
+				t.Stop()
+				return
+			}
+		}
+		s.Error(a, "Authentication failed")
+		s.Close()
+		return
+	}
+	events := MaskAll
+	if v, ok := a.Lookup("Events"); ok && strings.TrimSpace(v) != "" {
+		events = ParseMask(v)
+	}
+	s.mu.Lock()
+	s.loggedIn = true
+	s.user = u
+	s.readPerm = userPerm(u.Read)
+	s.writePerm = userPerm(u.Write)
+	s.events = events
+	s.mu.Unlock()
+	srv.logf("session %d: logged in as %q", s.id, name)
+	s.Success(a, "Message", "Authentication accepted")
+	if s.takeFault(FaultCloseAfterLogin, a) {
+		srv.logf("session %d: fault: closing after login", s.id)
+		s.Close()
+		return
+	}
+	up := strconv.Itoa(int(srv.Uptime().Seconds()))
+	s.SendEvent(amiwire.Packet{Fields: []amiwire.Field{
+		{Key: "Event", Value: "FullyBooted"},
+		{Key: "Privilege", Value: "system,all"},
+		{Key: "Uptime", Value: up},
+		{Key: "LastReload", Value: up},
+		{Key: "Status", Value: "Fully Booted"},
+	}})
+	srv.Emit(s.securityEvent("SuccessfulAuth", "Informational", "UsingPassword", "0"))
+	if srv.opts.OnLogin != nil {
+		srv.opts.OnLogin(s)
+	}
+}
+
+// userPerm reads a User's Read/Write setting: "" means all.
+func userPerm(v string) Mask {
+	if strings.TrimSpace(v) == "" {
+		return MaskAll
+	}
+	return ParseMask(v)
+}
+
+func (s *Session) doChallenge(a amiwire.Packet) {
+	if !strings.EqualFold(a.Get("AuthType"), "md5") {
+		s.Error(a, "Must specify AuthType")
+		return
+	}
+	s.mu.Lock()
+	if s.challenge == "" {
+		s.challenge = randomChallenge()
+	}
+	ch := s.challenge
+	s.mu.Unlock()
+	s.Success(a, "Challenge", ch)
+}
+
+func (s *Session) logoff(a amiwire.Packet) {
+	s.Respond(a, "Goodbye", "Message", "Thanks for all the fish.")
+	s.Close()
+}
+
+func (s *Session) eventsAction(a amiwire.Packet) {
+	m := ParseMask(a.Get("EventMask"))
+	s.mu.Lock()
+	s.events = m
+	s.mu.Unlock()
+	if m != 0 {
+		s.Success(a, "Events", "On")
+	} else {
+		s.Success(a, "Events", "Off")
+	}
+}
+
+func (s *Session) filterAction(a amiwire.Packet) {
+	if !strings.EqualFold(a.Get("Operation"), "Add") {
+		s.Error(a, "Unknown operation")
+		return
+	}
+	if err := s.AddFilter(a.Get("Filter")); err != nil {
+		s.Error(a, "Filter did not compile.  Check the syntax of the filter given.")
+		return
+	}
+	s.Success(a, "Message", "Success")
+}
+
+// AddFilter adds an event filter to the session, as the Filter action does:
+// a regular expression matched against the whole event text ("Event:
+// Newchannel\r\nPrivilege: ..."); a leading "!" makes it an exclude
+// filter. With include filters, an event must match one of them; with
+// exclude filters, it must match none.
+func (s *Session) AddFilter(filter string) error {
+	exclude := strings.HasPrefix(filter, "!")
+	re, err := regexp.Compile(strings.TrimPrefix(filter, "!"))
+	if err != nil {
+		return fmt.Errorf("filter: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if exclude {
+		s.exclude = append(s.exclude, re)
+	} else {
+		s.include = append(s.include, re)
+	}
+	return nil
+}
+
+// outEvent is an event encoded once for delivery to many sessions.
+type outEvent struct {
+	raw     []byte
+	cat     Mask
+	hasPriv bool
+}
+
+func newOutEvent(ev amiwire.Packet) *outEvent {
+	cat, ok := privilegeMask(ev.Get("Privilege"))
+	return &outEvent{raw: appendPacket(nil, ev), cat: cat, hasPriv: ok}
+}
+
+// wants reports whether the session should receive the event.
+func (s *Session) wants(ev *outEvent) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.loggedIn || s.events == 0 {
+		return false
+	}
+	if ev.hasPriv && (s.readPerm&ev.cat != ev.cat || s.events&ev.cat != ev.cat) {
+		return false
+	}
+	if len(s.include) > 0 {
+		ok := false
+		for _, re := range s.include {
+			if re.Match(ev.raw) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for _, re := range s.exclude {
+		if re.Match(ev.raw) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Session) sendEncoded(ev *outEvent) error {
+	if !s.wants(ev) {
+		return nil
+	}
+	return s.write(ev.raw)
+}
+
+// SendEvent sends ev to this session if its event mask, the user's read
+// permission and the session's filters allow it (see Server.Emit); an
+// event filtered out is dropped without error.
+func (s *Session) SendEvent(ev amiwire.Packet) error {
+	return s.sendEncoded(newOutEvent(ev))
+}
+
+// WritePacket writes p as it is, with CRLF line ends and the closing empty
+// line, ignoring masks and filters. Fields with an empty Key are written as
+// bare lines.
+func (s *Session) WritePacket(p amiwire.Packet) error {
+	return s.write(appendPacket(nil, p))
+}
+
+// WriteRaw writes b as it is.
+func (s *Session) WriteRaw(b []byte) error { return s.write(b) }
+
+// Respond writes a response: "Response: <response>", the ActionID of action
+// when it has a non-empty one, then the key/value pairs kv in order.
+func (s *Session) Respond(action amiwire.Packet, response string, kv ...string) error {
+	p := amiwire.Packet{Fields: make([]amiwire.Field, 0, 2+len(kv)/2)}
+	p.Add("Response", response)
+	if id := action.ActionID(); id != "" {
+		p.Add("ActionID", id)
+	}
+	for i := 0; i < len(kv); i += 2 {
+		f := amiwire.Field{Key: kv[i]}
+		if i+1 < len(kv) {
+			f.Value = kv[i+1]
+		}
+		p.Fields = append(p.Fields, f)
+	}
+	return s.WritePacket(p)
+}
+
+// Success writes "Response: Success", the ActionID, then kv (for example
+// "Message", "Authentication accepted").
+func (s *Session) Success(action amiwire.Packet, kv ...string) error {
+	return s.Respond(action, "Success", kv...)
+}
+
+// Error writes "Response: Error", the ActionID and "Message: <message>".
+func (s *Session) Error(action amiwire.Packet, message string) error {
+	return s.Respond(action, "Error", "Message", message)
+}
+
+// write puts b on the wire, honouring the session's state and faults.
+func (s *Session) write(b []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.closing.Load() {
+		return fmt.Errorf("session %d: write: %w", s.id, amiwire.ErrClosed)
+	}
+	if s.stalled.Load() {
+		return nil
+	}
+	if cut := s.cut; cut != 0 && len(b) > 0 {
+		s.cut = 0
+		half := b[:(len(b)+1)/2]
+		err := s.rawWrite(half)
+		if cut == FaultStall {
+			s.srv.logf("session %d: fault: stalled after %d bytes", s.id, len(half))
+			s.stalled.Store(true)
+			return err
+		}
+		s.srv.logf("session %d: fault: closed after %d bytes", s.id, len(half))
+		s.Close()
+		return err
+	}
+	return s.rawWrite(b)
+}
+
+// rawWrite writes b, one byte per write when the drip fault is on; wmu held.
+func (s *Session) rawWrite(b []byte) error {
+	if d := s.srv.opts.WriteTimeout; d > 0 {
+		s.conn.SetWriteDeadline(time.Now().Add(d))
+	}
+	var err error
+	if s.hasFault(FaultDrip) {
+		for i := range b {
+			if _, err = s.conn.Write(b[i : i+1]); err != nil {
+				break
+			}
+		}
+	} else {
+		_, err = s.conn.Write(b)
+	}
+	if err != nil {
+		s.Abort()
+		return fmt.Errorf("session %d: write: %w", s.id, err)
+	}
+	return nil
+}
+
+// appendPacket appends the wire form of p: "Key: Value\r\n" per field (a
+// bare "Value\r\n" for an empty key) and a final "\r\n".
+func appendPacket(dst []byte, p amiwire.Packet) []byte {
+	for _, f := range p.Fields {
+		if f.Key != "" {
+			dst = append(dst, f.Key...)
+			dst = append(dst, ':', ' ')
+		}
+		dst = append(dst, f.Value...)
+		dst = append(dst, '\r', '\n')
+	}
+	return append(dst, '\r', '\n')
+}
+
+// ListWriter writes an event list reply piece by piece, for lists too big
+// to build at once. Get one from Session.StartList. Items are buffered and
+// written in large chunks.
+type ListWriter struct {
+	s     *Session
+	id    string
+	hasID bool
+	n     int
+	buf   []byte
+	cutAt int // close after this many items (-1: no fault)
+	err   error
+}
+
+const listChunk = 64 << 10
+
+// StartList writes the response that opens an event list ("Response:
+// Success", ActionID, "EventList: start", "Message: <message>") and
+// returns a ListWriter for the items.
+func (s *Session) StartList(action amiwire.Packet, message string) *ListWriter {
+	id, hasID := action.Lookup("ActionID")
+	hasID = hasID && id != ""
+	lw := &ListWriter{s: s, id: id, hasID: hasID, cutAt: -1}
+	if f, ok := s.takeFaultState(FaultCloseMidList, action); ok {
+		lw.cutAt = max(f.Size, 1)
+		if f.Size < 0 {
+			lw.cutAt = 0
+		}
+	}
+	p := amiwire.Packet{}
+	p.Add("Response", "Success")
+	if hasID {
+		p.Add("ActionID", id)
+	}
+	p.Add("EventList", "start")
+	p.Add("Message", message)
+	lw.buf = appendPacket(lw.buf, p)
+	if lw.cutAt == 0 {
+		lw.cut()
+	}
+	return lw
+}
+
+// Item appends one list item. The item gets the action's ActionID: an
+// ActionID field already in the item is given the value in place (so
+// "ActionID last" layouts like Status keep it last); otherwise it is
+// inserted as the second line, as CoreShowChannel has it. Without an
+// ActionID in the action, the item carries none.
+func (lw *ListWriter) Item(item amiwire.Packet) error {
+	if lw.err != nil {
+		return lw.err
+	}
+	lw.buf = lw.appendItem(lw.buf, item)
+	lw.n++
+	if lw.cutAt >= 0 && lw.n >= lw.cutAt {
+		return lw.cut()
+	}
+	if len(lw.buf) >= listChunk {
+		lw.flush()
+	}
+	return lw.err
+}
+
+func (lw *ListWriter) appendItem(dst []byte, item amiwire.Packet) []byte {
+	placed := false
+	for i, f := range item.Fields {
+		if strings.EqualFold(f.Key, "ActionID") {
+			if lw.hasID && !placed {
+				f.Value = lw.id
+				placed = true
+			} else {
+				continue
+			}
+		}
+		dst = appendField(dst, f)
+		if i == 0 && lw.hasID && !item.Has("ActionID") {
+			dst = appendField(dst, amiwire.Field{Key: "ActionID", Value: lw.id})
+			placed = true
+		}
+	}
+	return append(dst, '\r', '\n')
+}
+
+func appendField(dst []byte, f amiwire.Field) []byte {
+	if f.Key != "" {
+		dst = append(dst, f.Key...)
+		dst = append(dst, ':', ' ')
+	}
+	dst = append(dst, f.Value...)
+	return append(dst, '\r', '\n')
+}
+
+// Count returns the number of items written so far.
+func (lw *ListWriter) Count() int { return lw.n }
+
+// Complete writes the event that ends the list: "Event: <name>", ActionID,
+// "EventList: Complete", "ListItems: <count>", then kv (for example
+// "Items", "6" for StatusComplete), and flushes.
+func (lw *ListWriter) Complete(name string, kv ...string) error {
+	if lw.err != nil {
+		return lw.err
+	}
+	p := amiwire.Packet{}
+	p.Add("Event", name)
+	if lw.hasID {
+		p.Add("ActionID", lw.id)
+	}
+	p.Add("EventList", "Complete")
+	p.Add("ListItems", strconv.Itoa(lw.n))
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.Add(kv[i], kv[i+1])
+	}
+	lw.buf = appendPacket(lw.buf, p)
+	lw.flush()
+	return lw.err
+}
+
+func (lw *ListWriter) flush() {
+	if len(lw.buf) > 0 && lw.err == nil {
+		lw.err = lw.s.write(lw.buf)
+	}
+	lw.buf = lw.buf[:0]
+}
+
+// cut applies FaultCloseMidList: write what is buffered, then close.
+func (lw *ListWriter) cut() error {
+	lw.flush()
+	lw.s.srv.logf("session %d: fault: closing mid-list after %d items", lw.s.id, lw.n)
+	lw.s.Close()
+	if lw.err == nil {
+		lw.err = fmt.Errorf("session %d: list cut after %d items: %w", lw.s.id, lw.n, amiwire.ErrClosed)
+	}
+	return lw.err
+}
+
+// SendList writes a whole event list: the start response with message, the
+// items (each given the ActionID as ListWriter.Item describes), and the
+// completion event name with "EventList: Complete", "ListItems: N" and kv.
+func (s *Session) SendList(action amiwire.Packet, message string, items []amiwire.Packet, complete string, kv ...string) error {
+	lw := s.StartList(action, message)
+	for _, it := range items {
+		if err := lw.Item(it); err != nil {
+			return err
+		}
+	}
+	return lw.Complete(complete, kv...)
+}
+
+// bytesHasPrefixFold reports whether b starts with prefix, ignoring case.
+func bytesHasPrefixFold(b []byte, prefix string) bool {
+	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
+}
