@@ -115,6 +115,9 @@ type Server struct {
 	nextID   uint64
 	closed   bool
 
+	loginHooks []func(*Session)
+	closeHooks []func()
+
 	done chan struct{}
 	wg   sync.WaitGroup
 }
@@ -208,6 +211,12 @@ func (srv *Server) Close() error {
 	}
 	srv.closed = true
 	close(srv.done)
+	hooks := srv.closeHooks
+	srv.mu.Unlock()
+	for _, h := range hooks {
+		h()
+	}
+	srv.mu.Lock()
 	err := srv.ln.Close()
 	for s := range srv.sessions {
 		s.conn.Close()
@@ -215,6 +224,33 @@ func (srv *Server) Close() error {
 	srv.mu.Unlock()
 	srv.wg.Wait()
 	return err
+}
+
+// addLoginHook adds f to the functions run after each successful login
+// (after Options.OnLogin).
+func (srv *Server) addLoginHook(f func(*Session)) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.loginHooks = append(srv.loginHooks, f)
+}
+
+// addCloseHook adds f to the functions Close runs before closing sessions.
+func (srv *Server) addCloseHook(f func()) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	srv.closeHooks = append(srv.closeHooks, f)
+}
+
+func (srv *Server) runLoginHooks(s *Session) {
+	if srv.opts.OnLogin != nil {
+		srv.opts.OnLogin(s)
+	}
+	srv.mu.Lock()
+	hooks := srv.loginHooks
+	srv.mu.Unlock()
+	for _, h := range hooks {
+		h(s)
+	}
 }
 
 // Done is closed when Close has been called.

@@ -278,8 +278,11 @@ func (s *Session) dispatch(a amiwire.Packet) {
 	r.h(s, a)
 }
 
-// securityEvent builds a security-class event shaped like Asterisk's.
+// securityEvent builds a security-class event shaped like Asterisk's. The
+// AccountID comes after EventVersion, except for RequestBadFormat, which
+// has it last.
 func (s *Session) securityEvent(name, severity string, kv ...string) amiwire.Packet {
+	accountLast := name == "RequestBadFormat"
 	now := time.Now().UTC().Format("2006-01-02T15:04:05.000+0000")
 	ev := amiwire.Packet{Fields: []amiwire.Field{
 		{Key: "Event", Value: name},
@@ -288,15 +291,22 @@ func (s *Session) securityEvent(name, severity string, kv ...string) amiwire.Pac
 		{Key: "Severity", Value: severity},
 		{Key: "Service", Value: "AMI"},
 		{Key: "EventVersion", Value: "1"},
-		{Key: "AccountID", Value: s.Username()},
+	}}
+	if !accountLast {
+		ev.Add("AccountID", s.Username())
+	}
+	ev.Fields = append(ev.Fields, []amiwire.Field{
 		{Key: "SessionID", Value: s.SessionID()},
 		{Key: "LocalAddress", Value: amiAddr(s.conn.LocalAddr())},
 		{Key: "RemoteAddress", Value: amiAddr(s.conn.RemoteAddr())},
-	}}
+	}...)
 	for i := 0; i+1 < len(kv); i += 2 {
 		ev.Add(kv[i], kv[i+1])
 	}
 	ev.Add("SessionTV", now)
+	if accountLast {
+		ev.Add("AccountID", s.Username())
+	}
 	return ev
 }
 
@@ -380,9 +390,7 @@ func (s *Session) login(a amiwire.Packet) {
 		{Key: "Status", Value: "Fully Booted"},
 	}})
 	srv.Emit(s.securityEvent("SuccessfulAuth", "Informational", "UsingPassword", "0"))
-	if srv.opts.OnLogin != nil {
-		srv.opts.OnLogin(s)
-	}
+	srv.runLoginHooks(s)
 }
 
 // userPerm reads a User's Read/Write setting: "" means all.
@@ -665,7 +673,15 @@ func (lw *ListWriter) Item(item amiwire.Packet) error {
 	if lw.err != nil {
 		return lw.err
 	}
-	lw.buf = lw.appendItem(lw.buf, item)
+	return lw.itemRaw(lw.appendItem(nil, item))
+}
+
+// itemRaw adds one item already in wire form (ActionID included).
+func (lw *ListWriter) itemRaw(b []byte) error {
+	if lw.err != nil {
+		return lw.err
+	}
+	lw.buf = append(lw.buf, b...)
 	lw.n++
 	if lw.cutAt >= 0 && lw.n >= lw.cutAt {
 		return lw.cut()

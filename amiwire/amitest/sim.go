@@ -1,0 +1,591 @@
+package amitest
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// SimOptions configure a Simulator.
+type SimOptions struct {
+	// Clock drives simulated time (call durations, background traffic);
+	// nil means RealClock. Tests use a ManualClock.
+	Clock Clock
+
+	// Calls is the number of held calls (Local/hold@default pairs running
+	// Wait(3600), so twice as many channels) present from the start, without
+	// events: material for CoreShowChannels, Status and "core show
+	// channels", and for big-list benchmarks.
+	Calls int
+
+	// Rate starts background calls (Local/short@default, like the
+	// originate-async fixture) at this many calls per second; 0 = none.
+	Rate float64
+
+	// Replay is a raw capture (as `ami listen -o raw` writes it: packets
+	// back to back, maybe after a banner line, which is skipped). Its events
+	// are sent, in order and filtered like any event, to every session right
+	// after it logs in.
+	Replay []byte
+
+	// Flood sends this many UserEvent Flood events (the fixture's ~430-byte
+	// event, Seq 0..Flood-1) to every session that logs in and receives
+	// user-class events, right after its login, as fast as the socket takes
+	// them. FloodEnd says what happens after the last one.
+	Flood    int
+	FloodEnd FloodEnd
+
+	// AsteriskVersion is reported by CoreSettings and "core show version";
+	// "" means "22.10.1".
+	AsteriskVersion string
+	// SystemName is CoreSettings' SystemName; "" leaves it empty.
+	SystemName string
+}
+
+// FloodEnd says what a flood does after its last event.
+type FloodEnd int
+
+const (
+	// FloodKeepOpen leaves the session open and working.
+	FloodKeepOpen FloodEnd = iota
+	// FloodGoodbye sends "Response: Goodbye" (as after a Logoff) and closes.
+	FloodGoodbye
+	// FloodClose closes the connection without a word.
+	FloodClose
+)
+
+// Simulator makes a Server behave like a small Asterisk 22 PBX: it
+// installs handlers for Ping, CoreSettings, CoreStatus, CoreShowChannels,
+// Status, QueueStatus, Command, Originate, Hangup, UserEvent, DBPut, DBGet
+// (Events, Filter, Login, Challenge and Logoff are the Server's own) and
+// keeps simulated Local channels whose events follow the recorded ones.
+// Closing the Server stops the simulator.
+type Simulator struct {
+	srv   *Server
+	opts  SimOptions
+	clock Clock
+	start time.Time
+
+	flood   *floodTemplate
+	replay  []*outEvent
+	version string
+
+	mu        sync.Mutex
+	chans     []*simChannel // live channels, creation order
+	calls     map[*simCall]struct{}
+	nextLocal int
+	nextUniq  int
+	processed int
+	db        map[string]string
+	stops     map[int]func() bool
+	stopSeq   int
+	closed    bool
+}
+
+// NewSimulator installs the simulated PBX on srv and starts its background
+// traffic, if any. Call it before clients connect.
+func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
+	sim := &Simulator{
+		srv:       srv,
+		opts:      opts,
+		clock:     opts.Clock,
+		calls:     make(map[*simCall]struct{}),
+		db:        make(map[string]string),
+		stops:     make(map[int]func() bool),
+		nextLocal: 0x50,
+		nextUniq:  160,
+		version:   opts.AsteriskVersion,
+	}
+	if sim.clock == nil {
+		sim.clock = RealClock()
+	}
+	if sim.version == "" {
+		sim.version = "22.10.1"
+	}
+	sim.start = sim.clock.Now()
+	ft, err := newFloodTemplate()
+	if err != nil {
+		return nil, err
+	}
+	sim.flood = ft
+	if opts.Replay != nil {
+		_, pkts := splitTranscript(opts.Replay)
+		for _, raw := range pkts {
+			ev, ok := parseOutEvent(raw)
+			if ok {
+				sim.replay = append(sim.replay, ev)
+			}
+		}
+	}
+	handlers := map[string]Handler{
+		"Ping":             handlePing,
+		"CoreSettings":     sim.coreSettings,
+		"CoreStatus":       sim.coreStatus,
+		"CoreShowChannels": sim.coreShowChannels,
+		"Status":           sim.status,
+		"QueueStatus":      sim.queueStatus,
+		"Command":          sim.command,
+		"Originate":        sim.originate,
+		"Hangup":           sim.hangup,
+		"UserEvent":        sim.userEvent,
+		"DBPut":            sim.dbPut,
+		"DBGet":            sim.dbGet,
+	}
+	for name, h := range handlers {
+		srv.Handle(name, h)
+	}
+	for i := 0; i < opts.Calls; i++ {
+		sim.addHeldCall()
+	}
+	srv.addLoginHook(sim.onLogin)
+	srv.addCloseHook(sim.stop)
+	if opts.Rate > 0 {
+		sim.scheduleBackground()
+	}
+	return sim, nil
+}
+
+// Server returns the server the simulator runs on.
+func (sim *Simulator) Server() *Server { return sim.srv }
+
+// Clock returns the simulator's clock.
+func (sim *Simulator) Clock() Clock { return sim.clock }
+
+// stop cancels every pending timer; later timers do nothing.
+func (sim *Simulator) stop() {
+	sim.mu.Lock()
+	sim.closed = true
+	stops := sim.stops
+	sim.stops = nil
+	sim.mu.Unlock()
+	for _, s := range stops {
+		s()
+	}
+}
+
+// after runs f after d of simulated time, in a goroutine the server waits
+// for (real clock) or in the caller of ManualClock.Advance.
+func (sim *Simulator) after(d time.Duration, f func()) {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	if sim.closed {
+		return
+	}
+	sim.stopSeq++
+	id := sim.stopSeq
+	_, manual := sim.clock.(*ManualClock)
+	sim.stops[id] = sim.clock.AfterFunc(d, func() {
+		sim.mu.Lock()
+		if sim.closed {
+			sim.mu.Unlock()
+			return
+		}
+		delete(sim.stops, id)
+		sim.mu.Unlock()
+		if manual {
+			f()
+			return
+		}
+		sim.srv.Go(f)
+	})
+}
+
+func (sim *Simulator) scheduleBackground() {
+	every := time.Duration(float64(time.Second) / sim.opts.Rate)
+	if every <= 0 {
+		every = time.Microsecond
+	}
+	sim.after(every, func() {
+		sim.startCall(callSpec{exten: "short", context: "default", app: "Wait", data: "10"}, nil)
+		sim.scheduleBackground()
+	})
+}
+
+// onLogin runs the per-login extras: the replay and the flood.
+func (sim *Simulator) onLogin(s *Session) {
+	if len(sim.replay) == 0 && sim.opts.Flood <= 0 {
+		return
+	}
+	sim.srv.Go(func() {
+		if len(sim.replay) > 0 {
+			sim.sendReplay(s)
+		}
+		if sim.opts.Flood > 0 && s.wants(sim.flood.probe) {
+			if err := sim.Flood(s, sim.opts.Flood); err != nil {
+				return
+			}
+			switch sim.opts.FloodEnd {
+			case FloodGoodbye:
+				s.WritePacket(amiwire.Packet{Fields: []amiwire.Field{{Key: "Response", Value: "Goodbye"}, {Key: "Message", Value: "Thanks for all the fish."}}})
+				s.Close()
+			case FloodClose:
+				s.Close()
+			}
+		}
+	})
+}
+
+func (sim *Simulator) sendReplay(s *Session) {
+	var buf []byte
+	for _, ev := range sim.replay {
+		if !s.wants(ev) {
+			continue
+		}
+		buf = append(buf, ev.raw...)
+		if len(buf) >= listChunk {
+			if s.write(buf) != nil {
+				return
+			}
+			buf = buf[:0]
+		}
+	}
+	if len(buf) > 0 {
+		s.write(buf)
+	}
+}
+
+// parseOutEvent reads one raw packet; ok is false for anything but an
+// event. The raw bytes are kept as they are.
+func parseOutEvent(raw []byte) (*outEvent, bool) {
+	p, err := amiwire.NewReader(strings.NewReader(string(raw))).ReadPacket()
+	if err != nil || p.Kind() != amiwire.KindEvent {
+		return nil, false
+	}
+	cat, ok := privilegeMask(p.Get("Privilege"))
+	return &outEvent{raw: raw, cat: cat, hasPriv: ok}, true
+}
+
+// ---- simple actions ----
+
+func (sim *Simulator) coreSettings(s *Session, a amiwire.Packet) {
+	ver, _ := amiwire.BannerVersion(s.srv.opts.Banner)
+	s.Success(a,
+		"AMIversion", ver,
+		"AsteriskVersion", sim.version,
+		"SystemName", sim.opts.SystemName,
+		"CoreMaxCalls", "0",
+		"CoreMaxLoadAvg", "0.000000",
+		"CoreRunUser", "asterisk",
+		"CoreRunGroup", "asterisk",
+		"CoreMaxFilehandles", "0",
+		"CoreRealTimeEnabled", "No",
+		"CoreCDRenabled", "Yes",
+		"CoreHTTPenabled", "No",
+		"SoundsSearchCustomDir", "No",
+	)
+}
+
+func (sim *Simulator) coreStatus(s *Session, a amiwire.Packet) {
+	st := sim.start.UTC()
+	sim.mu.Lock()
+	cur, proc := len(sim.calls), sim.processed
+	sim.mu.Unlock()
+	s.Success(a,
+		"CoreStartupDate", st.Format("2006-01-02"),
+		"CoreStartupTime", st.Format("15:04:05"),
+		"CoreReloadDate", st.Format("2006-01-02"),
+		"CoreReloadTime", st.Format("15:04:05"),
+		"CoreCurrentCalls", strconv.Itoa(cur),
+		"CoreProcessedCalls", strconv.Itoa(proc),
+	)
+}
+
+func (sim *Simulator) userEvent(s *Session, a amiwire.Packet) {
+	name := a.Get("UserEvent")
+	ev := amiwire.Packet{Fields: []amiwire.Field{{Key: "Event", Value: "UserEvent"}, {Key: "Privilege", Value: "user,all"}, {Key: "UserEvent", Value: name}}}
+	for _, f := range a.Fields {
+		if strings.EqualFold(f.Key, "Action") || strings.EqualFold(f.Key, "UserEvent") {
+			continue
+		}
+		ev.Fields = append(ev.Fields, f)
+	}
+	s.Success(a, "Message", "Event Sent")
+	sim.srv.Emit(ev)
+}
+
+func (sim *Simulator) dbPut(s *Session, a amiwire.Packet) {
+	fam, key := a.Get("Family"), a.Get("Key")
+	switch {
+	case fam == "":
+		s.Error(a, "No family specified")
+	case key == "":
+		s.Error(a, "No key specified")
+	default:
+		sim.mu.Lock()
+		sim.db[fam+"/"+key] = a.Get("Val")
+		sim.mu.Unlock()
+		s.Success(a, "Message", "Updated database successfully")
+	}
+}
+
+func (sim *Simulator) dbGet(s *Session, a amiwire.Packet) {
+	fam, key := a.Get("Family"), a.Get("Key")
+	if fam == "" {
+		s.Error(a, "No family specified.")
+		return
+	}
+	if key == "" {
+		s.Error(a, "No key specified.")
+		return
+	}
+	sim.mu.Lock()
+	val, ok := sim.db[fam+"/"+key]
+	sim.mu.Unlock()
+	if !ok {
+		s.Error(a, "Database entry not found")
+		return
+	}
+	item := amiwire.Packet{Fields: []amiwire.Field{
+		{Key: "Event", Value: "DBGetResponse"}, {Key: "Family", Value: fam},
+		{Key: "Key", Value: key}, {Key: "Val", Value: val}, {Key: "ActionID"},
+	}}
+	s.SendList(a, "Result will follow", []amiwire.Packet{item}, "DBGetComplete")
+}
+
+// queueStatus answers with the recorded queue-status fixture's items.
+func (sim *Simulator) queueStatus(s *Session, a amiwire.Packet) {
+	raw := MustFixture("queue-status.server.ami")
+	_, pkts := splitTranscript(raw)
+	queue := a.Get("Queue")
+	lw := s.StartList(a, "Queue status will follow")
+	for _, b := range pkts {
+		p, err := amiwire.NewReader(strings.NewReader(string(b))).ReadPacket()
+		if err != nil || p.ActionID() != "qs-2" || p.Kind() != amiwire.KindEvent || amiwire.ListMarkOf(p) != amiwire.ListItem {
+			continue
+		}
+		if queue != "" && p.Get("Queue") != queue {
+			continue
+		}
+		if lw.Item(p) != nil {
+			return
+		}
+	}
+	lw.Complete("QueueStatusComplete")
+}
+
+// ---- Command ----
+
+func (sim *Simulator) command(s *Session, a amiwire.Packet) {
+	cmd := strings.Join(strings.Fields(a.Get("Command")), " ")
+	var out []string
+	ok := true
+	switch strings.ToLower(cmd) {
+	case "core show version":
+		out = []string{"Asterisk " + sim.version + " built by root @ vm on a x86_64 running Linux on 2026-11-22 21:37:51 UTC"}
+	case "core show channels":
+		out = sim.showChannels()
+	case "core show calls":
+		sim.mu.Lock()
+		cur, proc := len(sim.calls), sim.processed
+		sim.mu.Unlock()
+		out = []string{plural(cur, "active call", "active calls"), plural(proc, "call processed", "calls processed")}
+	case "core show uptime":
+		up := fmtUptime(sim.clock.Now().Sub(sim.start))
+		out = []string{"System uptime: " + up, "Last reload: " + up}
+	case "pjsip show endpoints", "pjsip show contacts", "pjsip show aors", "pjsip show registrations":
+		out = []string{"No objects found."}
+	default:
+		ok = false
+		out = []string{fmt.Sprintf("No such command '%s' (type 'core show help %s' for other possible commands)", cmd, cmd)}
+	}
+	kv := []string{"Message", "Command output follows"}
+	for _, l := range out {
+		kv = append(kv, "Output", l)
+	}
+	if ok {
+		s.Success(a, kv...)
+	} else {
+		s.Respond(a, "Error", kv...)
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// fmtUptime renders a duration as the Asterisk CLI does ("14 minutes, 11
+// seconds").
+func fmtUptime(d time.Duration) string {
+	secs := int(d.Seconds())
+	type unit struct {
+		n         int
+		one, many string
+	}
+	units := []unit{
+		{secs / (365 * 86400), "year", "years"},
+		{secs % (365 * 86400) / (7 * 86400), "week", "weeks"},
+		{secs % (7 * 86400) / 86400, "day", "days"},
+		{secs % 86400 / 3600, "hour", "hours"},
+		{secs % 3600 / 60, "minute", "minutes"},
+	}
+	var parts []string
+	for _, u := range units {
+		if u.n > 0 {
+			parts = append(parts, plural(u.n, u.one, u.many))
+		}
+	}
+	parts = append(parts, plural(secs%60, "second", "seconds"))
+	return strings.Join(parts, ", ")
+}
+
+func (sim *Simulator) showChannels() []string {
+	const format = "%-64.64s %-32.32s %-7.7s %-30.30s"
+	chans := sim.snapshot()
+	out := []string{fmt.Sprintf(format, "Channel", "Location", "State", "Application(Data)")}
+	for i := len(chans) - 1; i >= 0; i-- {
+		ch := chans[i]
+		out = append(out, fmt.Sprintf(format, ch.name, ch.exten+"@"+ch.context+":"+strconv.Itoa(ch.priority),
+			stateDesc(ch.state), ch.app+"("+ch.appData+")"))
+	}
+	sim.mu.Lock()
+	calls, proc := len(sim.calls), sim.processed
+	sim.mu.Unlock()
+	return append(out, plural(len(chans), "active channel", "active channels"),
+		plural(calls, "active call", "active calls"), plural(proc, "call processed", "calls processed"))
+}
+
+// ---- lists of channels ----
+
+func (sim *Simulator) snapshot() []simChannel {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	out := make([]simChannel, len(sim.chans))
+	for i, ch := range sim.chans {
+		out[i] = *ch
+	}
+	return out
+}
+
+func (sim *Simulator) coreShowChannels(s *Session, a amiwire.Packet) {
+	now := sim.clock.Now()
+	lw := s.StartList(a, "Channels will follow")
+	var buf []byte
+	for _, ch := range sim.snapshot() {
+		buf = buf[:0]
+		buf = appendKV(buf, "Event", "CoreShowChannel")
+		if lw.hasID {
+			buf = appendKV(buf, "ActionID", lw.id)
+		}
+		buf = ch.appendBase(buf, "")
+		buf = appendKV(buf, "Application", ch.app)
+		buf = appendKV(buf, "ApplicationData", ch.appData)
+		buf = appendKV(buf, "Duration", fmtDuration(now.Sub(ch.created)))
+		buf = appendKV(buf, "BridgeId", "")
+		buf = append(buf, '\r', '\n')
+		if lw.itemRaw(buf) != nil {
+			return
+		}
+	}
+	lw.Complete("CoreShowChannelsComplete")
+}
+
+func (sim *Simulator) status(s *Session, a amiwire.Packet) {
+	now := sim.clock.Now()
+	chans := sim.snapshot()
+	if want := a.Get("Channel"); want != "" {
+		var sel []simChannel
+		for _, ch := range chans {
+			if ch.name == want {
+				sel = append(sel, ch)
+			}
+		}
+		if len(sel) == 0 {
+			s.Error(a, "No such channel")
+			return
+		}
+		chans = sel
+	}
+	lw := s.StartList(a, "Channel status will follow")
+	var buf []byte
+	for _, ch := range chans {
+		buf = buf[:0]
+		buf = appendKV(buf, "Event", "Status")
+		buf = appendKV(buf, "Privilege", "Call")
+		buf = ch.appendBase(buf, "")
+		for _, kv := range [][2]string{
+			{"Type", "Local"}, {"DNID", ""}, {"EffectiveConnectedLineNum", "<unknown>"},
+			{"EffectiveConnectedLineName", "<unknown>"}, {"TimeToHangup", "0"}, {"BridgeID", ""},
+			{"Application", ch.app}, {"Data", ch.appData}, {"Nativeformats", "(slin)"},
+			{"Readformat", "slin"}, {"Readtrans", ""}, {"Writeformat", "slin"}, {"Writetrans", ""},
+			{"Callgroup", "0"}, {"Pickupgroup", "0"},
+		} {
+			buf = appendKV(buf, kv[0], kv[1])
+		}
+		buf = appendKV(buf, "Seconds", strconv.Itoa(int(now.Sub(ch.created).Seconds())))
+		if lw.hasID {
+			buf = appendKV(buf, "ActionID", lw.id)
+		}
+		buf = append(buf, '\r', '\n')
+		if lw.itemRaw(buf) != nil {
+			return
+		}
+	}
+	n := strconv.Itoa(lw.Count())
+	lw.Complete("StatusComplete", "Items", n)
+}
+
+func fmtDuration(d time.Duration) string {
+	secs := int(d.Seconds())
+	return fmt.Sprintf("%02d:%02d:%02d", secs/3600, secs%3600/60, secs%60)
+}
+
+func appendKV(dst []byte, k, v string) []byte {
+	dst = append(dst, k...)
+	dst = append(dst, ':', ' ')
+	dst = append(dst, v...)
+	return append(dst, '\r', '\n')
+}
+
+// ---- Hangup ----
+
+func (sim *Simulator) hangup(s *Session, a amiwire.Packet) {
+	name := a.Get("Channel")
+	if name == "" {
+		s.Error(a, "No channel specified")
+		return
+	}
+	cause := 16
+	if c, err := strconv.Atoi(a.Get("Cause")); err == nil && c > 0 {
+		cause = c
+	}
+	var match func(string) bool
+	isRegex := len(name) > 1 && strings.HasPrefix(name, "/") && strings.HasSuffix(name, "/")
+	if isRegex {
+		re, err := regexp.Compile(name[1 : len(name)-1])
+		if err != nil {
+			s.Error(a, "Regex compile failed on: "+name)
+			return
+		}
+		match = re.MatchString
+	} else {
+		match = func(n string) bool { return strings.EqualFold(n, name) }
+	}
+	sim.mu.Lock()
+	var hit []*simChannel
+	for _, ch := range sim.chans {
+		if match(ch.name) {
+			hit = append(hit, ch)
+		}
+	}
+	sim.mu.Unlock()
+	if len(hit) == 0 && !isRegex {
+		s.Error(a, "No such channel")
+		return
+	}
+	if isRegex {
+		s.Success(a, "Message", "Channels hung up: "+strconv.Itoa(len(hit)))
+	} else {
+		s.Success(a, "Message", "Channel Hungup")
+	}
+	for _, ch := range hit {
+		sim.endCall(ch.call, ch, cause)
+	}
+}
