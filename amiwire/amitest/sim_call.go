@@ -244,20 +244,9 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 	}
 	sim.mu.Unlock()
 
-	if respond != nil && sp.async {
-		respond()
-	}
-	for _, ev := range evs {
-		sim.srv.Emit(ev)
-	}
-	if respond != nil && !sp.async {
-		respond()
-	}
-	switch {
-	case twoEnds == 0:
-		sim.endCall(c, two, 16)
-		return
-	case twoEnds > 0 && (oneEnds < 0 || twoEnds <= oneEnds):
+	// Timers are set before anything is sent, so that a test that has seen
+	// the events can advance a ManualClock and know they are due.
+	if twoEnds > 0 && (oneEnds < 0 || twoEnds <= oneEnds) {
 		sim.after(twoEnds, func() {
 			sim.mu.Lock()
 			ended := c.ended
@@ -273,8 +262,24 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 			}
 		})
 	}
-	if oneEnds >= 0 && (twoEnds < 0 || oneEnds < twoEnds) {
+	endOneNow := oneEnds == 0 && twoEnds != 0
+	if oneEnds > 0 && (twoEnds < 0 || oneEnds < twoEnds) {
 		sim.after(oneEnds, func() { sim.endCall(c, one, 16) })
+	}
+	if respond != nil && sp.async {
+		respond()
+	}
+	for _, ev := range evs {
+		sim.srv.Emit(ev)
+	}
+	if respond != nil && !sp.async {
+		respond()
+	}
+	switch {
+	case twoEnds == 0:
+		sim.endCall(c, two, 16)
+	case endOneNow:
+		sim.endCall(c, one, 16)
 	}
 }
 
