@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/urfave/cli/v2"
+)
+
+// version is stamped at link time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+// run builds the app, runs it with args (args[0] is the program name) and
+// returns the exit code. It writes only to stdout and stderr, never to
+// os.Stdout, so tests run it in-process with buffers. An error prints as one
+// line "ami: <error>" on stderr; a closed stdout (EPIPE) ends quietly with
+// exit 0. SIGINT and SIGTERM cancel ctx, which each command treats as "stop
+// cleanly".
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	// A write to a closed pipe returns EPIPE instead of killing the
+	// process, so `ami ... | head` can stop quietly and log off.
+	signal.Ignore(syscall.SIGPIPE)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	app := buildApp(stdin, stdout, stderr)
+	err := app.RunContext(ctx, reorderArgs(app, args))
+	cancel()
+	runCleanups(app)
+	return reportError(stderr, err)
+}
+
+// reportError prints err (when it says something) and returns its exit code.
+func reportError(stderr io.Writer, err error) int {
+	if err == nil || isBrokenPipe(err) {
+		return exitOK
+	}
+	code := exitCode(err)
+	var ce *codeError
+	if errors.As(err, &ce) && ce.err == nil {
+		return code
+	}
+	fmt.Fprintf(stderr, "ami: %s\n", errorLine(err))
+	return code
+}
+
+// buildApp returns the ami application writing to stdout and stderr and
+// reading actions (and a prompted secret) from stdin.
+func buildApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
+	app := &cli.App{
+		Name:      "ami",
+		Usage:     "the Asterisk Manager Interface for shell users",
+		UsageText: "ami [connection flags] COMMAND [flags] [arguments...]",
+		Description: `ami logs in to Asterisk's manager interface (AMI) and sends actions from arguments
+or stdin, prints responses, list items and live events as text, JSON lines, raw AMI or
+tables, and exits with codes a shell "if" can trust. Data goes to stdout, diagnostics
+to stderr.
+
+The connection flags work before and after the command name:
+   ami -H pbx -u admin send Ping
+   ami send -H pbx -u admin Ping
+The secret comes from $AMI_SECRET, --secret-file, a --profile, or a prompt.`,
+		Version:               version,
+		Reader:                stdin,
+		Writer:                stdout,
+		ErrWriter:             stderr,
+		HideHelpCommand:       false,
+		Flags:                 appConnectionFlags(),
+		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
+		Commands: []*cli.Command{
+			sendCommand(),
+			listCommand(),
+			commandCommand(),
+			listenCommand(),
+			loginCheckCommand(),
+			mockCommand(),
+			completionCommand(),
+		},
+		Metadata:       map[string]any{cleanupKey: &cleanups{}},
+		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to codes
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return usageError("%v (see 'ami --help')", err)
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageError("unknown command %q (see 'ami --help')", c.Args().First())
+			}
+			_ = cli.ShowAppHelp(c)
+			return exitWith(exitUsage, nil)
+		},
+	}
+	for _, cmd := range app.Commands {
+		setUsageErrors(cmd, "ami "+cmd.Name)
+	}
+	return app
+}
+
+// setUsageErrors makes flag parsing errors of cmd and its subcommands usage
+// errors (exit 2) that point at the command's help.
+func setUsageErrors(cmd *cli.Command, path string) {
+	if cmd.OnUsageError == nil {
+		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
+			return usageError("%s: %v (see '%s --help')", cmd.Name, err, path)
+		}
+	}
+	for _, sub := range cmd.Subcommands {
+		setUsageErrors(sub, path+" "+sub.Name)
+	}
+}
+
+// cleanups are functions to run when the app has finished (stopping a
+// --mock simulator), kept in App.Metadata so nothing is global.
+type cleanups struct{ fns []func() }
+
+const cleanupKey = "ami.cleanups"
+
+// addCleanup registers f to run after the command has finished.
+func addCleanup(c *cli.Context, f func()) {
+	if f == nil {
+		return
+	}
+	if cl, ok := c.App.Metadata[cleanupKey].(*cleanups); ok {
+		cl.fns = append(cl.fns, f)
+		return
+	}
+	f() // no registry: nothing would run it later
+}
+
+// runCleanups runs the registered cleanups, last first.
+func runCleanups(app *cli.App) {
+	cl, ok := app.Metadata[cleanupKey].(*cleanups)
+	if !ok {
+		return
+	}
+	for i := len(cl.fns) - 1; i >= 0; i-- {
+		cl.fns[i]()
+	}
+	cl.fns = nil
+}
+
+// reorderArgs moves a subcommand's flags in front of its positional
+// arguments, so `ami list CoreShowChannels -o table` works as well as
+// `ami list -o table CoreShowChannels` (the flag package stops at the first
+// positional argument). Everything after "--" stays positional. Commands
+// with subcommands are left alone.
+func reorderArgs(app *cli.App, args []string) []string {
+	if len(args) < 2 {
+		return args
+	}
+	i := skipFlags(app.Flags, args, 1)
+	if i >= len(args) {
+		return args
+	}
+	cmd := findCommand(app.Commands, args[i])
+	if cmd == nil || len(cmd.Subcommands) > 0 || cmd.SkipFlagParsing {
+		return args
+	}
+	var flags, pos []string
+	rest := args[i+1:]
+	for j := 0; j < len(rest); j++ {
+		a := rest[j]
+		switch {
+		case a == "--":
+			pos = append(pos, rest[j+1:]...)
+			j = len(rest)
+		case len(a) > 1 && a[0] == '-':
+			flags = append(flags, a)
+			if takesValue(cmd.Flags, a) && !strings.Contains(a, "=") && j+1 < len(rest) {
+				j++
+				flags = append(flags, rest[j])
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	out := make([]string, 0, len(args)+1)
+	out = append(out, args[:i+1]...)
+	out = append(out, flags...)
+	if len(pos) > 0 {
+		out = append(out, "--")
+		out = append(out, pos...)
+	}
+	return out
+}
+
+// skipFlags returns the index of the first argument from i on that is not
+// a flag of flags or a flag's value.
+func skipFlags(flags []cli.Flag, args []string, i int) int {
+	for i < len(args) {
+		a := args[i]
+		if a == "--" || len(a) < 2 || a[0] != '-' {
+			return i
+		}
+		if takesValue(flags, a) && !strings.Contains(a, "=") {
+			i++
+		}
+		i++
+	}
+	return i
+}
+
+// takesValue reports whether the flag written as arg ("-o", "--output",
+// "--output=json") is one of flags and takes a value.
+func takesValue(flags []cli.Flag, arg string) bool {
+	name := strings.TrimLeft(arg, "-")
+	if k := strings.IndexByte(name, '='); k >= 0 {
+		name = name[:k]
+	}
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				if df, ok := f.(cli.DocGenerationFlag); ok {
+					return df.TakesValue()
+				}
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// findCommand returns the command named name (or with that alias).
+func findCommand(cmds []*cli.Command, name string) *cli.Command {
+	for _, c := range cmds {
+		if c.HasName(name) {
+			return c
+		}
+	}
+	return nil
+}

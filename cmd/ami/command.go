@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+func commandCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "command",
+		Usage:     "run an Asterisk CLI command and print its output, like asterisk -rx",
+		ArgsUsage: "'CLI COMMAND'",
+		UsageText: `ami command [flags] 'CLI COMMAND'
+ami command [flags] CLI COMMAND WORDS...`,
+		Description: `Sends the Command action and prints the command's output as plain text, one line per
+Output line, as asterisk -rx does, but over AMI. Both reply forms are understood: the
+modern "Output:" headers and the legacy "Response: Follows" text ending in
+--END COMMAND--. Several arguments are joined with spaces.
+
+With -o json or -o raw the whole response packet is printed instead. An error response
+(no such command, permission denied) prints any output it carries and exits 1.
+
+EXAMPLES:
+   ami command 'core show channels'
+   ami command core show version
+   ami -H pbx command 'pjsip show endpoints' | grep -c Avail
+   ami command -o json 'core show uptime'`,
+		Flags:  append(outputFlags(false), connectionFlags()...),
+		Action: runCommand,
+	}
+}
+
+func runCommand(c *cli.Context) error {
+	if c.NArg() == 0 {
+		return usageError("command: no CLI command (for example: ami command 'core show version')")
+	}
+	cmdline := strings.Join(c.Args().Slice(), " ")
+	action := amiwire.NewAction("Command", "Command", cmdline)
+	if err := checkAction(action, "command"); err != nil {
+		return err
+	}
+	name, err := outputName(c)
+	if err != nil {
+		return err
+	}
+	var out interface {
+		WritePacket(amiwire.Packet) error
+		Flush() error
+	}
+	if name != fmtText {
+		w, err := newOutput(c, c.App.Writer)
+		if err != nil {
+			return err
+		}
+		out = w
+	}
+	s, err := connSettingsFrom(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Context
+	cl, err := s.dial(ctx, "off")
+	if err != nil {
+		return err
+	}
+	defer s.logoff(ctx, cl)
+
+	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	resp, err := cl.Do(wctx, action)
+	cancel()
+	if resp != nil {
+		var werr error
+		if out != nil {
+			if werr = out.WritePacket(resp.Packet); werr == nil {
+				werr = out.Flush()
+			}
+		} else {
+			werr = writeOutputLines(c, resp.Packet)
+		}
+		if werr != nil {
+			return werr
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	var ae *amiwire.ActionError
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return exitWith(exitConn, fmt.Errorf("command: no response within %v from %s", s.Timeout, s.Config.Addr))
+	}
+	return fmt.Errorf("command: %w", err)
+}
+
+// writeOutputLines prints the Output lines of a Command response as plain
+// text, one per line. A line that itself holds line ends (a reply from a
+// server that sent them inside one header) is printed as it is.
+func writeOutputLines(c *cli.Context, resp amiwire.Packet) error {
+	w := bufio.NewWriter(c.App.Writer)
+	for _, f := range resp.Fields {
+		if !strings.EqualFold(f.Key, "Output") {
+			continue
+		}
+		w.WriteString(f.Value)
+		if !strings.HasSuffix(f.Value, "\n") {
+			w.WriteByte('\n')
+		}
+	}
+	return w.Flush()
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// Exit codes of every subcommand except login-check (which uses the Nagios
+// plugin codes). They are documented in the app's help, the README and the
+// man page; a shell `if` can trust them.
+const (
+	exitOK          = 0   // success
+	exitActionError = 1   // the server answered Response: Error
+	exitUsage       = 2   // usage error or bad input; nothing was sent
+	exitConn        = 3   // connection or protocol failure, incomplete list
+	exitAuth        = 4   // authentication failed
+	exitInterrupted = 130 // stopped by SIGINT/SIGTERM before the work was done
+)
+
+// exitCodesHelp is the exit code table shown in the app's help.
+const exitCodesHelp = `EXIT CODES:
+   0    success
+   1    the server answered Response: Error
+   2    usage error or bad input (unknown flag, a value with CR/LF, too many headers, ...)
+   3    connection or protocol failure: refused, DNS, TLS, timeout, connection lost,
+        malformed stream, incomplete list
+   4    authentication failed
+   130  interrupted (SIGINT/SIGTERM) before a list was complete
+   login-check uses the Nagios plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
+
+// codeError carries a specific exit code. A nil Err means a silent exit:
+// the command has already said what there was to say.
+type codeError struct {
+	code int
+	err  error
+}
+
+func (e *codeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *codeError) Unwrap() error { return e.err }
+
+// exitWith makes a command end with the given exit code. With a nil err
+// nothing more is printed.
+func exitWith(code int, err error) error { return &codeError{code: code, err: err} }
+
+// usageError is bad usage or bad input: exit 2, nothing was sent.
+func usageError(format string, args ...any) error {
+	return &codeError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// exitCode maps an error to the process exit code. The most specific
+// classification wins: an explicit code, then authentication, then the
+// action, input and connection errors of amiwire.
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ce *codeError
+	if errors.As(err, &ce) {
+		return ce.code
+	}
+	var ae *amiwire.AuthError
+	if errors.As(err, &ae) {
+		return exitAuth
+	}
+	var fe *amiwire.FieldError
+	if errors.As(err, &fe) {
+		return exitUsage
+	}
+	var ile *amiwire.IncompleteListError
+	if errors.As(err, &ile) {
+		return exitConn
+	}
+	var conn *amiwire.ConnectError
+	var pe *amiwire.ProtocolError
+	var le *amiwire.LimitError
+	if errors.As(err, &conn) || errors.As(err, &pe) || errors.As(err, &le) ||
+		errors.Is(err, amiwire.ErrClosed) || errors.Is(err, context.DeadlineExceeded) || isNetError(err) {
+		return exitConn
+	}
+	var act *amiwire.ActionError
+	if errors.As(err, &act) {
+		return exitActionError
+	}
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
+	// Anything else (a local file that cannot be read, ...) is bad input.
+	return exitUsage
+}
+
+func isNetError(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// isBrokenPipe reports whether err comes from writing to a closed stdout
+// (`ami ... | head`), which ends the command quietly with exit 0.
+func isBrokenPipe(err error) bool {
+	return errors.Is(err, syscall.EPIPE)
+}
+
+// errorLine renders err as the one line printed after "ami: ". Connection
+// errors name the stage and the address ("connect 127.0.0.1:5038:
+// connection refused"); the rest print as they are. Secrets never reach
+// here: no error of amiwire or of this package carries one.
+func errorLine(err error) string {
+	var conn *amiwire.ConnectError
+	if errors.As(err, &conn) {
+		return fmt.Sprintf("%s %s: %s", conn.Stage, conn.Addr, describeCause(conn.Err))
+	}
+	return oneLine(err.Error())
+}
+
+// describeCause shortens the cause of a connection failure to what a user
+// needs: "connection refused", "no such host", "timed out", the TLS or
+// protocol problem, or the server's authentication message.
+func describeCause(err error) string {
+	if err == nil {
+		return "failed"
+	}
+	var ae *amiwire.AuthError
+	if errors.As(err, &ae) {
+		msg := fmt.Sprintf("authentication failed for user %q", ae.Username)
+		if ae.Message != "" && !strings.EqualFold(ae.Message, "Authentication failed") {
+			msg += ": " + ae.Message
+		}
+		return msg
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timed out"
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		if dns.IsNotFound {
+			return fmt.Sprintf("no such host %q", dns.Name)
+		}
+		return "DNS: " + dns.Err
+	}
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return oneLine(se.Err.Error())
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) && oe.Err != nil {
+		return oneLine(oe.Err.Error())
+	}
+	return oneLine(err.Error())
+}
+
+// oneLine keeps an error message on one line whatever a server put in it.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n") {
+		return s
+	}
+	return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(strings.TrimRight(s, "\r\n"))
+}

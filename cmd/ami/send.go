@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/format"
+)
+
+func sendCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "send",
+		Usage:     "send actions and print their responses (and list events)",
+		ArgsUsage: "ACTION [Key=Value | 'Key: Value' ...]",
+		UsageText: `ami send [flags] ACTION [Key=Value | 'Key: Value' ...]
+ami send [flags] Action=ACTION [Key=Value ...]
+ami send [flags] < actions.txt          (AMI text or JSON lines on stdin)`,
+		Description: `Sends one action built from the arguments, or every action read from stdin when no
+ACTION is given and stdin is not a terminal, and prints each response, and for actions
+that answer with an event list, every event of the list and its final event.
+
+Repeated keys are sent in order (Variable=a=1 Variable=b=2). An ActionID is added when
+absent and kept when given. Actions from stdin are AMI text (Key: Value lines, an empty
+line between actions, LF or CRLF) or JSON lines ({"Action":"Ping","Variable":["a=1"]}),
+detected automatically; all of them are checked before anything is sent, then sent
+pipelined over one login, and their results print in input order.
+
+A value containing CR or LF (header injection), more than 128 headers or a line over 1024
+bytes is refused with exit 2 and nothing is sent. Exit 1 when any response is
+Response: Error (all responses are still printed).
+
+EXAMPLES:
+   ami send Ping
+   ami send Originate Channel=PJSIP/100 Exten=200 Context=default Priority=1 \
+       CallerID='"Ops" <100>' Variable=CAMPAIGN=42 Variable=TRY=1
+   ami send -o json Action=CoreStatus
+   printf 'Action: Ping\n\nAction: CoreSettings\n\n' | ami send
+   echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' | ami send -o json`,
+		Flags:  append(outputFlags(false), connectionFlags()...),
+		Action: runSend,
+	}
+}
+
+// sendItem is one action to send and where it came from.
+type sendItem struct {
+	action amiwire.Packet
+	where  string
+}
+
+func runSend(c *cli.Context) error {
+	items, err := sendInput(c)
+	if err != nil {
+		return err
+	}
+	out, err := newOutput(c, c.App.Writer)
+	if err != nil {
+		return err
+	}
+	s, err := connSettingsFrom(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Context
+	cl, err := s.dial(ctx, "off")
+	if err != nil {
+		return err
+	}
+	defer s.logoff(ctx, cl)
+	return sendAll(ctx, s, cl, items, out)
+}
+
+// sendInput returns the actions to send, from the arguments or stdin, all
+// checked. Nothing has been sent yet.
+func sendInput(c *cli.Context) ([]sendItem, error) {
+	if c.NArg() > 0 {
+		p, err := parseActionArgs(c.Args().Slice())
+		if err != nil {
+			return nil, usageError("send: %v", err)
+		}
+		if err := checkAction(p, "send"); err != nil {
+			return nil, err
+		}
+		return []sendItem{{action: p, where: "send"}}, nil
+	}
+	in := c.App.Reader
+	if f, ok := in.(*os.File); in == nil || ok && isTerminal(f) {
+		return nil, usageError("send: no ACTION: give one as an argument, or pipe actions into stdin (see 'ami send --help')")
+	}
+	acts, err := readActions(in)
+	if err != nil {
+		return nil, usageError("send: %v", err)
+	}
+	if len(acts) == 0 {
+		return nil, usageError("send: %v", errNoStdinActions)
+	}
+	items := make([]sendItem, len(acts))
+	for i, a := range acts {
+		where := fmt.Sprintf("send: stdin action %d (line %d)", i+1, a.Line)
+		if err := checkAction(a.Packet, where); err != nil {
+			return nil, err
+		}
+		items[i] = sendItem{action: a.Packet, where: where}
+	}
+	return items, nil
+}
+
+// sendAll sends every action at once (pipelined) and prints the results in
+// input order. The error is the most serious of what happened: a lost
+// connection or timeout over an action that failed.
+func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []sendItem, out format.Writer) error {
+	pend := make([]*amiwire.Pending, 0, len(items))
+	var sendErr error
+	for _, it := range items {
+		wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+		p, err := cl.Send(wctx, it.action)
+		cancel()
+		if err != nil {
+			sendErr = fmt.Errorf("send %s: %w", it.action.Action(), err)
+			break
+		}
+		pend = append(pend, p)
+	}
+
+	var failed []error
+	var fatal error
+	answered := 0
+	for i, p := range pend {
+		resp, err := waitResponse(ctx, s, p)
+		if resp != nil {
+			if werr := writeResponse(out, resp); werr != nil {
+				return werr
+			}
+		}
+		if err == nil {
+			answered++
+			continue
+		}
+		var ae *amiwire.ActionError
+		if errors.As(err, &ae) {
+			answered++
+			failed = append(failed, err)
+			continue
+		}
+		fatal = describeWaitError(items[i].action, err, s, answered, len(items))
+		break
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	switch {
+	case fatal != nil:
+		return fatal
+	case sendErr != nil:
+		return sendErr
+	case len(failed) == 1:
+		return failed[0]
+	case len(failed) > 1:
+		return exitWith(exitActionError, fmt.Errorf("%d of %d actions failed; the first: %w", len(failed), len(items), failed[0]))
+	}
+	return nil
+}
+
+// waitResponse waits for one response within the timeout.
+func waitResponse(ctx context.Context, s connSettings, p *amiwire.Pending) (*amiwire.Response, error) {
+	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	return p.Wait(wctx)
+}
+
+// describeWaitError turns a failure while waiting for a response into the
+// error to report, naming the action and how far the batch got.
+func describeWaitError(action amiwire.Packet, err error, s connSettings, answered, total int) error {
+	name := action.Action()
+	progress := ""
+	if total > 1 {
+		progress = fmt.Sprintf(" (%d of %d actions answered)", answered, total)
+	}
+	var ile *amiwire.IncompleteListError
+	switch {
+	case errors.As(err, &ile):
+		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return exitWith(exitConn, fmt.Errorf("send %s: no response within %v from %s%s", name, s.Timeout, s.Config.Addr, progress))
+	}
+	return fmt.Errorf("send %s%s: %w", name, progress, err)
+}
+
+// writeResponse prints a response, the items of its list and the list's
+// final event.
+func writeResponse(out format.Writer, resp *amiwire.Response) error {
+	if len(resp.Packet.Fields) > 0 {
+		if err := out.WritePacket(resp.Packet); err != nil {
+			return err
+		}
+	}
+	for _, ev := range resp.Events {
+		if err := out.WritePacket(ev); err != nil {
+			return err
+		}
+	}
+	if resp.Final != nil {
+		if err := out.WritePacket(*resp.Final); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// incompleteText says how much of a cut-short list arrived:
+// "incomplete: 3 of 6 items arrived (connection lost)".
+func incompleteText(e *amiwire.IncompleteListError) string {
+	of := "an unknown number of"
+	if e.Expected >= 0 {
+		of = fmt.Sprint(e.Expected)
+	}
+	why := "connection lost"
+	if e.Cancelled {
+		why = "cancelled by the server"
+	}
+	return fmt.Sprintf("incomplete: %d of %s items arrived (%s)", e.Received, of, why)
+}
