@@ -19,40 +19,47 @@ const (
 )
 
 const (
-	initialBufSize = 64 << 10 // read buffer; grows up to the packet limit
-	slabSize       = 64 << 10 // bytes shared by the Raw of many small packets
-	fieldSlabLen   = 1024     // Fields shared by many small packets
-	endCommand     = "--END COMMAND--"
+	chunkSize    = 32 << 10 // read buffer; packets point into it, so a full one is replaced, not reused
+	minRead      = 2 << 10  // a buffer with less free space than this is replaced before reading
+	fieldSlabLen = 1023     // Fields shared by many small packets: 32 KiB with the malloc header, a small object
+	endCommand   = "--END COMMAND--"
+	maxBanner    = 1024
 )
 
 // Reader reads AMI packets from a byte stream. It accepts CRLF and bare LF
-// line ends, skips empty packets, keeps lines without a colon, and turns the
-// legacy Command reply ("Response: Follows" ... "--END COMMAND--") into
-// Output fields like the modern form.
+// line ends, skips empty lines between packets, keeps lines without a colon
+// (as Fields with an empty Key), and turns the legacy Command reply
+// ("Response: Follows", "Privilege: Command", raw lines, "--END COMMAND--")
+// into Output fields like the modern form.
 //
-// Each packet returned owns its memory: the Reader copies bytes out of its
-// read buffer into large shared slabs, so reading a small packet costs no
-// allocation most of the time and never more than two.
+// Packets are parsed in place: a packet's Raw and the strings of its Fields
+// point into the chunk of input the Reader read them into, and its Fields
+// slice is carved from a shared slab. Neither is ever written again once the
+// packet is returned, so each packet stays valid forever, and reading a
+// packet costs no allocation most of the time (one 64 KiB chunk and one field
+// slab are shared by many packets). Keeping any packet keeps its chunk alive.
+//
+// Errors from the source are returned once; the next call reads from the
+// source again and continues where the stream was, so a read deadline
+// (net.Error Timeout) does not lose the packet in progress.
 type Reader struct {
 	// Limits; zero means the default. Set them before the first read.
-	MaxLineLength int
-	MaxPacketSize int
-	MaxHeaders    int
+	MaxLineLength int // bytes of one line, line end excluded
+	MaxPacketSize int // bytes of one packet, line ends and the final empty line included
+	MaxHeaders    int // lines of one packet
 
 	src    io.Reader
-	buf    []byte
-	r, w   int   // unread data is buf[r:w]
+	buf    []byte // current chunk; unread input is buf[r:w]
+	r, w   int
 	off    int64 // stream offset of buf[r]
-	err    error // sticky read error from src
-	lines  []lineSpan
-	slab   []byte
-	fields []Field
-}
+	err    error // error that came with the last data; returned by the next fill
+	shared bool  // a returned packet points into buf[:r]: never overwrite it
 
-// lineSpan locates one line of the packet being parsed, relative to its start.
-type lineSpan struct {
-	start, end int // the line without its line end
-	colon      int // index of ':' relative to start, or -1
+	fields []Field // slab; fields[nf:] is free
+	nf     int
+
+	skipping      bool // skipping the rest of an over-limit packet
+	skipLineStart bool // the skip is at the start of a line
 }
 
 // NewReader returns a Reader reading from src. It does its own buffering.
@@ -81,73 +88,87 @@ func (r *Reader) limits() (line, packet, headers int) {
 	return
 }
 
-// fill reads more data into the buffer, compacting or growing it as needed
-// but never beyond limit bytes of unread data.
-func (r *Reader) fill(limit int) error {
+// fill reads more input into the buffer. When the buffer has little free
+// space it first moves the unread bytes to a new chunk (or to the front of
+// this one if no packet points into it) and reports moved: anything pointing
+// into the unread bytes is then stale. The buffer grows to twice the unread
+// bytes at most, so callers bound it by bounding those.
+func (r *Reader) fill() (moved bool, err error) {
 	if r.err != nil {
-		return r.err
+		err, r.err = r.err, nil
+		return false, err
 	}
 	if r.buf == nil {
-		r.buf = make([]byte, initialBufSize)
+		r.buf = make([]byte, chunkSize)
 	}
-	if r.r > 0 && (r.w == len(r.buf) || r.r == r.w) {
-		n := copy(r.buf, r.buf[r.r:r.w])
-		r.r, r.w = 0, n
+	if len(r.buf)-r.w < minRead {
+		moved = r.makeRoom()
 	}
-	if r.w == len(r.buf) {
-		if len(r.buf) >= limit {
-			return errBufferFull
-		}
-		nb := make([]byte, min(2*len(r.buf), limit))
-		r.w = copy(nb, r.buf[r.r:r.w])
-		r.r = 0
-		r.buf = nb
-	}
-	for i := 0; i < 100; i++ {
+	for range 100 {
 		n, err := r.src.Read(r.buf[r.w:])
+		if n < 0 || n > len(r.buf)-r.w {
+			return moved, fmt.Errorf("amiwire: source returned invalid count %d", n)
+		}
 		r.w += n
 		if err != nil {
-			r.err = err
 			if n > 0 {
-				return nil
+				r.err = err
+				return moved, nil
 			}
-			return err
+			return moved, err
 		}
 		if n > 0 {
-			return nil
+			return moved, nil
 		}
 	}
-	r.err = io.ErrNoProgress
-	return r.err
+	return moved, io.ErrNoProgress
 }
 
-var errBufferFull = errors.New("buffer full")
+// makeRoom moves the unread bytes to the start of a buffer with at least
+// minRead bytes free and reports whether there were any.
+func (r *Reader) makeRoom() bool {
+	tail := r.w - r.r
+	size := max(chunkSize, 2*tail)
+	if !r.shared && size <= len(r.buf) {
+		copy(r.buf, r.buf[r.r:r.w])
+	} else {
+		nb := make([]byte, size)
+		copy(nb, r.buf[r.r:r.w])
+		r.buf = nb
+		r.shared = false
+	}
+	r.r, r.w = 0, tail
+	return tail > 0
+}
 
 // ReadBanner reads the greeting line "Asterisk Call Manager/<version>" and
 // returns the whole line (without its line end). Anything else is a
-// *ProtocolError. Call it once, before the first ReadPacket.
+// *ProtocolError; a stream that ends before a whole line wraps io.EOF (nothing
+// arrived) or io.ErrUnexpectedEOF. Call it once, before the first ReadPacket.
 func (r *Reader) ReadBanner() (string, error) {
-	const maxBanner = 1024
 	for {
-		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 {
+		if i := bytes.IndexByte(r.buf[r.r:r.w], '\n'); i >= 0 && i <= maxBanner {
 			line := r.buf[r.r : r.r+i]
 			start := r.off
 			r.r += i + 1
 			r.off += int64(i + 1)
-			line = bytes.TrimSuffix(line, []byte{'\r'})
-			s := string(line)
+			s := string(bytes.TrimSuffix(line, []byte{'\r'}))
 			if _, ok := BannerVersion(s); !ok {
 				return s, &ProtocolError{Offset: start, Msg: fmt.Sprintf("not an AMI banner: %q", truncate(s, 80))}
 			}
 			return s, nil
 		}
 		if r.w-r.r > maxBanner {
-			return "", &ProtocolError{Offset: r.off, Msg: "banner line too long; not an AMI server"}
+			return "", &ProtocolError{Offset: r.off, Msg: fmt.Sprintf("no line end in the first %d bytes: not an AMI server", maxBanner)}
 		}
-		if err := r.fill(maxBanner + 1); err != nil {
+		if _, err := r.fill(); err != nil {
 			if errors.Is(err, io.EOF) {
 				if r.w > r.r {
-					return "", &ProtocolError{Offset: r.off, Msg: fmt.Sprintf("stream ended inside the banner %q", truncate(string(r.buf[r.r:r.w]), 80)), Err: io.ErrUnexpectedEOF}
+					n := r.w - r.r
+					msg := fmt.Sprintf("stream ended inside the banner %q", truncate(string(r.buf[r.r:r.w]), 80))
+					r.r = r.w
+					r.off += int64(n)
+					return "", &ProtocolError{Offset: r.off - int64(n), Msg: msg, Err: io.ErrUnexpectedEOF}
 				}
 				return "", &ProtocolError{Offset: r.off, Msg: "stream ended before the banner", Err: io.EOF}
 			}
@@ -178,75 +199,164 @@ func truncate(s string, n int) string {
 	return s
 }
 
+// Parsing modes of a packet: the legacy Command reply needs a little state.
+const (
+	modeHeaders = iota // ordinary "Key: Value" lines
+	modeFollows        // after "Response: Follows": headers until the first non-header line
+	modeCommand        // after "Privilege: Command" too: only ActionID is still a header
+	modeOutput         // raw Command output up to "--END COMMAND--"; empty lines included
+)
+
 // ReadPacket reads the next non-empty packet.
 //
 // At the end of the stream between packets it returns io.EOF. A stream that
 // ends inside a packet gives a *ProtocolError wrapping io.ErrUnexpectedEOF.
-// A packet over a limit gives a *LimitError after skipping that packet, and
-// the next call reads the packet after it. Errors from the source are
-// returned as they are.
+// A packet over a limit gives a *LimitError after skipping that packet (up to
+// and including the next empty line), and the next call reads the packet
+// after it. Errors from the source are returned as they are, once.
 func (r *Reader) ReadPacket() (Packet, error) {
+	if r.skipping {
+		if err := r.skip(); err != nil {
+			return Packet{}, err
+		}
+	}
 	maxLine, maxPacket, maxHeaders := r.limits()
-	r.lines = r.lines[:0]
-	pos := 0         // scan position relative to r.r
-	legacy := false  // inside a "Response: Follows" packet
-	rawMode := false // inside the raw output of a legacy Command reply
+restart:
+	first := r.nf // this packet's fields are fields[first:nf]
+	pos := 0      // scan position relative to r.r, always at a line start
+	mode := modeHeaders
 	for {
+		// The hot loop works on locals; r.nf is written back on every exit.
 		data := r.buf[r.r:r.w]
-		i := bytes.IndexByte(data[pos:], '\n')
-		if i < 0 {
-			if len(data)-pos > maxLine {
-				return Packet{}, r.skipPacket(LimitLine, maxLine)
+		fields, nf := r.fields, r.nf
+		for {
+			i := bytes.IndexByte(data[pos:], '\n')
+			if i < 0 {
+				break
 			}
-			if len(data) >= maxPacket {
-				return Packet{}, r.skipPacket(LimitPacket, maxPacket)
+			start, end := pos, pos+i
+			pos = end + 1
+			if end > start && data[end-1] == '\r' {
+				end--
 			}
-			if err := r.fill(maxPacket); err != nil {
-				return Packet{}, r.endOfStream(err, pos)
+			if end-start > maxLine {
+				return Packet{}, r.overLimit(LimitLine, maxLine, pos, first)
 			}
-			continue
-		}
-		start, next := pos, pos+i+1
-		end := pos + i
-		if end > start && data[end-1] == '\r' {
-			end--
-		}
-		pos = next
-		if end-start > maxLine {
-			return Packet{}, r.skipPacket(LimitLine, maxLine)
-		}
-		if end == start && !rawMode { // empty line
-			if len(r.lines) == 0 { // stray empty line between packets
-				r.r += next
-				r.off += int64(next)
-				pos = 0
-				continue
+			if pos > maxPacket {
+				return Packet{}, r.overLimit(LimitPacket, maxPacket, pos, first)
 			}
-			return r.finish(pos, legacy), nil
-		}
-		line := data[start:end]
-		colon := bytes.IndexByte(line, ':')
-		if len(r.lines) == 0 {
-			legacy = colon == 8 && len(line) >= 16 && strings.EqualFold(string(line[:8]), "Response") &&
-				strings.EqualFold(string(bytes.TrimSpace(line[9:])), "Follows")
-		} else if legacy && !rawMode && !isHeaderLine(line, colon) {
-			rawMode = true
-		}
-		if rawMode {
-			colon = -1
-			if bytes.HasSuffix(line, []byte(endCommand)) {
-				rawMode = false
-				end -= len(endCommand)
-				if end == start {
-					continue // the marker alone on its line
+			line := data[start:end:end]
+			if len(line) == 0 && mode != modeOutput {
+				if start == 0 { // a stray empty line between packets
+					r.r += pos
+					r.off += int64(pos)
+					data = data[pos:]
+					pos = 0
+					continue
+				}
+				r.r += pos
+				r.off += int64(pos)
+				r.shared = true
+				r.nf = nf
+				return Packet{Fields: fields[first:nf:nf], Raw: data[:pos:pos]}, nil
+			}
+			// Keys are short: a plain loop beats IndexByte here.
+			colon := -1
+			for j, c := range line {
+				if c == ':' {
+					colon = j
+					break
 				}
 			}
+			var f Field
+			if colon >= 0 {
+				f.Key = bytesString(line[:colon])
+				v := colon + 1
+				if v < len(line) && line[v] == ' ' {
+					v++
+				}
+				f.Value = bytesString(line[v:])
+			} else {
+				f.Value = bytesString(line)
+			}
+			if mode != modeHeaders || start == 0 {
+				var keep bool
+				if mode, keep = legacyLine(mode, start == 0, line, colon, &f); !keep {
+					continue
+				}
+			}
+			if nf-first >= maxHeaders {
+				return Packet{}, r.overLimit(LimitHeaders, maxHeaders, pos, first)
+			}
+			if nf == len(fields) {
+				r.nf = nf
+				first = r.growFields(first)
+				fields, nf = r.fields, r.nf
+			}
+			fields[nf] = f
+			nf++
 		}
-		if len(r.lines) >= maxHeaders {
-			return Packet{}, r.skipPacket(LimitHeaders, maxHeaders)
+		r.nf = nf
+		if n := len(data) - pos; n > maxLine && (n > maxLine+1 || data[len(data)-1] != '\r') {
+			return Packet{}, r.overLimit(LimitLine, maxLine, pos, first)
 		}
-		r.lines = append(r.lines, lineSpan{start, end, colon})
+		if len(data) >= maxPacket {
+			return Packet{}, r.overLimit(LimitPacket, maxPacket, pos, first)
+		}
+		moved, err := r.fill()
+		if err != nil {
+			r.nf = first
+			return Packet{}, r.endOfStream(err, pos)
+		}
+		if moved {
+			r.nf = first
+			goto restart
+		}
 	}
+}
+
+// legacyLine handles the lines of a legacy Command reply: it sets the mode
+// from the packet's first line, turns raw output lines into Output fields
+// and drops the "--END COMMAND--" marker. It returns the new mode and whether
+// f (possibly changed) is a field of the packet.
+func legacyLine(mode int, firstLine bool, line []byte, colon int, f *Field) (int, bool) {
+	if firstLine {
+		if colon == 8 && isFollows(f.Key, f.Value) {
+			return modeFollows, true
+		}
+		return modeHeaders, true
+	}
+	switch mode {
+	case modeFollows:
+		if isHeaderLine(line, colon) {
+			if strings.EqualFold(f.Key, "Privilege") && strings.EqualFold(f.Value, "Command") {
+				return modeCommand, true
+			}
+			return modeFollows, true
+		}
+	case modeCommand:
+		if isHeaderLine(line, colon) && strings.EqualFold(f.Key, "ActionID") {
+			return modeCommand, true
+		}
+	case modeHeaders:
+		return modeHeaders, true
+	}
+	// Raw output.
+	v := bytesString(line)
+	if strings.HasSuffix(v, endCommand) {
+		v = v[:len(v)-len(endCommand)]
+		*f = Field{Key: "Output", Value: v}
+		return modeHeaders, v != ""
+	}
+	*f = Field{Key: "Output", Value: v}
+	return modeOutput, true
+}
+
+// isFollows reports whether "key: value" is the "Response: Follows" that
+// opens a legacy Command reply (and some old list replies). The Writer uses
+// the same test to refuse actions the Reader would read back differently.
+func isFollows(key, value string) bool {
+	return strings.EqualFold(key, "Response") && strings.EqualFold(strings.Trim(value, " \t"), "Follows")
 }
 
 // isHeaderLine reports whether a line of a legacy Command reply still looks
@@ -255,127 +365,99 @@ func isHeaderLine(line []byte, colon int) bool {
 	if colon <= 0 {
 		return false
 	}
-	for _, c := range line[:colon] {
-		if c == ' ' || c == '\t' {
-			return false
-		}
-	}
-	return true
+	return bytes.IndexByte(line[:colon], ' ') < 0 && bytes.IndexByte(line[:colon], '\t') < 0
 }
 
-// finish turns the scanned lines (the packet ends at pos) into a Packet that
-// owns its memory, and consumes the packet from the buffer.
-func (r *Reader) finish(n int, legacy bool) Packet {
-	raw := r.alloc(n)
-	copy(raw, r.buf[r.r:r.r+n])
-	r.r += n
-	r.off += int64(n)
-	fields := r.allocFields(len(r.lines))
-	// The slab bytes are never written again once handed out, so strings may
-	// point into them.
-	s := unsafe.String(unsafe.SliceData(raw), len(raw))
-	for i, l := range r.lines {
-		f := &fields[i]
-		switch {
-		case legacy && l.colon < 0:
-			f.Key, f.Value = "Output", s[l.start:l.end]
-		case l.colon < 0:
-			f.Key, f.Value = "", s[l.start:l.end]
-		default:
-			f.Key = s[l.start : l.start+l.colon]
-			v := l.start + l.colon + 1
-			if v < l.end && s[v] == ' ' {
-				v++
-			}
-			f.Value = s[v:l.end]
-		}
-	}
-	return Packet{Fields: fields, Raw: raw}
+// bytesString returns b as a string without copying. The Reader never
+// writes to bytes it has handed out, so the string stays immutable.
+func bytesString(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// alloc returns n bytes carved from the current slab, or a fresh slice for a
-// packet too large to share one.
-func (r *Reader) alloc(n int) []byte {
-	if n > slabSize/8 {
-		return make([]byte, n)
-	}
-	if len(r.slab) < n {
-		r.slab = make([]byte, slabSize)
-	}
-	b := r.slab[:n:n]
-	r.slab = r.slab[n:]
-	return b
+// growFields replaces the field slab by a new one holding the fields of the
+// packet in progress (fields[first:nf]) at its start, and returns their new
+// start, 0.
+func (r *Reader) growFields(first int) int {
+	n := r.nf - first
+	nf := make([]Field, max(fieldSlabLen, 2*n))
+	copy(nf, r.fields[first:r.nf])
+	r.fields = nf
+	r.nf = n
+	return 0
 }
 
-func (r *Reader) allocFields(n int) []Field {
-	if n > fieldSlabLen/8 {
-		return make([]Field, n)
-	}
-	if len(r.fields) < n {
-		r.fields = make([]Field, fieldSlabLen)
-	}
-	f := r.fields[:n:n]
-	r.fields = r.fields[n:]
-	return f
-}
-
-// skipPacket discards input up to and including the next empty line (or to
-// the end of the stream) and returns a *LimitError for the skipped packet.
-// Skipping uses the buffer as it is, without growing it.
-func (r *Reader) skipPacket(limit Limit, max int) error {
+// overLimit abandons the packet in progress (its lines before pos scanned),
+// skips the rest of it and returns the *LimitError.
+func (r *Reader) overLimit(limit Limit, max, pos, first int) error {
+	r.nf = first
 	e := &LimitError{Limit: limit, Max: max, Offset: r.off}
-	lineStart := true // at the start of a line
+	r.r += pos
+	r.off += int64(pos)
+	r.skipping, r.skipLineStart = true, true
+	if err := r.skip(); err != nil {
+		r.err = err // report it on the next call, which then goes on skipping
+	}
+	return e
+}
+
+// skip discards input up to and including the next empty line, or to the end
+// of the stream. It returns the source's error, other than io.EOF, when that
+// interrupts it; the next ReadPacket then goes on skipping. It never lets the
+// buffer grow: at most a lone '\r' stays unread.
+func (r *Reader) skip() error {
 	for {
 		data := r.buf[r.r:r.w]
 		for len(data) > 0 {
 			i := bytes.IndexByte(data, '\n')
 			if i < 0 {
-				if lineStart && len(data) == 1 && data[0] == '\r' {
-					break // maybe the first half of an empty CRLF line: keep it
+				if r.skipLineStart && len(data) == 1 && data[0] == '\r' {
+					break // maybe the first half of an empty CRLF line
 				}
-				lineStart = false
+				r.skipLineStart = false
 				r.r += len(data)
 				r.off += int64(len(data))
-				data = nil
 				break
 			}
-			empty := lineStart && (i == 0 || (i == 1 && data[0] == '\r'))
+			empty := r.skipLineStart && (i == 0 || (i == 1 && data[0] == '\r'))
 			r.r += i + 1
 			r.off += int64(i + 1)
 			data = data[i+1:]
-			lineStart = true
+			r.skipLineStart = true
 			if empty {
-				return e
+				r.skipping = false
+				return nil
 			}
 		}
-		if err := r.fill(len(r.buf)); err != nil {
-			if errors.Is(err, errBufferFull) {
-				// Only a lone '\r' is left, which cannot fill the buffer.
-				r.r = r.w
-				continue
+		if _, err := r.fill(); err != nil {
+			if errors.Is(err, io.EOF) {
+				r.skipping = false
+				r.err = err // the stream ends here
+				return nil
 			}
-			return e
+			return err
 		}
 	}
 }
 
 // endOfStream converts a fill error into ReadPacket's error: io.EOF when the
 // stream ended cleanly between packets, a *ProtocolError when it ended with a
-// partial packet (pos bytes of it scanned).
+// partial packet (pos bytes of it scanned). Other errors are returned as they
+// are, and the partial packet stays buffered for the next call.
 func (r *Reader) endOfStream(err error, pos int) error {
 	if !errors.Is(err, io.EOF) {
 		return err
 	}
-	if r.w-r.r == 0 {
-		return io.EOF
-	}
-	if len(r.lines) == 0 && bytes.Count(r.buf[r.r:r.w], []byte{'\n'}) == 0 && len(bytes.Trim(r.buf[r.r:r.w], "\r")) == 0 {
-		r.r = r.w
-		return io.EOF
-	}
 	n := r.w - r.r
+	if n == 0 {
+		return err
+	}
+	partial := r.buf[r.r:r.w]
 	r.r = r.w
 	off := r.off
 	r.off += int64(n)
-	return &ProtocolError{Offset: off, Msg: fmt.Sprintf("stream ended inside a packet (%d bytes, %d lines)", n, len(r.lines)), Err: io.ErrUnexpectedEOF}
+	if pos == 0 && len(bytes.Trim(partial, "\r")) == 0 {
+		return err // only a stray '\r' was left
+	}
+	lines := bytes.Count(partial, []byte{'\n'})
+	return &ProtocolError{Offset: off, Msg: fmt.Sprintf("stream ended inside a packet (%d bytes, %d lines)", n, lines), Err: io.ErrUnexpectedEOF}
 }
