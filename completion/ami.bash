@@ -7,7 +7,7 @@
 # Install: copy to /usr/share/bash-completion/completions/ami, or put
 # source <(ami completion bash) in ~/.bashrc.
 
-_ami_commands='send listen list login-check completion'
+_ami_commands='send list command listen login-check mock completion'
 _ami_actions='AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer
 Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList BridgeTechnologyList
 BridgeTechnologySuspend BridgeTechnologyUnsuspend CancelAtxfer Challenge
@@ -102,7 +102,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--port|-p|--secret-file|--output|-o|--event|-e|--classes|--count|-n|--action) return 0 ;;
+    --host|-H|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--auth|--timeout|--output|-o|--color|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--buffer|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -132,14 +132,28 @@ _ami_value() {
     --secret-file)
         compopt -o filenames 2>/dev/null
         COMPREPLY=($(compgen -f -- "$2")) ;;
+    --tls-ca)
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -f -- "$2")) ;;
+    --auth)
+        COMPREPLY=($(compgen -W 'plain md5' -- "$2")) ;;
     --output|-o)
         COMPREPLY=($(compgen -W 'text json raw table' -- "$2")) ;;
-    --event|-e)
-        COMPREPLY=($(compgen -W "$_ami_events" -- "$2")) ;;
+    --color)
+        COMPREPLY=($(compgen -W 'auto always never' -- "$2")) ;;
     --classes)
         _ami_commalist "$_ami_classes" "$2" ;;
+    --event|-e)
+        COMPREPLY=($(compgen -W "$_ami_events" -- "$2")) ;;
+    --overflow)
+        COMPREPLY=($(compgen -W 'block drop' -- "$2")) ;;
     --action)
         COMPREPLY=($(compgen -W "$_ami_actions" -- "$2")) ;;
+    --replay)
+        compopt -o filenames 2>/dev/null
+        COMPREPLY=($(compgen -f -- "$2")) ;;
+    --flood-end)
+        COMPREPLY=($(compgen -W 'open goodbye close' -- "$2")) ;;
     *) COMPREPLY=() ;;
     esac
     return 0
@@ -187,16 +201,33 @@ _ami() {
     fi
     if [[ -z $ddash && $cur == -* ]]; then
         case "$cmd" in
-        "") w='--help --host --mock --output --port --secret-file --tls -H
--h -o -p' ;;
-        send|s) w='--help --host --output --port --secret-file --tls -H -h -o
--p' ;;
-        listen) w='--classes --count --event --help --host --output --port
---secret-file --tls -H -e -h -n -o -p' ;;
-        list) w='--help --host --output --output --port --secret-file --tls
--H -h -o -o -p' ;;
-        login-check) w='--action --help --host --output --port --secret-file --tls
--H -h -o -p' ;;
+        "") w='--auth --help --host --mock --port --profile --secret
+--secret-file --timeout --tls --tls-ca --tls-insecure
+--tls-server-name --trace --url --user -H -h -p -u' ;;
+        send) w='--auth --color --help --host --mock --output --port
+--profile --secret --secret-file --timeout --tls --tls-ca
+--tls-insecure --tls-server-name --trace --url --user -H -h
+-o -p -u' ;;
+        list) w='--all --auth --color --fields --help --host --mock --output
+--port --profile --secret --secret-file --timeout --tls
+--tls-ca --tls-insecure --tls-server-name --trace --url
+--user -H -a -f -h -o -p -u' ;;
+        command) w='--auth --color --help --host --mock --output --port
+--profile --secret --secret-file --timeout --tls --tls-ca
+--tls-insecure --tls-server-name --trace --url --user -H -h
+-o -p -u' ;;
+        listen) w='--auth --buffer --classes --color --count --duration --event
+--exclude --help --host --keepalive --match --mock --output
+--overflow --port --profile --reconnect --secret
+--secret-file --server-filter --timeout --timestamps --tls
+--tls-ca --tls-insecure --tls-server-name --trace --url
+--user -H -d -e -h -m -n -o -p -r -t -u -x' ;;
+        login-check) w='--action --auth --critical --help --host --mock --output
+--port --profile --quiet --secret --secret-file --timeout
+--tls --tls-ca --tls-insecure --tls-server-name --trace
+--url --user --warning -H -c -h -o -p -q -u -w' ;;
+        mock) w='--allow-remote --calls --flood --flood-end --help --listen
+--rate --replay --user --verbose -h -l -v' ;;
         completion) w='--help -h' ;;
         *) w='--help -h' ;;
         esac
@@ -208,7 +239,7 @@ _ami() {
         return 0
     fi
     case "$cmd" in
-    send|s)
+    send)
         (( npos == 0 )) && COMPREPLY=($(compgen -W "$_ami_actions" -- "$cur")) ;;
     list)
         (( npos == 0 )) && COMPREPLY=($(compgen -W "$_ami_list_actions" -- "$cur")) ;;

@@ -1,0 +1,216 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/completion"
+)
+
+func completionCommand() *cli.Command {
+	var subs []*cli.Command
+	for _, sh := range completion.Shells() {
+		subs = append(subs, shellCommand(sh))
+	}
+	subs = append(subs, &cli.Command{
+		Name:   "man",
+		Hidden: true,
+		Usage:  "print the man page ami(1), generated from the command definitions",
+		Action: func(c *cli.Context) error {
+			page, err := manPage()
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(c.App.Writer, page)
+			return err
+		},
+	})
+	return &cli.Command{
+		Name:      "completion",
+		Usage:     "print the shell completion script for bash, zsh or fish",
+		UsageText: "ami completion bash|zsh|fish",
+		Description: `Prints a completion script. It completes the commands, their flags, AMI
+action names for send and list (a built-in catalogue of Asterisk 22's
+actions), event names for --event and class names for --classes.
+
+EXAMPLES:
+   # bash, for the current shell, or for good:
+   source <(ami completion bash)
+   ami completion bash > ~/.local/share/bash-completion/completions/ami
+
+   # zsh (a directory in $fpath) and fish:
+   ami completion zsh > "${fpath[1]}/_ami"
+   ami completion fish > ~/.config/fish/completions/ami.fish`,
+		Subcommands: subs,
+		Action: func(c *cli.Context) error {
+			if c.NArg() == 0 {
+				return usageError("completion: name a shell: %s", strings.Join(completion.Shells(), ", "))
+			}
+			return usageError("completion: unknown shell %q (want %s)", c.Args().First(), strings.Join(completion.Shells(), ", "))
+		},
+	}
+}
+
+// shellCommand is `ami completion SHELL`.
+func shellCommand(shell string) *cli.Command {
+	install := map[string]string{
+		"bash": "   source <(ami completion bash)\n   ami completion bash > /usr/share/bash-completion/completions/ami",
+		"zsh":  "   source <(ami completion zsh)        # after compinit\n   ami completion zsh > \"${fpath[1]}/_ami\"",
+		"fish": "   ami completion fish | source\n   ami completion fish > ~/.config/fish/completions/ami.fish",
+	}[shell]
+	return &cli.Command{
+		Name:        shell,
+		Usage:       "print the " + shell + " completion script",
+		UsageText:   "ami completion " + shell,
+		Description: "Prints the " + shell + " completion script of ami on stdout.\n\nEXAMPLES:\n" + install,
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return usageError("completion %s: unexpected argument %q", shell, c.Args().First())
+			}
+			s, err := completion.Script(shell)
+			if err != nil {
+				return err
+			}
+			_, err = io.WriteString(c.App.Writer, s)
+			return err
+		},
+	}
+}
+
+// completionSpec describes app for completion.Generate: its visible
+// commands and flags, with what each flag's value and each command's
+// arguments are.
+func completionSpec(app *cli.App) completion.Spec {
+	spec := completion.Spec{Name: app.Name, Flags: specFlags("", app.VisibleFlags())}
+	for _, cmd := range app.VisibleCommands() {
+		if cmd.Name == "help" {
+			continue
+		}
+		sc := completion.Command{
+			Name:    cmd.Name,
+			Aliases: cmd.Aliases,
+			Usage:   cmd.Usage,
+			Flags:   specFlags(cmd.Name, cmd.VisibleFlags()),
+		}
+		switch cmd.Name {
+		case "send":
+			sc.Arg = completion.ArgAction
+		case "list":
+			sc.Arg = completion.ArgListAction
+		case "login-check":
+			sc.Arg = completion.ArgHosts
+		case "completion":
+			sc.Arg = completion.ArgChoice
+			sc.Choices = completion.Shells()
+		}
+		spec.Commands = append(spec.Commands, sc)
+	}
+	return spec
+}
+
+// specFlags converts the flags of command cmd ("" for the top level).
+func specFlags(cmd string, flags []cli.Flag) []completion.Flag {
+	var out []completion.Flag
+	for _, f := range flags {
+		df, ok := f.(cli.DocGenerationFlag)
+		if !ok {
+			continue
+		}
+		sf := completion.Flag{Names: f.Names(), Usage: strings.ReplaceAll(df.GetUsage(), "`", "")}
+		if df.TakesValue() {
+			sf.Value, sf.Choices = flagValue(cmd, f.Names()[0])
+		}
+		switch v := f.(type) {
+		case *cli.StringSliceFlag:
+			sf.Repeatable = true
+		case *cli.GenericFlag:
+			_, sf.Repeatable = v.Value.(*multiString)
+		}
+		out = append(out, sf)
+	}
+	return out
+}
+
+// flagValue says what the value of flag name of command cmd is.
+func flagValue(cmd, name string) (completion.ValueKind, []string) {
+	switch name {
+	case "host":
+		return completion.ValueHost, nil
+	case "secret-file", "tls-ca", "replay":
+		return completion.ValueFile, nil
+	case "event":
+		return completion.ValueEvent, nil
+	case "classes":
+		return completion.ValueClasses, nil
+	case "action":
+		return completion.ValueAction, nil
+	case "output":
+		switch cmd {
+		case "list":
+			return completion.ValueChoice, []string{fmtText, fmtJSON, fmtRaw, fmtTable}
+		case "login-check":
+			return completion.ValueChoice, []string{"text", "json"}
+		}
+		return completion.ValueChoice, []string{fmtText, fmtJSON, fmtRaw}
+	case "color":
+		return completion.ValueChoice, []string{"auto", "always", "never"}
+	case "auth":
+		return completion.ValueChoice, []string{"plain", "md5"}
+	case "overflow":
+		return completion.ValueChoice, []string{"block", "drop"}
+	case "flood-end":
+		return completion.ValueChoice, []string{"open", "goodbye", "close"}
+	}
+	return completion.ValueAny, nil
+}
+
+// manExtra is appended to the man page's DESCRIPTION.
+const manExtra = `
+
+# EXIT STATUS
+
+` + "```" + `
+%s
+` + "```" + `
+
+# ENVIRONMENT
+
+**AMI_HOST**, **AMI_PORT**, **AMI_USERNAME**: where to connect and as whom (like --host, --port, --user).
+
+**AMI_SECRET**: the secret. **AMI_SECRET_FILE**: a file holding it (mode 0600).
+
+**AMI_PROFILE**: a section of the configuration file (like --profile).
+
+**NO_COLOR**: when set, --color auto never colours.
+
+# FILES
+
+**$XDG_CONFIG_HOME/ami/config** (default ~/.config/ami/config): named profiles with host, port, username, secret or secret_file, tls and auth. Refused when group or others can read it and it holds a secret.
+
+# SEE ALSO
+
+asterisk(8), manager.conf of Asterisk; ami completion bash|zsh|fish; ami mock.
+`
+
+// manPage renders ami(1) from a fresh app, so the page cannot drift from
+// the flags: urfave/cli's man output, with each command's description and
+// examples, the exit status, environment and files added.
+func manPage() (string, error) {
+	app := buildApp(strings.NewReader(""), io.Discard, io.Discard)
+	app.Setup()
+	app.Description += fmt.Sprintf(manExtra, strings.TrimPrefix(exitCodesHelp, "EXIT CODES:\n"))
+	for _, cmd := range app.Commands {
+		if cmd.Hidden || cmd.Description == "" {
+			continue
+		}
+		cmd.UsageText = strings.TrimSpace(cmd.UsageText) + "\n\n" + strings.TrimSpace(cmd.Description)
+	}
+	page, err := app.ToManWithSection(1)
+	if err != nil {
+		return "", fmt.Errorf("man page: %w", err)
+	}
+	return page, nil
+}

@@ -1,0 +1,606 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/completion"
+	"github.com/ami-cli/ami/format"
+)
+
+// Defaults of listen.
+const (
+	defaultEventBuffer = 64 << 20
+	backoffMin         = 100 * time.Millisecond
+	backoffMax         = 30 * time.Second
+	// backoffReset: a connection that lived this long resets the backoff.
+	backoffReset = 10 * time.Second
+	// dropReportEvery spaces the stderr reports of dropped events.
+	dropReportEvery = time.Second
+	// batchCap is the initial capacity of the event batch.
+	batchCap = 1024
+)
+
+func listenCommand() *cli.Command {
+	flags := append(connectionFlags(), outputFlags(false)...)
+	flags = append(flags,
+		&cli.StringFlag{Name: "classes", Category: "Events",
+			Usage: "ask only for events of `CLASSES` (comma-separated: " + strings.Join(completion.Classes(), ",") + "); default all"},
+		&cli.GenericFlag{Name: "event", Aliases: []string{"e"}, Category: "Events", Value: &multiString{},
+			Usage: "print only events whose name matches `GLOB` (case-insensitive; repeatable: any of them)"},
+		&cli.GenericFlag{Name: "match", Aliases: []string{"m"}, Category: "Events", Value: &multiString{},
+			Usage: "print only events with a header `KEY=GLOB` (key case-insensitive; repeatable: all of them)"},
+		&cli.GenericFlag{Name: "exclude", Aliases: []string{"x"}, Category: "Events", Value: &multiString{},
+			Usage: "drop events with a header `KEY=GLOB` (repeatable: any of them)"},
+		&cli.BoolFlag{Name: "server-filter", Category: "Events",
+			Usage: "also send the filters to Asterisk (Filter action) so that it sends less"},
+		&cli.IntFlag{Name: "count", Aliases: []string{"n"}, Category: "Events",
+			Usage: "stop after printing `N` events (0: no limit)"},
+		&cli.DurationFlag{Name: "duration", Aliases: []string{"d"}, Category: "Events",
+			Usage: "stop after `DURATION` (like 30s or 1h; 0: no limit)"},
+		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Category: "Output",
+			Usage: "add the time each event was received"},
+		&cli.StringFlag{Name: "buffer", Value: "64MiB", Category: "Flow",
+			Usage: "hold up to `SIZE` of events while stdout is slow (like 512KiB, 64MiB, 1G)"},
+		&cli.StringFlag{Name: "overflow", Value: "block", Category: "Flow",
+			Usage: "when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)"},
+		&cli.BoolFlag{Name: "reconnect", Aliases: []string{"r"}, Category: "Flow",
+			Usage: "when the connection is lost, connect and log in again (capped, jittered backoff)"},
+		&cli.DurationFlag{Name: "keepalive", Category: "Flow",
+			Usage: "send Ping every `INTERVAL` to notice a dead peer (0: off)"},
+		&cli.DurationFlag{Name: "reconnect-min", Hidden: true, Value: backoffMin,
+			Usage: "first reconnect delay (tests)"},
+	)
+	return &cli.Command{
+		Name:      "listen",
+		Usage:     "print events as they arrive",
+		UsageText: "ami listen [flags]",
+		Description: `Logs in with events on and prints every asynchronous event as it arrives, in
+the -o format (text, json or raw), until --count, --duration, SIGINT/SIGTERM
+or a closed stdout. Output is flushed as soon as no more input is waiting,
+so "ami listen | grep" shows each event at once, but batched during bursts.
+
+--classes asks Asterisk for some event classes only (the class names of
+manager.h). --event, --match and --exclude filter on this side; with
+--server-filter they are also sent to Asterisk as Filter actions.
+Patterns are shell globs (* ? [a-z]); * also matches "/".
+
+A reader slower than Asterisk is absorbed by --buffer (Asterisk drops a
+client that stops reading for 100 ms); when it is full, --overflow block
+stops reading, --overflow drop drops events and counts them on stderr.
+--reconnect keeps going across restarts of Asterisk; --keepalive notices a
+silent dead peer. SIGINT/SIGTERM: the events received so far are printed
+(whole packets only), the session is logged off, exit 0.
+
+EXAMPLES:
+   # everything, as JSON lines, into jq:
+   ami listen -o json | jq -c 'select(.Event == "Hangup") | {Channel, Cause}'
+
+   # only call events of PJSIP channels, ten of them:
+   ami listen --classes call --event 'Dial*' --event Hangup --match 'Channel=PJSIP/*' -n 10
+
+   # keep a raw capture running across Asterisk restarts:
+   ami listen --reconnect --keepalive 30s -o raw >> /var/log/ami-events.raw
+
+   # try it without Asterisk:
+   ami --mock listen --count 10 -o json`,
+		Flags:  flags,
+		Action: runListen,
+	}
+}
+
+// listenOptions are the parsed listen flags.
+type listenOptions struct {
+	events       string // login Events header
+	filter       eventFilter
+	serverFilter []string // Filter action values
+	count        int
+	duration     time.Duration
+	timestamps   bool
+	buffer       int
+	overflow     amiwire.OverflowPolicy
+	reconnect    bool
+	keepalive    time.Duration
+	backoffMin   time.Duration
+}
+
+func listenOptionsFrom(c *cli.Context) (listenOptions, error) {
+	var o listenOptions
+	if c.NArg() > 0 {
+		return o, usageError("listen: unexpected argument %q (filters are flags: --event, --match)", c.Args().First())
+	}
+	o.events = "on"
+	if cl := strings.TrimSpace(c.String("classes")); cl != "" {
+		var names []string
+		for _, n := range strings.Split(cl, ",") {
+			n = strings.ToLower(strings.TrimSpace(n))
+			if n == "" {
+				continue
+			}
+			if !completion.IsClass(n) {
+				return o, usageError("--classes: unknown event class %q (want some of %s)", n, strings.Join(completion.Classes(), ","))
+			}
+			names = append(names, n)
+		}
+		if len(names) == 0 {
+			return o, usageError("--classes %q: no class named", cl)
+		}
+		o.events = strings.Join(names, ",")
+	}
+	for _, pat := range c.Generic("event").(*multiString).values {
+		g, err := newGlob(pat, true)
+		if err != nil {
+			return o, usageError("--event: %v", err)
+		}
+		o.filter.events = append(o.filter.events, g)
+	}
+	for _, v := range c.Generic("match").(*multiString).values {
+		kg, err := parseKeyGlob("match", v)
+		if err != nil {
+			return o, usageError("%v", err)
+		}
+		o.filter.match = append(o.filter.match, kg)
+	}
+	for _, v := range c.Generic("exclude").(*multiString).values {
+		kg, err := parseKeyGlob("exclude", v)
+		if err != nil {
+			return o, usageError("%v", err)
+		}
+		o.filter.exclude = append(o.filter.exclude, kg)
+	}
+	if c.Bool("server-filter") {
+		o.serverFilter = o.filter.serverFilters()
+	}
+	if o.count = c.Int("count"); o.count < 0 {
+		return o, usageError("--count %d: want a number >= 0", o.count)
+	}
+	if o.duration = c.Duration("duration"); o.duration < 0 {
+		return o, usageError("--duration %v: want a positive duration", o.duration)
+	}
+	o.timestamps = c.Bool("timestamps")
+	n, err := parseSize(c.String("buffer"))
+	if err != nil {
+		return o, usageError("--buffer: %v", err)
+	}
+	o.buffer = n
+	switch strings.ToLower(c.String("overflow")) {
+	case "block":
+		o.overflow = amiwire.OverflowBlock
+	case "drop":
+		o.overflow = amiwire.OverflowDrop
+	default:
+		return o, usageError("--overflow %q: want block or drop", c.String("overflow"))
+	}
+	o.reconnect = c.Bool("reconnect")
+	if o.keepalive = c.Duration("keepalive"); o.keepalive < 0 {
+		return o, usageError("--keepalive %v: want a positive interval", o.keepalive)
+	}
+	if o.backoffMin = c.Duration("reconnect-min"); o.backoffMin <= 0 {
+		o.backoffMin = backoffMin
+	}
+	return o, nil
+}
+
+// eventFilter is the client-side filter of listen.
+type eventFilter struct {
+	events  []glob    // any of them matches the Event name
+	match   []keyGlob // all of them
+	exclude []keyGlob // none of them
+}
+
+// pass reports whether p gets printed. It does not allocate.
+func (f *eventFilter) pass(p *amiwire.Packet) bool {
+	if len(f.events) > 0 {
+		name := p.Event()
+		ok := false
+		for i := range f.events {
+			if f.events[i].match(name) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	for i := range f.match {
+		if !f.match[i].anyValue(p.Fields) {
+			return false
+		}
+	}
+	for i := range f.exclude {
+		if f.exclude[i].anyValue(p.Fields) {
+			return false
+		}
+	}
+	return true
+}
+
+// serverFilters returns the Filter action values that make Asterisk send a
+// superset of what pass lets through: the event names as include filters
+// (or, without --event, the --match headers: Asterisk ORs includes, so
+// this is wider than our AND), and the --exclude headers as exclude
+// filters, which mean exactly what ours mean.
+func (f *eventFilter) serverFilters() []string {
+	var out []string
+	for _, g := range f.events {
+		out = append(out, headerRegex("Event", g.pat, true))
+	}
+	if len(f.events) == 0 {
+		for _, m := range f.match {
+			out = append(out, headerRegex(m.key, m.val.pat, false))
+		}
+	}
+	for _, x := range f.exclude {
+		out = append(out, "!"+headerRegex(x.key, x.val.pat, false))
+	}
+	return out
+}
+
+func runListen(c *cli.Context) error {
+	opts, err := listenOptionsFrom(c)
+	if err != nil {
+		return err
+	}
+	settings, err := connSettingsFrom(c)
+	if err != nil {
+		return err
+	}
+	settings.Config.EventBuffer = opts.buffer
+	settings.Config.Overflow = opts.overflow
+	w, err := newOutput(c, c.App.Writer)
+	if err != nil {
+		return err
+	}
+	l := &listener{
+		opts:     opts,
+		settings: settings,
+		out:      w,
+		stderr:   c.App.ErrWriter,
+		now:      time.Now,
+	}
+	if opts.timestamps {
+		l.stamp = newStamper(w)
+	}
+	return l.run(c.Context)
+}
+
+// listener runs one `ami listen`.
+type listener struct {
+	opts     listenOptions
+	settings connSettings
+	out      format.Writer
+	stamp    *stamper // nil without --timestamps
+	stderr   io.Writer
+	now      func() time.Time
+
+	batch      []amiwire.Packet
+	printed    int
+	dropBase   uint64 // drops counted on earlier connections
+	dropShown  uint64
+	dropAt     time.Time
+	filterWarn bool
+}
+
+// sessionEnd says why a session ended.
+type sessionEnd int
+
+const (
+	endStop sessionEnd = iota // done: count, duration, signal, closed stdout
+	endLost                   // the connection ended
+)
+
+// run connects (again and again with --reconnect) and prints events until
+// there is a reason to stop.
+func (l *listener) run(ctx context.Context) error {
+	if l.opts.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, l.opts.duration)
+		defer cancel()
+	}
+	l.batch = make([]amiwire.Packet, 0, batchCap)
+	backoff := l.opts.backoffMin
+	connected := false
+	for {
+		cl, err := l.settings.dial(ctx, l.opts.events)
+		if err != nil {
+			if ctx.Err() != nil {
+				return l.finish(nil)
+			}
+			var ae *amiwire.AuthError
+			if !l.opts.reconnect || errors.As(err, &ae) {
+				return l.finish(err)
+			}
+			delay := jitter(backoff)
+			backoff = min(2*backoff, backoffMax)
+			fmt.Fprintf(l.stderr, "ami: %s; retrying in %s\n", errorLine(err), fmtDelay(delay))
+			if !sleepCtx(ctx, delay) {
+				return l.finish(nil)
+			}
+			continue
+		}
+		if connected {
+			fmt.Fprintf(l.stderr, "ami: reconnected to %s\n", l.settings.Display)
+		}
+		connected = true
+		start := l.now()
+		end, err := l.session(ctx, cl)
+		if end == endStop {
+			return l.finish(err)
+		}
+		// The connection was lost.
+		if !l.opts.reconnect {
+			return l.finish(exitWith(exitConn, fmt.Errorf("listen: connection to %s lost: %s", l.settings.Display, lostCause(err))))
+		}
+		if l.now().Sub(start) >= backoffReset {
+			backoff = l.opts.backoffMin
+		}
+		delay := jitter(backoff)
+		backoff = min(2*backoff, backoffMax)
+		fmt.Fprintf(l.stderr, "ami: connection lost (%s); reconnecting in %s\n", lostCause(err), fmtDelay(delay))
+		if !sleepCtx(ctx, delay) {
+			return l.finish(nil)
+		}
+	}
+}
+
+// finish reports the drops and returns err, or nil for a broken pipe.
+func (l *listener) finish(err error) error {
+	if l.dropBase > 0 {
+		fmt.Fprintf(l.stderr, "ami: listen: %d events dropped in all (buffer of %s full; --overflow drop)\n",
+			l.dropBase, formatSize(l.opts.buffer))
+	}
+	if err != nil && isBrokenPipe(err) {
+		return nil
+	}
+	return err
+}
+
+// session prints the events of one connection. It returns endStop when
+// listen should end (with the error to exit with, if any) and endLost with
+// the cause when the connection ended.
+func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end sessionEnd, err error) {
+	var wg sync.WaitGroup
+	sctx, cancel := context.WithCancel(ctx)
+	defer func() {
+		cancel()
+		wg.Wait()
+		l.dropBase += cl.Dropped()
+		if end == endStop {
+			l.settings.logoff(ctx, cl)
+		} else {
+			cl.Close()
+		}
+	}()
+
+	if err := l.pushFilters(sctx, cl); err != nil {
+		if ctx.Err() != nil {
+			return endStop, nil
+		}
+		return endLost, err
+	}
+	if l.opts.keepalive > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.keepalive(sctx, cl)
+		}()
+	}
+
+	for {
+		batch, nerr := cl.NextEvents(ctx, l.batch[:0])
+		done, werr := l.write(batch, cl)
+		clear(batch)
+		l.batch = batch[:0]
+		if werr != nil || done {
+			if ferr := l.out.Flush(); werr == nil {
+				werr = ferr
+			}
+			return endStop, l.writeErr(werr)
+		}
+		if cl.Queued() == 0 {
+			if err := l.out.Flush(); err != nil {
+				return endStop, l.writeErr(err)
+			}
+		}
+		l.reportDrops(cl)
+		if nerr == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			// SIGINT, SIGTERM or --duration: print what has been
+			// received already (one batch: the reader may still be
+			// busy), then stop.
+			if cl.Queued() > 0 {
+				dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+				batch, _ = cl.NextEvents(dctx, l.batch[:0])
+				dcancel()
+				_, werr = l.write(batch, cl)
+				clear(batch)
+				l.batch = batch[:0]
+			}
+			if ferr := l.out.Flush(); werr == nil {
+				werr = ferr
+			}
+			return endStop, l.writeErr(werr)
+		}
+		return endLost, nerr
+	}
+}
+
+// write filters and writes a batch. done is true when --count is reached.
+func (l *listener) write(batch []amiwire.Packet, cl *amiwire.Client) (done bool, err error) {
+	for i := range batch {
+		p := &batch[i]
+		if !l.opts.filter.pass(p) {
+			continue
+		}
+		if l.stamp != nil {
+			err = l.stamp.write(*p, l.now())
+		} else {
+			err = l.out.WritePacket(*p)
+		}
+		if err != nil {
+			return false, err
+		}
+		l.printed++
+		if l.opts.count > 0 && l.printed >= l.opts.count {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// writeErr turns an output error into listen's result: nil for a closed
+// stdout (quiet exit 0), an error naming the output otherwise.
+func (l *listener) writeErr(err error) error {
+	if err == nil || isBrokenPipe(err) {
+		return nil
+	}
+	return fmt.Errorf("listen: write output: %w", err)
+}
+
+// pushFilters sends the --server-filter Filter actions. A refused filter
+// is reported once and filtering goes on on this side only.
+func (l *listener) pushFilters(ctx context.Context, cl *amiwire.Client) error {
+	for _, f := range l.opts.serverFilter {
+		actx, cancel := context.WithTimeout(ctx, l.settings.Timeout)
+		_, err := cl.Do(actx, amiwire.NewAction("Filter", "Operation", "Add", "Filter", f))
+		cancel()
+		var ae *amiwire.ActionError
+		if errors.As(err, &ae) {
+			if !l.filterWarn {
+				l.filterWarn = true
+				fmt.Fprintf(l.stderr, "ami: listen: the server refused a filter (%s); filtering on this side only\n", oneLine(ae.Message))
+			}
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keepalive pings every --keepalive; a Ping without an answer within the
+// timeout closes the connection, which makes the session end as lost.
+func (l *listener) keepalive(ctx context.Context, cl *amiwire.Client) {
+	t := time.NewTicker(l.opts.keepalive)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-cl.Done():
+			return
+		case <-t.C:
+		}
+		pctx, cancel := context.WithTimeout(ctx, l.settings.Timeout)
+		err := cl.Ping(pctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
+			var ae *amiwire.ActionError
+			if errors.As(err, &ae) {
+				continue // an answer, even an error, proves the peer alive
+			}
+			fmt.Fprintf(l.stderr, "ami: keepalive: no answer to Ping from %s within %s\n", l.settings.Display, l.settings.Timeout)
+			cl.Close()
+			return
+		}
+	}
+}
+
+// reportDrops says on stderr, at most once per second, how many events
+// --overflow drop has dropped so far.
+func (l *listener) reportDrops(cl *amiwire.Client) {
+	total := l.dropBase + cl.Dropped()
+	if total == l.dropShown {
+		return
+	}
+	now := l.now()
+	if now.Sub(l.dropAt) < dropReportEvery {
+		return
+	}
+	l.dropAt = now
+	fmt.Fprintf(l.stderr, "ami: listen: %d events dropped so far (output slower than the events; buffer of %s full)\n",
+		total, formatSize(l.opts.buffer))
+	l.dropShown = total
+}
+
+// lostCause renders why a connection ended, shortly.
+func lostCause(err error) string {
+	if err == nil {
+		return "closed"
+	}
+	return describeCause(err)
+}
+
+// jitter returns a delay between d/2 and d.
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// fmtDelay renders a retry delay for messages: "1.2s", "0.1s", "30s".
+func fmtDelay(d time.Duration) string {
+	if d < 100*time.Millisecond {
+		return d.Round(time.Millisecond).String()
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+// sleepCtx waits for d; false when ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// receivedAtKey is the header --timestamps adds in front of each event.
+const receivedAtKey = "ReceivedAt"
+
+// receivedAtLayout is its format: RFC 3339, microseconds, local zone.
+const receivedAtLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// stamper writes events with a ReceivedAt header in front, for every
+// format: the header is the first field, and the first line of the raw
+// bytes (so a raw capture stays replayable). Its buffers are reused.
+type stamper struct {
+	w      format.Writer
+	fields []amiwire.Field
+	raw    []byte
+	ts     []byte
+}
+
+func newStamper(w format.Writer) *stamper { return &stamper{w: w} }
+
+func (s *stamper) write(p amiwire.Packet, t time.Time) error {
+	s.ts = t.AppendFormat(s.ts[:0], receivedAtLayout)
+	ts := string(s.ts)
+	s.fields = append(append(s.fields[:0], amiwire.Field{Key: receivedAtKey, Value: ts}), p.Fields...)
+	q := amiwire.Packet{Fields: s.fields}
+	if p.Raw != nil {
+		s.raw = append(append(append(append(s.raw[:0], receivedAtKey...), ": "...), ts...), "\r\n"...)
+		s.raw = append(s.raw, p.Raw...)
+		q.Raw = s.raw
+	}
+	err := s.w.WritePacket(q)
+	clear(s.fields)
+	return err
+}

@@ -1,0 +1,392 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// Nagios plugin exit codes and status words, used by login-check only.
+const (
+	nagiosOK       = 0
+	nagiosWarning  = 1
+	nagiosCritical = 2
+	nagiosUnknown  = 3
+)
+
+var nagiosStatus = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
+
+// Failure stages named by login-check (also the "stage" JSON field).
+const (
+	stageRefused = "refused"
+	stageDNS     = "DNS"
+	stageConnect = "connect"
+	stageTLS     = "TLS"
+	stageBanner  = "banner"
+	stageAuth    = "authentication"
+	stageLogin   = "login"
+	stageTimeout = "timeout"
+	stageAction  = "action"
+)
+
+func loginCheckCommand() *cli.Command {
+	flags := append(connectionFlags(),
+		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Category: "Output",
+			Usage: "output `FORMAT`: text (one Nagios plugin line per host) or json (one object per host)"},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Category: "Output",
+			Usage: "print nothing for a host that is OK (cron mails only failures)"},
+		&cli.StringFlag{Name: "action", Value: "Ping", Category: "Check",
+			Usage: "send `ACTION` after login and wait for its reply"},
+		&cli.DurationFlag{Name: "warning", Aliases: []string{"w"}, Category: "Check",
+			Usage: "WARNING when the check (connect to reply) takes longer than `DURATION` (0: never)"},
+		&cli.DurationFlag{Name: "critical", Aliases: []string{"c"}, Category: "Check",
+			Usage: "CRITICAL when the check takes longer than `DURATION` (0: never; failures always are)"},
+	)
+	return &cli.Command{
+		Name:      "login-check",
+		Usage:     "check that Asterisk accepts a login, as a Nagios/Icinga plugin",
+		UsageText: "ami login-check [flags] [HOST[:PORT] ...]",
+		Description: `Connects, reads the banner, logs in (Events: off), sends Ping (or --action),
+logs off, and prints one line in the Nagios plugin format per host:
+
+   AMI OK - admin@pbx:5038 (Asterisk Call Manager/11.0.0) login 2.1 ms | connect=0.0004s ...
+
+Exit status: 0 OK, 1 WARNING (slower than --warning), 2 CRITICAL (slower
+than --critical, or any failure to connect, log in or get the reply within
+--timeout; the line names the stage: refused, DNS, TLS, banner,
+authentication, timeout), 3 UNKNOWN (bad usage only). Several hosts are
+checked at once; the lines come in argument order and the worst status is
+the exit status. Without HOST, the connection flags say where to connect.
+
+EXAMPLES:
+   # a crontab line: mail only when something is wrong
+   */5 * * * * AMI_SECRET_FILE=~/.ami-secret ami -u monitor login-check -q pbx1 pbx2:5038
+
+   # an Icinga/Nagios check with latency thresholds
+   ami login-check -u monitor --secret-file /etc/icinga2/ami.secret -w 200ms -c 1s pbx.example.org
+
+   # JSON for scripts, one object per host
+   ami --mock login-check -o json`,
+		Flags:  flags,
+		Action: runLoginCheck,
+		OnUsageError: func(c *cli.Context, err error, _ bool) error {
+			return unknown(c.App.Writer, fmt.Errorf("%v (see 'ami login-check --help')", err))
+		},
+	}
+}
+
+// unknown prints the UNKNOWN line for a usage problem and exits 3.
+func unknown(stdout io.Writer, err error) error {
+	fmt.Fprintf(stdout, "AMI UNKNOWN - %s\n", oneLine(err.Error()))
+	return exitWith(nagiosUnknown, nil)
+}
+
+// checkResult is the outcome for one host; it is also the JSON object.
+type checkResult struct {
+	Status   string  `json:"status"`
+	Code     int     `json:"code"`
+	Address  string  `json:"address"`
+	Host     string  `json:"host"`
+	Port     int     `json:"port"`
+	Banner   string  `json:"banner,omitempty"`
+	Version  string  `json:"version,omitempty"`
+	Action   string  `json:"action"`
+	Stage    string  `json:"stage,omitempty"`
+	Error    string  `json:"error,omitempty"`
+	Connect  float64 `json:"connect_seconds"`
+	BannerT  float64 `json:"banner_seconds"`
+	Login    float64 `json:"login_seconds"`
+	Reply    float64 `json:"action_seconds"`
+	Total    float64 `json:"total_seconds"`
+	Warning  float64 `json:"warning_seconds,omitempty"`
+	Critical float64 `json:"critical_seconds,omitempty"`
+}
+
+type loginCheck struct {
+	action   string
+	warning  time.Duration
+	critical time.Duration
+	json     bool
+	quiet    bool
+}
+
+func runLoginCheck(c *cli.Context) error {
+	stdout := c.App.Writer
+	lc := loginCheck{
+		action:   strings.TrimSpace(c.String("action")),
+		warning:  c.Duration("warning"),
+		critical: c.Duration("critical"),
+		quiet:    c.Bool("quiet"),
+	}
+	switch strings.ToLower(c.String("output")) {
+	case "text":
+	case "json":
+		lc.json = true
+	default:
+		return unknown(stdout, fmt.Errorf("-o %q: login-check prints text or json", c.String("output")))
+	}
+	if lc.action == "" || strings.ContainsAny(lc.action, "\r\n") {
+		return unknown(stdout, fmt.Errorf("--action %q: want an action name", c.String("action")))
+	}
+	if lc.warning < 0 || lc.critical < 0 {
+		return unknown(stdout, errors.New("--warning and --critical want positive durations"))
+	}
+	if lc.warning > 0 && lc.critical > 0 && lc.warning > lc.critical {
+		return unknown(stdout, fmt.Errorf("--warning %v is above --critical %v", lc.warning, lc.critical))
+	}
+	base, err := connSettingsFrom(c)
+	if err != nil {
+		return unknown(stdout, err)
+	}
+	targets := []connSettings{base}
+	if c.NArg() > 0 {
+		targets = targets[:0]
+		for _, arg := range c.Args().Slice() {
+			s, err := retarget(c, base, arg)
+			if err != nil {
+				return unknown(stdout, err)
+			}
+			targets = append(targets, s)
+		}
+	}
+
+	results := make([]checkResult, len(targets))
+	var wg sync.WaitGroup
+	for i := range targets {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = lc.check(c.Context, targets[i])
+		}()
+	}
+	wg.Wait()
+
+	worst := nagiosOK
+	for _, r := range results {
+		if severity(r.Code) > severity(worst) {
+			worst = r.Code
+		}
+		if lc.quiet && r.Code == nagiosOK {
+			continue
+		}
+		var err error
+		if lc.json {
+			b, _ := json.Marshal(r)
+			_, err = fmt.Fprintf(stdout, "%s\n", b)
+		} else {
+			_, err = fmt.Fprintln(stdout, lc.line(r))
+		}
+		if err != nil && errors.Is(err, syscall.EPIPE) {
+			break
+		}
+	}
+	if worst == nagiosOK {
+		return nil
+	}
+	return exitWith(worst, nil)
+}
+
+// severity orders statuses for "the worst wins": OK < UNKNOWN < WARNING <
+// CRITICAL.
+func severity(code int) int {
+	switch code {
+	case nagiosOK:
+		return 0
+	case nagiosUnknown:
+		return 1
+	case nagiosWarning:
+		return 2
+	}
+	return 3
+}
+
+// retarget points base at HOST, HOST:PORT or [V6]:PORT from an argument;
+// a missing port keeps base's.
+func retarget(c *cli.Context, base connSettings, arg string) (connSettings, error) {
+	s := base
+	host, port := arg, base.Port
+	if h, p, err := net.SplitHostPort(arg); err == nil {
+		n, perr := strconv.Atoi(p)
+		if perr != nil || n <= 0 || n > 65535 {
+			return s, fmt.Errorf("%q: bad port %q", arg, p)
+		}
+		host, port = h, n
+	} else if strings.HasPrefix(arg, "[") && strings.HasSuffix(arg, "]") {
+		host = arg[1 : len(arg)-1]
+	} else if strings.Count(arg, ":") == 1 {
+		return s, fmt.Errorf("%q: want HOST or HOST:PORT", arg)
+	}
+	if host == "" || strings.ContainsAny(host, " /\r\n") {
+		return s, fmt.Errorf("%q: want HOST or HOST:PORT", arg)
+	}
+	s.Host, s.Port = host, port
+	s.Config.Addr = net.JoinHostPort(host, strconv.Itoa(port))
+	s.Display = s.Config.Username + "@" + s.Config.Addr
+	if base.Config.TLS != nil && !isSetAny(c, "tls-server-name") {
+		tc := base.Config.TLS.Clone()
+		tc.ServerName = host
+		s.Config.TLS = tc
+	}
+	return s, nil
+}
+
+// check runs the whole conversation with one host.
+func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
+	r := checkResult{Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
+		Warning: lc.warning.Seconds(), Critical: lc.critical.Seconds()}
+	start := time.Now()
+	cl, err := s.dial(ctx, "off")
+	if err != nil {
+		return lc.failed(r, s, err, "")
+	}
+	defer s.logoff(ctx, cl)
+	t := cl.Timings()
+	r.Banner, r.Version = cl.Banner(), cl.Version()
+	r.Connect, r.BannerT, r.Login = t.Connect.Seconds(), t.Banner.Seconds(), t.Login.Seconds()
+
+	actx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	replyStart := time.Now()
+	_, err = cl.Do(actx, amiwire.NewAction(lc.action))
+	if err != nil {
+		return lc.failed(r, s, err, lc.action)
+	}
+	now := time.Now()
+	r.Reply, r.Total = now.Sub(replyStart).Seconds(), now.Sub(start).Seconds()
+	total := now.Sub(start)
+	switch {
+	case lc.critical > 0 && total > lc.critical:
+		r.Code = nagiosCritical
+	case lc.warning > 0 && total > lc.warning:
+		r.Code = nagiosWarning
+	default:
+		r.Code = nagiosOK
+	}
+	r.Status = nagiosStatus[r.Code]
+	return r
+}
+
+// failed fills r for a failure: always CRITICAL, with the stage and a
+// message naming it. action is "" while connecting and logging in.
+func (lc loginCheck) failed(r checkResult, s connSettings, err error, action string) checkResult {
+	r.Code, r.Status = nagiosCritical, nagiosStatus[nagiosCritical]
+	r.Stage, r.Error = classifyFailure(err, action, s.Timeout)
+	return r
+}
+
+// classifyFailure names the stage that failed and says what happened.
+func classifyFailure(err error, action string, timeout time.Duration) (stage, msg string) {
+	timedOut := errors.Is(err, context.DeadlineExceeded) || isTimeout(err)
+	if action != "" {
+		var ae *amiwire.ActionError
+		switch {
+		case errors.As(err, &ae):
+			return stageAction, fmt.Sprintf("%s answered Error: %s", action, oneLine(ae.Message))
+		case timedOut:
+			return stageTimeout, fmt.Sprintf("no reply to %s within %s", action, timeout)
+		}
+		return stageAction, fmt.Sprintf("%s: %s", action, describeCause(err))
+	}
+	var ce *amiwire.ConnectError
+	if !errors.As(err, &ce) {
+		return stageConnect, describeCause(err)
+	}
+	cause := describeCause(ce.Err)
+	if timedOut {
+		what := map[amiwire.Stage]string{
+			amiwire.StageConnect: "connecting",
+			amiwire.StageTLS:     "in the TLS handshake",
+			amiwire.StageBanner:  "waiting for the banner",
+			amiwire.StageLogin:   "waiting for the login reply",
+		}[ce.Stage]
+		if what == "" {
+			what = string(ce.Stage)
+		}
+		return stageTimeout, fmt.Sprintf("timeout after %s %s", timeout, what)
+	}
+	var dns *net.DNSError
+	var ae *amiwire.AuthError
+	switch {
+	case errors.As(ce.Err, &dns):
+		return stageDNS, "DNS lookup failed: " + cause
+	case errors.Is(ce.Err, syscall.ECONNREFUSED):
+		return stageRefused, "connection refused"
+	case ce.Stage == amiwire.StageTLS || isTLSError(ce.Err):
+		return stageTLS, "TLS handshake failed: " + cause
+	case ce.Stage == amiwire.StageBanner:
+		return stageBanner, "bad banner: " + cause
+	case errors.As(ce.Err, &ae):
+		return stageAuth, cause
+	case ce.Stage == amiwire.StageLogin:
+		return stageLogin, "login failed: " + cause
+	}
+	return stageConnect, "connect failed: " + cause
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+func isTLSError(err error) bool {
+	var rh tls.RecordHeaderError
+	var ad tls.AlertError
+	var cv *tls.CertificateVerificationError
+	return errors.As(err, &rh) || errors.As(err, &ad) || errors.As(err, &cv)
+}
+
+// line renders r as a Nagios plugin output line.
+func (lc loginCheck) line(r checkResult) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "AMI %s - %s", r.Status, r.Address)
+	if r.Stage != "" {
+		fmt.Fprintf(&b, " %s", r.Error)
+		return b.String()
+	}
+	fmt.Fprintf(&b, " (%s) login %.1f ms", oneLine(r.Banner), r.Login*1000)
+	switch r.Code {
+	case nagiosCritical:
+		fmt.Fprintf(&b, ", total %.1f ms > critical %s", r.Total*1000, lc.critical)
+	case nagiosWarning:
+		fmt.Fprintf(&b, ", total %.1f ms > warning %s", r.Total*1000, lc.warning)
+	}
+	fmt.Fprintf(&b, " | connect=%.4fs banner=%.4fs login=%.4fs %s=%.4fs total=%.4fs;",
+		r.Connect, r.BannerT, r.Login, perfLabel(r.Action), r.Reply, r.Total)
+	if lc.warning > 0 {
+		fmt.Fprintf(&b, "%.4f", lc.warning.Seconds())
+	}
+	b.WriteByte(';')
+	if lc.critical > 0 {
+		fmt.Fprintf(&b, "%.4f", lc.critical.Seconds())
+	}
+	b.WriteString(";0")
+	return b.String()
+}
+
+// perfLabel makes a performance data label of an action name: lower case,
+// letters and digits only.
+func perfLabel(action string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(action) {
+		if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "action"
+	}
+	return b.String()
+}
