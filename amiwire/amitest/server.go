@@ -88,6 +88,10 @@ type Options struct {
 	// been answered (and FullyBooted sent).
 	OnLogin func(s *Session)
 
+	// MaxQueue is how many bytes may wait for a client that does not read
+	// before its session is cut off; 0 means DefaultMaxQueue.
+	MaxQueue int
+
 	// WriteTimeout bounds each write to a client; a client that does not
 	// read for that long is disconnected, like Asterisk's writetimeout.
 	// 0 means no limit.
@@ -442,8 +446,9 @@ func (srv *Server) serve() {
 		s := newSession(srv, conn, srv.nextID, srv.faults)
 		srv.sessions[s] = struct{}{}
 		srv.notify()
-		srv.wg.Add(1)
+		srv.wg.Add(2)
 		srv.mu.Unlock()
+		go s.writer()
 		go s.run()
 	}
 }

@@ -33,9 +33,15 @@ type Session struct {
 	closing atomic.Bool // the server started closing: nothing more is written
 	stalled atomic.Bool // a stall fault fired: writes are dropped
 
-	wmu  sync.Mutex // serialises writes
-	cut  FaultKind  // armed FaultCloseMidPacket/FaultStall: cuts the next write; wmu held
-	wbuf []byte
+	// Output queue: every write is queued and put on the wire by the
+	// session's writer goroutine, so a client that does not read never
+	// blocks the server (Emit, other sessions, the simulator).
+	wmu    sync.Mutex // guards the queue fields
+	wcond  *sync.Cond // signalled on every queue change
+	queue  []outItem
+	queued int       // bytes queued or being written
+	cut    FaultKind // armed FaultCloseMidPacket/FaultStall: taken by the next write
+	ended  bool      // the connection is gone: the writer stops
 
 	mu        sync.Mutex // guards the fields below
 	loggedIn  bool
@@ -52,6 +58,7 @@ type Session struct {
 
 func newSession(srv *Server, conn net.Conn, id uint64, faults []Fault) *Session {
 	s := &Session{srv: srv, conn: conn, id: id, done: make(chan struct{}), events: MaskAll}
+	s.wcond = sync.NewCond(&s.wmu)
 	s.faults = makeFaultStates(faults)
 	return s
 }
@@ -159,6 +166,10 @@ func (s *Session) run() {
 // finish closes the connection and unregisters the session.
 func (s *Session) finish() {
 	s.closing.Store(true)
+	s.wmu.Lock()
+	s.ended = true
+	s.wcond.Broadcast()
+	s.wmu.Unlock()
 	s.conn.Close()
 	s.srv.removeSession(s)
 	close(s.done)
@@ -174,11 +185,19 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.srv.logf("session %d: closing", s.id)
+	s.enqueue(outItem{hangup: true})
+	return nil
+}
+
+// hangup shuts the write side and bounds the drain; run by the writer once
+// everything queued before Close is written.
+func (s *Session) hangup() {
 	if tc, ok := s.conn.(*net.TCPConn); ok {
 		tc.CloseWrite()
-		return s.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+		s.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
+		return
 	}
-	return s.conn.Close()
+	s.conn.Close()
 }
 
 // Abort closes the connection at once, without draining.
@@ -560,33 +579,121 @@ func (s *Session) Error(action amiwire.Packet, message string) error {
 	return s.Respond(action, "Error", "Message", message)
 }
 
-// write puts b on the wire, honouring the session's state and faults.
+// outItem is one queued write.
+type outItem struct {
+	b      []byte
+	cut    FaultKind // cut this write in half (close or stall after it)
+	hangup bool      // the graceful close: shut the write side
+}
+
+// DefaultMaxQueue is how many bytes may wait for a client that does not
+// read before the session is cut off (Options.MaxQueue).
+const DefaultMaxQueue = 64 << 20
+
+// write queues b for the wire (taking an armed cut fault with it). It never
+// blocks on the client; a session whose queue exceeds the limit is cut off,
+// as Asterisk cuts off a client that stops reading.
 func (s *Session) write(b []byte) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
 	if s.closing.Load() {
 		return fmt.Errorf("session %d: write: %w", s.id, amiwire.ErrClosed)
 	}
-	if s.stalled.Load() {
+	if len(b) == 0 {
 		return nil
 	}
-	if cut := s.cut; cut != 0 && len(b) > 0 {
-		s.cut = 0
-		half := b[:(len(b)+1)/2]
-		err := s.rawWrite(half)
-		if cut == FaultStall {
-			s.srv.logf("session %d: fault: stalled after %d bytes", s.id, len(half))
-			s.stalled.Store(true)
-			return err
-		}
-		s.srv.logf("session %d: fault: closed after %d bytes", s.id, len(half))
-		s.Close()
-		return err
-	}
-	return s.rawWrite(b)
+	return s.enqueue(outItem{b: append([]byte(nil), b...)})
 }
 
-// rawWrite writes b, one byte per write when the drip fault is on; wmu held.
+func (s *Session) enqueue(it outItem) error {
+	limit := s.srv.opts.MaxQueue
+	if limit <= 0 {
+		limit = DefaultMaxQueue
+	}
+	s.wmu.Lock()
+	if s.ended {
+		s.wmu.Unlock()
+		return fmt.Errorf("session %d: write: %w", s.id, amiwire.ErrClosed)
+	}
+	if s.queued+len(it.b) > limit {
+		s.wmu.Unlock()
+		s.srv.logf("session %d: client not reading, %d bytes queued: disconnecting", s.id, s.queued)
+		s.Abort()
+		return fmt.Errorf("session %d: write: output queue full: %w", s.id, amiwire.ErrClosed)
+	}
+	if it.b != nil && s.cut != 0 {
+		it.cut, s.cut = s.cut, 0
+	}
+	s.queue = append(s.queue, it)
+	s.queued += len(it.b)
+	s.wcond.Broadcast()
+	s.wmu.Unlock()
+	return nil
+}
+
+// waitQueue blocks until at most n bytes are queued or the session ended.
+func (s *Session) waitQueue(n int) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	for s.queued > n && !s.ended {
+		s.wcond.Wait()
+	}
+	if s.ended {
+		return fmt.Errorf("session %d: %w", s.id, amiwire.ErrClosed)
+	}
+	return nil
+}
+
+// Flush blocks until everything queued so far is on the wire (or the
+// session ended).
+func (s *Session) Flush() error { return s.waitQueue(0) }
+
+// writer is the session's writer goroutine.
+func (s *Session) writer() {
+	defer s.srv.wg.Done()
+	for {
+		s.wmu.Lock()
+		for len(s.queue) == 0 && !s.ended {
+			s.wcond.Wait()
+		}
+		if s.ended {
+			s.wmu.Unlock()
+			return
+		}
+		batch := s.queue
+		s.queue = nil
+		s.wmu.Unlock()
+		for _, it := range batch {
+			s.writeItem(it)
+			s.wmu.Lock()
+			s.queued -= len(it.b)
+			s.wcond.Broadcast()
+			s.wmu.Unlock()
+		}
+	}
+}
+
+func (s *Session) writeItem(it outItem) {
+	switch {
+	case it.hangup:
+		s.hangup()
+	case s.stalled.Load():
+	case it.cut != 0:
+		half := it.b[:(len(it.b)+1)/2]
+		s.rawWrite(half)
+		if it.cut == FaultStall {
+			s.srv.logf("session %d: fault: stalled after %d bytes", s.id, len(half))
+			s.stalled.Store(true)
+			return
+		}
+		s.srv.logf("session %d: fault: closed after %d bytes", s.id, len(half))
+		s.closing.Store(true)
+		s.hangup()
+	default:
+		s.rawWrite(it.b)
+	}
+}
+
+// rawWrite writes b, one byte per write when the drip fault is on; only
+// the writer goroutine calls it.
 func (s *Session) rawWrite(b []byte) error {
 	if d := s.srv.opts.WriteTimeout; d > 0 {
 		s.conn.SetWriteDeadline(time.Now().Add(d))

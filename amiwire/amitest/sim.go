@@ -211,11 +211,14 @@ func (sim *Simulator) onLogin(s *Session) {
 	if len(sim.replay) == 0 && sim.opts.Flood <= 0 {
 		return
 	}
+	if len(sim.replay) > 0 {
+		sim.sendReplay(s) // in the session goroutine: before any later answer
+	}
+	if sim.opts.Flood <= 0 || !s.wants(sim.flood.probe) {
+		return
+	}
 	sim.srv.Go(func() {
-		if len(sim.replay) > 0 {
-			sim.sendReplay(s)
-		}
-		if sim.opts.Flood > 0 && s.wants(sim.flood.probe) {
+		{
 			if err := sim.Flood(s, sim.opts.Flood); err != nil {
 				return
 			}
@@ -238,7 +241,7 @@ func (sim *Simulator) sendReplay(s *Session) {
 		}
 		buf = append(buf, ev.raw...)
 		if len(buf) >= listChunk {
-			if s.write(buf) != nil {
+			if s.waitQueue(4*listChunk) != nil || s.write(buf) != nil {
 				return
 			}
 			buf = buf[:0]
@@ -580,12 +583,16 @@ func (sim *Simulator) hangup(s *Session, a amiwire.Packet) {
 		s.Error(a, "No such channel")
 		return
 	}
+	var evs []amiwire.Packet
+	for _, ch := range hit {
+		evs = append(evs, sim.finishCall(ch.call, ch, cause)...)
+	}
 	if isRegex {
 		s.Success(a, "Message", "Channels hung up: "+strconv.Itoa(len(hit)))
 	} else {
 		s.Success(a, "Message", "Channel Hungup")
 	}
-	for _, ch := range hit {
-		sim.endCall(ch.call, ch, cause)
+	for _, ev := range evs {
+		sim.srv.Emit(ev)
 	}
 }

@@ -287,10 +287,18 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 // with the events of the originate-async fixture. Ending a call twice does
 // nothing.
 func (sim *Simulator) endCall(c *simCall, by *simChannel, cause int) {
+	for _, ev := range sim.finishCall(c, by, cause) {
+		sim.srv.Emit(ev)
+	}
+}
+
+// finishCall removes a call's channels and returns the events of its end
+// (none if it had ended already).
+func (sim *Simulator) finishCall(c *simCall, by *simChannel, cause int) []amiwire.Packet {
 	sim.mu.Lock()
 	if c.ended {
 		sim.mu.Unlock()
-		return
+		return nil
 	}
 	c.ended = true
 	other := c.one
@@ -320,9 +328,7 @@ func (sim *Simulator) endCall(c *simCall, by *simChannel, cause int) {
 	sim.chans = out
 	delete(sim.calls, c)
 	sim.mu.Unlock()
-	for _, ev := range evs {
-		sim.srv.Emit(ev)
-	}
+	return evs
 }
 
 // Originate starts a simulated call as the Originate action would, without

@@ -72,6 +72,9 @@ func (sim *Simulator) Flood(s *Session, n int) error {
 	for seq := 0; seq < n; seq++ {
 		buf = sim.flood.appendEvent(buf, seq)
 		if len(buf) >= floodChunk {
+			if err := s.waitQueue(2 * floodChunk); err != nil {
+				return err
+			}
 			if err := s.write(buf); err != nil {
 				return err
 			}
