@@ -603,6 +603,15 @@ func (s *Session) write(b []byte) error {
 	return s.enqueue(outItem{b: append([]byte(nil), b...)})
 }
 
+// writeOwned is write without the copy: the caller must not touch b until
+// the queue has drained past it (see waitQueue).
+func (s *Session) writeOwned(b []byte) error {
+	if s.closing.Load() {
+		return fmt.Errorf("session %d: write: %w", s.id, amiwire.ErrClosed)
+	}
+	return s.enqueue(outItem{b: b})
+}
+
 func (s *Session) enqueue(it outItem) error {
 	limit := s.srv.opts.MaxQueue
 	if limit <= 0 {

@@ -68,23 +68,38 @@ func (sim *Simulator) AppendFloodEvent(dst []byte, seq int) []byte {
 // two chunks, never inside an event. It returns when all are written or
 // the session fails.
 func (sim *Simulator) Flood(s *Session, n int) error {
-	buf := make([]byte, 0, floodChunk+1024)
+	// Two buffers take turns: one is filled while the other is written.
+	// Before a buffer is filled again, at most one chunk (the other
+	// buffer) may still be queued.
+	const maxChunk = floodChunk + 4096
+	bufs := [2][]byte{make([]byte, 0, maxChunk), make([]byte, 0, maxChunk)}
+	cur := 0
+	buf := bufs[cur][:0]
+	send := func() error {
+		if err := s.writeOwned(buf); err != nil {
+			return err
+		}
+		cur ^= 1
+		if err := s.waitQueue(maxChunk); err != nil {
+			return err
+		}
+		buf = bufs[cur][:0]
+		return nil
+	}
 	for seq := 0; seq < n; seq++ {
 		buf = sim.flood.appendEvent(buf, seq)
 		if len(buf) >= floodChunk {
-			if err := s.waitQueue(2 * floodChunk); err != nil {
+			if err := send(); err != nil {
 				return err
 			}
-			if err := s.write(buf); err != nil {
-				return err
-			}
-			buf = buf[:0]
 		}
 	}
 	if len(buf) > 0 {
-		return s.write(buf)
+		if err := s.writeOwned(buf); err != nil {
+			return err
+		}
 	}
-	return nil
+	return s.waitQueue(0)
 }
 
 // FloodAll floods every logged-in session that receives user-class events
