@@ -65,8 +65,12 @@ func NewAction(name string, kv ...string) Packet {
 	return p
 }
 
-// Add appends a field, keeping any earlier field with the same key.
-func (p *Packet) Add(key, value string) { p.Fields = append(p.Fields, Field{key, value}) }
+// Add appends a field, keeping any earlier field with the same key. Like Set
+// and Del it clears Raw, which no longer matches the fields.
+func (p *Packet) Add(key, value string) {
+	p.Fields = append(p.Fields, Field{key, value})
+	p.Raw = nil
+}
 
 // Set replaces the value of the first field named key (case-insensitive),
 // removing any later duplicates, or appends the field when there is none.

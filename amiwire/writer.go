@@ -15,16 +15,21 @@ const (
 )
 
 // ValidateAction checks that p can be sent as it is: it has at least one
-// field, every key is a non-empty token without ':', surrounding space or
-// control characters, no value holds CR, LF or NUL, no line is longer than
-// MaxActionLine, and there are at most MaxActionHeaders fields. The error is a
-// *FieldError naming the first offending field.
+// field, every key is a non-empty token without ':', spaces or control
+// characters, no value holds CR, LF or NUL, no line is longer than
+// MaxActionLine, and there are at most MaxActionHeaders fields. A packet
+// whose first field is "Response: Follows" is refused too: a Reader would
+// take it for a legacy Command reply. Whatever passes reads back with the
+// same fields. The error is a *FieldError naming the first offending field.
 func ValidateAction(p Packet) error {
 	if len(p.Fields) == 0 {
 		return &FieldError{Index: -1, Reason: "no headers"}
 	}
 	if len(p.Fields) > MaxActionHeaders {
 		return &FieldError{Index: -1, Reason: fmt.Sprintf("%d headers, Asterisk accepts at most %d", len(p.Fields), MaxActionHeaders)}
+	}
+	if f := p.Fields[0]; isFollows(f.Key, f.Value) {
+		return &FieldError{Key: f.Key, Index: 0, Reason: "an action cannot start with \"Response: Follows\""}
 	}
 	for i, f := range p.Fields {
 		if err := validateField(f); err != "" {
@@ -48,6 +53,8 @@ func validateField(f Field) string {
 		switch c := f.Key[i]; {
 		case c == ':':
 			return "key contains ':'"
+		case c == ' ':
+			return "key contains a space"
 		case c < 0x20 || c == 0x7f:
 			return fmt.Sprintf("key contains control character %q", c)
 		}

@@ -1,0 +1,90 @@
+package amiwire
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestPacketLookups(t *testing.T) {
+	p := pk("Event", "Status", "ActionId", "a1", "Variable", "a=1", "variable", "b=2", "Empty", "", "BridgeID", "x")
+	if p.Get("actionid") != "a1" || p.ActionID() != "a1" || p.Event() != "Status" || p.Action() != "" {
+		t.Errorf("Get: %q %q %q", p.Get("actionid"), p.Event(), p.Action())
+	}
+	if v, ok := p.Lookup("EMPTY"); !ok || v != "" {
+		t.Errorf("Lookup(EMPTY) = %q, %v", v, ok)
+	}
+	if _, ok := p.Lookup("Missing"); ok || p.Has("Missing") || !p.Has("bridgeid") {
+		t.Error("Has/Lookup of missing key")
+	}
+	if vs := p.Values("VARIABLE"); strings.Join(vs, ",") != "a=1,b=2" {
+		t.Errorf("Values %q", vs)
+	}
+	if vs := p.Values("nope"); vs != nil {
+		t.Errorf("Values of missing key %q", vs)
+	}
+}
+
+func TestPacketKind(t *testing.T) {
+	tests := []struct {
+		p    Packet
+		want Kind
+	}{
+		{pk("Response", "Success"), KindResponse},
+		{pk("Event", "OriginateResponse", "ActionID", "x", "Response", "Success"), KindEvent},
+		{pk("Response", "Success", "Event", "Late"), KindEvent},
+		{pk("Action", "Ping"), KindAction},
+		{pk("action", "Ping", "Response", "x"), KindAction},
+		{pk("Foo", "bar"), KindUnknown},
+		{Packet{}, KindUnknown},
+	}
+	for _, tc := range tests {
+		if got := tc.p.Kind(); got != tc.want {
+			t.Errorf("Kind(%q) = %v, want %v", tc.p.Fields, got, tc.want)
+		}
+	}
+	for k, s := range map[Kind]string{KindAction: "action", KindResponse: "response", KindEvent: "event", KindUnknown: "unknown"} {
+		if k.String() != s {
+			t.Errorf("%d.String() = %q", k, k.String())
+		}
+	}
+	if !pk("Response", "error").IsError() || pk("Response", "Success").IsError() || pk("Event", "X", "Response", "Error").IsError() {
+		t.Error("IsError")
+	}
+}
+
+func TestPacketEdit(t *testing.T) {
+	p := NewAction("Originate", "Variable", "a=1", "Variable", "b=2", "Odd")
+	if p.String() != "Action: Originate\nVariable: a=1\nVariable: b=2\nOdd: \n" {
+		t.Errorf("NewAction: %q", p.String())
+	}
+	p.Raw = []byte("stale")
+	q := p.Clone()
+	p.Add("ActionID", "1")
+	if p.Raw != nil {
+		t.Error("Add kept a stale Raw")
+	}
+	p.Set("variable", "c=3")
+	if got := p.Values("Variable"); len(got) != 1 || got[0] != "c=3" || p.Fields[1].Key != "Variable" {
+		t.Errorf("Set: %q", p.Fields)
+	}
+	p.Set("New", "x")
+	p.Del("ODD")
+	if p.String() != "Action: Originate\nVariable: c=3\nActionID: 1\nNew: x\n" {
+		t.Errorf("after edits: %q", p.String())
+	}
+	if q.String() != "Action: Originate\nVariable: a=1\nVariable: b=2\nOdd: \n" || string(q.Raw) != "stale" {
+		t.Errorf("Clone changed: %q", q.String())
+	}
+	if (Packet{Fields: []Field{{"", "raw line"}}}).String() != "raw line\n" {
+		t.Error("String of a colonless field")
+	}
+	// Packets from a Reader share slabs: editing one leaves its neighbours alone.
+	r := NewReader(strings.NewReader("Event: A\r\nX: 1\r\n\r\nEvent: B\r\nY: 2\r\n\r\n"))
+	a, _ := r.ReadPacket()
+	b, _ := r.ReadPacket()
+	a.Add("Z", "3")
+	a.Set("X", "9")
+	if b.String() != "Event: B\nY: 2\n" || a.String() != "Event: A\nX: 9\nZ: 3\n" {
+		t.Errorf("a %q, b %q", a.String(), b.String())
+	}
+}
