@@ -67,3 +67,35 @@ func TestNoFlagClash(t *testing.T) {
 		check("ami "+c.Name, names)
 	}
 }
+
+// TestHelp: each of send, list and command has a description and at least
+// two examples; the app's help lists the exit codes.
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"send", "list", "command"} {
+		for _, args := range [][]string{{cmd, "--help"}, {"help", cmd}} {
+			r := amiRun(t, "", args...)
+			r.want(t, 0)
+			i := strings.Index(r.stdout, "EXAMPLES:")
+			if i < 0 || !strings.Contains(r.stdout, "DESCRIPTION:") {
+				t.Fatalf("%v: no DESCRIPTION/EXAMPLES:\n%s", args, r.stdout)
+			}
+			if n := strings.Count(r.stdout[i:], "\n      ami "); n < 2 {
+				t.Errorf("%v: %d examples", args, n)
+			}
+		}
+	}
+	r := amiRun(t, "", "--help")
+	r.want(t, 0)
+	for _, s := range []string{"EXIT CODES:", "4    authentication failed", "send", "list", "command", "--host", "[$AMI_HOST]"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("app help lacks %q", s)
+		}
+	}
+	// No arguments: help, exit 2.
+	amiRun(t, "", []string{}...).want(t, exitUsage)
+	r = amiRun(t, "", "--version")
+	r.want(t, 0)
+	if !strings.Contains(r.stdout, "ami version ") {
+		t.Errorf("--version: %q", r.stdout)
+	}
+}

@@ -52,11 +52,11 @@ func TestParseActionArgs(t *testing.T) {
 		want    []amiwire.Field
 		wantErr string
 	}{
-		{name: "bare", args: []string{"Ping"}, want: []amiwire.Field{{"Action", "Ping"}}},
+		{name: "bare", args: []string{"Ping"}, want: fields("Action", "Ping")},
 		{name: "repeated keys in order", args: []string{"Originate", "Channel=PJSIP/100", "Variable=a=1", "Variable: b=2"},
-			want: []amiwire.Field{{"Action", "Originate"}, {"Channel", "PJSIP/100"}, {"Variable", "a=1"}, {"Variable", "b=2"}}},
-		{name: "Action= form", args: []string{"Action=CoreStatus", "ActionID=x"}, want: []amiwire.Field{{"Action", "CoreStatus"}, {"ActionID", "x"}}},
-		{name: "Action: form later", args: []string{"ActionID=x", "action: Ping"}, want: []amiwire.Field{{"action", "Ping"}, {"ActionID", "x"}}},
+			want: fields("Action", "Originate", "Channel", "PJSIP/100", "Variable", "a=1", "Variable", "b=2")},
+		{name: "Action= form", args: []string{"Action=CoreStatus", "ActionID=x"}, want: fields("Action", "CoreStatus", "ActionID", "x")},
+		{name: "Action: form later", args: []string{"ActionID=x", "action: Ping"}, want: fields("action", "Ping", "ActionID", "x")},
 		{name: "none", args: nil, wantErr: "no action"},
 		{name: "headers only", args: []string{"Channel=x"}, wantErr: "no action"},
 		{name: "two actions", args: []string{"Ping", "Action=Logoff"}, wantErr: "second action"},
@@ -100,7 +100,7 @@ func TestCheckAction(t *testing.T) {
 		{name: "long line", p: amiwire.NewAction("UserEvent", "Body", strings.Repeat("x", 1100)), wantKey: `"Body"`},
 		{name: "too many headers", p: many, wantKey: "129 headers"},
 		{name: "empty action", p: amiwire.NewAction(""), wantKey: "empty action name"},
-		{name: "key with colon", p: amiwire.Packet{Fields: []amiwire.Field{{"Action", "Ping"}, {"A:B", "x"}}}, wantKey: `"A:B"`},
+		{name: "key with colon", p: amiwire.Packet{Fields: fields("Action", "Ping", "A:B", "x")}, wantKey: `"A:B"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -40,7 +40,7 @@ func TestParseActions(t *testing.T) {
 		{name: "empty input", in: "", want: nil},
 		{name: "blank input", in: "\n \r\n", want: nil},
 		{name: "json lines", in: `{"Action":"Ping","ActionID":"j1"}` + "\n" + `{"Action":"Setvar","Variable":["a=1","b=2"],"N":42,"B":true,"Z":null}` + "\n",
-			want: [][]amiwire.Field{fields("Action", "Ping", "ActionID", "j1"), fields("Action", "Setvar", "Variable", "a=1", "Variable", "b=2", "N", "42", "B", "true", "Z", "")},
+			want:  [][]amiwire.Field{fields("Action", "Ping", "ActionID", "j1"), fields("Action", "Setvar", "Variable", "a=1", "Variable", "b=2", "N", "42", "B", "true", "Z", "")},
 			lines: []int{1, 2}},
 		{name: "json keeps key order", in: `{"ActionID":"x","Action":"Ping"}`, want: [][]amiwire.Field{fields("ActionID", "x", "Action", "Ping")}},
 		{name: "json escapes decoded", in: `{"Action":"Originate","Channel":"x\r\nAction: Command"}`,

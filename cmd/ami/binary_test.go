@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
+)
+
+// TestBinary builds ami and runs it as a user would against a fake server:
+// exit codes, a real closed pipe (| head) and a real SIGINT.
+func TestBinary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "ami")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	srv := newServer(t, amitest.Options{})
+	release := make(chan struct{})
+	srv.HandlePerm("Slow", "", func(s *amitest.Session, a amiwire.Packet) {
+		lw := s.StartList(a, "Result will follow")
+		for _, it := range threeItems(a) {
+			lw.Item(it)
+		}
+		s.Flush()
+		<-release
+	})
+	t.Cleanup(func() { close(release) })
+	conn := srvArgs(t, srv)
+
+	cmd := func(ctx context.Context, stdin string, args ...string) *exec.Cmd {
+		c := exec.CommandContext(ctx, bin, append(append([]string{}, conn...), args...)...)
+		c.Stdin = strings.NewReader(stdin)
+		c.Env = append(os.Environ(), "AMI_SECRET=", "AMI_PROFILE=", "NO_COLOR=1")
+		return c
+	}
+	exitOf := func(err error) int {
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	}
+
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{name: "send", args: []string{"send", "Fixed"}, stdout: "Message: Fixed reply"},
+		{name: "list json", args: []string{"list", "Three", "-o", "json"}, stdout: `"Channel":"PJSIP/100-00000001"`},
+		{name: "command", args: []string{"command", "core show version"}, stdout: "Asterisk 22.10.1"},
+		{name: "stdin", stdin: "Action: Fixed\n\nAction: Ping\n", args: []string{"send", "-o", "json"}, stdout: `"Ping":"Pong"`},
+		{name: "injection", args: []string{"send", "Originate", "Channel=x\r\nAction: Command\r\nCommand: core stop now"}, code: 2, stderr: `header "Channel" refused`},
+		{name: "error", args: []string{"send", "Fail"}, code: 1, stderr: "No such thing"},
+		{name: "version", args: []string{"--version"}, stdout: "ami version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cmd(ctxT(t), tt.stdin, tt.args...)
+			var out, errOut bytes.Buffer
+			c.Stdout, c.Stderr = &out, &errOut
+			code := exitOf(c.Run())
+			if code != tt.code || !strings.Contains(out.String(), tt.stdout) || !strings.Contains(errOut.String(), tt.stderr) {
+				t.Fatalf("exit %d (want %d)\nstdout:\n%s\nstderr:\n%s", code, tt.code, out.String(), errOut.String())
+			}
+			if strings.Contains(out.String()+errOut.String(), testSecret) {
+				t.Fatal("secret leaked")
+			}
+		})
+	}
+
+	// `ami list ... | head -n 1`: the reader goes away while ami is still
+	// writing; ami stops quietly with exit 0.
+	srv.HandlePerm("Big", "", bigList(200_000))
+	t.Run("closed pipe", func(t *testing.T) {
+		c := cmd(ctxT(t), "", "list", "-o", "json", "Big")
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errOut bytes.Buffer
+		c.Stdout, c.Stderr = pw, &errOut
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		line, err := bufio.NewReader(pr).ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, "{") {
+			t.Fatalf("first line %q, %v", line, err)
+		}
+		pr.Close()
+		if code := exitOf(c.Wait()); code != 0 || errOut.Len() != 0 {
+			t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, errOut.String())
+		}
+	})
+
+	// SIGINT during a long list: complete packets, Logoff, exit 130.
+	t.Run("sigint", func(t *testing.T) {
+		before := countLogoffs(srv)
+		c := cmd(ctxT(t), "", "list", "-o", "json", "Slow")
+		pr, pw, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errOut bytes.Buffer
+		c.Stdout, c.Stderr = pw, &errOut
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		pw.Close()
+		br := bufio.NewReader(pr)
+		var got []string
+		for i := 0; i < 3; i++ {
+			line, err := br.ReadString('\n')
+			if err != nil {
+				t.Fatalf("line %d: %v", i, err)
+			}
+			got = append(got, line)
+		}
+		c.Process.Signal(syscall.SIGINT)
+		rest, _ := bufio.NewReader(br).ReadString(0)
+		pr.Close()
+		code := exitOf(c.Wait())
+		if code != exitInterrupted {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+		if rest != "" {
+			t.Fatalf("more output after the items: %q", rest)
+		}
+		if countLogoffs(srv) != before+1 {
+			t.Fatalf("no Logoff after SIGINT")
+		}
+	})
+}
+
+func countLogoffs(srv *amitest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if strings.EqualFold(r.Action.Action(), "Logoff") {
+			n++
+		}
+	}
+	return n
+}
