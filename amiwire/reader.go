@@ -239,11 +239,10 @@ restart:
 			if end > start && data[end-1] == '\r' {
 				end--
 			}
-			if end-start > maxLine {
-				return Packet{}, r.overLimit(LimitLine, maxLine, pos, first)
-			}
-			if pos > maxPacket {
-				return Packet{}, r.overLimit(LimitPacket, maxPacket, pos, first)
+			if end-start > maxLine || pos > maxPacket {
+				if lim, max, over := overAt(data, start, pos-1, maxLine, maxPacket); over {
+					return Packet{}, r.overLimit(lim, max, start, first)
+				}
 			}
 			line := data[start:end:end]
 			if len(line) == 0 && mode != modeOutput {
@@ -286,7 +285,7 @@ restart:
 				}
 			}
 			if nf-first >= maxHeaders {
-				return Packet{}, r.overLimit(LimitHeaders, maxHeaders, pos, first)
+				return Packet{}, r.overLimit(LimitHeaders, maxHeaders, start, first)
 			}
 			if nf == len(fields) {
 				r.nf = nf
@@ -297,11 +296,8 @@ restart:
 			nf++
 		}
 		r.nf = nf
-		if n := len(data) - pos; n > maxLine && (n > maxLine+1 || data[len(data)-1] != '\r') {
-			return Packet{}, r.overLimit(LimitLine, maxLine, pos, first)
-		}
-		if len(data) >= maxPacket {
-			return Packet{}, r.overLimit(LimitPacket, maxPacket, pos, first)
+		if lim, max, over := overAt(data, pos, len(data), maxLine, maxPacket); over {
+			return Packet{}, r.overLimit(lim, max, pos, first)
 		}
 		moved, err := r.fill()
 		if err != nil {
@@ -386,8 +382,43 @@ func (r *Reader) growFields(first int) int {
 	return 0
 }
 
-// overLimit abandons the packet in progress (its lines before pos scanned),
-// skips the rest of it and returns the *LimitError.
+// overAt reports whether the packet being read is over the line or packet
+// limit, judging its line that starts at s from the bytes data[:last] (last
+// is the index of the line's LF, or the end of the data when it has not
+// arrived). The answer does not depend on how the input was split into
+// reads: it is the limit a reader given one byte at a time would see broken
+// first, the line limit when both break at the same byte. A line is over
+// when it holds more than maxLine bytes besides its line end (a CR is taken
+// for the line end until the next byte shows otherwise); a packet is over
+// once maxPacket bytes have arrived without its end.
+func overAt(data []byte, s, last, maxLine, maxPacket int) (Limit, int, bool) {
+	if s >= maxPacket {
+		return LimitPacket, maxPacket, true
+	}
+	atLine := -1 // bytes of the packet present when the line limit breaks
+	if k := s + maxLine; k < last {
+		if data[k] != '\r' {
+			atLine = k + 1
+		} else if k+1 < last {
+			atLine = k + 2
+		}
+	}
+	atPacket := -1
+	if m := max(s+1, maxPacket); m <= last {
+		atPacket = m
+	}
+	switch {
+	case atLine >= 0 && (atPacket < 0 || atLine <= atPacket):
+		return LimitLine, maxLine, true
+	case atPacket >= 0:
+		return LimitPacket, maxPacket, true
+	}
+	return "", 0, false
+}
+
+// overLimit abandons the packet in progress, skips the rest of it from the
+// line starting at pos (which may be its final empty line) and returns the
+// *LimitError.
 func (r *Reader) overLimit(limit Limit, max, pos, first int) error {
 	r.nf = first
 	e := &LimitError{Limit: limit, Max: max, Offset: r.off}

@@ -1,0 +1,157 @@
+package amiwire
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+	"testing/iotest"
+)
+
+// Small limits for fuzzing, so that every limit is reachable.
+const (
+	fuzzMaxLine    = 64
+	fuzzMaxPacket  = 256
+	fuzzMaxHeaders = 8
+)
+
+func fuzzReader(src io.Reader) *Reader {
+	r := NewReader(src)
+	r.MaxLineLength, r.MaxPacketSize, r.MaxHeaders = fuzzMaxLine, fuzzMaxPacket, fuzzMaxHeaders
+	return r
+}
+
+// fuzzRead reads src to the end and returns what ReadPacket gave, checking
+// the invariants on the way: no endless loop, memory within bounds, every
+// packet's Raw non-empty, within the limits and found in the input in order,
+// and its fields exactly those of its Raw read alone.
+func fuzzRead(t *testing.T, data []byte, src io.Reader) []string {
+	r := fuzzReader(src)
+	var out []string
+	at := 0
+	for range len(data) + 2 {
+		p, err := r.ReadPacket()
+		if len(r.buf) > max(chunkSize, 2*fuzzMaxPacket) {
+			t.Fatalf("buffer grew to %d bytes", len(r.buf))
+		}
+		if len(r.fields) > max(fieldSlabLen, 2*fuzzMaxHeaders) {
+			t.Fatalf("field slab grew to %d", len(r.fields))
+		}
+		if err == io.EOF {
+			if r.Buffered() != 0 || r.Offset() != int64(len(data)) {
+				t.Fatalf("io.EOF with %d bytes buffered at offset %d of %d", r.Buffered(), r.Offset(), len(data))
+			}
+			return out
+		}
+		var le *LimitError
+		var pe *ProtocolError
+		switch {
+		case err == nil:
+		case errors.As(err, &le):
+		case errors.As(err, &pe) && errors.Is(err, io.ErrUnexpectedEOF):
+		default:
+			t.Fatalf("unexpected error %v", err)
+		}
+		if err == nil {
+			if len(p.Raw) == 0 || len(p.Raw) > fuzzMaxPacket || len(p.Fields) == 0 || len(p.Fields) > fuzzMaxHeaders {
+				t.Fatalf("packet of %d bytes, %d fields", len(p.Raw), len(p.Fields))
+			}
+			i := bytes.Index(data[at:], p.Raw)
+			if i < 0 {
+				t.Fatalf("Raw %q not in the input after byte %d", p.Raw, at)
+			}
+			at += i + len(p.Raw)
+			q, err := fuzzReader(bytes.NewReader(p.Raw)).ReadPacket()
+			if err != nil || !equalFields(q.Fields, p.Fields) || !bytes.Equal(q.Raw, p.Raw) {
+				t.Fatalf("Raw %q read alone gives %q, %v; in the stream %q", p.Raw, q.Fields, err, p.Fields)
+			}
+		}
+		out = append(out, result(p, err))
+	}
+	t.Fatalf("no io.EOF after %d reads", len(data)+2)
+	return nil
+}
+
+func FuzzReader(f *testing.F) {
+	for _, s := range []string{
+		"Event: A\r\nX: 1\r\n\r\n",
+		"Event: A\nX: 1\n\n\r\n\nEvent: B\n\n",
+		"Response: Follows\r\nPrivilege: Command\r\nActionID: 1\r\nline\n\nx: y\nlast--END COMMAND--\r\n\r\n",
+		"Response: Follows\r\nActionID: 3\r\nMessage: Result will follow\r\n\r\n",
+		"Event: A\r\nLong: " + strings.Repeat("0123456789", 8) + "\r\n\r\nEvent: B\r\n\r\n",
+		"Event: A\r\nX",
+		"\r",
+		"Key:\r\n:v\r\nno colon\r\n\x00\xff: \xfe\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		whole := fuzzRead(t, data, bytes.NewReader(data))
+		bytewise := fuzzRead(t, data, iotest.OneByteReader(bytes.NewReader(data)))
+		if len(whole) != len(bytewise) {
+			t.Fatalf("whole: %q\none byte at a time: %q", whole, bytewise)
+		}
+		for i := range whole {
+			if whole[i] != bytewise[i] {
+				t.Fatalf("result %d: whole %q, one byte at a time %q", i, whole[i], bytewise[i])
+			}
+		}
+		// The banner reader never panics either, and never reads past its line.
+		r := NewReader(bytes.NewReader(data))
+		if b, err := r.ReadBanner(); err == nil && (len(b) > maxBanner || !bytes.HasPrefix(data, []byte(b))) {
+			t.Fatalf("banner %q", b)
+		}
+	})
+}
+
+// fuzzPacket builds a packet from fuzz input: fields separated by 0x1f, key
+// and value by the first 0x1e (no 0x1e: the whole field is the key).
+func fuzzPacket(data string) Packet {
+	var p Packet
+	for _, f := range strings.Split(data, "\x1f") {
+		k, v, _ := strings.Cut(f, "\x1e")
+		p.Fields = append(p.Fields, Field{k, v})
+	}
+	return p
+}
+
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range []string{
+		"Action\x1eLogin\x1fUsername\x1eadmin\x1fSecret\x1es3cret",
+		"Action\x1eOriginate\x1fVariable\x1eA=1\x1fVariable\x1eB=b: c\x1fData\x1e",
+		"Response\x1eFollows\x1fPrivilege\x1eCommand",
+		"Response\x1e Follows \x1fX\x1ey",
+		"Action\x1eX\x1fK\x1e  lead",
+		"Action\x1eX\x1fK\x1ev\r\nInjected: yes",
+		"ChanVariable(PJSIP/100-0001)\x1ename=value",
+		"Action\x1e--END COMMAND--",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data string) {
+		p := fuzzPacket(data)
+		enc, err := AppendAction(nil, p)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("%T %v", err, err)
+			}
+			return
+		}
+		if bytes.Count(enc, []byte("\r\n\r\n")) != 1 || !bytes.HasSuffix(enc, []byte("\r\n\r\n")) {
+			t.Fatalf("encoding has an empty line inside: %q", enc)
+		}
+		r := NewReader(bytes.NewReader(enc))
+		q, err := r.ReadPacket()
+		if err != nil {
+			t.Fatalf("reading %q: %v", enc, err)
+		}
+		if !equalFields(p.Fields, q.Fields) || !bytes.Equal(q.Raw, enc) {
+			t.Fatalf("wrote %q\nread  %q", p.Fields, q.Fields)
+		}
+		if _, err := r.ReadPacket(); err != io.EOF {
+			t.Fatalf("more after the packet: %v", err)
+		}
+	})
+}
