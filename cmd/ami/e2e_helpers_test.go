@@ -81,17 +81,25 @@ func installGoldenHandlers(srv *amitest.Server) {
 		s.SendList(a, "Result will follow", nil, "EmptyComplete")
 	})
 	srv.HandlePerm("Cancel", "", func(s *amitest.Session, a amiwire.Packet) {
-		lw := s.StartList(a, "Result will follow")
-		for _, it := range threeItems(a)[:2] {
-			lw.Item(it)
-		}
 		ev := amiwire.Packet{}
 		ev.Add("Event", "CancelCancelled")
 		ev.Add("ActionID", a.ActionID())
 		ev.Add("EventList", "Cancelled")
 		ev.Add("ListItems", "6")
-		s.WritePacket(ev)
+		writeList(s, a, threeItems(a)[:2], &ev)
 	})
+}
+
+// writeList writes a list reply packet by packet, unbuffered: the start
+// response, the items and, when final is not nil, the final event.
+func writeList(s *amitest.Session, a amiwire.Packet, items []amiwire.Packet, final *amiwire.Packet) {
+	s.Respond(a, "Success", "EventList", "start", "Message", "Result will follow")
+	for _, it := range items {
+		s.WritePacket(it)
+	}
+	if final != nil {
+		s.WritePacket(*final)
+	}
 }
 
 // bigList answers with a list of n small items.

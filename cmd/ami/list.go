@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -71,15 +73,14 @@ func runList(c *cli.Context) error {
 		return err
 	}
 	defer s.logoff(c.Context, cl)
-	return streamList(c.Context, s, cl, action, out, c.Bool("all"), c.App.ErrWriter)
+	name, _ := outputName(c) // checked by newOutput
+	return streamList(c.Context, s, cl, action, out, c.Bool("all"), name == fmtTable, c.App.ErrWriter)
 }
 
 // streamList runs one list action and prints its items as they arrive.
 // --timeout bounds the wait for the response and between two items, not
 // the whole list.
-func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action amiwire.Packet, out format.Writer, all bool, stderr interface {
-	Write([]byte) (int, error)
-}) error {
+func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action amiwire.Packet, out format.Writer, all, table bool, stderr io.Writer) error {
 	name := action.Action()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -88,24 +89,21 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 
 	// With --all the starting response comes first, but Stream returns it
 	// at the end: hold the items until then. Without --all items go out
-	// one by one and nothing accumulates.
+	// one by one and nothing accumulates; what was written is flushed as
+	// soon as the list pauses (a table aligns over all rows, so it waits).
 	var held []amiwire.Packet
-	var writeErr error
+	lw := newIdleFlusher(out, !all && !table)
 	resp, err := cl.Stream(ctx, action, func(item amiwire.Packet) error {
 		idle.Reset(s.Timeout)
 		if all {
 			held = append(held, item)
 			return nil
 		}
-		if werr := out.WritePacket(item); werr != nil {
-			writeErr = werr
-			return werr
-		}
-		return nil
+		return lw.write(item)
 	})
 	idle.Stop()
-	if writeErr != nil {
-		return writeErr // a closed stdout: run ends quietly
+	if werr := lw.stop(); werr != nil {
+		return werr // a closed stdout: run ends quietly
 	}
 
 	if all && resp != nil {
@@ -156,4 +154,60 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 		return exitWith(exitInterrupted, fmt.Errorf("list %s: interrupted", name))
 	}
 	return fmt.Errorf("list %s: %w", name, err)
+}
+
+// flushDelay is how long a list may pause before what was written so far
+// is flushed to stdout.
+const flushDelay = 50 * time.Millisecond
+
+// idleFlusher writes packets and flushes them once no packet has come for
+// flushDelay, so `ami list ... | grep` sees items promptly while a burst is
+// still written in large blocks.
+type idleFlusher struct {
+	mu     sync.Mutex
+	out    format.Writer
+	t      *time.Timer
+	err    error
+	closed bool // stop was called: the timer must not touch out any more
+}
+
+func newIdleFlusher(out format.Writer, enabled bool) *idleFlusher {
+	f := &idleFlusher{out: out}
+	if enabled {
+		f.t = time.AfterFunc(time.Hour, f.flush)
+		f.t.Stop()
+	}
+	return f
+}
+
+func (f *idleFlusher) write(p amiwire.Packet) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return f.err
+	}
+	f.err = f.out.WritePacket(p)
+	if f.t != nil {
+		f.t.Reset(flushDelay)
+	}
+	return f.err
+}
+
+func (f *idleFlusher) flush() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil && !f.closed {
+		f.err = f.out.Flush()
+	}
+}
+
+// stop ends the background flushing and returns the first write error.
+func (f *idleFlusher) stop() error {
+	if f.t != nil {
+		f.t.Stop()
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed = true
+	return f.err
 }

@@ -163,16 +163,11 @@ func (w *countWriter) Write(b []byte) (int, error) {
 // the exit code is 130.
 func TestListInterrupted(t *testing.T) {
 	srv := newServer(t, amitest.Options{})
-	release := make(chan struct{})
 	srv.HandlePerm("Slow", "", func(s *amitest.Session, a amiwire.Packet) {
-		lw := s.StartList(a, "Result will follow")
-		for _, it := range threeItems(a) {
-			lw.Item(it)
-		}
-		s.Flush()
-		<-release // hold the list open until the test ends
+		// The list never completes; the handler returns so the session
+		// goes on reading (and sees the Logoff).
+		writeList(s, a, threeItems(a), nil) // hold the list open until the test ends
 	})
-	t.Cleanup(func() { close(release) })
 
 	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
 	defer cancel()
