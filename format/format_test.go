@@ -52,7 +52,7 @@ func handmade() []amiwire.Packet {
 	return []amiwire.Packet{
 		{Fields: []amiwire.Field{fld("Event", "VarSet"), fld("Variable", "a=1"), fld("Channel", "x"), fld("Variable", "b=2"), fld("variable", "c=3")}},
 		{Fields: []amiwire.Field{fld("Response", "Success"), fld("Empty", ""), fld("Message", "a: b: c")}},
-		{Fields: []amiwire.Field{fld("Event", "Weird"), fld("Nul", "a\x00b"), fld("Bad", "\xff\xfeok"), fld("Sep", "x\u2028y\u2029z"), fld("Quote", `"\` + "\t\r")}},
+		{Fields: []amiwire.Field{fld("Event", "Weird"), fld("Nul", "a\x00b"), fld("Bad", "\xff\xfeok"), fld("Sep", "x\u2028y\u2029z"), fld("Quote", `"\`+"\t\r")}},
 		{Fields: []amiwire.Field{fld("Response", "Follows"), fld("", "raw line one"), fld("", "raw: two")}},
 		{Fields: []amiwire.Field{fld("Event", "Long"), fld("Value", strings.Repeat("0123456789", 300))}},
 		{Fields: []amiwire.Field{fld("Event", "Unicode"), fld("CallerIDName", "Zoë 電話 📞")}},
