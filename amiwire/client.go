@@ -1,0 +1,590 @@
+package amiwire
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Client is a logged-in AMI connection, made by Dial. It reads the socket
+// all the time in its own goroutine (Asterisk drops a client that stops
+// reading for its writetimeout, 100 ms by default), matches responses and
+// event-list items to the actions that asked for them by ActionID, and
+// queues every other event, in arrival order, for NextEvents. Many actions
+// may be in flight at once. A Client is safe for concurrent use.
+type Client struct {
+	cfg      Config
+	conn     net.Conn
+	r        *Reader
+	banner   string
+	timings  Timings
+	trace    *tracer
+	idPrefix string
+	idSeq    atomic.Uint64
+	limit    int // bytes of unread list items per action
+
+	wmu  sync.Mutex // serialises writes, and registration with them
+	wbuf []byte
+
+	mu        sync.Mutex
+	pending   map[string]*Pending // by ActionID, until the action is finished
+	awaiting  []*Pending          // response not yet arrived, in wire order
+	ended     bool
+	err       error // why the connection ended
+	loggedOff atomic.Bool
+	done      chan struct{}
+
+	events eventQueue
+}
+
+// errClosedByUs is the end of a connection that Close or Logoff ended.
+var errClosedByUs = fmt.Errorf("%w by the client", ErrClosed)
+
+// maxEarly bounds the events kept for an action whose response has not
+// arrived yet; more go to the async queue.
+const maxEarly = 10000
+
+func newClient(conn net.Conn, cfg Config) *Client {
+	limit := cfg.EventBuffer
+	if limit <= 0 {
+		limit = DefaultEventBuffer
+	}
+	var rnd [4]byte
+	_, _ = rand.Read(rnd[:])
+	c := &Client{
+		cfg:      cfg,
+		conn:     conn,
+		r:        NewReader(conn),
+		idPrefix: hex.EncodeToString(rnd[:]) + "-",
+		limit:    limit,
+		pending:  make(map[string]*Pending),
+		done:     make(chan struct{}),
+	}
+	if cfg.Trace != nil {
+		c.trace = &tracer{w: cfg.Trace}
+	}
+	c.events.init(limit, cfg.Overflow)
+	return c
+}
+
+// Banner returns the server's greeting line, e.g. "Asterisk Call Manager/11.0.0".
+func (c *Client) Banner() string { return c.banner }
+
+// Version returns the AMI version of the banner, e.g. "11.0.0".
+func (c *Client) Version() string {
+	v, _ := BannerVersion(c.banner)
+	return v
+}
+
+// Timings returns how long Dial's steps took.
+func (c *Client) Timings() Timings { return c.timings }
+
+// RemoteAddr returns the server's address.
+func (c *Client) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+
+// nextID returns a new ActionID, unique for this client: a random prefix
+// and a counter.
+func (c *Client) nextID() string {
+	return c.idPrefix + strconv.FormatUint(c.idSeq.Add(1), 10)
+}
+
+// writeLocked puts one action on the wire. ctx's deadline and cancellation
+// bound the write; a write cut short breaks the stream, so the caller must
+// end the connection on any error but a *FieldError. c.wmu must be held.
+func (c *Client) writeLocked(ctx context.Context, a Packet) error {
+	b, err := AppendAction(c.wbuf[:0], a)
+	if err != nil {
+		return err
+	}
+	c.wbuf = b
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.conn.SetWriteDeadline(dl)
+		defer c.conn.SetWriteDeadline(time.Time{})
+	}
+	if ctx.Done() != nil {
+		stop := context.AfterFunc(ctx, func() { _ = c.conn.SetWriteDeadline(time.Unix(1, 0)) })
+		defer stop()
+	}
+	c.trace.packet('>', a)
+	_, err = c.conn.Write(b)
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return err
+}
+
+// Pending is an action that has been sent and whose result has not been
+// collected yet. Wait collects it.
+type Pending struct {
+	c      *Client
+	id     string
+	action string
+
+	signal chan struct{} // wakes the waiter (capacity 1)
+	space  chan struct{} // wakes the reader waiting for room (capacity 1)
+
+	mu        sync.Mutex
+	resp      *Packet
+	list      bool     // the response started an event list
+	early     []Packet // events with our ActionID before the response
+	items     []Packet // list items not yet handed to the waiter
+	itemBytes int
+	received  int
+	final     *Packet
+	finished  bool
+	cause     error // set when the connection ended first
+	abandoned bool  // the waiter gave up: discard what still comes
+}
+
+// ActionID returns the ActionID the action was sent with.
+func (p *Pending) ActionID() string { return p.id }
+
+// Send writes an action at once and returns without waiting for the answer,
+// so many actions can be in flight (pipelining); collect each result with
+// Pending.Wait. An ActionID is added (as the second header) when the action
+// has none; an ActionID already in flight is refused. An action that cannot
+// be sent as it is gives the *FieldError of ValidateAction and nothing is
+// written. ctx bounds the write only.
+func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
+	if err := ValidateAction(action); err != nil {
+		return nil, err
+	}
+	name := action.Action()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	a := action
+	id := a.ActionID()
+	if id == "" {
+		id = c.nextID()
+		a.Fields = make([]Field, 0, len(action.Fields)+1)
+		a.Fields = append(a.Fields, action.Fields[0], Field{Key: "ActionID", Value: id})
+		a.Fields = append(a.Fields, action.Fields[1:]...)
+		a.Raw = nil
+	}
+	p := &Pending{c: c, id: id, action: name, signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}
+
+	// Registration and write happen under wmu, so that awaiting is in wire
+	// order (a response without ActionID goes to the oldest).
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.mu.Lock()
+	if c.ended {
+		err := c.err
+		c.mu.Unlock()
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if _, dup := c.pending[id]; dup {
+		c.mu.Unlock()
+		return nil, fmt.Errorf("%s: ActionID %q is already in flight", name, id)
+	}
+	c.pending[id] = p
+	c.awaiting = append(c.awaiting, p)
+	c.mu.Unlock()
+	if err := c.writeLocked(ctx, a); err != nil {
+		c.mu.Lock()
+		c.forget(p)
+		c.mu.Unlock()
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			return nil, err
+		}
+		c.end(fmt.Errorf("%w: write: %w", ErrClosed, err))
+		return nil, fmt.Errorf("%s: %w", name, c.Err())
+	}
+	return p, nil
+}
+
+// forget removes p from the tables. c.mu must be held.
+func (c *Client) forget(p *Pending) {
+	if c.pending[p.id] == p {
+		delete(c.pending, p.id)
+	}
+	for i, q := range c.awaiting {
+		if q == p {
+			c.awaiting = append(c.awaiting[:i], c.awaiting[i+1:]...)
+			break
+		}
+	}
+}
+
+// Response is the result of an action: the response packet and, when it
+// started an event list, the list's items and the event that ended it.
+type Response struct {
+	Packet Packet   // the response
+	Events []Packet // list items in order (not the final event); nil for a plain response
+	Final  *Packet  // the event that completed or cancelled the list; nil if none
+}
+
+// Wait waits for the action's result. A "Response: Error" gives the
+// response and an *ActionError. A list cut short gives what arrived and an
+// *IncompleteListError (Cancelled, or wrapping the connection's end). A
+// connection that ended before the response gives an error wrapping the
+// cause (ErrClosed, or a *ProtocolError / *LimitError for a broken
+// stream); the end of ctx gives an error wrapping ctx.Err(), after which
+// whatever still comes for the action is discarded. Wait is meant to be
+// called once.
+func (p *Pending) Wait(ctx context.Context) (*Response, error) {
+	var items []Packet
+	return p.collect(ctx, func(batch []Packet) error {
+		items = append(items, batch...)
+		return nil
+	}, &items)
+}
+
+// collect hands list items to sink as they arrive and builds the result.
+// items, when not nil, becomes Response.Events.
+func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items *[]Packet) (*Response, error) {
+	for {
+		p.mu.Lock()
+		batch := p.items
+		p.items = nil
+		if p.itemBytes > 0 {
+			p.itemBytes = 0
+			signal(p.space)
+		}
+		finished, resp, final, cause, list, received := p.finished, p.resp, p.final, p.cause, p.list, p.received
+		p.mu.Unlock()
+		if len(batch) > 0 {
+			if err := sink(batch); err != nil {
+				p.abandon()
+				return p.result(resp, final, items), err
+			}
+		}
+		if finished {
+			r := p.result(resp, final, items)
+			switch {
+			case cause != nil && list:
+				return r, &IncompleteListError{Action: p.action, Received: received, Expected: -1, Err: cause}
+			case cause != nil:
+				return nil, fmt.Errorf("%s: %w", p.action, cause)
+			case resp != nil && resp.IsError():
+				return r, &ActionError{Action: p.action, ActionID: p.id, Message: resp.Get("Message"), Response: *resp}
+			case final != nil && ListMarkOf(*final) == ListCancelled:
+				return r, &IncompleteListError{Action: p.action, Received: received, Expected: ListItems(*final), Cancelled: true}
+			}
+			return r, nil
+		}
+		select {
+		case <-p.signal:
+		case <-ctx.Done():
+			p.abandon()
+			return nil, fmt.Errorf("%s: waiting for the response: %w", p.action, ctx.Err())
+		}
+	}
+}
+
+func (p *Pending) result(resp, final *Packet, items *[]Packet) *Response {
+	r := &Response{Final: final}
+	if resp != nil {
+		r.Packet = *resp
+	}
+	if items != nil && (*items != nil || (resp != nil && p.list)) {
+		r.Events = *items
+		if r.Events == nil {
+			r.Events = []Packet{}
+		}
+	}
+	return r
+}
+
+// abandon tells the reader to discard whatever still comes for p. The
+// entry stays registered until the response (and list) has come, so that
+// late items are recognised and dropped rather than taken for async events.
+func (p *Pending) abandon() {
+	p.mu.Lock()
+	p.abandoned = true
+	p.items = nil
+	p.itemBytes = 0
+	p.early = nil
+	p.mu.Unlock()
+	signal(p.space)
+}
+
+// Do sends an action and waits for its result (Send, then Wait). For a
+// list, Response.Events holds every item; use Stream for big lists.
+func (c *Client) Do(ctx context.Context, action Packet) (*Response, error) {
+	p, err := c.Send(ctx, action)
+	if err != nil {
+		return nil, err
+	}
+	return p.Wait(ctx)
+}
+
+// Stream is Do for big lists: each list item goes to item, in order, in the
+// caller's goroutine, and is not kept (Response.Events stays nil). The
+// unread items held in memory are bounded by Config.EventBuffer (the reader
+// waits for item to catch up). When item returns an error, the rest of the
+// list is discarded and that error is returned.
+func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) error) (*Response, error) {
+	p, err := c.Send(ctx, action)
+	if err != nil {
+		return nil, err
+	}
+	return p.collect(ctx, func(batch []Packet) error {
+		for i, ev := range batch {
+			batch[i] = Packet{} // not kept: let it go as soon as item is done
+			if err := item(ev); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, nil)
+}
+
+// NextEvents waits until at least one async event is queued, then appends
+// every queued event to dst, in arrival order, and returns it. Passing an
+// empty dst with spare capacity (batch[:0]) lets the queue reuse it, so a
+// steady stream costs no allocation. Once the connection has ended and the
+// queue is empty it returns an error wrapping ErrClosed (or the
+// *ProtocolError / *LimitError that ended it); when ctx ends first, ctx.Err().
+func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
+	return c.events.next(ctx, dst)
+}
+
+// Queued returns the number of async events waiting to be taken.
+func (c *Client) Queued() int { return c.events.len() }
+
+// Dropped returns how many async events OverflowDrop has discarded.
+func (c *Client) Dropped() uint64 { return c.events.droppedCount() }
+
+// Ping sends a Ping and waits for its answer.
+func (c *Client) Ping(ctx context.Context) error {
+	_, err := c.Do(ctx, NewAction("Ping"))
+	return err
+}
+
+// Logoff says goodbye (Action: Logoff, answered by Response: Goodbye),
+// waits for the server to close (bounded by ctx) and closes the connection.
+// A server that closes right after Goodbye, or before answering, is a clean
+// end: Logoff returns nil then.
+func (c *Client) Logoff(ctx context.Context) error {
+	c.loggedOff.Store(true)
+	_, err := c.Do(ctx, NewAction("Logoff"))
+	if err == nil {
+		select { // the server closes after Goodbye
+		case <-c.done:
+		case <-ctx.Done():
+		}
+	}
+	c.Close()
+	if err != nil && errors.Is(err, ErrClosed) {
+		return nil
+	}
+	return err
+}
+
+// Close closes the connection. Everyone waiting (Wait, Stream, NextEvents)
+// is woken with an error wrapping ErrClosed. Close may be called more than
+// once and always returns nil.
+func (c *Client) Close() error {
+	c.end(errClosedByUs)
+	return nil
+}
+
+// Done is closed when the connection has ended.
+func (c *Client) Done() <-chan struct{} { return c.done }
+
+// Err returns why the connection ended: nil while it is open; an error
+// wrapping ErrClosed after Close, Logoff or the server closing; a
+// *ProtocolError or *LimitError when the stream broke.
+func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// end closes the connection once, recording the cause and waking everyone.
+func (c *Client) end(cause error) {
+	c.mu.Lock()
+	if c.ended {
+		c.mu.Unlock()
+		return
+	}
+	c.ended = true
+	c.err = cause
+	pending := make([]*Pending, 0, len(c.pending))
+	for _, p := range c.pending {
+		pending = append(pending, p)
+	}
+	c.pending = map[string]*Pending{}
+	c.awaiting = nil
+	c.mu.Unlock()
+	c.conn.Close()
+	for _, p := range pending {
+		p.mu.Lock()
+		if !p.finished {
+			p.finished = true
+			p.cause = cause
+		}
+		p.mu.Unlock()
+		signal(p.signal)
+		signal(p.space)
+	}
+	c.events.close(cause)
+	close(c.done)
+}
+
+// readLoop drains the socket until it fails, routing every packet.
+func (c *Client) readLoop() {
+	for {
+		pkt, err := c.r.ReadPacket()
+		if err != nil {
+			c.end(c.readError(err))
+			return
+		}
+		c.trace.packet('<', pkt)
+		c.route(pkt)
+	}
+}
+
+// readError describes why reading stopped.
+func (c *Client) readError(err error) error {
+	c.mu.Lock()
+	ended := c.ended
+	c.mu.Unlock()
+	var pe *ProtocolError
+	var le *LimitError
+	switch {
+	case ended:
+		return errClosedByUs
+	case errors.Is(err, io.EOF) && c.loggedOff.Load():
+		// The server closes after Goodbye: a clean end.
+		return errClosedByUs
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%w by the server", ErrClosed)
+	case errors.As(err, &le):
+		return err
+	case errors.As(err, &pe):
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			// Cut off mid-packet: a lost connection, and a protocol
+			// error on top.
+			return fmt.Errorf("%w by the server mid-packet: %w", ErrClosed, err)
+		}
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrClosed, err)
+}
+
+// route delivers one packet: to the action it answers, to the list it
+// belongs to, or to the event queue.
+func (c *Client) route(pkt Packet) {
+	switch pkt.Kind() {
+	case KindResponse:
+		c.routeResponse(pkt)
+		return
+	case KindEvent:
+		if id := pkt.ActionID(); id != "" {
+			c.mu.Lock()
+			p := c.pending[id]
+			c.mu.Unlock()
+			if p != nil && p.addEvent(pkt) {
+				return
+			}
+		}
+	}
+	c.events.push(pkt, true)
+}
+
+// routeResponse gives a response to the action with its ActionID, or,
+// without one, to the oldest action still waiting for its response. A
+// response nobody waits for is discarded.
+func (c *Client) routeResponse(pkt Packet) {
+	id := pkt.ActionID()
+	c.mu.Lock()
+	var p *Pending
+	if id != "" {
+		p = c.pending[id]
+	} else if len(c.awaiting) > 0 {
+		p = c.awaiting[0]
+	}
+	if p == nil || p.resp != nil { // p.resp is only written here, in this goroutine
+		c.mu.Unlock()
+		return
+	}
+	for i, q := range c.awaiting {
+		if q == p {
+			c.awaiting = append(c.awaiting[:i], c.awaiting[i+1:]...)
+			break
+		}
+	}
+	list := ListMarkOf(pkt) == ListStart && !pkt.IsError()
+	if !list {
+		delete(c.pending, p.id)
+	}
+	c.mu.Unlock()
+
+	p.mu.Lock()
+	p.resp = &pkt
+	p.list = list
+	early := p.early
+	p.early = nil
+	if !list {
+		p.finished = true
+	}
+	p.mu.Unlock()
+	for _, ev := range early {
+		if !list || !p.addEvent(ev) {
+			c.events.push(ev, true)
+		}
+	}
+	signal(p.signal)
+}
+
+// addEvent takes an event carrying p's ActionID. It reports false when the
+// event is not p's business (p is finished or not a list), so that it goes
+// to the async queue.
+func (p *Pending) addEvent(ev Packet) bool {
+	p.mu.Lock()
+	if p.resp == nil { // the response has not come yet: keep it for then
+		if len(p.early) < maxEarly && !p.abandoned {
+			p.early = append(p.early, ev)
+			p.mu.Unlock()
+			return true
+		}
+		p.mu.Unlock()
+		return false
+	}
+	if !p.list || p.finished {
+		p.mu.Unlock()
+		return false
+	}
+	switch ListMarkOf(ev) {
+	case ListComplete, ListCancelled:
+		p.final = &ev
+		p.finished = true
+		p.mu.Unlock()
+		p.c.mu.Lock()
+		if p.c.pending[p.id] == p {
+			delete(p.c.pending, p.id)
+		}
+		p.c.mu.Unlock()
+		signal(p.signal)
+		return true
+	}
+	if p.abandoned {
+		p.mu.Unlock()
+		return true
+	}
+	p.received++
+	p.items = append(p.items, ev)
+	p.itemBytes += eventSize(ev)
+	for p.itemBytes > p.c.limit && !p.abandoned && !p.finished {
+		// The waiter is behind: hold the reader until it catches up.
+		p.mu.Unlock()
+		signal(p.signal)
+		<-p.space // collect, abandon and end all leave a token
+		p.mu.Lock()
+	}
+	p.mu.Unlock()
+	signal(p.signal)
+	return true
+}

@@ -1,0 +1,245 @@
+package amiwire
+
+import (
+	"context"
+	"crypto/md5"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+)
+
+// AuthMethod chooses how Dial logs in.
+type AuthMethod int
+
+// The login methods.
+const (
+	// AuthPlain sends the secret as it is (Action: Login, Secret). Use TLS
+	// anywhere but on loopback.
+	AuthPlain AuthMethod = iota
+	// AuthMD5 asks for a challenge (Action: Challenge, AuthType: MD5) and
+	// logs in with Key = lower-case hex md5(challenge + secret), so the
+	// secret itself never crosses the wire.
+	AuthMD5
+)
+
+// OverflowPolicy says what happens to an async event that arrives while the
+// event queue is full.
+type OverflowPolicy int
+
+// The overflow policies.
+const (
+	// OverflowBlock stops reading the socket until the caller makes room.
+	// Nothing is lost, but a server with a write timeout (Asterisk's
+	// default is 100 ms) may disconnect.
+	OverflowBlock OverflowPolicy = iota
+	// OverflowDrop discards the new event and counts it (Client.Dropped).
+	OverflowDrop
+)
+
+// DefaultEventBuffer is the size in bytes of the async event queue when
+// Config.EventBuffer is 0.
+const DefaultEventBuffer = 64 << 20
+
+// Config says where and how a Client connects.
+type Config struct {
+	Addr     string      // "host:port"
+	TLS      *tls.Config // nil: plain TCP; ServerName defaults to Addr's host
+	Username string
+	Secret   string
+	Auth     AuthMethod
+	// Events is the Events header sent at login ("off", "on",
+	// "call,system"); "" omits the header (the server's default applies).
+	Events string
+	// EventBuffer bounds, in bytes (the sum of len(Raw)), the async events
+	// waiting for NextEvents, and separately the unread items of each event
+	// list; 0 means DefaultEventBuffer.
+	EventBuffer int
+	Overflow    OverflowPolicy // what to do when the event queue is full
+	// Trace receives every wire line both ways ("> " sent, "< " received,
+	// a bare ">" or "<" line at the end of each packet), with the values
+	// of Secret and Key headers replaced by "***"; nil means no trace.
+	// Writes are serialised; a slow Trace slows the connection down.
+	Trace  io.Writer
+	Dialer *net.Dialer // nil: a zero net.Dialer
+}
+
+// Stage names the step of Dial that failed.
+type Stage string
+
+// The stages of Dial.
+const (
+	StageConnect Stage = "connect" // DNS lookup and TCP connect
+	StageTLS     Stage = "tls"     // TLS handshake
+	StageBanner  Stage = "banner"  // reading "Asterisk Call Manager/..."
+	StageLogin   Stage = "login"   // Challenge and Login
+)
+
+// ConnectError is a failure of Dial: the stage, the address and the cause
+// (a *net.DNSError, a syscall error, a TLS error, a *ProtocolError, an
+// *AuthError, context.DeadlineExceeded, an error wrapping ErrClosed, ...).
+type ConnectError struct {
+	Stage Stage
+	Addr  string
+	Err   error
+}
+
+func (e *ConnectError) Error() string { return fmt.Sprintf("%s %s: %v", e.Stage, e.Addr, e.Err) }
+
+// Unwrap returns the cause.
+func (e *ConnectError) Unwrap() error { return e.Err }
+
+// Timings are the durations of Dial's steps.
+type Timings struct {
+	Connect time.Duration // TCP connect, and the TLS handshake when there is one
+	Banner  time.Duration // from connected to banner read
+	Login   time.Duration // from banner read to the login response
+}
+
+// Dial connects to an AMI server, reads its banner and logs in. The context
+// bounds all of it: its deadline applies to every read and write until the
+// login is answered, and cancelling it aborts Dial. Every failure is a
+// *ConnectError naming the stage; a refused login is Stage login with an
+// *AuthError inside. Events that arrive during login are kept for
+// NextEvents.
+func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	fail := func(stage Stage, err error) error {
+		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+			// A deadline that cut a read short shows up as an i/o
+			// timeout; say what it really was.
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return &ConnectError{Stage: stage, Addr: cfg.Addr, Err: err}
+	}
+	d := cfg.Dialer
+	if d == nil {
+		d = &net.Dialer{}
+	}
+	start := time.Now()
+	conn, err := d.DialContext(ctx, "tcp", cfg.Addr)
+	if err != nil {
+		return nil, fail(StageConnect, err)
+	}
+	// Until the login is done, the context's deadline and cancellation
+	// apply to every read and write on the connection.
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+
+	if cfg.TLS != nil {
+		tc := cfg.TLS
+		if tc.ServerName == "" && !tc.InsecureSkipVerify {
+			tc = tc.Clone()
+			tc.ServerName, _, _ = net.SplitHostPort(cfg.Addr)
+		}
+		tlsConn := tls.Client(conn, tc)
+		if err := tlsConn.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return nil, fail(StageTLS, err)
+		}
+		conn = tlsConn
+	}
+	c := newClient(conn, cfg)
+	c.timings.Connect = time.Since(start)
+
+	mark := time.Now()
+	c.banner, err = c.r.ReadBanner()
+	if c.banner != "" {
+		c.trace.line('<', c.banner)
+	}
+	if err != nil {
+		conn.Close()
+		if errors.Is(err, io.EOF) {
+			err = fmt.Errorf("%w by the server before the banner", ErrClosed)
+		}
+		return nil, fail(StageBanner, err)
+	}
+	c.timings.Banner = time.Since(mark)
+
+	mark = time.Now()
+	if err := c.login(); err != nil {
+		conn.Close()
+		return nil, fail(StageLogin, err)
+	}
+	c.timings.Login = time.Since(mark)
+	if !stop() {
+		conn.Close()
+		return nil, fail(StageLogin, ctx.Err())
+	}
+	_ = conn.SetDeadline(time.Time{})
+	go c.readLoop()
+	return c, nil
+}
+
+// login runs Challenge (for MD5) and Login synchronously, before the read
+// loop starts. Events that arrive meanwhile go to the event queue.
+func (c *Client) login() error {
+	login := NewAction("Login", "ActionID", c.nextID(), "Username", c.cfg.Username)
+	switch c.cfg.Auth {
+	case AuthMD5:
+		resp, err := c.roundTrip(NewAction("Challenge", "ActionID", c.nextID(), "AuthType", "MD5"))
+		if err != nil {
+			return fmt.Errorf("challenge: %w", err)
+		}
+		if resp.IsError() {
+			return &ActionError{Action: "Challenge", ActionID: resp.ActionID(), Message: resp.Get("Message"), Response: resp}
+		}
+		challenge := resp.Get("Challenge")
+		if challenge == "" {
+			return &ProtocolError{Offset: c.r.Offset(), Msg: "challenge: response without a Challenge header"}
+		}
+		sum := md5.Sum([]byte(challenge + c.cfg.Secret))
+		login.Add("AuthType", "md5")
+		login.Add("Key", hex.EncodeToString(sum[:]))
+	default:
+		login.Add("Secret", c.cfg.Secret)
+	}
+	if c.cfg.Events != "" {
+		login.Add("Events", c.cfg.Events)
+	}
+	resp, err := c.roundTrip(login)
+	if err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	if resp.IsError() {
+		return &AuthError{Username: c.cfg.Username, Message: resp.Get("Message")}
+	}
+	return nil
+}
+
+// roundTrip writes an action and reads until its response, queueing the
+// events met on the way. Only for use before the read loop runs.
+func (c *Client) roundTrip(a Packet) (Packet, error) {
+	c.wmu.Lock()
+	err := c.writeLocked(context.Background(), a)
+	c.wmu.Unlock()
+	if err != nil {
+		return Packet{}, err
+	}
+	id := a.ActionID()
+	for i := 0; i < 100000; i++ {
+		p, err := c.r.ReadPacket()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("%w by the server", ErrClosed)
+			}
+			return Packet{}, err
+		}
+		c.trace.packet('<', p)
+		switch p.Kind() {
+		case KindResponse:
+			if p.ActionID() == id || p.ActionID() == "" {
+				return p, nil
+			}
+			// Not ours: nobody else can be waiting yet.
+		case KindEvent:
+			c.events.push(p, false) // nobody can make room before Dial returns
+		}
+	}
+	return Packet{}, &ProtocolError{Offset: c.r.Offset(), Msg: "no response to " + a.Action()}
+}
