@@ -16,9 +16,10 @@ func completionCommand() *cli.Command {
 		subs = append(subs, shellCommand(sh))
 	}
 	subs = append(subs, &cli.Command{
-		Name:   "man",
-		Hidden: true,
-		Usage:  "print the man page ami(1), generated from the command definitions",
+		Name:            "man",
+		Hidden:          true,
+		HideHelpCommand: true,
+		Usage:           "print the man page ami(1), generated from the command definitions",
 		Action: func(c *cli.Context) error {
 			page, err := manPage()
 			if err != nil {
@@ -45,6 +46,10 @@ EXAMPLES:
    ami completion zsh > "${fpath[1]}/_ami"
    ami completion fish > ~/.config/fish/completions/ami.fish`,
 		Subcommands: subs,
+		// urfave/cli would add its shared global help command under
+		// these subcommands, and setting that up mutates it into a cycle;
+		// --help still works.
+		HideHelpCommand: true,
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return usageError("completion: name a shell: %s", strings.Join(completion.Shells(), ", "))
@@ -200,7 +205,11 @@ asterisk(8), manager.conf of Asterisk; ami completion bash|zsh|fish; ami mock.
 // examples, the exit status, environment and files added.
 func manPage() (string, error) {
 	app := buildApp(strings.NewReader(""), io.Discard, io.Discard)
+	// Leave out urfave/cli's help command: it is one global object shared
+	// by every app in the process, which in-process runs may have mutated.
+	app.HideHelpCommand = true
 	app.Setup()
+	app.Commands = withoutHelp(app.Commands)
 	app.Description += fmt.Sprintf(manExtra, strings.TrimPrefix(exitCodesHelp, "EXIT CODES:\n"))
 	for _, cmd := range app.Commands {
 		if cmd.Hidden || cmd.Description == "" {
@@ -213,4 +222,22 @@ func manPage() (string, error) {
 		return "", fmt.Errorf("man page: %w", err)
 	}
 	return page, nil
+}
+
+// withoutHelp returns cmds without help commands, recursively, copying
+// what it changes.
+func withoutHelp(cmds []*cli.Command) []*cli.Command {
+	var out []*cli.Command
+	for _, c := range cmds {
+		if c.Name == "help" {
+			continue
+		}
+		if len(c.Subcommands) > 0 {
+			cc := *c
+			cc.Subcommands = withoutHelp(c.Subcommands)
+			c = &cc
+		}
+		out = append(out, c)
+	}
+	return out
 }

@@ -134,7 +134,6 @@ func golden(t *testing.T, name, got string) {
 }
 
 func TestListenFormats(t *testing.T) {
-	t.Parallel()
 	srv := streamServer(t, callEvents(), amitest.Options{})
 	for _, f := range []string{"text", "json", "raw"} {
 		t.Run(f, func(t *testing.T) {
@@ -148,7 +147,6 @@ func TestListenFormats(t *testing.T) {
 }
 
 func TestListenFilters(t *testing.T) {
-	t.Parallel()
 	srv := streamServer(t, callEvents(), amitest.Options{})
 	for _, tc := range []struct {
 		name string
@@ -157,7 +155,7 @@ func TestListenFilters(t *testing.T) {
 	}{
 		{"all", nil, []string{"Newchannel", "DialBegin", "VarSet", "UserEvent", "DialEnd", "Hangup"}},
 		{"event glob case-insensitive", []string{"--event", "dial*"}, []string{"DialBegin", "DialEnd"}},
-		{"event exact any case", []string{"-e", "HANGUP", "--event", "newchannel"}, []string{"Newchannel", "Hangup"}},
+		{"event exact any case", []string{"-e", "HANGUP", "-e", "newchannel"}, []string{"Newchannel", "Hangup"}},
 		{"match channel with slash", []string{"--match", "Channel=PJSIP/*"}, []string{"DialBegin", "VarSet", "DialEnd", "Hangup"}},
 		{"match key any case", []string{"--match", "channel=*100*"}, []string{"DialBegin", "VarSet", "DialEnd", "Hangup"}},
 		{"match value case-sensitive", []string{"--match", "Channel=pjsip/*"}, nil},
@@ -187,7 +185,6 @@ func TestListenFilters(t *testing.T) {
 }
 
 func TestListenUsage(t *testing.T) {
-	t.Parallel()
 	for _, args := range [][]string{
 		{"--classes", "calls"},
 		{"--classes", ","},
@@ -210,7 +207,6 @@ func TestListenUsage(t *testing.T) {
 }
 
 func TestListenServerFilter(t *testing.T) {
-	t.Parallel()
 	events := callEvents()
 	filters := make(chan string, 10)
 	var srv *amitest.Server
@@ -266,7 +262,6 @@ func TestListenServerFilter(t *testing.T) {
 }
 
 func TestListenDurationAndTimestamps(t *testing.T) {
-	t.Parallel()
 	srv := amitest.NewServer(t, amitest.Options{OnLogin: func(s *amitest.Session) {
 		s.SendEvent(callEvents()[0])
 	}})
@@ -317,7 +312,6 @@ func (w *gateWriter) Write(p []byte) (int, error) {
 }
 
 func TestListenOverflowDropCounted(t *testing.T) {
-	t.Parallel()
 	const total = 2000
 	out := &gateWriter{started: make(chan struct{}), gate: make(chan struct{})}
 	sent := make(chan struct{})
@@ -384,7 +378,6 @@ func TestListenOverflowDropCounted(t *testing.T) {
 // TestListenReconnect restarts the server on the same port 6 times; every
 // event sent before each drop must be printed once, in order.
 func TestListenReconnect(t *testing.T) {
-	t.Parallel()
 	const rounds, perRound = 6, 25
 	logins := make(chan *amitest.Session, 1)
 	opts := amitest.Options{OnLogin: func(s *amitest.Session) { logins <- s }}
@@ -498,7 +491,6 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 // TestListenCancelIsSIGINT: cancelling run's ctx (what SIGINT and SIGTERM
 // do) prints complete packets only, logs off and exits 0.
 func TestListenCancelIsSIGINT(t *testing.T) {
-	t.Parallel()
 	srv := amitest.NewServer(t, amitest.Options{OnLogin: func(s *amitest.Session) {
 		for _, e := range callEvents()[:3] {
 			s.SendEvent(e)
@@ -549,7 +541,6 @@ func (w *epipeWriter) Write(p []byte) (int, error) {
 }
 
 func TestListenClosedStdoutIsQuiet(t *testing.T) {
-	t.Parallel()
 	srv := amitest.NewServer(t, amitest.Options{OnLogin: func(s *amitest.Session) {
 		for _, e := range callEvents() {
 			s.SendEvent(e)
@@ -565,7 +556,6 @@ func TestListenClosedStdoutIsQuiet(t *testing.T) {
 }
 
 func TestListenKeepaliveNoticesDeadPeer(t *testing.T) {
-	t.Parallel()
 	srv := amitest.NewServer(t, amitest.Options{
 		Faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Ping"}},
 	})
@@ -580,7 +570,6 @@ func TestListenKeepaliveNoticesDeadPeer(t *testing.T) {
 }
 
 func TestListenRefusedWithoutReconnect(t *testing.T) {
-	t.Parallel()
 	addr := closedAddr(t)
 	code, out, errOut := runCmd(t, testCtx(t), addr, "listen")
 	if code != exitConn || out != "" || !strings.Contains(errOut, addr) {
@@ -601,7 +590,6 @@ func closedAddr(t *testing.T) string {
 }
 
 func TestMockListenJSON(t *testing.T) {
-	t.Parallel()
 	code, out, errOut := runAMI(t, testCtx(t), "", "--mock", "listen", "--count", "10", "-o", "json")
 	if code != exitOK {
 		t.Fatalf("exit %d, stderr %q", code, errOut)
@@ -612,7 +600,6 @@ func TestMockListenJSON(t *testing.T) {
 }
 
 func TestMockListTable(t *testing.T) {
-	t.Parallel()
 	code, out, errOut := runAMI(t, testCtx(t), "", "--mock", "list", "CoreShowChannels", "-o", "table")
 	if code != exitOK || !strings.Contains(out, "Local/hold@default") {
 		t.Errorf("exit %d, stderr %q, out:\n%s", code, errOut, out)

@@ -15,7 +15,6 @@ var okLine = regexp.MustCompile(`^AMI OK - admin@127\.0\.0\.1:\d+ \(Asterisk Cal
 	`connect=\d+\.\d{4}s banner=\d+\.\d{4}s login=\d+\.\d{4}s ping=\d+\.\d{4}s total=\d+\.\d{4}s;[\d.]*;[\d.]*;0\n$`)
 
 func TestLoginCheck(t *testing.T) {
-	t.Parallel()
 	good := amitest.NewServer(t, amitest.Options{})
 	badBanner := amitest.NewServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultBadBanner}}})
 	noBanner := amitest.NewServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultNoBanner}}})
@@ -48,7 +47,6 @@ func TestLoginCheck(t *testing.T) {
 		{"unknown host arg", good.Addr(), []string{"pbx:port"}, nagiosUnknown, `^AMI UNKNOWN - "pbx:port": bad port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
 			start := time.Now()
 			code, out, errOut := runCmd(t, testCtx(t), tc.addr, "login-check", tc.args...)
 			if code != tc.code {
@@ -68,7 +66,6 @@ func TestLoginCheck(t *testing.T) {
 }
 
 func TestLoginCheckSeveralHosts(t *testing.T) {
-	t.Parallel()
 	a := amitest.NewServer(t, amitest.Options{})
 	b := amitest.NewServer(t, amitest.Options{})
 	refused := closedAddr(t)
@@ -94,7 +91,6 @@ func TestLoginCheckSeveralHosts(t *testing.T) {
 }
 
 func TestLoginCheckJSON(t *testing.T) {
-	t.Parallel()
 	good := amitest.NewServer(t, amitest.Options{})
 	refused := closedAddr(t)
 	code, out, errOut := runCmd(t, testCtx(t), good.Addr(), "login-check", "-o", "json", "-w", "10s", good.Addr(), refused)
@@ -122,7 +118,6 @@ func TestLoginCheckJSON(t *testing.T) {
 }
 
 func TestLoginCheckDNS(t *testing.T) {
-	t.Parallel()
 	good := amitest.NewServer(t, amitest.Options{})
 	code, out, _ := runCmd(t, testCtx(t), good.Addr(), "login-check", "--timeout", "3s", "no-such-host.invalid:5038")
 	if code != nagiosCritical || !strings.Contains(out, "admin@no-such-host.invalid:5038") {
@@ -134,7 +129,6 @@ func TestLoginCheckDNS(t *testing.T) {
 }
 
 func TestMockLoginCheck(t *testing.T) {
-	t.Parallel()
 	code, out, errOut := runAMI(t, testCtx(t), "", "--mock", "login-check")
 	if code != nagiosOK || !strings.HasPrefix(out, "AMI OK - admin@127.0.0.1:") {
 		t.Errorf("exit %d, %q, stderr %q", code, out, errOut)

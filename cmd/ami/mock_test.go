@@ -35,7 +35,6 @@ func (w *addrWriter) Write(p []byte) (int, error) {
 }
 
 func TestMockCommand(t *testing.T) {
-	t.Parallel()
 	replay := filepath.Join(t.TempDir(), "capture.ami")
 	capture := "Asterisk Call Manager/11.0.0\r\n" +
 		"Event: UserEvent\r\nPrivilege: user,all\r\nUserEvent: Replayed\r\nSeq: 1\r\n\r\n" +
@@ -102,7 +101,6 @@ func TestMockCommand(t *testing.T) {
 }
 
 func TestMockUsage(t *testing.T) {
-	t.Parallel()
 	for _, args := range [][]string{
 		{"--listen", "0.0.0.0:0"},
 		{"--listen", "192.0.2.1:5038"},
