@@ -42,6 +42,19 @@ type JSONEncoder struct {
 // their order; a key repeated with exactly the same spelling becomes an
 // array of its values at the place of its first occurrence.
 func (e *JSONEncoder) Append(dst []byte, fields []amiwire.Field) []byte {
+	if !mayRepeat(fields) {
+		// The common case: no key repeats, so no linking is needed.
+		dst = append(dst, '{')
+		for i, f := range fields {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendString(dst, f.Key)
+			dst = append(dst, ':')
+			dst = appendString(dst, f.Value)
+		}
+		return append(dst, '}')
+	}
 	e.link(fields)
 	dst = append(dst, '{')
 	first := true
@@ -69,6 +82,30 @@ func (e *JSONEncoder) Append(dst []byte, fields []amiwire.Field) []byte {
 		dst = append(dst, ']')
 	}
 	return append(dst, '}')
+}
+
+// mayRepeat is a cheap test that no key occurs twice: it sets one bit of a
+// 64-bit mask per key, chosen from the key's length and its first and last
+// bytes. No bit set twice means no repeated key; a collision only means
+// the exact check in link must run.
+func mayRepeat(fields []amiwire.Field) bool {
+	if len(fields) > 32 {
+		return true
+	}
+	var seen uint64
+	for _, f := range fields {
+		k := f.Key
+		h := uint(len(k)) * 7
+		if len(k) > 0 {
+			h += uint(k[0])*3 + uint(k[len(k)-1])
+		}
+		bit := uint64(1) << (h & 63)
+		if seen&bit != 0 {
+			return true
+		}
+		seen |= bit
+	}
+	return false
 }
 
 // link finds repeated keys in O(n) with a reused hash table.
@@ -132,6 +169,20 @@ var safeASCII = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// plain8 reports whether 8 bytes are all printable ASCII other than '"' and
+// '\\', tested together in one 64-bit word.
+func plain8(s string) bool {
+	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
+	bad := x & highs                    // non-ASCII
+	bad |= (x - ones*0x20) & ^x & highs // a byte below 0x20
+	bad |= hasZero(x ^ (ones * '"'))
+	bad |= hasZero(x ^ (ones * '\\'))
+	return bad == 0
+}
+
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
@@ -140,6 +191,13 @@ func appendString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		// Skip eight plain ASCII bytes at a time.
+		for i+8 <= len(s) && plain8(s[i:i+8]) {
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if safeASCII[c] {
