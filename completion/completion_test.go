@@ -224,7 +224,28 @@ func TestBashBehaviour(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct {
+	for _, tc := range completionCases() {
+		t.Run(strings.Join(tc.words, " "), func(t *testing.T) {
+			got := bashComplete(t, script, tc.words)
+			want := append([]string(nil), tc.want...)
+			sort.Strings(want)
+			if len(got) == 0 && len(want) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// completionCases are command lines (the last word is being completed)
+// and the suggestions every shell's script must offer for sampleSpec.
+func completionCases() []struct {
+	words []string
+	want  []string
+} {
+	return []struct {
 		words []string
 		want  []string
 	}{
@@ -250,17 +271,93 @@ func TestBashBehaviour(t *testing.T) {
 		{[]string{"ami", "completion", "bash", ""}, nil},
 		{[]string{"ami", "listen", "--count", "1"}, nil},
 		{[]string{"ami", "listen", "--", "--ev"}, nil},
-	} {
-		t.Run(strings.Join(tc.words, " "), func(t *testing.T) {
-			got := bashComplete(t, script, tc.words)
+	}
+}
+
+// fishComplete runs fish's own completion on the command line words.
+func fishComplete(t *testing.T, script string, words []string) []string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "ami.fish")
+	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Join(words, " ")
+	out, err := exec.Command("fish", "--no-config", "-c", "source "+sq(f)+"; complete -C "+sq(line)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("fish: %v\n%s", err, out)
+	}
+	// fish falls back to fuzzy (subsequence) matches when nothing has the
+	// prefix; the script's job is the candidate list, so keep prefix ones.
+	last := words[len(words)-1]
+	if i := strings.LastIndexByte(last, ','); i >= 0 {
+		last = last[i+1:]
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
+		w, _, _ := strings.Cut(l, "\t")
+		if w == "" {
+			continue
+		}
+		tail := w
+		if i := strings.LastIndexByte(w, ','); i >= 0 {
+			tail = w[i+1:]
+		}
+		if strings.HasPrefix(tail, last) {
+			got = append(got, w)
+		}
+	}
+	sort.Strings(got)
+	return got
+}
+
+func TestFishBehaviour(t *testing.T) {
+	if _, err := exec.LookPath("fish"); err != nil {
+		t.Skip("fish not installed")
+	}
+	script, err := Generate("fish", sampleSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range completionCases() {
+		words := tc.words
+		if contains(words, "=") { // bash's word splitting, not fish's
+			continue
+		}
+		t.Run(strings.Join(words, " "), func(t *testing.T) {
+			got := fishComplete(t, script, words)
 			want := append([]string(nil), tc.want...)
 			sort.Strings(want)
-			if len(got) == 0 && len(want) == 0 {
-				return
-			}
-			if !reflect.DeepEqual(got, want) {
+			if strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("got %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+// TestZshLoads sources the zsh script after compinit: it must define the
+// completion function without errors (zsh's completion itself cannot be
+// driven without a terminal).
+func TestZshLoads(t *testing.T) {
+	if _, err := exec.LookPath("zsh"); err != nil {
+		t.Skip("zsh not installed")
+	}
+	for name, get := range map[string]func() (string, error){
+		"generated": func() (string, error) { return Generate("zsh", sampleSpec()) },
+		"committed": func() (string, error) { return Script("zsh") },
+	} {
+		script, err := get()
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := filepath.Join(t.TempDir(), "_ami")
+		if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		prog := "autoload -Uz compinit && compinit -u -d " + sq(filepath.Join(t.TempDir(), "zcompdump")) +
+			" && source " + sq(f) + " && whence -w _ami _ami_actions _ami_classes && print ${_comps[ami]}"
+		out, err := exec.Command("zsh", "-f", "-c", prog).CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "_ami: function") || !strings.HasSuffix(strings.TrimSpace(string(out)), "_ami") {
+			t.Errorf("%s: %v\n%s", name, err, out)
+		}
 	}
 }
