@@ -271,6 +271,8 @@ func runListen(c *cli.Context) error {
 	if opts.timestamps {
 		l.stamp = newStamper(w)
 	}
+	l.gc = newGCTuner()
+	defer l.gc.restore()
 	return l.run(c.Context)
 }
 
@@ -282,6 +284,7 @@ type listener struct {
 	stamp    *stamper // nil without --timestamps
 	stderr   io.Writer
 	now      func() time.Time
+	gc       *gcTuner
 
 	batch      []amiwire.Packet
 	printed    int
@@ -398,6 +401,7 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 
 	for {
 		batch, nerr := cl.NextEvents(ctx, l.batch[:0])
+		l.gc.batch(batch)
 		done, werr := l.write(batch, cl)
 		clear(batch)
 		l.batch = batch[:0]
