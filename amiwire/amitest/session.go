@@ -1,7 +1,6 @@
 package amitest
 
 import (
-	"bytes"
 	"crypto/md5"
 	"encoding/hex"
 	"errors"
@@ -891,9 +890,4 @@ func (s *Session) SendList(action amiwire.Packet, message string, items []amiwir
 		}
 	}
 	return lw.Complete(complete, kv...)
-}
-
-// bytesHasPrefixFold reports whether b starts with prefix, ignoring case.
-func bytesHasPrefixFold(b []byte, prefix string) bool {
-	return len(b) >= len(prefix) && bytes.EqualFold(b[:len(prefix)], []byte(prefix))
 }

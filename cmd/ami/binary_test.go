@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -128,6 +129,11 @@ func TestBinary(t *testing.T) {
 				t.Fatalf("line %d: %v", i, err)
 			}
 			got = append(got, line)
+		}
+		for i, line := range got {
+			if !json.Valid([]byte(line)) {
+				t.Fatalf("line %d is not a complete JSON object: %q", i, line)
+			}
 		}
 		c.Process.Signal(syscall.SIGINT)
 		rest, _ := bufio.NewReader(br).ReadString(0)

@@ -209,8 +209,7 @@ func TestListenUsage(t *testing.T) {
 func TestListenServerFilter(t *testing.T) {
 	events := callEvents()
 	filters := make(chan string, 10)
-	var srv *amitest.Server
-	srv = amitest.NewServer(t, amitest.Options{
+	srv := amitest.NewServer(t, amitest.Options{
 		Handlers: map[string]amitest.Handler{
 			"Filter": func(s *amitest.Session, a amiwire.Packet) {
 				if err := s.AddFilter(a.Get("Filter")); err != nil {
