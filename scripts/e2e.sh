@@ -45,7 +45,7 @@ export NO_COLOR=1
 unset AMI_HOST AMI_PORT AMI_USERNAME AMI_SECRET AMI_SECRET_FILE AMI_PROFILE
 
 echo "== starting ami mock"
-"$bin" mock --listen 127.0.0.1:0 --user admin:s3cret --user reader:r3ad 2>"$work/mock.err" &
+"$bin" mock --listen 127.0.0.1:0 --rate 5 --user admin:s3cret --user reader:r3ad 2>"$work/mock.err" &
 mock_pid=$!
 addr=
 for _ in $(seq 100); do
