@@ -329,6 +329,12 @@ func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) er
 	if err != nil {
 		return nil, err
 	}
+	return p.Stream(ctx, item)
+}
+
+// Stream is Wait for big lists, as Client.Stream describes: each list item
+// goes to item, in order, and is not kept.
+func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Response, error) {
 	return p.collect(ctx, func(batch []Packet) error {
 		for i, ev := range batch {
 			batch[i] = Packet{} // not kept: let it go as soon as item is done

@@ -126,11 +126,17 @@ func stepwise(f *fakeConn) {
 // goroutines waited for, when the test ends.
 func replayServer(t testing.TB, name string, script func(*fakeConn)) string {
 	t.Helper()
-	tr := loadTranscript(t, name)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveReplay(t, ln, name, script)
+}
+
+// serveReplay is replayServer on a listener of the caller's (TLS).
+func serveReplay(t testing.TB, ln net.Listener, name string, script func(*fakeConn)) string {
+	t.Helper()
+	tr := loadTranscript(t, name)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var conns []net.Conn

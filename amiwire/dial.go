@@ -107,10 +107,15 @@ type Timings struct {
 // NextEvents.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	fail := func(stage Stage, err error) error {
-		if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-			// A deadline that cut a read short shows up as an i/o
-			// timeout; say what it really was.
-			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		// A deadline that cut a read short shows up as an i/o timeout,
+		// maybe before ctx itself says it is done; say what it was.
+		cause := ctx.Err()
+		var ne net.Error
+		if dl, ok := ctx.Deadline(); ok && cause == nil && errors.As(err, &ne) && ne.Timeout() && !time.Now().Before(dl) {
+			cause = context.DeadlineExceeded
+		}
+		if cause != nil && !errors.Is(err, cause) {
+			err = fmt.Errorf("%w (%v)", cause, err)
 		}
 		return &ConnectError{Stage: stage, Addr: cfg.Addr, Err: err}
 	}

@@ -1,0 +1,799 @@
+package amiwire_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/md5"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
+)
+
+const secret = "hunter2-s3cret"
+
+func newServer(t testing.TB, opts amitest.Options) *amitest.Server {
+	t.Helper()
+	if opts.Users == nil {
+		opts.Users = []amitest.User{{Name: "admin", Secret: secret}}
+	}
+	return amitest.NewServer(t, opts)
+}
+
+func dial(t testing.TB, srv *amitest.Server, cfg amiwire.Config) *amiwire.Client {
+	t.Helper()
+	cfg.Addr = srv.Addr()
+	if cfg.Username == "" {
+		cfg.Username, cfg.Secret = "admin", secret
+	}
+	c, err := amiwire.Dial(testCtx(t), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestDialLogin(t *testing.T) {
+	tests := []struct {
+		name   string
+		auth   amiwire.AuthMethod
+		events string
+	}{
+		{"plain", amiwire.AuthPlain, ""},
+		{"plain events off", amiwire.AuthPlain, "off"},
+		{"md5", amiwire.AuthMD5, ""},
+		{"md5 events classes", amiwire.AuthMD5, "call,system"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, amitest.Options{})
+			c := dial(t, srv, amiwire.Config{Auth: tt.auth, Events: tt.events})
+			if c.Banner() != "Asterisk Call Manager/11.0.0" || c.Version() != "11.0.0" {
+				t.Errorf("Banner %q, Version %q", c.Banner(), c.Version())
+			}
+			if tm := c.Timings(); tm.Connect <= 0 || tm.Banner < 0 || tm.Login <= 0 {
+				t.Errorf("Timings = %+v", tm)
+			}
+			req, err := srv.WaitAction(testCtx(t), "Login")
+			if err != nil {
+				t.Fatal(err)
+			}
+			login := req.Action
+			if login.ActionID() == "" || login.Get("Username") != "admin" {
+				t.Errorf("Login = %v", login)
+			}
+			switch tt.auth {
+			case amiwire.AuthPlain:
+				if login.Get("Secret") != secret || login.Has("Key") {
+					t.Errorf("plain Login = %v", login)
+				}
+			case amiwire.AuthMD5:
+				if login.Has("Secret") || !strings.EqualFold(login.Get("AuthType"), "md5") || len(login.Get("Key")) != 32 {
+					t.Errorf("md5 Login = %v", login)
+				}
+				ch, err := srv.WaitAction(testCtx(t), "Challenge")
+				if err != nil || ch.Action.Get("AuthType") != "MD5" {
+					t.Errorf("Challenge = %v, %v", ch.Action, err)
+				}
+			}
+			if v, ok := login.Lookup("Events"); ok != (tt.events != "") || v != tt.events {
+				t.Errorf("Events header = %q, %v; want %q", v, ok, tt.events)
+			}
+			if err := c.Ping(testCtx(t)); err != nil {
+				t.Fatal(err)
+			}
+			if tt.events == "" {
+				evs, err := c.NextEvents(testCtx(t), nil)
+				if err != nil || evs[0].Event() != "FullyBooted" {
+					t.Errorf("first event %v, %v; want FullyBooted", evs, err)
+				}
+			}
+			if err := c.Logoff(testCtx(t)); err != nil {
+				t.Errorf("Logoff: %v", err)
+			}
+			<-c.Done()
+			if !errors.Is(c.Err(), amiwire.ErrClosed) {
+				t.Errorf("Err after Logoff = %v", c.Err())
+			}
+		})
+	}
+}
+
+func TestDialBadSecret(t *testing.T) {
+	for _, auth := range []amiwire.AuthMethod{amiwire.AuthPlain, amiwire.AuthMD5} {
+		t.Run(fmt.Sprint(auth), func(t *testing.T) {
+			srv := newServer(t, amitest.Options{})
+			_, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Auth: auth})
+			var ce *amiwire.ConnectError
+			var ae *amiwire.AuthError
+			if !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || ce.Addr != srv.Addr() {
+				t.Fatalf("err = %v, want *ConnectError at login", err)
+			}
+			if !errors.As(err, &ae) || ae.Username != "admin" || ae.Message != "Authentication failed" {
+				t.Fatalf("err = %v, want *AuthError", err)
+			}
+			if strings.Contains(err.Error(), "wrong-pw") {
+				t.Errorf("secret in error text: %v", err)
+			}
+		})
+	}
+}
+
+func TestDialFailures(t *testing.T) {
+	// A port nobody listens on.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := ln.Addr().String()
+	ln.Close()
+
+	// silent accepts and reads, never writes; the test's end closes it.
+	silent := func(t *testing.T, banner string) string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			io.WriteString(c, banner)
+			io.Copy(io.Discard, c)
+		}()
+		t.Cleanup(func() { ln.Close(); <-done })
+		return ln.Addr().String()
+	}
+	short := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(context.Background(), 300*time.Millisecond)
+	}
+
+	tests := []struct {
+		name  string
+		addr  func(t *testing.T) string
+		ctx   func() (context.Context, context.CancelFunc)
+		stage amiwire.Stage
+		check func(err error) bool
+	}{
+		{"refused", func(*testing.T) string { return refused }, short, amiwire.StageConnect,
+			func(err error) bool { return errors.Is(err, syscall.ECONNREFUSED) }},
+		{"no banner", func(t *testing.T) string { return silent(t, "") }, short, amiwire.StageBanner,
+			func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
+		{"login never answered", func(t *testing.T) string { return silent(t, "Asterisk Call Manager/11.0.0\r\n") }, short, amiwire.StageLogin,
+			func(err error) bool { return errors.Is(err, context.DeadlineExceeded) }},
+		{"cancelled", func(t *testing.T) string { return silent(t, "") }, func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancel(context.Background())
+			time.AfterFunc(50*time.Millisecond, cancel)
+			return ctx, cancel
+		}, amiwire.StageBanner, func(err error) bool { return errors.Is(err, context.Canceled) }},
+		{"foreign banner", func(t *testing.T) string {
+			return newServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultBadBanner}}}).Addr()
+		}, short, amiwire.StageBanner, func(err error) bool {
+			var pe *amiwire.ProtocolError
+			return errors.As(err, &pe)
+		}},
+		{"closed after login", func(t *testing.T) string {
+			return newServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultCloseAfterLogin}}}).Addr()
+		}, short, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := tt.ctx()
+			defer cancel()
+			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: tt.addr(t), Username: "admin", Secret: secret})
+			if tt.stage == "" {
+				// Login succeeded; the connection ends right after.
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				<-c.Done()
+				if err := c.Ping(ctx); !errors.Is(err, amiwire.ErrClosed) {
+					t.Errorf("Ping on a closed connection: %v", err)
+				}
+				return
+			}
+			var ce *amiwire.ConnectError
+			if !errors.As(err, &ce) || ce.Stage != tt.stage {
+				t.Fatalf("err = %v, want *ConnectError at %s", err, tt.stage)
+			}
+			if !tt.check(err) {
+				t.Errorf("err = %v: wrong cause", err)
+			}
+		})
+	}
+}
+
+// selfSigned returns a certificate for 127.0.0.1 and a pool trusting it.
+func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "ami test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:         true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pool
+}
+
+func TestDialTLS(t *testing.T) {
+	cert, pool := selfSigned(t)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serveReplay(t, ln, "tls-login.server.ami", stepwise)
+
+	c, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: addr, Username: "admin", Secret: secret, TLS: &tls.Config{RootCAs: pool}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Logoff(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The system roots do not know our certificate.
+	_, err = amiwire.Dial(testCtx(t), amiwire.Config{Addr: addr, Username: "admin", Secret: secret, TLS: &tls.Config{}})
+	var ce *amiwire.ConnectError
+	var ve *tls.CertificateVerificationError
+	if !errors.As(err, &ce) || ce.Stage != amiwire.StageTLS || !errors.As(err, &ve) {
+		t.Fatalf("untrusted certificate: err = %v", err)
+	}
+}
+
+// bigList answers action "BigList" with Count items "Event: BigItem",
+// "Seq: <n>", and a BigListComplete.
+func bigList(s *amitest.Session, a amiwire.Packet) {
+	n, _ := strconv.Atoi(a.Get("Count"))
+	lw := s.StartList(a, "Result will follow")
+	for i := 0; i < n; i++ {
+		if lw.Item(amiwire.Packet{Fields: []amiwire.Field{{Key: "Event", Value: "BigItem"}, {Key: "Seq", Value: strconv.Itoa(i)}}}) != nil {
+			return
+		}
+	}
+	lw.Complete("BigListComplete")
+}
+
+func TestStreamHugeList(t *testing.T) {
+	const n = 100000
+	const limit = 64 << 10
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit})
+	ctx := testCtx(t)
+	p, err := c.Send(ctx, amiwire.NewAction("BigList", "Count", strconv.Itoa(n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq, held := 0, 0
+	resp, err := p.Stream(ctx, func(ev amiwire.Packet) error {
+		if got := ev.Get("Seq"); got != strconv.Itoa(seq) {
+			return fmt.Errorf("item %d has Seq %s", seq, got)
+		}
+		seq++
+		held = max(held, amiwire.ItemBytes(p))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seq != n || resp.Events != nil || resp.Final == nil || amiwire.ListItems(*resp.Final) != n {
+		t.Fatalf("%d items, Events %d, Final %v", seq, len(resp.Events), resp.Final)
+	}
+	// The reader waits once more than limit bytes are unread.
+	if held > limit+200 {
+		t.Errorf("up to %d bytes of items held, limit %d", held, limit)
+	}
+	t.Logf("at most %d bytes of unread items held", held)
+
+	// A callback error stops the stream; the rest of the list is
+	// discarded and the connection goes on.
+	stop := errors.New("enough")
+	count := 0
+	_, err = c.Stream(ctx, amiwire.NewAction("BigList", "Count", "5000"), func(amiwire.Packet) error {
+		count++
+		if count == 10 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || count != 10 {
+		t.Fatalf("err = %v after %d items", err, count)
+	}
+	resp, err = c.Do(ctx, amiwire.NewAction("BigList", "Count", "3"))
+	if err != nil || len(resp.Events) != 3 {
+		t.Fatalf("Do after an abandoned stream: %v, %v", resp, err)
+	}
+	if q := c.Queued(); q != 0 {
+		t.Errorf("%d list items leaked into the async queue", q)
+	}
+}
+
+func TestListMixedWithAsyncEvents(t *testing.T) {
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{
+		"Mixed": func(s *amitest.Session, a amiwire.Packet) {
+			id := a.ActionID()
+			s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nEventList: start\r\nMessage: Things will follow\r\n\r\n" +
+				"Event: Thing\r\nActionID: " + id + "\r\nN: 1\r\n\r\n" +
+				"Event: Newchannel\r\nPrivilege: call,all\r\n\r\n" +
+				"Event: Thing\r\nN: 2\r\nActionID: " + id + "\r\n\r\n" +
+				"Event: OriginateResponse\r\nActionID: someone-else\r\nResponse: Success\r\n\r\n" +
+				"Event: ThingsComplete\r\nActionID: " + id + "\r\nEventList: Complete\r\nListItems: 2\r\n\r\n"))
+		},
+	}})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	resp, err := c.Do(testCtx(t), amiwire.NewAction("Mixed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Events) != 2 || resp.Events[0].Get("N") != "1" || resp.Events[1].Get("N") != "2" {
+		t.Errorf("list = %v", resp.Events)
+	}
+	evs, err := c.NextEvents(testCtx(t), nil)
+	if err != nil || len(evs) != 2 || evs[0].Event() != "Newchannel" || evs[1].Event() != "OriginateResponse" {
+		t.Errorf("async = %v, %v", evs, err)
+	}
+}
+
+func TestListCutShort(t *testing.T) {
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprintf("stream=%v", stream), func(t *testing.T) {
+			srv := newServer(t, amitest.Options{
+				Handlers: map[string]amitest.Handler{"BigList": bigList},
+				Faults:   []amitest.Fault{{Kind: amitest.FaultCloseMidList, Size: 3}},
+			})
+			c := dial(t, srv, amiwire.Config{Events: "off"})
+			a := amiwire.NewAction("BigList", "Count", "10")
+			var resp *amiwire.Response
+			var err error
+			got := 0
+			if stream {
+				resp, err = c.Stream(testCtx(t), a, func(amiwire.Packet) error { got++; return nil })
+			} else {
+				resp, err = c.Do(testCtx(t), a)
+				if resp != nil {
+					got = len(resp.Events)
+				}
+			}
+			var ile *amiwire.IncompleteListError
+			if !errors.As(err, &ile) || ile.Cancelled || ile.Received != 3 || !errors.Is(err, amiwire.ErrClosed) {
+				t.Fatalf("err = %v, want *IncompleteListError wrapping ErrClosed", err)
+			}
+			if resp == nil || got != 3 || resp.Final != nil {
+				t.Fatalf("resp = %+v with %d items, want 3", resp, got)
+			}
+			<-c.Done()
+		})
+	}
+}
+
+func TestListCancelled(t *testing.T) {
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{
+		"Cancel": func(s *amitest.Session, a amiwire.Packet) {
+			id := a.ActionID()
+			s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nMessage: Result will follow\r\n\r\n" +
+				"Event: Thing\r\nActionID: " + id + "\r\n\r\n" +
+				"Event: Thing\r\nActionID: " + id + "\r\n\r\n" +
+				"Event: ThingList\r\nActionID: " + id + "\r\nEventList: Cancelled\r\n\r\n"))
+		},
+	}})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	resp, err := c.Do(testCtx(t), amiwire.NewAction("Cancel"))
+	var ile *amiwire.IncompleteListError
+	if !errors.As(err, &ile) || !ile.Cancelled || ile.Received != 2 || ile.Expected != -1 {
+		t.Fatalf("err = %v, want a cancelled *IncompleteListError", err)
+	}
+	if resp == nil || len(resp.Events) != 2 || resp.Final == nil || resp.Final.Get("EventList") != "Cancelled" {
+		t.Fatalf("resp = %+v", resp)
+	}
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Errorf("Ping after a cancelled list: %v", err)
+	}
+}
+
+func TestNoAnswerTimeout(t *testing.T) {
+	srv := newServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Ping"}}})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := c.Ping(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "Ping") {
+		t.Fatalf("err = %v, want DeadlineExceeded", err)
+	}
+	// The connection is still good.
+	resp, err := c.Do(testCtx(t), amiwire.NewAction("Events", "EventMask", "off"))
+	if err != nil || resp.Packet.Get("Events") != "Off" {
+		t.Fatalf("Events after a timeout: %v, %v", resp, err)
+	}
+}
+
+func TestResponseWithoutActionID(t *testing.T) {
+	addr := replayServer(t, "login-plain.server.ami", func(f *fakeConn) {
+		a, err := f.readAction()
+		if err != nil {
+			return
+		}
+		f.conn.Write(rewrite(f.tr.pkts[0], "login-1", a.ActionID()))
+		for i := 0; i < 2; i++ {
+			if _, err := f.readAction(); err != nil {
+				return
+			}
+		}
+		f.conn.Write([]byte("Response: Success\r\nMessage: first\r\n\r\nResponse: Success\r\nMessage: second\r\n\r\n"))
+		io.Copy(io.Discard, f.conn)
+	})
+	c, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: addr, Username: "admin", Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p1, err1 := c.Send(testCtx(t), amiwire.NewAction("One"))
+	p2, err2 := c.Send(testCtx(t), amiwire.NewAction("Two"))
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	r2, err := p2.Wait(testCtx(t))
+	if err != nil || r2.Packet.Get("Message") != "second" {
+		t.Fatalf("second = %v, %v", r2, err)
+	}
+	r1, err := p1.Wait(testCtx(t))
+	if err != nil || r1.Packet.Get("Message") != "first" {
+		t.Fatalf("first = %v, %v", r1, err)
+	}
+}
+
+// rawEvents returns n events of identical size, "Seq: 00000" onwards.
+func rawEvents(n int) (b []byte, size int) {
+	for i := 0; i < n; i++ {
+		b = fmt.Appendf(b, "Event: Test\r\nPrivilege: user,all\r\nSeq: %05d\r\n\r\n", i)
+	}
+	return b, len(b) / n
+}
+
+func TestOverflowDrop(t *testing.T) {
+	const keep, n = 10, 25
+	all, size := rawEvents(n)
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowDrop})
+	srv.EmitRaw(all)
+	// The Ping's answer comes after the events: once it is here, every
+	// event has been queued or dropped.
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if q, d := c.Queued(), c.Dropped(); q != keep || d != n-keep {
+		t.Fatalf("Queued %d, Dropped %d; want %d, %d", q, d, keep, n-keep)
+	}
+	evs, err := c.NextEvents(testCtx(t), nil)
+	if err != nil || len(evs) != keep {
+		t.Fatalf("NextEvents: %d, %v", len(evs), err)
+	}
+	for i, ev := range evs {
+		if ev.Get("Seq") != fmt.Sprintf("%05d", i) {
+			t.Errorf("event %d has Seq %s", i, ev.Get("Seq"))
+		}
+	}
+	// Room again: the next ones are kept.
+	srv.EmitRaw(all[:size])
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	if q, d := c.Queued(), c.Dropped(); q != 1 || d != n-keep {
+		t.Errorf("Queued %d, Dropped %d after draining", q, d)
+	}
+}
+
+// packetHook is a Trace writer that reports each received packet.
+type packetHook chan struct{}
+
+func (h packetHook) Write(p []byte) (int, error) {
+	if bytes.HasPrefix(p, []byte("< ")) && bytes.HasSuffix(p, []byte("<\n")) {
+		h <- struct{}{}
+	}
+	return len(p), nil
+}
+
+func TestOverflowBlock(t *testing.T) {
+	const keep, n = 10, 500
+	all, size := rawEvents(n)
+	srv := newServer(t, amitest.Options{})
+	hook := make(packetHook, n+100)
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock, Trace: hook})
+	for len(hook) > 0 { // the login's packets
+		<-hook
+	}
+	srv.EmitRaw(all)
+	// The reader traces each packet before queueing it: after keep+1
+	// traces, it holds the event that does not fit and waits for room.
+	for i := 0; i < keep+1; i++ {
+		<-hook
+	}
+	if q, d := c.Queued(), c.Dropped(); q != keep || d != 0 {
+		t.Fatalf("Queued %d, Dropped %d; want %d, 0", q, d, keep)
+	}
+	var got []amiwire.Packet
+	for i := 0; i < n && len(got) < n; i++ {
+		evs, err := c.NextEvents(testCtx(t), got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = evs
+	}
+	for i, ev := range got {
+		if ev.Get("Seq") != fmt.Sprintf("%05d", i) {
+			t.Fatalf("event %d has Seq %s", i, ev.Get("Seq"))
+		}
+	}
+	if len(got) != n || c.Dropped() != 0 {
+		t.Fatalf("%d events, %d dropped", len(got), c.Dropped())
+	}
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestTraceMasksSecrets(t *testing.T) {
+	for _, auth := range []amiwire.AuthMethod{amiwire.AuthPlain, amiwire.AuthMD5} {
+		t.Run(fmt.Sprint(auth), func(t *testing.T) {
+			srv := newServer(t, amitest.Options{})
+			var trace syncBuffer
+			c := dial(t, srv, amiwire.Config{Auth: auth, Trace: &trace})
+			// A server that echoes secrets back is masked too.
+			srv.EmitRaw([]byte("Event: Leak\r\nSecret: " + secret + "\r\nkey: " + secret + "\r\n\r\n"))
+			if _, err := c.Do(testCtx(t), amiwire.NewAction("Ping", "Secret", secret)); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Logoff(testCtx(t)); err != nil {
+				t.Fatal(err)
+			}
+			out := trace.String()
+			if strings.Contains(out, secret) {
+				t.Errorf("secret in trace:\n%s", out)
+			}
+			must := []string{"< Asterisk Call Manager/11.0.0\n", "> Action: Login\n", "< Response: Success\n",
+				"\n>\n", "\n<\n", "< Secret: ***\n", "< key: ***\n", "< Response: Goodbye\n"}
+			if auth == amiwire.AuthMD5 {
+				must = append(must, "> Action: Challenge\n", "> Key: ***\n")
+				i := strings.Index(out, "< Challenge: ")
+				if i < 0 {
+					t.Fatalf("no challenge in trace:\n%s", out)
+				}
+				challenge, _, _ := strings.Cut(out[i+len("< Challenge: "):], "\n")
+				sum := md5.Sum([]byte(challenge + secret))
+				if key := hex.EncodeToString(sum[:]); strings.Contains(out, key) {
+					t.Errorf("MD5 key %s in trace", key)
+				}
+			} else {
+				must = append(must, "> Secret: ***\n")
+			}
+			for _, s := range must {
+				if !strings.Contains(out, s) {
+					t.Errorf("trace lacks %q:\n%s", s, out)
+				}
+			}
+			for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+				if l != ">" && l != "<" && !strings.HasPrefix(l, "> ") && !strings.HasPrefix(l, "< ") {
+					t.Errorf("trace line %q", l)
+				}
+			}
+		})
+	}
+}
+
+func TestConcurrentSend(t *testing.T) {
+	const workers, each = 32, 25
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	ids := make(chan string, workers*each)
+	errs := make(chan error, workers*each)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				resp, err := c.Do(ctx, amiwire.NewAction("Ping"))
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- resp.Packet.ActionID()
+			}
+		}()
+	}
+	wg.Wait()
+	close(ids)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for id := range ids {
+		if id == "" || seen[id] {
+			t.Fatalf("ActionID %q empty or seen twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != workers*each {
+		t.Fatalf("%d answers", len(seen))
+	}
+	// A duplicate ActionID in flight is refused.
+	srv.SetFaults(amitest.Fault{Kind: amitest.FaultNoAnswer, Action: "Ping"})
+	if _, err := c.Send(ctx, amiwire.NewAction("Ping", "ActionID", "dup")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Send(ctx, amiwire.NewAction("Ping", "ActionID", "dup")); err == nil {
+		t.Fatal("second action with ActionID dup in flight was sent")
+	}
+}
+
+func TestSendInvalidWritesNothing(t *testing.T) {
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	_, err := c.Send(testCtx(t), amiwire.NewAction("Ping", "X", "a\r\nAction: Originate"))
+	var fe *amiwire.FieldError
+	if !errors.As(err, &fe) || fe.Key != "X" {
+		t.Fatalf("err = %v, want *FieldError", err)
+	}
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range srv.Requests() {
+		names = append(names, r.Action.Action())
+	}
+	if got := strings.Join(names, ","); got != "Login,Ping" {
+		t.Errorf("server received %s", got)
+	}
+}
+
+func TestCloseUnblocksWaiters(t *testing.T) {
+	srv := newServer(t, amitest.Options{
+		Handlers: map[string]amitest.Handler{"BigList": func(s *amitest.Session, a amiwire.Packet) {
+			id := a.ActionID()
+			s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nMessage: Result will follow\r\n\r\n" +
+				"Event: Thing\r\nActionID: " + id + "\r\n\r\n"))
+		}},
+		Faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Ping"}},
+	})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	ctx := testCtx(t)
+	p, err := c.Send(ctx, amiwire.NewAction("Ping"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	go func() { _, err := c.Do(ctx, amiwire.NewAction("Ping")); errs <- err }()
+	go func() { _, err := p.Wait(ctx); errs <- err }()
+	go func() { _, err := c.NextEvents(ctx, nil); errs <- err }()
+	listStarted := make(chan struct{})
+	go func() {
+		_, err := c.Stream(ctx, amiwire.NewAction("BigList"), func(amiwire.Packet) error { close(listStarted); return nil })
+		errs <- err
+	}()
+	<-listStarted
+	if _, err := srv.WaitRequest(ctx, func(r amitest.Request) bool { return r.Seq >= 3 }); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	for i := 0; i < 4; i++ {
+		if err := <-errs; !errors.Is(err, amiwire.ErrClosed) {
+			t.Errorf("waiter returned %v, want ErrClosed", err)
+		}
+	}
+	<-c.Done()
+	if err := c.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+	if !errors.Is(c.Err(), amiwire.ErrClosed) {
+		t.Errorf("Err = %v", c.Err())
+	}
+	if _, err := c.Send(ctx, amiwire.NewAction("Ping")); !errors.Is(err, amiwire.ErrClosed) {
+		t.Errorf("Send after Close: %v", err)
+	}
+}
+
+func TestServerClosesMidPacket(t *testing.T) {
+	srv := newServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultCloseMidPacket, Action: "Ping"}}})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	err := c.Ping(testCtx(t))
+	var pe *amiwire.ProtocolError
+	if !errors.Is(err, amiwire.ErrClosed) || !errors.As(err, &pe) {
+		t.Fatalf("err = %v, want ErrClosed and *ProtocolError", err)
+	}
+	<-c.Done()
+	if !errors.Is(c.Err(), amiwire.ErrClosed) {
+		t.Errorf("Err = %v", c.Err())
+	}
+	if _, err := c.NextEvents(testCtx(t), nil); !errors.Is(err, amiwire.ErrClosed) {
+		t.Errorf("NextEvents = %v", err)
+	}
+}
+
+func TestNextEventsContext(t *testing.T) {
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { _, err := c.NextEvents(ctx, nil); done <- err }()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	// Buffer reuse: an empty dst with capacity is handed back filled.
+	srv.EmitRaw([]byte("Event: A\r\n\r\nEvent: B\r\n\r\n"))
+	buf := make([]amiwire.Packet, 0, 16)
+	var got []amiwire.Packet
+	for i := 0; i < 10 && len(got) < 2; i++ {
+		evs, err := c.NextEvents(testCtx(t), buf[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, evs...)
+	}
+	if len(got) != 2 || got[0].Event() != "A" || got[1].Event() != "B" {
+		t.Fatalf("got %v", got)
+	}
+}
