@@ -1,0 +1,94 @@
+package amiwire_test
+
+import (
+	"context"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// floodServer logs any client in and then writes chunk over and over until
+// the client goes away. It returns the address.
+func floodServer(b *testing.B, chunk []byte) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.Write([]byte("Asterisk Call Manager/11.0.0\r\n"))
+				login, err := amiwire.NewReader(c).ReadPacket()
+				if err != nil {
+					return
+				}
+				c.Write([]byte("Response: Success\r\nActionID: " + login.ActionID() + "\r\nMessage: Authentication accepted\r\n\r\n"))
+				for {
+					if _, err := c.Write(chunk); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	b.Cleanup(func() { ln.Close(); wg.Wait() })
+	return ln.Addr().String()
+}
+
+// BenchmarkClientEvents measures async events per second through
+// NextEvents, from a local server flooding the flood-1000 fixture's
+// ~430-byte UserEvent.
+func BenchmarkClientEvents(b *testing.B) {
+	var event []byte
+	for _, p := range loadTranscript(b, "flood-1000.listener.server.ami").pkts {
+		if p.Event() == "UserEvent" {
+			event = p.Raw
+			break
+		}
+	}
+	var chunk []byte
+	for len(chunk) < 256<<10 {
+		chunk = append(chunk, event...)
+	}
+	for _, policy := range []struct {
+		name string
+		p    amiwire.OverflowPolicy
+	}{{"block", amiwire.OverflowBlock}, {"drop", amiwire.OverflowDrop}} {
+		b.Run(policy.name, func(b *testing.B) {
+			addr := floodServer(b, chunk)
+			ctx := context.Background()
+			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Overflow: policy.p, EventBuffer: 4 << 20})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			b.SetBytes(int64(len(event)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			buf := make([]amiwire.Packet, 0, 4096)
+			for n := 0; n < b.N; {
+				evs, err := c.NextEvents(ctx, buf[:0])
+				if err != nil {
+					b.Fatal(err)
+				}
+				n += len(evs)
+				clear(evs)
+				buf = evs[:0]
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(c.Dropped()), "dropped")
+		})
+	}
+}
