@@ -194,19 +194,6 @@ func dialReplay(t testing.TB, name string, cfg amiwire.Config) *amiwire.Client {
 	return c
 }
 
-// drainQueued takes the events queued right now without waiting.
-func drainQueued(t testing.TB, c *amiwire.Client) []amiwire.Packet {
-	t.Helper()
-	if c.Queued() == 0 {
-		return nil
-	}
-	evs, err := c.NextEvents(testCtx(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return evs
-}
-
 // TestDoFixtures replays real Asterisk 22 sessions and checks what Do
 // makes of each answer.
 func TestDoFixtures(t *testing.T) {

@@ -382,8 +382,29 @@ func TestListMixedWithAsyncEvents(t *testing.T) {
 				"Event: ThingsComplete\r\nActionID: " + id + "\r\nEventList: Complete\r\nListItems: 2\r\n\r\n"))
 		},
 	}})
+	srv.Handle("Early", func(s *amitest.Session, a amiwire.Packet) {
+		// Events with the ActionID may even come before the response.
+		id := a.ActionID()
+		s.WriteRaw([]byte("Event: Thing\r\nActionID: " + id + "\r\nN: 0\r\n\r\n" +
+			"Response: Success\r\nActionID: " + id + "\r\nMessage: Result will follow\r\n\r\n" +
+			"Event: ThingsComplete\r\nActionID: " + id + "\r\nListItems: 1\r\n\r\n"))
+	})
+	srv.Handle("EarlyPlain", func(s *amitest.Session, a amiwire.Packet) {
+		s.WriteRaw([]byte("Event: OriginateResponse\r\nActionID: " + a.ActionID() + "\r\nResponse: Failure\r\n\r\n" +
+			"Response: Success\r\nActionID: " + a.ActionID() + "\r\n\r\n"))
+	})
 	c := dial(t, srv, amiwire.Config{Events: "off"})
-	resp, err := c.Do(testCtx(t), amiwire.NewAction("Mixed"))
+	resp, err := c.Do(testCtx(t), amiwire.NewAction("Early"))
+	if err != nil || len(resp.Events) != 1 || resp.Events[0].Get("N") != "0" || resp.Final == nil {
+		t.Fatalf("early list item: %+v, %v", resp, err)
+	}
+	if resp, err := c.Do(testCtx(t), amiwire.NewAction("EarlyPlain")); err != nil || resp.Events != nil {
+		t.Fatalf("plain response after an event: %+v, %v", resp, err)
+	}
+	if evs, err := c.NextEvents(testCtx(t), nil); err != nil || len(evs) != 1 || evs[0].Event() != "OriginateResponse" {
+		t.Fatalf("async = %v, %v", evs, err)
+	}
+	resp, err = c.Do(testCtx(t), amiwire.NewAction("Mixed"))
 	if err != nil {
 		t.Fatal(err)
 	}
