@@ -505,7 +505,7 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewSimulator(srv, SimOptions{Flood: 1_000_000, Rate: 1000, Calls: 3}); err != nil {
+	if _, err := NewSimulator(srv, SimOptions{Flood: 50_000, Rate: 1000, Calls: 3}); err != nil {
 		t.Fatal(err)
 	}
 	var conns []net.Conn
