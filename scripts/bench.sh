@@ -70,3 +70,22 @@ export AMI_SECRET=admin
 measure "ami listen -o raw" "grep -c '^Event: '" "$work/ami" listen "${common[@]}" -o raw
 measure "ami listen -o json" "grep -c '^{'" "$work/ami" listen "${common[@]}" -o json
 measure "ami listen -o text" "grep -c '^Event: '" "$work/ami" listen "${common[@]}" -o text
+
+# `ami send Ping` end to end (process start, connect, login, ping, logoff) against the
+# minimal program doing the same exchange (scripts/rawping), 200 runs each.
+go build -o "$work/rawping" ./scripts/rawping
+pings=200
+time_loop() { # prints seconds for $pings runs of the command
+  local start end
+  start=$(date +%s.%N)
+  for _ in $(seq "$pings"); do "$@" >/dev/null || return 1; done
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
+}
+raw_ping=$(time_loop "$work/rawping" -addr "$addr")
+ami_ping=$(time_loop "$work/ami" send -H 127.0.0.1 -p "$port" -u admin Ping)
+echo
+printf "%-22s %10s %12s %8s\n" "send Ping x$pings" total_s per_run_ms ratio
+awk -v r="$raw_ping" -v a="$ami_ping" -v n="$pings" 'BEGIN {
+  printf "%-22s %10.3f %12.2f %7.2fx\n", "raw (rawping)", r, r / n * 1000, 1
+  printf "%-22s %10.3f %12.2f %7.2fx\n", "ami send Ping", a, a / n * 1000, a / r }'
