@@ -3,6 +3,7 @@ package amitest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -52,6 +53,10 @@ type Options struct {
 	// not loopback are refused unless AllowNonLoopback is set.
 	Addr             string
 	AllowNonLoopback bool
+
+	// TLS, when set, makes the server speak TLS, like Asterisk's port 5039
+	// (see SelfSignedTLS).
+	TLS *tls.Config
 
 	// Banner replaces DefaultBanner (any text; use it for a non-AMI
 	// banner). The line end is added by the server.
@@ -151,6 +156,9 @@ func New(opts Options) (*Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("amitest: listen: %w", err)
+	}
+	if opts.TLS != nil {
+		ln = tls.NewListener(ln, opts.TLS)
 	}
 	srv := &Server{
 		opts:     opts,

@@ -191,8 +191,10 @@ func (s *Session) Close() error {
 // hangup shuts the write side and bounds the drain; run by the writer once
 // everything queued before Close is written.
 func (s *Session) hangup() {
-	if tc, ok := s.conn.(*net.TCPConn); ok {
-		tc.CloseWrite()
+	// Both *net.TCPConn and *tls.Conn (TLS sessions: close_notify first)
+	// can shut the write side alone.
+	if cw, ok := s.conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
 		s.conn.SetReadDeadline(time.Now().Add(lingerTimeout))
 		return
 	}

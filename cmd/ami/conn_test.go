@@ -1,21 +1,11 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"io"
-	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
@@ -194,12 +184,19 @@ func TestConnectFailures(t *testing.T) {
 	amiRun(t, "", with(t, drip, "send", "Fixed")...).want(t, 0)
 }
 
-// TestTLS runs ami against the fake server behind a TLS terminator with a
-// self-signed certificate for 127.0.0.1.
+// TestTLS runs ami against the fake server speaking TLS with a self-signed
+// certificate for 127.0.0.1.
 func TestTLS(t *testing.T) {
-	srv := newServer(t, amitest.Options{})
-	caFile, addr := tlsProxy(t, srv.Addr())
-	_, port := hostPort(t, addr)
+	cert, err := amitest.SelfSignedTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(t, amitest.Options{TLS: cert.Server})
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, cert.CAPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, port := hostPort(t, srv.Addr())
 	sf := secretFile(t, testSecret)
 	base := []string{"-H", "127.0.0.1", "-p", port, "-u", "admin", "--secret-file", sf, "--timeout", "3s"}
 	run := func(args ...string) result { return amiRun(t, "", append(append([]string{}, base...), args...)...) }
@@ -211,66 +208,4 @@ func TestTLS(t *testing.T) {
 	r.want(t, 0, "--tls-insecure")
 	run("--tls-insecure", "send", "Fixed").want(t, exitUsage, "need --tls")
 	amiRun(t, "", "--url", "amis://admin@127.0.0.1:"+port, "--secret-file", sf, "--tls-ca", caFile, "send", "Fixed").want(t, 0)
-}
-
-// tlsProxy terminates TLS on a loopback port and forwards to backend. It
-// returns the CA file to trust and the proxy's address.
-func tlsProxy(t *testing.T, backend string) (string, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "ami test"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	kb, _ := x509.MarshalECPrivateKey(key)
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caFile := filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(caFile, certPEM, 0o644)
-
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				b, err := net.Dial("tcp", backend)
-				if err != nil {
-					return
-				}
-				defer b.Close()
-				done := make(chan struct{}, 2)
-				go func() { io.Copy(b, c); done <- struct{}{} }()
-				go func() { io.Copy(c, b); done <- struct{}{} }()
-				<-done
-			}()
-		}
-	}()
-	return caFile, ln.Addr().String()
 }
