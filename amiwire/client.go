@@ -198,7 +198,7 @@ func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 			return nil, err
 		}
 		c.end(fmt.Errorf("%w: write: %w", ErrClosed, err))
-		return nil, fmt.Errorf("%s: %w", name, c.Err())
+		return nil, fmt.Errorf("%s: %w", name, c.cause())
 	}
 	return p, nil
 }
@@ -227,8 +227,8 @@ type Response struct {
 // Wait waits for the action's result. A "Response: Error" gives the
 // response and an *ActionError. A list cut short gives what arrived and an
 // *IncompleteListError (Cancelled, or wrapping the connection's end). A
-// connection that ended before the response gives an error wrapping the
-// cause (ErrClosed, or a *ProtocolError / *LimitError for a broken
+// connection that ended before the response gives an error wrapping
+// ErrClosed and the cause (a *ProtocolError / *LimitError for a broken
 // stream); the end of ctx gives an error wrapping ctx.Err(), after which
 // whatever still comes for the action is discarded. Wait is meant to be
 // called once.
@@ -350,8 +350,9 @@ func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Respons
 // every queued event to dst, in arrival order, and returns it. Passing an
 // empty dst with spare capacity (batch[:0]) lets the queue reuse it, so a
 // steady stream costs no allocation. Once the connection has ended and the
-// queue is empty it returns an error wrapping ErrClosed (or the
-// *ProtocolError / *LimitError that ended it); when ctx ends first, ctx.Err().
+// queue is empty it returns an error wrapping ErrClosed and the cause (a
+// *ProtocolError, *LimitError or read error, when there was one); when ctx
+// ends first, ctx.Err().
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
 }
@@ -399,10 +400,23 @@ func (c *Client) Close() error {
 // Done is closed when the connection has ended.
 func (c *Client) Done() <-chan struct{} { return c.done }
 
-// Err returns why the connection ended: nil while it is open; an error
-// wrapping ErrClosed after Close, Logoff or the server closing; a
-// *ProtocolError or *LimitError when the stream broke.
+// Err returns why the connection ended: nil while it is open, and nil
+// after a clean end of our own (Close, or Logoff answered by Goodbye and the
+// server closing); otherwise an error wrapping ErrClosed, with the cause: the
+// server closed, the stream broke (*ProtocolError, *LimitError), a read or
+// write failed. Done tells whether it has ended.
 func (c *Client) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err == errClosedByUs {
+		return nil
+	}
+	return c.err
+}
+
+// cause returns why the connection ended, errClosedByUs included; nil
+// while it is open.
+func (c *Client) cause() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
@@ -468,14 +482,16 @@ func (c *Client) readError(err error) error {
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w by the server", ErrClosed)
 	case errors.As(err, &le):
-		return err
+		// The Reader could go on, but whoever the skipped packet was
+		// for would wait forever: end the connection.
+		return fmt.Errorf("%w: %w", ErrClosed, err)
 	case errors.As(err, &pe):
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			// Cut off mid-packet: a lost connection, and a protocol
 			// error on top.
 			return fmt.Errorf("%w by the server mid-packet: %w", ErrClosed, err)
 		}
-		return err
+		return fmt.Errorf("%w: %w", ErrClosed, err)
 	}
 	return fmt.Errorf("%w: %w", ErrClosed, err)
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // floodServer logs any client in and then writes chunk over and over until
@@ -90,5 +91,41 @@ func BenchmarkClientEvents(b *testing.B) {
 			b.StopTimer()
 			b.ReportMetric(float64(c.Dropped()), "dropped")
 		})
+	}
+}
+
+// BenchmarkClientEventsSim consumes the simulator's Flood (b.N ~430-byte
+// UserEvents right after login) through NextEvents, with no loss allowed.
+func BenchmarkClientEventsSim(b *testing.B) {
+	srv := newServer(b, amitest.Options{})
+	sim, err := amitest.NewSimulator(srv, amitest.SimOptions{Flood: b.N})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(sim.AppendFloodEvent(nil, b.N/2))))
+	b.ReportAllocs()
+	ctx := context.Background()
+	c, err := amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: secret, EventBuffer: 4 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	buf := make([]amiwire.Packet, 0, 4096)
+	for n := 0; n < b.N; {
+		evs, err := c.NextEvents(ctx, buf[:0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, ev := range evs {
+			if ev.Event() == "UserEvent" {
+				n++
+			}
+		}
+		clear(evs)
+		buf = evs[:0]
+	}
+	b.StopTimer()
+	if d := c.Dropped(); d != 0 {
+		b.Fatalf("%d events dropped", d)
 	}
 }
