@@ -4,71 +4,90 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 )
 
-// syntheticEvent is one event of the flood-1000 fixture, for when the
-// fixtures are not beside the module.
-const syntheticEvent = "Event: UserEvent\r\nPrivilege: user,all\r\nChannel: Local/flood@default-00000000;2\r\n" +
+// realisticEvent is one event of the flood-1000 fixture (about 430 bytes),
+// for when the fixtures are not beside the module.
+const realisticEvent = "Event: UserEvent\r\nPrivilege: user,all\r\nChannel: Local/flood@default-0000005c;2\r\n" +
 	"ChannelState: 6\r\nChannelStateDesc: Up\r\nCallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n" +
 	"ConnectedLineNum: <unknown>\r\nConnectedLineName: <unknown>\r\nLanguage: en\r\nAccountCode: \r\n" +
-	"Context: default\r\nExten: flood\r\nPriority: 4\r\nUniqueid: 1763848473.12\r\nLinkedid: 1763848473.11\r\n" +
-	"UserEvent: Flood\r\nSeq: 0\r\nPayload: abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz\r\n\r\n"
+	"Context: default\r\nExten: flood\r\nPriority: 4\r\nUniqueid: 1795384493.185\r\nLinkedid: 1795384493.184\r\n" +
+	"UserEvent: Flood\r\nSeq: 0\r\nPayload: lorem ipsum dolor sit amet consectetur\r\n\r\n"
 
-// benchPackets returns realistic events: the flood fixture, or the synthetic copy.
+// benchPackets returns realistic events: the events of the flood-1000
+// fixture, or else the embedded copy of one of them.
 func benchPackets(tb testing.TB) []amiwire.Packet {
-	r := amiwire.NewReader(strings.NewReader(syntheticEvent))
-	p, err := r.ReadPacket()
+	tb.Helper()
+	var events []amiwire.Packet
+	for _, p := range fixturePackets(tb, "flood-1000.listener.server.ami", false) {
+		if p.Kind() == amiwire.KindEvent {
+			events = append(events, p)
+		}
+	}
+	if len(events) > 0 {
+		return events
+	}
+	p, err := amiwire.NewReader(strings.NewReader(realisticEvent)).ReadPacket()
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return []amiwire.Packet{p}
 }
 
-func benchPacket(tb testing.TB) amiwire.Packet { return benchPackets(tb)[0] }
+// countWriter counts the bytes written to it.
+type countWriter struct{ n int64 }
 
-func benchFormat(b *testing.B, name string) {
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+func benchFormat(b *testing.B, name string, opts Options) {
 	ps := benchPackets(b)
-	w, err := New(name, io.Discard, Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	// Output bytes per packet, measured once.
-	cw := &countWriter{}
-	cwW, _ := New(name, cw, Options{})
+	at := time.Date(2026, 11, 22, 23, 0, 0, 123456789, time.UTC)
+	// Output bytes per packet, measured once over every packet.
+	var cw countWriter
+	cwW, _ := New(name, &cw, opts)
 	for _, p := range ps {
-		_ = cwW.WritePacket(p)
+		_ = WriteAt(cwW, p, at)
 	}
 	_ = cwW.Flush()
 	b.SetBytes(cw.n / int64(len(ps)))
+
+	w, err := New(name, io.Discard, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tw := w.(TimeWriter)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := w.WritePacket(ps[i%len(ps)]); err != nil {
+		if err := tw.WritePacketAt(ps[i%len(ps)], at); err != nil {
 			b.Fatal(err)
 		}
 	}
 	_ = w.Flush()
 }
 
-type countWriter struct{ n int64 }
+func BenchmarkJSON(b *testing.B)        { benchFormat(b, "json", Options{}) }
+func BenchmarkJSONStamped(b *testing.B) { benchFormat(b, "json", Options{Timestamps: true}) }
+func BenchmarkText(b *testing.B)        { benchFormat(b, "text", Options{}) }
+func BenchmarkRaw(b *testing.B)         { benchFormat(b, "raw", Options{}) }
 
-func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
-
-func BenchmarkJSON(b *testing.B) { benchFormat(b, "json") }
-func BenchmarkText(b *testing.B) { benchFormat(b, "text") }
-func BenchmarkRaw(b *testing.B)  { benchFormat(b, "raw") }
-
-// BenchmarkCopyBaseline appends the raw bytes to a buffer written out in
-// 64 KiB chunks: the floor every format is compared against.
+// BenchmarkCopyBaseline copies the same packets' raw bytes into a 64 KiB
+// buffer written out when full: the floor every format is compared with.
 func BenchmarkCopyBaseline(b *testing.B) {
-	raw := []byte(syntheticEvent)
-	buf := make([]byte, 0, bufferSize+len(raw))
-	b.SetBytes(int64(len(raw)))
+	ps := benchPackets(b)
+	var total int
+	for _, p := range ps {
+		total += len(p.Raw)
+	}
+	b.SetBytes(int64(total / len(ps)))
+	buf := make([]byte, 0, bufferSize)
 	b.ReportAllocs()
+	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		buf = append(buf, raw...)
+		buf = append(buf, ps[i%len(ps)].Raw...)
 		if len(buf) >= bufferSize {
 			_, _ = io.Discard.Write(buf)
 			buf = buf[:0]

@@ -1,42 +1,76 @@
 // Package format turns AMI packets into output for people and programs.
 //
-// The formats:
+// # Formats
 //
-//	text   AMI's own "Key: Value" lines with an empty line after each packet,
-//	       so the output is itself AMI text. A line that arrived without a
-//	       colon is printed as it came. Keys are coloured when Options.Color.
+// text: AMI's own "Key: Value" lines with LF line ends and an empty line after
+// each packet, so the output is itself AMI text that a reader can parse
+// again. A line that arrived without a colon (a Field with an empty Key) is
+// printed as its value alone. Values are written as they are; with
+// Options.Color only the keys get ANSI colour, so grep on values works.
 //
-//	           Event: Hangup
-//	           Channel: PJSIP/100-00000001
-//	           Cause: 16
+//	Event: Hangup
+//	Channel: PJSIP/100-00000001
+//	Cause: 16
 //
-//	json   one JSON object per packet per line. Keys keep their received
-//	       order and case; a key that occurs more than once (exactly the same
-//	       spelling) becomes an array of its values, in order, at the place of
-//	       its first occurrence. Lines without a colon are gathered under the
-//	       key "". Always valid UTF-8: invalid bytes become U+FFFD.
+// json: one JSON object per packet per line. Keys keep their received order
+// and spelling. A key that occurs more than once, spelled exactly the same
+// (case matters: "Variable" and "variable" are different keys), becomes an
+// array of its values, in order, at the place of its first occurrence. Lines
+// without a colon are gathered under the key "@lines" (LinesKey), which is
+// always an array, even for one line. The output is valid UTF-8 JSON whatever
+// bytes arrived: each invalid byte becomes U+FFFD, control characters and
+// U+2028/U+2029 are escaped, '<', '>' and '&' are not.
 //
-//	           {"Event":"Hangup","Channel":"PJSIP/100-00000001","Variable":["a=1","b=2"]}
+//	{"Event":"VarSet","Variable":["a=1","b=2"],"Channel":"PJSIP/100-00000001"}
+//	{"Response":"Follows","@lines":["Privilege: Command","--END COMMAND--"]}
 //
-//	raw    the exact bytes that arrived (CRLF line ends, the empty line after
-//	       each packet), so a capture can be replayed; packets built by a
-//	       program are written in wire form.
+// raw: the exact bytes that arrived (Packet.Raw: CRLF line ends and the empty
+// line after each packet), so a capture can be replayed; packets built by a
+// program (nil Raw) are written in wire form with CRLF.
 //
-//	table  aligned columns under a header row, one row per packet. Rows are
-//	       held until Flush, because the column widths depend on every row.
+// table: aligned columns under a header row, one row per packet. The
+// columns are Options.Fields or else the union of the rows' keys (compared
+// without regard to case) in order of first appearance; colonless lines have
+// no column; the values of a repeated key are joined with ",". Widths are
+// counted in runes; invalid UTF-8 becomes U+FFFD and control characters
+// become spaces, so a row stays on one line. Values are never truncated.
+// Rows are held until Flush, because every column's width depends on every
+// row; each Flush writes the rows held so far as one table with its own
+// header.
 //
-// Writers buffer their output; nothing reaches the underlying io.Writer
-// before Flush or before the buffer fills. Write errors (a closed pipe, say)
-// are returned unchanged from WritePacket or Flush, and stick.
+//	Event            Channel                    State
+//	CoreShowChannel  Local/hold@default-0001;1  Up
 //
-// The package knows nothing of sockets or terminals: whether to colour is the
-// caller's decision.
+// # Timestamps
+//
+// With Options.Timestamps, each packet is preceded by its receive time,
+// formatted with TimestampLayout (RFC 3339, microseconds, the time's own
+// zone), under the key "@timestamp" (TimestampKey): the first member of
+// the JSON object, the first line "@timestamp: ..." in text (CRLF-ended in
+// raw, so the capture still parses and replays), the first column of a
+// table. Pass the time with WritePacketAt (see TimeWriter and WriteAt);
+// WritePacket uses the current time. Asterisk never sends keys that start
+// with '@'; should a packet carry "@timestamp" anyway, JSON groups its value
+// with ours into one array, the stamp first.
+//
+// # Buffering and errors
+//
+// Writers gather output in a 64 KiB buffer; nothing reaches the underlying
+// io.Writer before Flush or before the buffer fills, so the caller decides
+// when output appears (for example, when no more input is waiting). An error
+// from the io.Writer (say syscall.EPIPE for a closed pipe) is returned
+// unchanged from WritePacket or Flush, so errors.Is works on it, and it
+// sticks: every later call returns it again.
+//
+// The package knows nothing of sockets or terminals: whether to colour is
+// the caller's decision. Writers are not safe for concurrent use.
 package format
 
 import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 )
@@ -45,77 +79,145 @@ import (
 type Writer interface {
 	// WritePacket formats p into the writer's buffer, writing the buffer out
 	// when it is full. p is not retained after the call returns, except by
-	// the table writer, which keeps it until Flush.
+	// the table writer, which keeps its fields until Flush.
 	WritePacket(p amiwire.Packet) error
-	// Flush writes out everything buffered.
+	// Flush writes out everything buffered (for table: the table of every
+	// row held since the last Flush).
 	Flush() error
 }
 
-// Options tune a Writer.
+// TimeWriter is a Writer that can be told when a packet was received. Every
+// Writer that New returns is a TimeWriter.
+type TimeWriter interface {
+	Writer
+	// WritePacketAt is WritePacket with the time p was received. The time
+	// is written only when Options.Timestamps is set; otherwise it is
+	// ignored.
+	WritePacketAt(p amiwire.Packet, t time.Time) error
+}
+
+// WriteAt writes p with receive time t when w is a TimeWriter, and with
+// plain WritePacket otherwise.
+func WriteAt(w Writer, p amiwire.Packet, t time.Time) error {
+	if tw, ok := w.(TimeWriter); ok {
+		return tw.WritePacketAt(p, t)
+	}
+	return w.WritePacket(p)
+}
+
+// Options tune a Writer. The zero value is plain output of every field.
 type Options struct {
 	// Color puts ANSI colour on keys (text) and on the header row (table).
 	// Values are never coloured, so grep works on coloured output too.
+	// json and raw ignore it.
 	Color bool
 	// Fields, when not empty, picks which keys are written and in which
-	// order (json, text, table). Keys match without regard to case; a key a
-	// packet lacks is left out (json, text) or left blank (table). raw
-	// ignores it.
+	// order (json, text, table). Keys match without regard to case and are
+	// written as received; every field matching a key is written, in
+	// received order. A key a packet lacks is left out (json, text) or left
+	// blank (table). raw ignores it.
 	Fields []string
-	// NoHeader leaves out the table's header row.
+	// Timestamps writes each packet's receive time first, under
+	// TimestampKey (see the package documentation).
+	Timestamps bool
+	// NoHeader leaves out the table's header row. Other formats ignore it.
 	NoHeader bool
 }
 
-// Names lists the format names New accepts.
+// TimestampKey is the key under which Options.Timestamps writes the receive
+// time. Asterisk never sends keys starting with '@'; the name is the one
+// log shippers (Logstash, Filebeat, Vector) expect for an event's time.
+const TimestampKey = "@timestamp"
+
+// TimestampLayout is the time.Format layout of the receive time: RFC 3339
+// with microseconds, fixed width, in the time's own location (pass
+// t.UTC() for a "Z" zone).
+const TimestampLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// LinesKey is the JSON key under which lines that arrived without a colon
+// (Fields with an empty Key) are gathered, as an array of strings.
+const LinesKey = "@lines"
+
+// Names lists the format names New accepts, for help text and completion.
 func Names() []string { return []string{"text", "json", "raw", "table"} }
 
-// New returns a Writer for the named format writing to w.
+// New returns a Writer for the named format (one of Names, case-insensitive)
+// writing to w. The Writer is also a TimeWriter.
 func New(name string, w io.Writer, opts Options) (Writer, error) {
-	out := &output{w: w}
+	out := output{w: w, buf: make([]byte, 0, bufferSize)}
+	opts.Fields = append([]string(nil), opts.Fields...) // the caller may reuse its slice
 	switch strings.ToLower(name) {
 	case "text":
 		return &textWriter{output: out, opts: opts}, nil
 	case "json":
 		return &jsonWriter{output: out, opts: opts}, nil
 	case "raw":
-		return &rawWriter{output: out}, nil
+		return &rawWriter{output: out, opts: opts}, nil
 	case "table":
 		return &tableWriter{output: out, opts: opts}, nil
 	}
-	return nil, fmt.Errorf("unknown output format %q (want %s)", name, strings.Join(Names(), ", "))
+	return nil, fmt.Errorf("unknown output format %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
 
-// bufferSize is how much output is gathered before it is written out.
-const bufferSize = 64 << 10
+// Every writer can stamp.
+var (
+	_ TimeWriter = (*textWriter)(nil)
+	_ TimeWriter = (*jsonWriter)(nil)
+	_ TimeWriter = (*rawWriter)(nil)
+	_ TimeWriter = (*tableWriter)(nil)
+)
 
-// output is the buffer every writer appends to.
+const (
+	// bufferSize is how much output is gathered before it is written out.
+	bufferSize = 64 << 10
+	// maxRetained is the largest buffer kept after a flush; a bigger one
+	// (grown by a huge packet) is dropped so its memory can be reclaimed.
+	maxRetained = 1 << 20
+)
+
+// output is the buffer every writer appends to, and its sticky error.
 type output struct {
-	w   io.Writer
-	buf []byte
-	err error
+	w     io.Writer
+	buf   []byte
+	err   error
+	stamp []byte // scratch for the formatted receive time
 }
 
-// maybeFlush writes the buffer out once it is full enough.
+// maybeFlush writes the buffer out once it is full.
 func (o *output) maybeFlush() error {
 	if len(o.buf) >= bufferSize {
-		return o.Flush()
+		return o.flush()
 	}
 	return o.err
 }
 
-// Flush writes out the buffer.
-func (o *output) Flush() error {
+// flush writes out the buffer. The io.Writer's error is kept and returned
+// unchanged.
+func (o *output) flush() error {
 	if o.err != nil {
 		return o.err
 	}
 	if len(o.buf) > 0 {
 		_, o.err = o.w.Write(o.buf)
 		o.buf = o.buf[:0]
+		if cap(o.buf) > maxRetained {
+			o.buf = make([]byte, 0, bufferSize)
+		}
 	}
 	return o.err
 }
 
-// pick returns the fields of p that opts.Fields selects, in that order,
-// appended to dst (reused between packets).
+// stampOf formats t into scratch space, or returns nil when stamps are off.
+func (o *output) stampOf(on bool, t time.Time) []byte {
+	if !on {
+		return nil
+	}
+	o.stamp = t.AppendFormat(o.stamp[:0], TimestampLayout)
+	return o.stamp
+}
+
+// pick appends to dst[:0] the fields of p that keys select, in the order of
+// keys; keys match without regard to case.
 func pick(dst []amiwire.Field, p amiwire.Packet, keys []string) []amiwire.Field {
 	dst = dst[:0]
 	for _, k := range keys {
@@ -136,12 +238,26 @@ const (
 
 // textWriter writes "Key: Value" lines.
 type textWriter struct {
-	*output
+	output
 	opts   Options
 	picked []amiwire.Field
 }
 
+// WritePacket writes p, stamped with the current time when
+// Options.Timestamps is set.
 func (t *textWriter) WritePacket(p amiwire.Packet) error {
+	return t.write(p, t.stampOf(t.opts.Timestamps, nowIf(t.opts.Timestamps)))
+}
+
+// WritePacketAt writes p received at tm.
+func (t *textWriter) WritePacketAt(p amiwire.Packet, tm time.Time) error {
+	return t.write(p, t.stampOf(t.opts.Timestamps, tm))
+}
+
+// Flush writes out the buffer.
+func (t *textWriter) Flush() error { return t.flush() }
+
+func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 	if t.err != nil {
 		return t.err
 	}
@@ -150,36 +266,65 @@ func (t *textWriter) WritePacket(p amiwire.Packet) error {
 		t.picked = pick(t.picked, p, t.opts.Fields)
 		fields = t.picked
 	}
-	t.buf = AppendText(t.buf, fields, t.opts.Color)
+	if stamp != nil {
+		t.buf = appendTextKey(t.buf, TimestampKey, t.opts.Color)
+		t.buf = append(t.buf, stamp...)
+		t.buf = append(t.buf, '\n')
+	}
+	for _, f := range fields {
+		if f.Key != "" {
+			t.buf = appendTextKey(t.buf, f.Key, t.opts.Color)
+		}
+		t.buf = append(t.buf, f.Value...)
+		t.buf = append(t.buf, '\n')
+	}
+	t.buf = append(t.buf, '\n')
+	if len(t.opts.Fields) > 0 {
+		clear(t.picked) // keep no packet memory alive
+	}
 	return t.maybeFlush()
 }
 
-// AppendText appends fields as "Key: Value" lines (LF ends) and the empty
-// line that ends a packet; colour puts ANSI colour on the keys.
-func AppendText(dst []byte, fields []amiwire.Field, color bool) []byte {
-	for _, f := range fields {
-		if f.Key != "" {
-			if color {
-				dst = append(dst, colorKey...)
-				dst = append(dst, f.Key...)
-				dst = append(dst, colorReset...)
-			} else {
-				dst = append(dst, f.Key...)
-			}
-			dst = append(dst, ':', ' ')
-		}
-		dst = append(dst, f.Value...)
-		dst = append(dst, '\n')
+// appendTextKey appends "Key: ", the key coloured when color is set.
+func appendTextKey(dst []byte, key string, color bool) []byte {
+	if color {
+		dst = append(dst, colorKey...)
+		dst = append(dst, key...)
+		dst = append(dst, colorReset...)
+	} else {
+		dst = append(dst, key...)
 	}
-	return append(dst, '\n')
+	return append(dst, ':', ' ')
 }
 
 // rawWriter writes the wire bytes.
-type rawWriter struct{ *output }
+type rawWriter struct {
+	output
+	opts Options
+}
 
+// WritePacket writes p's wire bytes, after a timestamp line stamped with
+// the current time when Options.Timestamps is set.
 func (r *rawWriter) WritePacket(p amiwire.Packet) error {
+	return r.write(p, r.stampOf(r.opts.Timestamps, nowIf(r.opts.Timestamps)))
+}
+
+// WritePacketAt writes p received at tm.
+func (r *rawWriter) WritePacketAt(p amiwire.Packet, tm time.Time) error {
+	return r.write(p, r.stampOf(r.opts.Timestamps, tm))
+}
+
+// Flush writes out the buffer.
+func (r *rawWriter) Flush() error { return r.flush() }
+
+func (r *rawWriter) write(p amiwire.Packet, stamp []byte) error {
 	if r.err != nil {
 		return r.err
+	}
+	if stamp != nil {
+		r.buf = append(r.buf, TimestampKey+": "...)
+		r.buf = append(r.buf, stamp...)
+		r.buf = append(r.buf, '\r', '\n')
 	}
 	if p.Raw != nil {
 		r.buf = append(r.buf, p.Raw...)
@@ -195,4 +340,13 @@ func (r *rawWriter) WritePacket(p amiwire.Packet) error {
 		r.buf = append(r.buf, '\r', '\n')
 	}
 	return r.maybeFlush()
+}
+
+// nowIf returns the current time when on, and the zero time (without
+// asking the clock) otherwise.
+func nowIf(on bool) time.Time {
+	if on {
+		return time.Now()
+	}
+	return time.Time{}
 }

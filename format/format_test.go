@@ -5,27 +5,34 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ami-cli/ami/amiwire"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+var update = flag.Bool("update", false, "rewrite the golden files and the fuzz seed corpus in testdata/")
 
 const fixtureDir = "../../shared/fixtures/asterisk-22"
 
-// readFixture returns the packets of a recorded server transcript.
-func readFixture(tb testing.TB, name string) []amiwire.Packet {
+// fixturePackets returns the packets of a recorded server transcript. When
+// the file is missing it skips the test if skip, and returns nil otherwise.
+func fixturePackets(tb testing.TB, name string, skip bool) []amiwire.Packet {
 	tb.Helper()
 	f, err := os.Open(filepath.Join(fixtureDir, name))
 	if err != nil {
-		tb.Skipf("fixture %s not available: %v", name, err)
+		if skip {
+			tb.Skipf("fixture %s not available: %v", name, err)
+		}
+		return nil
 	}
 	defer f.Close()
 	r := amiwire.NewReader(f)
@@ -33,41 +40,73 @@ func readFixture(tb testing.TB, name string) []amiwire.Packet {
 		tb.Fatal(err)
 	}
 	var ps []amiwire.Packet
-	for {
+	for range 1_000_000 {
 		p, err := r.ReadPacket()
 		if err == io.EOF {
 			return ps
 		}
 		if err != nil {
-			tb.Fatal(err)
+			tb.Fatalf("%s: %v", name, err)
 		}
 		ps = append(ps, p)
 	}
+	tb.Fatalf("%s: too many packets", name)
+	return nil
+}
+
+// allFixtures returns the packets of every server transcript.
+func allFixtures(t *testing.T) map[string][]amiwire.Packet {
+	t.Helper()
+	names, _ := filepath.Glob(filepath.Join(fixtureDir, "*.server.ami"))
+	if len(names) == 0 {
+		t.Skip("fixtures not available")
+	}
+	out := map[string][]amiwire.Packet{}
+	for _, n := range names {
+		out[filepath.Base(n)] = fixturePackets(t, filepath.Base(n), true)
+	}
+	return out
 }
 
 func fld(k, v string) amiwire.Field { return amiwire.Field{Key: k, Value: v} }
 
+func pkt(kv ...string) amiwire.Packet {
+	var p amiwire.Packet
+	for i := 0; i+1 < len(kv); i += 2 {
+		p.Fields = append(p.Fields, fld(kv[i], kv[i+1]))
+	}
+	return p
+}
+
 // handmade holds the awkward cases no fixture has.
 func handmade() []amiwire.Packet {
 	return []amiwire.Packet{
-		{Fields: []amiwire.Field{fld("Event", "VarSet"), fld("Variable", "a=1"), fld("Channel", "x"), fld("Variable", "b=2"), fld("variable", "c=3")}},
-		{Fields: []amiwire.Field{fld("Response", "Success"), fld("Empty", ""), fld("Message", "a: b: c")}},
-		{Fields: []amiwire.Field{fld("Event", "Weird"), fld("Nul", "a\x00b"), fld("Bad", "\xff\xfeok"), fld("Sep", "x\u2028y\u2029z"), fld("Quote", `"\`+"\t\r")}},
-		{Fields: []amiwire.Field{fld("Response", "Follows"), fld("", "raw line one"), fld("", "raw: two")}},
-		{Fields: []amiwire.Field{fld("Event", "Long"), fld("Value", strings.Repeat("0123456789", 300))}},
-		{Fields: []amiwire.Field{fld("Event", "Unicode"), fld("CallerIDName", "Zoë 電話 📞")}},
+		pkt("Event", "VarSet", "Variable", "a=1", "Channel", "x", "Variable", "b=2", "variable", "c=3"),
+		pkt("Response", "Success", "Empty", "", "Message", "a: b: c", "", ""),
+		pkt("Event", "Weird", "Nul", "a\x00b", "Bad", "\xff\xfeok\xed\xa0\x80", "Sep", "x\u2028y\u2029z", "Quote", `"\`+"\t\r\x1b\x7f", "Html", "<a href=\"x\">&amp;</a>"),
+		pkt("Response", "Follows", "", "raw line one", "", "raw: two", "ActionID", "7"),
+		pkt("Event", "Long", "Value", strings.Repeat("0123456789", 300)),
+		pkt("Event", "Unicode", "CallerIDName", "Zoë 電話 📞", "Cyr", "Привет"),
+		pkt("Event", "Collide", "@lines", "key named like ours", "", "colonless", "@timestamp", "not ours"),
+		pkt("Event", "BadKeys", "K\xff", "one", "K\xfe", "two", "\xc0", "three"),
+		pkt(),
 	}
 }
 
-func render(t *testing.T, name string, opts Options, ps []amiwire.Packet) []byte {
+// stampAt is the receive time given to the i-th packet in tests.
+func stampAt(i int) time.Time {
+	return time.Date(2026, 11, 22, 23, 0, i, i*1234567, time.FixedZone("", 3600))
+}
+
+func render(t testing.TB, name string, opts Options, ps []amiwire.Packet) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := New(name, &buf, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range ps {
-		if err := w.WritePacket(p); err != nil {
+	for i, p := range ps {
+		if err := WriteAt(w, p, stampAt(i)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,164 +135,486 @@ func golden(t *testing.T, file string, got []byte) {
 }
 
 func TestGolden(t *testing.T) {
-	sources := map[string]func(t *testing.T) []amiwire.Packet{
-		"handmade":       func(*testing.T) []amiwire.Packet { return handmade() },
-		"status-3":       func(t *testing.T) []amiwire.Packet { return readFixture(t, "status-3.server.ami") },
-		"originate":      func(t *testing.T) []amiwire.Packet { return readFixture(t, "originate-async.server.ami") },
-		"command-output": func(t *testing.T) []amiwire.Packet { return readFixture(t, "command-core-show-channels.server.ami") },
+	sources := []struct {
+		name string
+		load func(t *testing.T) []amiwire.Packet
+	}{
+		{"handmade", func(*testing.T) []amiwire.Packet { return handmade() }},
+		{"status-3", func(t *testing.T) []amiwire.Packet { return fixturePackets(t, "status-3.server.ami", true) }},
+		{"originate", func(t *testing.T) []amiwire.Packet { return fixturePackets(t, "originate-async.server.ami", true) }},
+		{"command-output", func(t *testing.T) []amiwire.Packet {
+			return fixturePackets(t, "command-core-show-channels.server.ami", true)
+		}},
 	}
 	cases := []struct {
-		format string
-		opts   Options
-		suffix string
+		format, suffix string
+		opts           Options
+		handmadeOnly   bool
 	}{
-		{"text", Options{}, "text"},
-		{"text", Options{Color: true}, "color.text"},
-		{"json", Options{}, "json"},
-		{"raw", Options{}, "raw"},
-		{"table", Options{}, "table"},
-		{"table", Options{Fields: []string{"event", "Channel", "Missing"}}, "fields.table"},
-		{"json", Options{Fields: []string{"channel", "Event"}}, "fields.json"},
-		{"text", Options{Fields: []string{"channel", "Event"}}, "fields.text"},
+		{"text", "text", Options{}, false},
+		{"text", "color.text", Options{Color: true}, false},
+		{"text", "fields.text", Options{Fields: []string{"channel", "Event"}}, false},
+		{"json", "json", Options{}, false},
+		{"json", "fields.json", Options{Fields: []string{"channel", "Event", "VARIABLE"}}, false},
+		{"raw", "raw", Options{}, false},
+		{"table", "table", Options{}, false},
+		{"table", "fields.table", Options{Fields: []string{"event", "Channel", "Missing"}}, false},
+		{"text", "stamp.text", Options{Timestamps: true}, true},
+		{"json", "stamp.json", Options{Timestamps: true}, true},
+		{"raw", "stamp.raw", Options{Timestamps: true}, true},
+		{"table", "stamp.color.table", Options{Timestamps: true, Color: true}, true},
+		{"table", "noheader.table", Options{NoHeader: true}, true},
 	}
-	for src, load := range sources {
+	for _, src := range sources {
 		for _, c := range cases {
-			t.Run(src+"."+c.suffix, func(t *testing.T) {
-				got := render(t, c.format, c.opts, load(t))
-				golden(t, src+"."+c.suffix, got)
+			if c.handmadeOnly && src.name != "handmade" {
+				continue
+			}
+			t.Run(src.name+"."+c.suffix, func(t *testing.T) {
+				ps := src.load(t)
+				got := render(t, c.format, c.opts, ps)
+				golden(t, src.name+"."+c.suffix+".golden", got)
 				if c.format == "json" {
-					checkJSONLines(t, got)
+					checkJSONLines(t, got, ps, c.opts)
 				}
 			})
 		}
 	}
 }
 
-func checkJSONLines(t *testing.T, out []byte) {
-	t.Helper()
-	for i, line := range bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n")) {
-		if !json.Valid(line) || !utf8.Valid(line) {
-			t.Fatalf("line %d is not valid JSON: %q", i+1, line)
-		}
-	}
+// member is one member of a decoded JSON object, in order.
+type member struct {
+	Key   string
+	Vals  []string
+	Array bool
 }
 
-// decodeJSON turns one JSON line back into fields: arrays are expanded in
-// place so the order of first occurrences can be compared.
-func decodeJSON(t *testing.T, line []byte) map[string][]string {
+// decodeOrdered decodes one JSON object of strings and arrays of strings,
+// keeping the members in order.
+func decodeOrdered(line []byte) ([]member, error) {
+	d := json.NewDecoder(bytes.NewReader(line))
+	if tok, err := d.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("want '{', got %v %v", tok, err)
+	}
+	var ms []member
+	for d.More() {
+		k, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		m := member{Key: k.(string)}
+		tok, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch tok := tok.(type) {
+		case string:
+			m.Vals = []string{tok}
+		case json.Delim:
+			if tok != '[' {
+				return nil, fmt.Errorf("key %q: unexpected %v", m.Key, tok)
+			}
+			m.Array = true
+			for d.More() {
+				v, err := d.Token()
+				if err != nil {
+					return nil, err
+				}
+				s, ok := v.(string)
+				if !ok {
+					return nil, fmt.Errorf("key %q: element %v is not a string", m.Key, v)
+				}
+				m.Vals = append(m.Vals, s)
+			}
+			if _, err := d.Token(); err != nil {
+				return nil, err
+			}
+		default:
+			return nil, fmt.Errorf("key %q: value %v is not a string", m.Key, tok)
+		}
+		ms = append(ms, m)
+	}
+	if tok, err := d.Token(); err != nil || tok != json.Delim('}') {
+		return nil, fmt.Errorf("want '}', got %v %v", tok, err)
+	}
+	if d.More() {
+		return nil, errors.New("data after the object")
+	}
+	return ms, nil
+}
+
+// sanitize replaces each invalid byte with U+FFFD: the conversion to
+// []rune does exactly that, independently of the code under test.
+func sanitize(s string) string { return string([]rune(s)) }
+
+// wantMembers is the documented JSON mapping, written the slow, obvious way.
+func wantMembers(fields []amiwire.Field, stamp string) []member {
+	var ms []member
+	add := func(k, v string) {
+		k = sanitize(k)
+		for i := range ms {
+			if ms[i].Key == k {
+				ms[i].Vals = append(ms[i].Vals, sanitize(v))
+				ms[i].Array = true
+				return
+			}
+		}
+		ms = append(ms, member{Key: k, Vals: []string{sanitize(v)}, Array: k == LinesKey})
+	}
+	if stamp != "" {
+		add(TimestampKey, stamp)
+	}
+	for _, f := range fields {
+		k := f.Key
+		if k == "" {
+			k = LinesKey
+		}
+		add(k, f.Value)
+	}
+	return ms
+}
+
+// checkJSON checks that line is valid JSON holding exactly fields (and stamp).
+func checkJSON(t testing.TB, line []byte, fields []amiwire.Field, stamp string) {
 	t.Helper()
+	if !json.Valid(line) || !utf8.Valid(line) {
+		t.Fatalf("not valid JSON: %q", line)
+	}
+	if bytes.Contains(line, []byte("\u2028")) || bytes.Contains(line, []byte("\u2029")) || bytes.ContainsAny(line, "\n\r") {
+		t.Fatalf("unescaped line separator: %q", line)
+	}
 	var m map[string]any
 	if err := json.Unmarshal(line, &m); err != nil {
 		t.Fatalf("%v: %q", err, line)
 	}
-	out := map[string][]string{}
-	for k, v := range m {
-		switch v := v.(type) {
-		case string:
-			out[k] = []string{v}
-		case []any:
-			for _, e := range v {
-				out[k] = append(out[k], e.(string))
+	got, err := decodeOrdered(line)
+	if err != nil {
+		t.Fatalf("%v: %q", err, line)
+	}
+	want := wantMembers(fields, stamp)
+	if len(got) == 0 && len(want) == 0 {
+		return
+	}
+	if !slices.EqualFunc(got, want, func(a, b member) bool {
+		return a.Key == b.Key && a.Array == b.Array && slices.Equal(a.Vals, b.Vals)
+	}) {
+		t.Fatalf("line %q\ngot  %+v\nwant %+v", line, got, want)
+	}
+}
+
+// checkJSONLines checks every line of a json writer's output against the
+// packets written.
+func checkJSONLines(t *testing.T, out []byte, ps []amiwire.Packet, opts Options) {
+	t.Helper()
+	lines := bytes.Split(bytes.TrimSuffix(out, []byte("\n")), []byte("\n"))
+	if len(ps) == 0 {
+		lines = nil
+	}
+	if len(lines) != len(ps) {
+		t.Fatalf("%d lines for %d packets", len(lines), len(ps))
+	}
+	for i, line := range lines {
+		fields := ps[i].Fields
+		if len(opts.Fields) > 0 {
+			fields = pick(nil, ps[i], opts.Fields)
+		}
+		stamp := ""
+		if opts.Timestamps {
+			stamp = stampAt(i).Format(TimestampLayout)
+		}
+		checkJSON(t, line, fields, stamp)
+	}
+}
+
+func TestJSONFixtures(t *testing.T) {
+	for name, ps := range allFixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			for _, opts := range []Options{{}, {Timestamps: true}} {
+				checkJSONLines(t, render(t, "json", opts, ps), ps, opts)
 			}
-		default:
-			t.Fatalf("key %q has %T", k, v)
-		}
+		})
 	}
-	return out
 }
 
-func TestJSONRoundTrip(t *testing.T) {
-	ps := append(handmade(), readFixture(t, "pipelined.server.ami")...)
-	for _, p := range ps {
-		var enc JSONEncoder
-		line := enc.Append(nil, p.Fields)
-		got := decodeJSON(t, line)
-		want := map[string][]string{}
-		for _, f := range p.Fields {
-			want[f.Key] = append(want[f.Key], validUTF8(f.Value))
-		}
-		if len(got) != len(want) {
-			t.Fatalf("%q: %d keys, want %d", line, len(got), len(want))
-		}
-		for k, vs := range want {
-			if strings.Join(got[k], "\x00") != strings.Join(vs, "\x00") {
-				t.Errorf("key %q: got %q, want %q", k, got[k], vs)
+func TestJSONMapping(t *testing.T) {
+	cases := []struct {
+		name string
+		p    amiwire.Packet
+		want string
+	}{
+		{"empty", pkt(), `{}`},
+		{"order and arrays", handmade()[0],
+			`{"Event":"VarSet","Variable":["a=1","b=2"],"Channel":"x","variable":"c=3"}`},
+		{"empty values", pkt("A", "", "B", ""), `{"A":"","B":""}`},
+		{"colonless always an array", pkt("Response", "Follows", "", "one"), `{"Response":"Follows","@lines":["one"]}`},
+		{"colonless grouped", pkt("", "one", "K", "v", "", "two"), `{"@lines":["one","two"],"K":"v"}`},
+		{"received @lines joins ours", pkt("@lines", "a", "", "b"), `{"@lines":["a","b"]}`},
+		{"escapes", pkt("K", "\"\\\n\r\t\x00\x1f\x7f<>&/"), `{"K":"\"\\\n\r\t\u0000\u001f` + "\x7f" + `<>&/"}`},
+		{"separators", pkt("K", "a\u2028b\u2029c"), `{"K":"a\u2028b\u2029c"}`},
+		{"invalid bytes", pkt("K", "a\xffb\xc3"), "{\"K\":\"a\uFFFDb\uFFFD\"}"},
+		{"surrogate half", pkt("K", "\xed\xa0\x80"), "{\"K\":\"\uFFFD\uFFFD\uFFFD\"}"},
+		{"keys equal once written", pkt("K\xff", "1", "K\xfe", "2"), "{\"K\uFFFD\":[\"1\",\"2\"]}"},
+		{"valid non-ASCII kept", pkt("Name", "Zoë 📞"), `{"Name":"Zoë 📞"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var e jsonEncoder
+			got := string(e.appendObject(nil, c.p.Fields, nil))
+			if got != c.want {
+				t.Errorf("got  %s\nwant %s", got, c.want)
 			}
-		}
+			checkJSON(t, []byte(got), c.p.Fields, "")
+		})
 	}
 }
 
-// validUTF8 replaces each invalid byte with U+FFFD, as the JSON writer does.
-func validUTF8(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b.WriteString("\uFFFD")
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
+func TestJSONTimestamp(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 6000, time.UTC)
+	cases := []struct {
+		p    amiwire.Packet
+		want string
+	}{
+		{pkt("Event", "Ping"), `{"@timestamp":"2026-01-02T03:04:05.000006Z","Event":"Ping"}`},
+		{pkt(), `{"@timestamp":"2026-01-02T03:04:05.000006Z"}`},
+		{pkt("Event", "X", "@timestamp", "theirs"), `{"@timestamp":["2026-01-02T03:04:05.000006Z","theirs"],"Event":"X"}`},
 	}
-	return b.String()
+	for _, c := range cases {
+		var buf bytes.Buffer
+		w, _ := New("json", &buf, Options{Timestamps: true})
+		if err := WriteAt(w, c.p, at); err != nil {
+			t.Fatal(err)
+		}
+		_ = w.Flush()
+		if got := strings.TrimSuffix(buf.String(), "\n"); got != c.want {
+			t.Errorf("got  %s\nwant %s", got, c.want)
+		}
+	}
+	// Without Timestamps the time is ignored; WritePacket stamps with now.
+	var buf bytes.Buffer
+	w, _ := New("json", &buf, Options{})
+	_ = WriteAt(w, pkt("A", "1"), at)
+	w, _ = New("json", &buf, Options{Timestamps: true})
+	_ = w.WritePacket(pkt("A", "2"))
+	_ = w.Flush()
+	lines := strings.Split(buf.String(), "\n")
+	var m map[string]string
+	if err := json.Unmarshal([]byte(lines[0]), &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := time.Parse(TimestampLayout, m[TimestampKey]); err != nil || len(lines) != 2 {
+		t.Errorf("WritePacket with Timestamps: %q (%v)", buf.String(), err)
+	}
 }
 
-func TestJSONOrderAndArrays(t *testing.T) {
-	var enc JSONEncoder
-	got := string(enc.Append(nil, handmade()[0].Fields))
-	want := `{"Event":"VarSet","Variable":["a=1","b=2"],"Channel":"x","variable":"c=3"}`
+func TestJSONLargePackets(t *testing.T) {
+	shapes := map[string]func(i int) string{
+		"one key":       func(int) string { return "Output" },
+		"distinct keys": func(i int) string { return fmt.Sprintf("Key%d", i) },
+		"alternating":   func(i int) string { return []string{"Output", fmt.Sprintf("K%d", i%26), ""}[i%3] },
+	}
+	for name, key := range shapes {
+		t.Run(name, func(t *testing.T) {
+			var fs []amiwire.Field
+			for i := range 10_000 {
+				fs = append(fs, fld(key(i), fmt.Sprint(i)))
+			}
+			var e jsonEncoder
+			checkJSON(t, e.appendObject(nil, fs, nil), fs, "")
+			// Steady state: a second encoding allocates nothing.
+			buf := make([]byte, 0, 1<<20)
+			if n := testing.AllocsPerRun(5, func() { buf = e.appendObject(buf[:0], fs, nil) }); n != 0 {
+				t.Errorf("%v allocs", n)
+			}
+		})
+	}
+}
+
+func TestTextMapping(t *testing.T) {
+	got := string(render(t, "text", Options{}, []amiwire.Packet{
+		pkt("Response", "Follows", "", "raw line", "Empty", ""),
+		pkt("Event", "B"),
+	}))
+	want := "Response: Follows\nraw line\nEmpty: \n\nEvent: B\n\n"
 	if got != want {
-		t.Errorf("got  %s\nwant %s", got, want)
+		t.Errorf("got %q, want %q", got, want)
 	}
-	// Many repeats of few keys and many distinct keys both stay linear and exact.
-	var fs []amiwire.Field
-	for i := 0; i < 10000; i++ {
-		fs = append(fs, amiwire.Field{Key: []string{"Output", "Key" + string(rune('a'+i%26))}[i%2], Value: "v"})
+	got = string(render(t, "text", Options{Color: true}, []amiwire.Packet{pkt("Event", "x")}))
+	if got != "\x1b[36mEvent\x1b[0m: x\n\n" {
+		t.Errorf("colour: got %q", got)
 	}
-	if !json.Valid(enc.Append(nil, fs)) {
-		t.Fatal("10,000 fields: invalid JSON")
+}
+
+// Text output is AMI text: reading it back gives the same packets.
+func TestTextReadsBack(t *testing.T) {
+	for name, ps := range allFixtures(t) {
+		for _, opts := range []Options{{}, {Timestamps: true}} {
+			out := render(t, "text", opts, ps)
+			r := amiwire.NewReader(bytes.NewReader(out))
+			for i, want := range ps {
+				got, err := r.ReadPacket()
+				if err != nil {
+					t.Fatalf("%s: packet %d: %v", name, i, err)
+				}
+				fs := got.Fields
+				if opts.Timestamps {
+					if fs[0].Key != TimestampKey || fs[0].Value != stampAt(i).Format(TimestampLayout) {
+						t.Fatalf("%s: packet %d: first field %q", name, i, fs[0])
+					}
+					fs = fs[1:]
+				}
+				if !slices.Equal(fs, want.Fields) {
+					t.Fatalf("%s: packet %d:\ngot  %q\nwant %q", name, i, fs, want.Fields)
+				}
+			}
+			if _, err := r.ReadPacket(); err != io.EOF {
+				t.Fatalf("%s: after the last packet: %v", name, err)
+			}
+		}
 	}
 }
 
 func TestRawBuiltPacket(t *testing.T) {
-	got := render(t, "raw", Options{}, []amiwire.Packet{amiwire.NewAction("Ping", "ActionID", "1")})
-	if string(got) != "Action: Ping\r\nActionID: 1\r\n\r\n" {
+	got := render(t, "raw", Options{}, []amiwire.Packet{amiwire.NewAction("Ping", "ActionID", "1"), pkt("", "no colon")})
+	if string(got) != "Action: Ping\r\nActionID: 1\r\n\r\nno colon\r\n\r\n" {
 		t.Errorf("got %q", got)
 	}
 }
 
+// Raw output is every byte received after the banner, in order.
 func TestRawIsExact(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join(fixtureDir, "originate-async.server.ami"))
-	if err != nil {
-		t.Skip(err)
+	names, _ := filepath.Glob(filepath.Join(fixtureDir, "*.server.ami"))
+	if len(names) == 0 {
+		t.Skip("fixtures not available")
 	}
-	got := render(t, "raw", Options{}, readFixture(t, "originate-async.server.ami"))
-	banner := bytes.IndexByte(data, '\n') + 1
-	if !bytes.Equal(got, data[banner:]) {
-		t.Error("raw output differs from the bytes received")
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := render(t, "raw", Options{Fields: []string{"ignored"}}, fixturePackets(t, filepath.Base(n), true))
+		banner := bytes.IndexByte(data, '\n') + 1
+		if !bytes.Equal(got, data[banner:]) {
+			t.Errorf("%s: raw output differs from the bytes received", filepath.Base(n))
+		}
 	}
 }
 
-func TestUnknownFormat(t *testing.T) {
-	if _, err := New("yaml", io.Discard, Options{}); err == nil || !strings.Contains(err.Error(), "text, json, raw, table") {
+func TestRawStampReadsBack(t *testing.T) {
+	ps := fixturePackets(t, "originate-async.server.ami", true)
+	r := amiwire.NewReader(bytes.NewReader(render(t, "raw", Options{Timestamps: true}, ps)))
+	for i, want := range ps {
+		got, err := r.ReadPacket()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stampLine := TimestampKey + ": " + stampAt(i).Format(TimestampLayout) + "\r\n"
+		if string(got.Raw) != stampLine+string(want.Raw) {
+			t.Fatalf("packet %d: %q", i, got.Raw)
+		}
+	}
+}
+
+func TestTable(t *testing.T) {
+	ps := []amiwire.Packet{
+		pkt("Event", "A", "Name", "電話", "Bad", "\xff\x00x\ty", "Variable", "a=1", "variable", "b=2"),
+		pkt("Event", "LongerName", "Extra", "e", "", "colonless", "Sep", "a\u2028b"),
+	}
+	got := string(render(t, "table", Options{}, ps))
+	want := "" +
+		"Event       Name  Bad    Variable  Extra  Sep\n" +
+		"A           電話    \uFFFD x y  a=1,b=2\n" +
+		"LongerName                         e      a b\n"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	// Each Flush writes the rows held since the last one as a new table;
+	// nothing held, nothing written.
+	var buf bytes.Buffer
+	w, _ := New("table", &buf, Options{Fields: []string{"event"}})
+	if err := w.Flush(); err != nil || buf.Len() != 0 {
+		t.Fatalf("empty table wrote %q (%v)", buf.String(), err)
+	}
+	_ = w.WritePacket(ps[0])
+	_ = w.Flush()
+	_ = w.WritePacket(ps[1])
+	_ = w.Flush()
+	if buf.String() != "event\nA\nevent\nLongerName\n" {
+		t.Errorf("two flushes: %q", buf.String())
+	}
+}
+
+func TestOptionsFields(t *testing.T) {
+	fields := []string{"CHANNEL", "event"}
+	w, _ := New("text", io.Discard, Options{Fields: fields})
+	fields[0] = "changed" // the writer keeps its own copy
+	var buf bytes.Buffer
+	w.(*textWriter).w = &buf
+	_ = w.WritePacket(pkt("Event", "E", "Channel", "C", "channel", "c2", "Other", "o"))
+	_ = w.Flush()
+	if buf.String() != "Channel: C\nchannel: c2\nEvent: E\n\n" {
+		t.Errorf("got %q", buf.String())
+	}
+}
+
+func TestNew(t *testing.T) {
+	if !slices.Equal(Names(), []string{"text", "json", "raw", "table"}) {
+		t.Errorf("Names() = %q", Names())
+	}
+	for _, n := range append(Names(), "JSON", "Table") {
+		w, err := New(n, io.Discard, Options{})
+		if err != nil {
+			t.Errorf("New(%q): %v", n, err)
+		}
+		if _, ok := w.(TimeWriter); !ok {
+			t.Errorf("New(%q) is not a TimeWriter", n)
+		}
+	}
+	_, err := New("yaml", io.Discard, Options{})
+	if err == nil || err.Error() != `unknown output format "yaml" (valid: text, json, raw, table)` {
 		t.Errorf("err = %v", err)
 	}
 }
 
-type failWriter struct{ err error }
+// plainWriter is a Writer that cannot stamp.
+type plainWriter struct{ n int }
 
-func (f failWriter) Write([]byte) (int, error) { return 0, f.err }
+func (p *plainWriter) WritePacket(amiwire.Packet) error { p.n++; return nil }
+func (p *plainWriter) Flush() error                     { return nil }
+
+func TestWriteAtPlainWriter(t *testing.T) {
+	var p plainWriter
+	if err := WriteAt(&p, pkt("A", "b"), time.Now()); err != nil || p.n != 1 {
+		t.Errorf("WriteAt: %v, %d packets", err, p.n)
+	}
+}
+
+// failWriter fails every write with err, after counting the call.
+type failWriter struct {
+	err   error
+	calls *int
+}
+
+func (f failWriter) Write([]byte) (int, error) { *f.calls++; return 0, f.err }
 
 func TestWriteErrorsStick(t *testing.T) {
 	for _, name := range Names() {
-		w, _ := New(name, failWriter{syscall.EPIPE}, Options{})
+		calls := 0
+		w, _ := New(name, failWriter{syscall.EPIPE, &calls}, Options{})
 		p := handmade()[0]
-		_ = w.WritePacket(p)
-		if err := w.Flush(); !errors.Is(err, syscall.EPIPE) {
-			t.Errorf("%s: Flush = %v, want EPIPE", name, err)
+		if err := w.WritePacket(p); err != nil {
+			t.Errorf("%s: WritePacket before any write: %v", name, err)
 		}
-		if err := w.WritePacket(p); !errors.Is(err, syscall.EPIPE) {
+		if err := w.Flush(); err != syscall.EPIPE || !errors.Is(err, syscall.EPIPE) {
+			t.Errorf("%s: Flush = %v, want EPIPE unchanged", name, err)
+		}
+		if err := w.WritePacket(p); err != syscall.EPIPE {
 			t.Errorf("%s: WritePacket after failure = %v, want EPIPE", name, err)
+		}
+		if err := w.Flush(); err != syscall.EPIPE {
+			t.Errorf("%s: second Flush = %v, want EPIPE", name, err)
+		}
+		if calls != 1 {
+			t.Errorf("%s: %d writes after the failure, want none", name, calls-1)
 		}
 	}
 }
@@ -273,42 +634,162 @@ func TestBuffersUntilFlush(t *testing.T) {
 	}
 }
 
-func TestNoAllocs(t *testing.T) {
-	p := benchPacket(t)
-	for _, name := range []string{"text", "json", "raw"} {
-		w, _ := New(name, io.Discard, Options{})
+// A full buffer is written out without Flush, in blocks of at least 64 KiB;
+// a buffer grown by a huge packet is not kept.
+func TestFullBufferWritten(t *testing.T) {
+	var sizes []int
+	rec := writerFunc(func(p []byte) (int, error) { sizes = append(sizes, len(p)); return len(p), nil })
+	w, _ := New("json", rec, Options{})
+	p := pkt("Event", "E", "Value", strings.Repeat("x", 1000))
+	for range 200 {
 		_ = w.WritePacket(p)
-		if n := testing.AllocsPerRun(1000, func() { _ = w.WritePacket(p) }); n != 0 {
-			t.Errorf("%s: %v allocs per packet, want 0", name, n)
+	}
+	if len(sizes) != 3 || sizes[0] < bufferSize || sizes[0] > bufferSize+1100 {
+		t.Errorf("writes before Flush: %v", sizes)
+	}
+	_ = w.WritePacket(pkt("Value", strings.Repeat("y", 4<<20)))
+	if c := cap(w.(*jsonWriter).buf); c > maxRetained {
+		t.Errorf("kept a %d-byte buffer", c)
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestNoAllocs(t *testing.T) {
+	ps := benchPackets(t)
+	at := stampAt(1)
+	for _, name := range []string{"text", "json", "raw"} {
+		for _, opts := range []Options{{}, {Timestamps: true}, {Fields: []string{"Event", "channel", "Missing"}}, {Color: true}} {
+			w, _ := New(name, io.Discard, opts)
+			tw := w.(TimeWriter)
+			for _, p := range ps {
+				_ = tw.WritePacketAt(p, at)
+			}
+			i := 0
+			n := testing.AllocsPerRun(2000, func() {
+				_ = tw.WritePacketAt(ps[i%len(ps)], at)
+				i++
+			})
+			if n != 0 {
+				t.Errorf("%s %+v: %v allocs per packet, want 0", name, opts, n)
+			}
 		}
 	}
 }
 
+// encodeFuzz turns a packet into FuzzJSON's input: a flags byte (bit 0:
+// stamp), then for each field a 1-byte key length, the key, a 2-byte
+// little-endian value length and the value.
+func encodeFuzz(p amiwire.Packet, stamp bool) []byte {
+	var b []byte
+	if stamp {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	for _, f := range p.Fields {
+		k, v := f.Key[:min(len(f.Key), 255)], f.Value[:min(len(f.Value), 65535)]
+		b = append(b, byte(len(k)))
+		b = append(b, k...)
+		b = append(b, byte(len(v)), byte(len(v)>>8))
+		b = append(b, v...)
+	}
+	return b
+}
+
+// decodeFuzz is the inverse of encodeFuzz for any bytes: lengths beyond the
+// end are cut short.
+func decodeFuzz(data []byte) (fields []amiwire.Field, stamp bool) {
+	if len(data) == 0 {
+		return nil, false
+	}
+	stamp, data = data[0]&1 != 0, data[1:]
+	take := func(n int) string {
+		n = min(n, len(data))
+		s := string(data[:n])
+		data = data[n:]
+		return s
+	}
+	for len(data) > 0 {
+		kl := int(data[0])
+		data = data[1:]
+		k := take(kl)
+		vl := 0
+		if len(data) >= 2 {
+			vl = int(data[0]) | int(data[1])<<8
+			data = data[2:]
+		} else {
+			data = data[:0]
+		}
+		fields = append(fields, fld(k, take(vl)))
+	}
+	return fields, stamp
+}
+
+// TestFuzzSeeds keeps testdata/fuzz/FuzzJSON in step with handmade() and a
+// few real events (rewritten with -update).
+func TestFuzzSeeds(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzJSON")
+	seeds := map[string][]byte{}
+	for i, p := range handmade() {
+		seeds[fmt.Sprintf("handmade-%d", i)] = encodeFuzz(p, i%2 == 1)
+	}
+	for i, p := range fixturePackets(t, "originate-async.server.ami", false) {
+		if i < 4 {
+			seeds[fmt.Sprintf("originate-%d", i)] = encodeFuzz(p, i%2 == 0)
+		}
+	}
+	for name, data := range seeds {
+		fs, stamp := decodeFuzz(data)
+		if want, _ := decodeFuzz(encodeFuzz(amiwire.Packet{Fields: fs}, stamp)); !slices.Equal(fs, want) {
+			t.Fatalf("%s: encodeFuzz and decodeFuzz disagree", name)
+		}
+		file := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
+		path := filepath.Join(dir, name)
+		if *update {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if got, err := os.ReadFile(path); err != nil || string(got) != file {
+			t.Errorf("%s is missing or stale (run go test ./format -update): %v", path, err)
+		}
+	}
+}
+
+// FuzzJSON: any packet gives one line of valid JSON whose members are
+// exactly the packet's fields, grouped as documented, with invalid bytes
+// (and only those) replaced by U+FFFD.
 func FuzzJSON(f *testing.F) {
-	f.Add("Event", "Hangup", "Cause", "16")
-	f.Add("Variable", "a=1", "Variable", "b=2")
-	f.Add("", "raw line", "K", "\xff\x00\u2028")
-	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
-		fields := []amiwire.Field{fld(k1, v1), fld(k2, v2), fld(k1, v2)}
-		var enc JSONEncoder
-		line := enc.Append(nil, fields)
-		if !json.Valid(line) || !utf8.Valid(line) {
-			t.Fatalf("invalid JSON %q", line)
+	for i, p := range handmade() {
+		f.Add(encodeFuzz(p, i%2 == 0))
+	}
+	at := time.Date(2026, 11, 22, 23, 0, 0, 123456000, time.UTC)
+	stampText := at.Format(TimestampLayout)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fields, stamp := decodeFuzz(data)
+		var buf bytes.Buffer
+		w, _ := New("json", &buf, Options{Timestamps: stamp})
+		if err := WriteAt(w, amiwire.Packet{Fields: fields}, at); err != nil {
+			t.Fatal(err)
 		}
-		got := decodeJSON(t, line)
-		want := map[string][]string{}
-		for _, f := range fields {
-			want[f.Key] = append(want[f.Key], f.Value)
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
 		}
-		for _, f := range fields {
-			if !utf8.ValidString(f.Key) || !utf8.ValidString(f.Value) {
-				return // replaced by U+FFFD: checked for validity only
-			}
+		out := buf.Bytes()
+		if len(out) == 0 || out[len(out)-1] != '\n' {
+			t.Fatalf("output does not end in a newline: %q", out)
 		}
-		for k, vs := range want {
-			if strings.Join(got[k], "\x00") != strings.Join(vs, "\x00") {
-				t.Fatalf("key %q: got %q, want %q", k, got[k], vs)
-			}
+		want := ""
+		if stamp {
+			want = stampText
 		}
+		checkJSON(t, out[:len(out)-1], fields, want)
 	})
 }

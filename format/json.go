@@ -1,6 +1,7 @@
 package format
 
 import (
+	"time"
 	"unicode/utf8"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -8,13 +9,27 @@ import (
 
 // jsonWriter writes one JSON object per packet per line.
 type jsonWriter struct {
-	*output
+	output
 	opts   Options
-	enc    JSONEncoder
+	enc    jsonEncoder
 	picked []amiwire.Field
 }
 
+// WritePacket writes p as one line, stamped with the current time when
+// Options.Timestamps is set.
 func (j *jsonWriter) WritePacket(p amiwire.Packet) error {
+	return j.write(p, j.stampOf(j.opts.Timestamps, nowIf(j.opts.Timestamps)))
+}
+
+// WritePacketAt writes p received at t.
+func (j *jsonWriter) WritePacketAt(p amiwire.Packet, t time.Time) error {
+	return j.write(p, j.stampOf(j.opts.Timestamps, t))
+}
+
+// Flush writes out the buffer.
+func (j *jsonWriter) Flush() error { return j.flush() }
+
+func (j *jsonWriter) write(p amiwire.Packet, stamp []byte) error {
 	if j.err != nil {
 		return j.err
 	}
@@ -23,72 +38,198 @@ func (j *jsonWriter) WritePacket(p amiwire.Packet) error {
 		j.picked = pick(j.picked, p, j.opts.Fields)
 		fields = j.picked
 	}
-	j.buf = j.enc.Append(j.buf, fields)
+	j.buf = j.enc.appendObject(j.buf, fields, stamp)
 	j.buf = append(j.buf, '\n')
+	if len(j.opts.Fields) > 0 {
+		clear(j.picked) // keep no packet memory alive
+	}
 	return j.maybeFlush()
 }
 
-// JSONEncoder appends packets as JSON objects. It keeps scratch space between
-// calls so that, once warmed up, encoding allocates nothing. The zero value
-// is ready to use; it is not safe for concurrent use.
-type JSONEncoder struct {
-	next  []int32 // next[i]: index of the next field with the same key, or -1
-	later []bool  // later[i]: field i repeats an earlier key (already written)
-	table []int32 // open-addressing hash table of field indexes (+1; 0 = empty)
-	tail  []int32 // tail[i]: last index of the chain that starts at i
+// jsonEncoder appends packets as JSON objects. Its scratch space is kept
+// between calls so that, once warmed up, encoding allocates nothing (except
+// for the pathological packets noted in appendGrouped). The zero value is
+// ready to use.
+type jsonEncoder struct {
+	keys  []string // keys[i]: the JSON key of field i (valid UTF-8, "" mapped to LinesKey)
+	next  []int32  // next[i]: index of the next field with the same key, or -1
+	later []bool   // later[i]: field i repeats an earlier key (written with it)
+	tail  []int32  // tail[i]: last index of the chain that starts at i
+	table []int32  // open-addressing hash table of field indexes +1 (0 = empty)
+	tmp   []amiwire.Field
 }
 
-// Append appends fields as one JSON object (no newline) to dst. Keys keep
-// their order; a key repeated with exactly the same spelling becomes an
-// array of its values at the place of its first occurrence.
-func (e *JSONEncoder) Append(dst []byte, fields []amiwire.Field) []byte {
-	if !mayRepeat(fields) {
-		// The common case: no key repeats, so no linking is needed.
-		dst = append(dst, '{')
-		for i, f := range fields {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, f.Key)
-			dst = append(dst, ':')
-			dst = appendString(dst, f.Value)
-		}
-		return append(dst, '}')
-	}
-	e.link(fields)
+// appendObject appends fields as one JSON object (no newline) to dst, with
+// stamp (when not nil) as the first member under TimestampKey.
+func (e *jsonEncoder) appendObject(dst []byte, fields []amiwire.Field, stamp []byte) []byte {
 	dst = append(dst, '{')
-	first := true
-	for i, f := range fields {
-		if e.later[i] {
-			continue
+	comma := false
+	if stamp != nil {
+		if hasKey(fields, TimestampKey) {
+			// A received "@timestamp" groups with ours: let the general
+			// path do it. Rare enough that the string may allocate.
+			e.tmp = append(append(e.tmp[:0], amiwire.Field{Key: TimestampKey, Value: string(stamp)}), fields...)
+			dst = e.appendGrouped(dst, e.tmp, false)
+			clear(e.tmp)
+			return dst
 		}
-		if !first {
+		dst = append(dst, `"`+TimestampKey+`":"`...)
+		dst = append(dst, stamp...) // digits and punctuation: nothing to escape
+		dst = append(dst, '"')
+		comma = true
+	}
+	if mayRepeat(fields) {
+		return e.appendGrouped(dst, fields, comma)
+	}
+	// The common case: no key repeats, so every field is one member.
+	mark, comma0 := len(dst), comma
+	for _, f := range fields {
+		if comma {
 			dst = append(dst, ',')
 		}
-		first = false
-		dst = appendString(dst, f.Key)
-		dst = append(dst, ':')
-		if e.next[i] < 0 {
-			dst = appendString(dst, f.Value)
+		comma = true
+		if f.Key == "" || f.Key == LinesKey {
+			dst = append(dst, `"`+LinesKey+`":[`...)
+			dst, _ = appendString(dst, f.Value)
+			dst = append(dst, ']')
 			continue
 		}
-		dst = append(dst, '[')
-		for k := int32(i); k >= 0; k = e.next[k] {
-			if k != int32(i) {
-				dst = append(dst, ',')
-			}
-			dst = appendString(dst, fields[k].Value)
+		var bad bool
+		if dst, bad = appendString(dst, f.Key); bad {
+			// Keys that differ only in their invalid bytes would become
+			// the same key: start again, comparing the keys as written.
+			return e.appendGrouped(dst[:mark], fields, comma0)
 		}
-		dst = append(dst, ']')
+		dst = append(dst, ':')
+		dst, _ = appendString(dst, f.Value)
 	}
 	return append(dst, '}')
 }
 
+// hasKey reports whether a field is named exactly key.
+func hasKey(fields []amiwire.Field, key string) bool {
+	for _, f := range fields {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// appendGrouped appends the members for fields and the closing brace,
+// grouping repeated keys into arrays; comma says whether a member was
+// written before. Finding the repeats is linear, with a reused hash table.
+// A key with invalid UTF-8 (never sent by Asterisk) costs an allocation.
+func (e *jsonEncoder) appendGrouped(dst []byte, fields []amiwire.Field, comma bool) []byte {
+	e.link(fields)
+	for i := range fields {
+		if e.later[i] {
+			continue
+		}
+		if comma {
+			dst = append(dst, ',')
+		}
+		comma = true
+		k := e.keys[i]
+		dst, _ = appendString(dst, k)
+		dst = append(dst, ':')
+		if e.next[i] < 0 && k != LinesKey {
+			dst, _ = appendString(dst, fields[i].Value)
+			continue
+		}
+		dst = append(dst, '[')
+		for n := int32(i); n >= 0; n = e.next[n] {
+			if n != int32(i) {
+				dst = append(dst, ',')
+			}
+			dst, _ = appendString(dst, fields[n].Value)
+		}
+		dst = append(dst, ']')
+	}
+	clear(e.keys) // keep no packet memory alive
+	return append(dst, '}')
+}
+
+// jsonKey returns the key under which a field is written: LinesKey for a
+// colonless line, the key with each invalid byte replaced by U+FFFD (as
+// appendString writes it) otherwise.
+func jsonKey(k string) string {
+	if k == "" {
+		return LinesKey
+	}
+	if utf8.ValidString(k) {
+		return k
+	}
+	var b []byte
+	for i := 0; i < len(k); {
+		r, n := utf8.DecodeRuneInString(k[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = utf8.AppendRune(b, utf8.RuneError)
+		} else {
+			b = append(b, k[i:i+n]...)
+		}
+		i += n
+	}
+	return string(b)
+}
+
+// link fills keys, next, later and tail for fields.
+func (e *jsonEncoder) link(fields []amiwire.Field) {
+	n := len(fields)
+	if cap(e.next) < n {
+		e.keys = make([]string, n)
+		e.next = make([]int32, n)
+		e.later = make([]bool, n)
+		e.tail = make([]int32, n)
+	}
+	e.keys, e.next, e.later, e.tail = e.keys[:n], e.next[:n], e.later[:n], e.tail[:n]
+	size := 16
+	for size < 2*n {
+		size <<= 1
+	}
+	if cap(e.table) < size {
+		e.table = make([]int32, size)
+	}
+	e.table = e.table[:size]
+	clear(e.table)
+	mask := uint32(size - 1)
+	for i := range fields {
+		key := jsonKey(fields[i].Key)
+		e.keys[i] = key
+		e.next[i] = -1
+		e.later[i] = false
+		e.tail[i] = int32(i)
+		for h := hashKey(key) & mask; ; h = (h + 1) & mask {
+			slot := e.table[h]
+			if slot == 0 {
+				e.table[h] = int32(i) + 1
+				break
+			}
+			if head := slot - 1; e.keys[head] == key {
+				e.next[e.tail[head]] = int32(i)
+				e.tail[head] = int32(i)
+				e.later[i] = true
+				break
+			}
+		}
+	}
+}
+
+// hashKey is FNV-1a over the key's bytes.
+func hashKey(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
 // mayRepeat is a cheap test that no key occurs twice: it sets one bit of a
 // 1024-bit mask per key, chosen from the key's length and its first two and
-// last two bytes. No bit set twice means no repeated key; a collision only
-// means the exact check in link must run (for a 19-key event, about one
-// time in seven).
+// last two bytes. No bit set twice means no key repeats; a collision only
+// means that the exact check in link must run (for a 19-key event, about one
+// time in seven). A colonless line counts as the key LinesKey.
 func mayRepeat(fields []amiwire.Field) bool {
 	if len(fields) > 64 {
 		return true
@@ -96,6 +237,9 @@ func mayRepeat(fields []amiwire.Field) bool {
 	var seen [16]uint64
 	for _, f := range fields {
 		k := f.Key
+		if k == "" {
+			k = LinesKey
+		}
 		h := uint32(len(k)) * 0x9e3779b1
 		if n := len(k); n >= 2 {
 			h ^= (uint32(k[0]) | uint32(k[1])<<8 | uint32(k[n-2])<<16 | uint32(k[n-1])<<24) * 0x85ebca6b
@@ -114,91 +258,33 @@ func mayRepeat(fields []amiwire.Field) bool {
 	return false
 }
 
-// link finds repeated keys in O(n) with a reused hash table.
-func (e *JSONEncoder) link(fields []amiwire.Field) {
-	n := len(fields)
-	if cap(e.next) < n {
-		e.next = make([]int32, n)
-		e.later = make([]bool, n)
-		e.tail = make([]int32, n)
-	}
-	e.next, e.later, e.tail = e.next[:n], e.later[:n], e.tail[:n]
-	size := 16
-	for size < 2*n {
-		size <<= 1
-	}
-	if cap(e.table) < size {
-		e.table = make([]int32, size)
-	}
-	e.table = e.table[:size]
-	clear(e.table)
-	mask := uint32(size - 1)
-	for i := range fields {
-		e.next[i] = -1
-		e.later[i] = false
-		e.tail[i] = int32(i)
-		key := fields[i].Key
-		h := hashKey(key) & mask
-		for {
-			slot := e.table[h]
-			if slot == 0 {
-				e.table[h] = int32(i) + 1
-				break
-			}
-			head := slot - 1
-			if fields[head].Key == key {
-				e.next[e.tail[head]] = int32(i)
-				e.tail[head] = int32(i)
-				e.later[i] = true
-				break
-			}
-			h = (h + 1) & mask
-		}
-	}
-}
-
-// hashKey is FNV-1a over the key's bytes.
-func hashKey(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h ^= uint32(s[i])
-		h *= 16777619
-	}
-	return h
-}
-
-// safeASCII marks the bytes that go into a JSON string as they are.
-var safeASCII = func() (t [utf8.RuneSelf]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// plain8 reports whether 8 bytes are all printable ASCII other than '"' and
-// '\\', tested together in one 64-bit word.
+// plain8 reports whether the 8 bytes at s[0:8] are all ASCII at or above
+// 0x20 other than '"' and '\\', tested together in one 64-bit word.
 func plain8(s string) bool {
 	x := uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
 		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	hasZero := func(v uint64) uint64 { return (v - ones) & ^v & highs }
 	bad := x & highs                    // non-ASCII
 	bad |= (x - ones*0x20) & ^x & highs // a byte below 0x20
-	bad |= hasZero(x ^ (ones * '"'))
-	bad |= hasZero(x ^ (ones * '\\'))
+	q := x ^ (ones * '"')
+	bad |= (q - ones) & ^q & highs // a '"'
+	b := x ^ (ones * '\\')
+	bad |= (b - ones) & ^b & highs // a '\\'
 	return bad == 0
 }
 
 const hexDigits = "0123456789abcdef"
 
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
-// control characters, U+2028 and U+2029 are escaped.
-func appendString(dst []byte, s string) []byte {
+// appendString appends s as a JSON string and reports whether s held
+// invalid UTF-8. Each invalid byte becomes U+FFFD; '"', '\\', control
+// characters, U+2028 and U+2029 are escaped; everything else is copied.
+func appendString(dst []byte, s string) ([]byte, bool) {
 	dst = append(dst, '"')
+	bad := false
 	start := 0
 	for i := 0; i < len(s); {
 		// Skip eight plain ASCII bytes at a time.
-		for i+8 <= len(s) && plain8(s[i:i+8]) {
+		for i+8 <= len(s) && plain8(s[i:]) {
 			i += 8
 		}
 		if i >= len(s) {
@@ -206,7 +292,7 @@ func appendString(dst []byte, s string) []byte {
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if safeASCII[c] {
+			if c >= 0x20 && c != '"' && c != '\\' {
 				i++
 				continue
 			}
@@ -228,22 +314,21 @@ func appendString(dst []byte, s string) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i++
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, "\uFFFD"...)
+			bad = true
+		case r == '\u2028' || r == '\u2029':
 			dst = append(dst, s[start:i]...)
 			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+		default:
 			i += size
-			start = i
 			continue
 		}
 		i += size
+		start = i
 	}
 	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, '"'), bad
 }

@@ -2,6 +2,7 @@ package format
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -9,37 +10,72 @@ import (
 
 // tableWriter holds rows until Flush, then writes them as aligned columns.
 type tableWriter struct {
-	*output
+	output
 	opts Options
-	rows []amiwire.Packet
+	rows []tableRow
 }
 
+// tableRow is one held packet: a copy of its fields and its receive time.
+type tableRow struct {
+	stamp  string
+	fields []amiwire.Field
+}
+
+// WritePacket holds p (stamped with the current time when
+// Options.Timestamps is set) until Flush.
 func (t *tableWriter) WritePacket(p amiwire.Packet) error {
+	return t.write(p, t.stampOf(t.opts.Timestamps, nowIf(t.opts.Timestamps)))
+}
+
+// WritePacketAt holds p received at tm until Flush.
+func (t *tableWriter) WritePacketAt(p amiwire.Packet, tm time.Time) error {
+	return t.write(p, t.stampOf(t.opts.Timestamps, tm))
+}
+
+func (t *tableWriter) write(p amiwire.Packet, stamp []byte) error {
 	if t.err != nil {
 		return t.err
 	}
-	t.rows = append(t.rows, amiwire.Packet{Fields: append([]amiwire.Field(nil), p.Fields...)})
+	t.rows = append(t.rows, tableRow{stamp: string(stamp), fields: append([]amiwire.Field(nil), p.Fields...)})
 	return nil
 }
 
-// Flush writes the held rows as a table (with its own header row) and
-// forgets them.
+// Flush writes the held rows as one table, header row first, and forgets
+// them. With no rows held it writes nothing.
 func (t *tableWriter) Flush() error {
 	if t.err != nil || len(t.rows) == 0 {
-		return t.output.Flush()
+		return t.flush()
 	}
 	cols := t.opts.Fields
 	if len(cols) == 0 {
 		cols = columns(t.rows)
 	}
+	if t.opts.Timestamps {
+		cols = append([]string{TimestampKey}, cols...)
+	}
 	cells := make([][]string, 0, len(t.rows)+1)
 	if !t.opts.NoHeader {
-		cells = append(cells, cols)
+		header := make([]string, len(cols))
+		for i, c := range cols {
+			header[i] = cell(c)
+		}
+		cells = append(cells, header)
 	}
+	var vs []string
 	for _, r := range t.rows {
 		row := make([]string, len(cols))
 		for i, c := range cols {
-			row[i] = cell(r.Values(c))
+			if t.opts.Timestamps && i == 0 {
+				row[i] = r.stamp
+				continue
+			}
+			vs = vs[:0]
+			for _, f := range r.fields {
+				if f.Key != "" && len(f.Key) == len(c) && strings.EqualFold(f.Key, c) {
+					vs = append(vs, f.Value)
+				}
+			}
+			row[i] = cell(strings.Join(vs, ","))
 		}
 		cells = append(cells, row)
 	}
@@ -51,41 +87,43 @@ func (t *tableWriter) Flush() error {
 	}
 	for n, row := range cells {
 		header := n == 0 && !t.opts.NoHeader
+		line := len(t.buf)
 		for i, v := range row {
 			if header && t.opts.Color {
 				t.buf = append(t.buf, colorKey...)
-			}
-			t.buf = append(t.buf, v...)
-			if header && t.opts.Color {
+				t.buf = append(t.buf, v...)
 				t.buf = append(t.buf, colorReset...)
+			} else {
+				t.buf = append(t.buf, v...)
 			}
 			if i < len(row)-1 {
-				pad := width[i] - utf8.RuneCountInString(v) + 2
-				for ; pad > 0; pad-- {
+				for pad := width[i] - utf8.RuneCountInString(v) + 2; pad > 0; pad-- {
 					t.buf = append(t.buf, ' ')
 				}
 			}
 		}
 		// Blank trailing cells leave padding behind: trim it.
-		for len(t.buf) > 0 && t.buf[len(t.buf)-1] == ' ' {
+		for len(t.buf) > line && t.buf[len(t.buf)-1] == ' ' {
 			t.buf = t.buf[:len(t.buf)-1]
 		}
 		t.buf = append(t.buf, '\n')
 		if err := t.maybeFlush(); err != nil {
-			return err
+			break
 		}
 	}
+	clear(t.rows)
 	t.rows = t.rows[:0]
-	return t.output.Flush()
+	return t.flush()
 }
 
 // columns is the union of the rows' keys, in order of first appearance,
-// compared without regard to case. Colonless lines have no column.
-func columns(rows []amiwire.Packet) []string {
+// compared without regard to case, spelled as first seen. Colonless lines
+// have no column.
+func columns(rows []tableRow) []string {
 	var cols []string
 	seen := map[string]bool{}
 	for _, r := range rows {
-		for _, f := range r.Fields {
+		for _, f := range r.fields {
 			k := strings.ToLower(f.Key)
 			if f.Key == "" || seen[k] {
 				continue
@@ -97,17 +135,32 @@ func columns(rows []amiwire.Packet) []string {
 	return cols
 }
 
-// cell joins the values of one column and makes them safe for one line:
-// invalid UTF-8 and control characters become U+FFFD and spaces.
-func cell(vs []string) string {
-	s := strings.Join(vs, ",")
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
+// cell makes s safe for one line of a table: invalid UTF-8 becomes U+FFFD,
+// control characters (C0, DEL, C1) and the line and paragraph separators
+// become spaces.
+func cell(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
 		}
-		return r
-	}, s)
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b.WriteRune(utf8.RuneError)
+		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029':
+			b.WriteByte(' ')
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
