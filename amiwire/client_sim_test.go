@@ -239,3 +239,37 @@ func TestLogoffThenUse(t *testing.T) {
 		t.Errorf("Close after Logoff = %v", err)
 	}
 }
+
+// TestStreamSimulatorList streams the simulator's 100,000-channel
+// CoreShowChannels: every item once, in order, and the list's own count.
+func TestStreamSimulatorList(t *testing.T) {
+	if testing.Short() {
+		t.Skip("100,000-item list")
+	}
+	const calls = 50000
+	c := dial(t, simServer(t, amitest.SimOptions{Calls: calls}), amiwire.Config{Events: "off", EventBuffer: 1 << 20})
+	n := 0
+	prev := ""
+	resp, err := c.Stream(testCtx(t), amiwire.NewAction("CoreShowChannels"), func(ev amiwire.Packet) error {
+		if ev.Event() != "CoreShowChannel" {
+			return fmt.Errorf("item %d = %v", n, ev)
+		}
+		// Channels come in creation order: Local/hold@default-00000050;1, ;2, ...51;1
+		ch := ev.Get("Channel")
+		if ch <= prev {
+			return fmt.Errorf("item %d: %q after %q", n, ch, prev)
+		}
+		prev = ch
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 2*calls || resp.Events != nil || resp.Final == nil || amiwire.ListItems(*resp.Final) != 2*calls {
+		t.Fatalf("%d items, final %v", n, resp.Final)
+	}
+	if q := c.Queued(); q != 0 {
+		t.Errorf("%d events in the async queue", q)
+	}
+}
