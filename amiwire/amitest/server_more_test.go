@@ -533,7 +533,9 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	stalled.c.Close()
 	// Close has waited for the server's goroutines; allow the runtime a
 	// moment to reap the finished ones, without sleeping.
-	for i := 0; i < 1000 && runtime.NumGoroutine() > before; i++ {
+	// A goroutine that has run its deferred wg.Done may not have exited yet;
+	// under load that takes more than a few yields, so wait up to a deadline.
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
 		runtime.Gosched()
 	}
 	if n := runtime.NumGoroutine(); n > before {
