@@ -5,7 +5,8 @@
 // text: AMI's own "Key: Value" lines with LF line ends and an empty line after
 // each packet, so the output is itself AMI text that a reader can parse
 // again. A line that arrived without a colon (a Field with an empty Key) is
-// printed as its value alone. Values are written as they are; with
+// printed as its value alone (so one that holds a colon reads back as a
+// field, as it would from Asterisk). Values are written as they are; with
 // Options.Color only the keys get ANSI colour, so grep on values works.
 //
 //	Event: Hangup

@@ -772,10 +772,18 @@ func FuzzJSON(f *testing.F) {
 	}
 	at := time.Date(2026, 11, 22, 23, 0, 0, 123456000, time.UTC)
 	stampText := at.Format(TimestampLayout)
+	// One writer per stamp setting, reused: New's 64 KiB buffer would
+	// otherwise dominate each run.
+	var buf bytes.Buffer
+	plain, _ := New("json", &buf, Options{})
+	stamped, _ := New("json", &buf, Options{Timestamps: true})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fields, stamp := decodeFuzz(data)
-		var buf bytes.Buffer
-		w, _ := New("json", &buf, Options{Timestamps: stamp})
+		buf.Reset()
+		w := plain
+		if stamp {
+			w = stamped
+		}
 		if err := WriteAt(w, amiwire.Packet{Fields: fields}, at); err != nil {
 			t.Fatal(err)
 		}
