@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -115,12 +116,16 @@ func sendInput(c *cli.Context) ([]sendItem, error) {
 func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []sendItem, out format.Writer) error {
 	pend := make([]*amiwire.Pending, 0, len(items))
 	var sendErr error
+	var sendFailed amiwire.Packet
 	for _, it := range items {
 		wctx, cancel := context.WithTimeout(ctx, s.Timeout)
 		p, err := cl.Send(wctx, it.action)
 		cancel()
 		if err != nil {
-			sendErr = fmt.Errorf("send %s: %w", it.action.Action(), err)
+			// The connection may have ended while earlier actions were
+			// still being answered: collect those answers first, then
+			// report this failure with how far the batch got.
+			sendErr, sendFailed = err, it.action
 			break
 		}
 		pend = append(pend, p)
@@ -156,13 +161,25 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 	case fatal != nil:
 		return fatal
 	case sendErr != nil:
-		return sendErr
+		return sendError(sendFailed, sendErr, answered, len(items))
 	case len(failed) == 1:
 		return failed[0]
 	case len(failed) > 1:
 		return exitWith(exitActionError, fmt.Errorf("%d of %d actions failed; the first: %w", len(failed), len(items), failed[0]))
 	}
 	return nil
+}
+
+// sendError reports an action that could not be written, with the batch's
+// progress. The client's error already begins with the action's name.
+func sendError(action amiwire.Packet, err error, answered, total int) error {
+	name := action.Action()
+	progress := ""
+	if total > 1 {
+		progress = fmt.Sprintf(" (%d of %d actions answered)", answered, total)
+	}
+	cause := strings.TrimPrefix(err.Error(), name+": ")
+	return &msgError{msg: fmt.Sprintf("send %s%s: %s", name, progress, cause), err: err}
 }
 
 // waitResponse waits for one response within the timeout.
