@@ -181,7 +181,7 @@ type output struct {
 	w     io.Writer
 	buf   []byte
 	err   error
-	stamp []byte // scratch for the formatted receive time
+	stamp stampCache
 }
 
 // maybeFlush writes the buffer out once it is full.
@@ -213,8 +213,42 @@ func (o *output) stampOf(on bool, t time.Time) []byte {
 	if !on {
 		return nil
 	}
-	o.stamp = t.AppendFormat(o.stamp[:0], TimestampLayout)
-	return o.stamp
+	return o.stamp.format(t)
+}
+
+// stampCache formats receive times. Within one second (and location) only
+// the microseconds change, so the text around them is formatted once per
+// second, not once per packet.
+type stampCache struct {
+	sec  int64
+	loc  *time.Location
+	text []byte // the last time formatted
+	frac int    // offset of the six fraction digits in text, or -1
+}
+
+func (c *stampCache) format(t time.Time) []byte {
+	if sec := t.Unix(); sec != c.sec || t.Location() != c.loc || c.text == nil {
+		c.sec, c.loc = sec, t.Location()
+		c.text = t.AppendFormat(c.text[:0], TimestampLayout)
+		c.frac = -1
+		// "2006-01-02T15:04:05.000000": the fraction follows the first '.'.
+		for i, b := range c.text {
+			if b == '.' && i+7 <= len(c.text) {
+				c.frac = i + 1
+				break
+			}
+		}
+		return c.text
+	}
+	if c.frac < 0 {
+		return t.AppendFormat(c.text[:0], TimestampLayout)
+	}
+	us := t.Nanosecond() / 1000
+	for i := c.frac + 5; i >= c.frac; i-- {
+		c.text[i] = byte('0' + us%10)
+		us /= 10
+	}
+	return c.text
 }
 
 // pick appends to dst[:0] the fields of p that keys select, in the order of

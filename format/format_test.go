@@ -406,6 +406,23 @@ func TestJSONTimestamp(t *testing.T) {
 	}
 }
 
+// The cached timestamp text equals time.Format for every time, across
+// seconds, zones and odd years.
+func TestStampCache(t *testing.T) {
+	var c stampCache
+	zones := []*time.Location{time.UTC, time.FixedZone("", -5*3600-1800), time.Local}
+	base := time.Date(2026, 3, 29, 0, 59, 58, 0, time.UTC)
+	for i := range 5000 {
+		tm := base.Add(time.Duration(i) * 1234567 * time.Microsecond / 1000).In(zones[i/7%len(zones)])
+		if i%997 == 0 {
+			tm = time.Date(-1+i%3*20000, 1, 1, 0, 0, 0, i, time.UTC) // years outside 0..9999
+		}
+		if got, want := string(c.format(tm)), tm.Format(TimestampLayout); got != want {
+			t.Fatalf("%d: got %s, want %s", i, got, want)
+		}
+	}
+}
+
 func TestJSONLargePackets(t *testing.T) {
 	shapes := map[string]func(i int) string{
 		"one key":       func(int) string { return "Output" },
