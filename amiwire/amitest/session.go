@@ -741,18 +741,27 @@ func appendPacket(dst []byte, p amiwire.Packet) []byte {
 
 // ListWriter writes an event list reply piece by piece, for lists too big
 // to build at once. Get one from Session.StartList. Items are buffered and
-// written in large chunks.
+// written in chunks of about 256 KiB, without copying: two buffers take
+// turns, so at most two chunks of a list are in flight and a client that
+// reads slowly slows the list down instead of filling the session's queue.
 type ListWriter struct {
 	s     *Session
 	id    string
 	hasID bool
 	n     int
-	buf   []byte
-	cutAt int // close after this many items (-1: no fault)
+	buf   []byte // being filled
+	spare []byte // the other buffer: queued, or written and free
+	cutAt int    // close after this many items (-1: no fault)
 	err   error
 }
 
-const listChunk = 64 << 10
+// listChunk is the size of the writes of a list (and of a replay): big
+// enough that a 100,000-item list takes a few hundred writes.
+const listChunk = 256 << 10
+
+// listBuf is the capacity a list buffer needs: a chunk and the item that
+// takes it past listChunk.
+const listBuf = listChunk + 16<<10
 
 // StartList writes the response that opens an event list ("Response:
 // Success", ActionID, "EventList: start", "Message: <message>") and
@@ -790,21 +799,52 @@ func (lw *ListWriter) Item(item amiwire.Packet) error {
 	if lw.err != nil {
 		return lw.err
 	}
-	return lw.itemRaw(lw.appendItem(nil, item))
+	lw.buf = lw.appendItem(lw.buf, item)
+	return lw.added()
 }
 
-// itemRaw adds one item already in wire form (ActionID included).
-func (lw *ListWriter) itemRaw(b []byte) error {
-	if lw.err != nil {
-		return lw.err
-	}
-	lw.buf = append(lw.buf, b...)
+// added counts the item just appended to buf and writes buf when it is
+// full or a FaultCloseMidList is due.
+func (lw *ListWriter) added() error {
 	lw.n++
 	if lw.cutAt >= 0 && lw.n >= lw.cutAt {
 		return lw.cut()
 	}
 	if len(lw.buf) >= listChunk {
 		lw.flush()
+	}
+	return lw.err
+}
+
+// itemsLocked appends n items, item i encoded in wire form (ActionID
+// included) by enc(dst, i), which runs with mu held. The lock is taken
+// once per chunk and released for the write, so that the simulator's
+// state stays consistent item by item without being blocked by a slow
+// client for the whole list.
+func (lw *ListWriter) itemsLocked(mu *sync.Mutex, n int, enc func(dst []byte, i int) []byte) error {
+	if n > 1000 && cap(lw.buf) < listBuf {
+		// A big list: both buffers at their final size at once, rather
+		// than grown by append through every size up to it.
+		lw.buf = append(make([]byte, 0, listBuf), lw.buf...)
+		lw.spare = make([]byte, 0, listBuf)
+	}
+	for i := 0; i < n; {
+		if lw.err != nil {
+			return lw.err
+		}
+		mu.Lock()
+		for i < n && len(lw.buf) < listChunk && (lw.cutAt < 0 || lw.n < lw.cutAt) {
+			lw.buf = enc(lw.buf, i)
+			lw.n++
+			i++
+		}
+		mu.Unlock()
+		if lw.cutAt >= 0 && lw.n >= lw.cutAt {
+			return lw.cut()
+		}
+		if len(lw.buf) >= listChunk {
+			lw.flush()
+		}
 	}
 	return lw.err
 }
@@ -863,9 +903,15 @@ func (lw *ListWriter) Complete(name string, kv ...string) error {
 	return lw.err
 }
 
+// flush queues buf as it is and swaps the buffers. The spare one is
+// reused only once the writer has put it on the wire: with at most this
+// chunk's bytes still queued, everything queued before it is gone.
 func (lw *ListWriter) flush() {
 	if len(lw.buf) > 0 && lw.err == nil {
-		lw.err = lw.s.write(lw.buf)
+		if lw.err = lw.s.writeOwned(lw.buf); lw.err == nil {
+			lw.err = lw.s.waitQueue(len(lw.buf))
+		}
+		lw.buf, lw.spare = lw.spare, lw.buf
 	}
 	lw.buf = lw.buf[:0]
 }

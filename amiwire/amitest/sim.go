@@ -467,36 +467,58 @@ func (sim *Simulator) snapshot() []simChannel {
 	return out
 }
 
+// channels returns the live channels, in creation order. Their fields
+// may change: read them with sim.mu held.
+func (sim *Simulator) channels() []*simChannel {
+	sim.mu.Lock()
+	defer sim.mu.Unlock()
+	return append([]*simChannel(nil), sim.chans...)
+}
+
 func (sim *Simulator) coreShowChannels(s *Session, a amiwire.Packet) {
 	now := sim.clock.Now()
 	lw := s.StartList(a, "Channels will follow")
-	var buf []byte
-	for _, ch := range sim.snapshot() {
-		buf = buf[:0]
+	chans := sim.channels()
+	err := lw.itemsLocked(&sim.mu, len(chans), func(buf []byte, i int) []byte {
+		ch := chans[i]
 		buf = appendKV(buf, "Event", "CoreShowChannel")
 		if lw.hasID {
 			buf = appendKV(buf, "ActionID", lw.id)
 		}
-		buf = ch.appendBase(buf, "")
+		buf = ch.appendBase(buf)
 		buf = appendKV(buf, "Application", ch.app)
 		buf = appendKV(buf, "ApplicationData", ch.appData)
-		buf = appendKV(buf, "Duration", fmtDuration(now.Sub(ch.created)))
-		buf = appendKV(buf, "BridgeId", "")
-		buf = append(buf, '\r', '\n')
-		if lw.itemRaw(buf) != nil {
-			return
-		}
+		buf = append(buf, "Duration: "...)
+		buf = appendDuration(buf, now.Sub(ch.created))
+		buf = append(buf, "\r\nBridgeId: \r\n\r\n"...)
+		return buf
+	})
+	if err != nil {
+		return
 	}
 	lw.Complete("CoreShowChannelsComplete")
 }
 
+// statusKeys are the Status item's headers between the channel snapshot
+// and Application, with their fixed values.
+var statusKeys = [...][2]string{
+	{"Type", "Local"}, {"DNID", ""}, {"EffectiveConnectedLineNum", "<unknown>"},
+	{"EffectiveConnectedLineName", "<unknown>"}, {"TimeToHangup", "0"}, {"BridgeID", ""},
+}
+
+// statusTail are the Status item's fixed headers after Data.
+var statusTail = [...][2]string{
+	{"Nativeformats", "(slin)"}, {"Readformat", "slin"}, {"Readtrans", ""},
+	{"Writeformat", "slin"}, {"Writetrans", ""}, {"Callgroup", "0"}, {"Pickupgroup", "0"},
+}
+
 func (sim *Simulator) status(s *Session, a amiwire.Packet) {
 	now := sim.clock.Now()
-	chans := sim.snapshot()
+	chans := sim.channels()
 	if want := a.Get("Channel"); want != "" {
-		var sel []simChannel
+		var sel []*simChannel
 		for _, ch := range chans {
-			if ch.name == want {
+			if ch.name == want { // a channel's name never changes
 				sel = append(sel, ch)
 			}
 		}
@@ -507,37 +529,44 @@ func (sim *Simulator) status(s *Session, a amiwire.Packet) {
 		chans = sel
 	}
 	lw := s.StartList(a, "Channel status will follow")
-	var buf []byte
-	for _, ch := range chans {
-		buf = buf[:0]
+	err := lw.itemsLocked(&sim.mu, len(chans), func(buf []byte, i int) []byte {
+		ch := chans[i]
 		buf = appendKV(buf, "Event", "Status")
 		buf = appendKV(buf, "Privilege", "Call")
-		buf = ch.appendBase(buf, "")
-		for _, kv := range [][2]string{
-			{"Type", "Local"}, {"DNID", ""}, {"EffectiveConnectedLineNum", "<unknown>"},
-			{"EffectiveConnectedLineName", "<unknown>"}, {"TimeToHangup", "0"}, {"BridgeID", ""},
-			{"Application", ch.app}, {"Data", ch.appData}, {"Nativeformats", "(slin)"},
-			{"Readformat", "slin"}, {"Readtrans", ""}, {"Writeformat", "slin"}, {"Writetrans", ""},
-			{"Callgroup", "0"}, {"Pickupgroup", "0"},
-		} {
+		buf = ch.appendBase(buf)
+		for _, kv := range statusKeys {
 			buf = appendKV(buf, kv[0], kv[1])
 		}
-		buf = appendKV(buf, "Seconds", strconv.Itoa(int(now.Sub(ch.created).Seconds())))
+		buf = appendKV(buf, "Application", ch.app)
+		buf = appendKV(buf, "Data", ch.appData)
+		for _, kv := range statusTail {
+			buf = appendKV(buf, kv[0], kv[1])
+		}
+		buf = append(buf, "Seconds: "...)
+		buf = strconv.AppendInt(buf, int64(now.Sub(ch.created).Seconds()), 10)
+		buf = append(buf, '\r', '\n')
 		if lw.hasID {
 			buf = appendKV(buf, "ActionID", lw.id)
 		}
-		buf = append(buf, '\r', '\n')
-		if lw.itemRaw(buf) != nil {
-			return
-		}
+		return append(buf, '\r', '\n')
+	})
+	if err != nil {
+		return
 	}
 	n := strconv.Itoa(lw.Count())
 	lw.Complete("StatusComplete", "Items", n)
 }
 
-func fmtDuration(d time.Duration) string {
-	secs := int(d.Seconds())
-	return fmt.Sprintf("%02d:%02d:%02d", secs/3600, secs%3600/60, secs%60)
+// appendDuration appends d as CoreShowChannel's Duration: HH:MM:SS, the
+// hours growing past two digits.
+func appendDuration(dst []byte, d time.Duration) []byte {
+	secs := max(int64(d.Seconds()), 0) // a channel created after the list began
+	h, m, s := secs/3600, secs%3600/60, secs%60
+	if h < 10 {
+		dst = append(dst, '0')
+	}
+	dst = strconv.AppendInt(dst, h, 10)
+	return append(dst, ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10))
 }
 
 func appendKV(dst []byte, k, v string) []byte {

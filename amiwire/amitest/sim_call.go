@@ -90,11 +90,29 @@ func (ch *simChannel) baseFields(prefix string) [][2]string {
 	}
 }
 
-func (ch *simChannel) appendBase(dst []byte, prefix string) []byte {
-	for _, kv := range ch.baseFields(prefix) {
-		dst = appendKV(dst, kv[0], kv[1])
-	}
-	return dst
+// appendBase appends the wire form of baseFields(""), written out with the
+// constant lines joined: lists of 100,000 channels spend their time here.
+// TestAppendBase holds it to baseFields.
+func (ch *simChannel) appendBase(dst []byte) []byte {
+	dst = append(dst, "Channel: "...)
+	dst = append(dst, ch.name...)
+	dst = append(dst, "\r\nChannelState: "...)
+	dst = strconv.AppendInt(dst, int64(ch.state), 10)
+	dst = append(dst, "\r\nChannelStateDesc: "...)
+	dst = append(dst, stateDesc(ch.state)...)
+	dst = append(dst, "\r\nCallerIDNum: <unknown>\r\nCallerIDName: <unknown>\r\n"+
+		"ConnectedLineNum: <unknown>\r\nConnectedLineName: <unknown>\r\n"+
+		"Language: en\r\nAccountCode: \r\nContext: "...)
+	dst = append(dst, ch.context...)
+	dst = append(dst, "\r\nExten: "...)
+	dst = append(dst, ch.exten...)
+	dst = append(dst, "\r\nPriority: "...)
+	dst = strconv.AppendInt(dst, int64(ch.priority), 10)
+	dst = append(dst, "\r\nUniqueid: "...)
+	dst = append(dst, ch.uniqueid...)
+	dst = append(dst, "\r\nLinkedid: "...)
+	dst = append(dst, ch.linkedid...)
+	return append(dst, '\r', '\n')
 }
 
 // event builds an event: name, privilege, then kv pairs.
