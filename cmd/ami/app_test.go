@@ -99,3 +99,48 @@ func TestHelp(t *testing.T) {
 		t.Errorf("--version: %q", r.stdout)
 	}
 }
+
+// TestNewAppOnlyCommand: the app for a run of one command holds only that
+// command; help, no command or an unknown one get them all, and every
+// command is listed under the name it is called by.
+func TestNewAppOnlyCommand(t *testing.T) {
+	all := buildApp(strings.NewReader(""), io.Discard, io.Discard)
+	defs := commandDefs()
+	if len(all.Commands) != len(defs) {
+		t.Fatalf("buildApp: %d commands, commandDefs: %d", len(all.Commands), len(defs))
+	}
+	for i, d := range defs {
+		if got := all.Commands[i].Name; got != d.name {
+			t.Errorf("commandDefs[%d] = %q builds command %q", i, d.name, got)
+		}
+	}
+	tests := []struct {
+		args string
+		want []string // nil: every command
+	}{
+		{"ami send Ping", []string{"send"}},
+		{"ami -H pbx --port 5038 --tls list Status", []string{"list"}},
+		{"ami --timeout 5s listen", []string{"listen"}},
+		{"ami", nil},
+		{"ami --help", nil},
+		{"ami help send", nil},
+		{"ami nosuch", nil},
+		{"ami -H send", nil}, // "send" is the value of -H
+	}
+	for _, tt := range tests {
+		app := newApp(strings.Fields(tt.args), strings.NewReader(""), io.Discard, io.Discard)
+		var got []string
+		for _, c := range app.Commands {
+			got = append(got, c.Name)
+		}
+		want := tt.want
+		if want == nil {
+			for _, d := range defs {
+				want = append(want, d.name)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("newApp(%q): commands %q, want %q", tt.args, got, want)
+		}
+	}
+}
