@@ -70,7 +70,7 @@ func makeConnectionFlags(app bool) []cli.Flag {
 		return text + " [$" + envName + "]"
 	}
 	const cat = "Connection"
-	return []cli.Flag{
+	return withNames([]cli.Flag{
 		&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Category: cat, Value: "127.0.0.1", EnvVars: env(envHost),
 			Usage: use("AMI server `HOST` name or address", envHost)},
 		&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Category: cat, EnvVars: env(envPort), DefaultText: "5038, or 5039 with --tls",
@@ -93,7 +93,7 @@ func makeConnectionFlags(app bool) []cli.Flag {
 		&cli.DurationFlag{Name: "timeout", Category: cat, Value: defaultTimeout, Usage: "connect and per-response `TIMEOUT`"},
 		&cli.BoolFlag{Name: "trace", Category: cat, Usage: "print the wire conversation on stderr (secrets masked)"},
 		&cli.BoolFlag{Name: "mock", Category: cat, Usage: "run against a built-in simulated Asterisk on a loopback port"},
-	}
+	})
 }
 
 // connSettings is where and how to connect, resolved from flags,

@@ -25,12 +25,12 @@ func outputFlags(withTable bool) []cli.Flag {
 	if withTable {
 		formats = "text, json, raw or table"
 	}
-	return []cli.Flag{
+	return withNames([]cli.Flag{
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: fmtText, Category: "Output",
 			Usage: "output `FORMAT`: " + formats},
 		&cli.StringFlag{Name: "color", Value: "auto", Category: "Output",
 			Usage: "colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never"},
-	}
+	})
 }
 
 // outputName returns the -o value, checked against what the command
