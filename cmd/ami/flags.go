@@ -99,14 +99,21 @@ func withNames(flags []cli.Flag) []cli.Flag {
 	for i, f := range flags {
 		switch f := f.(type) {
 		case *cli.StringFlag:
-			flags[i] = &stringFlag{f, f.Names()}
+			flags[i] = &stringFlag{f, flagNames(f.Name, f.Aliases)}
 		case *cli.IntFlag:
-			flags[i] = &intFlag{f, f.Names()}
+			flags[i] = &intFlag{f, flagNames(f.Name, f.Aliases)}
 		case *cli.BoolFlag:
-			flags[i] = &boolFlag{f, f.Names()}
+			flags[i] = &boolFlag{f, flagNames(f.Name, f.Aliases)}
 		case *cli.DurationFlag:
-			flags[i] = &durationFlag{f, f.Names()}
+			flags[i] = &durationFlag{f, flagNames(f.Name, f.Aliases)}
 		}
 	}
 	return flags
+}
+
+// flagNames is cli.FlagNames without its regexp, which only cuts a v1-style
+// "name, alias" at the comma or space; no name of ami has one
+// (TestFlagNamesCached checks every wrapped flag against cli.FlagNames).
+func flagNames(name string, aliases []string) []string {
+	return append([]string{name}, aliases...)
 }

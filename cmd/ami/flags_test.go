@@ -1,7 +1,9 @@
 package main
 
 import (
+	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/urfave/cli/v2"
@@ -23,5 +25,32 @@ func TestFlagNamesCached(t *testing.T) {
 	}
 	if cf, ok := f.(cli.CategorizableFlag); !ok || cf.GetCategory() != "Connection" {
 		t.Errorf("category lost: %T", f)
+	}
+
+	// Every wrapped flag of every command has the names urfave/cli
+	// would give it.
+	app := buildApp(strings.NewReader(""), io.Discard, io.Discard)
+	flags := app.Flags
+	for _, c := range app.Commands {
+		flags = append(flags, c.Flags...)
+	}
+	for _, f := range flags {
+		var name string
+		var aliases []string
+		switch f := f.(type) {
+		case *stringFlag:
+			name, aliases = f.Name, f.Aliases
+		case *intFlag:
+			name, aliases = f.Name, f.Aliases
+		case *boolFlag:
+			name, aliases = f.Name, f.Aliases
+		case *durationFlag:
+			name, aliases = f.Name, f.Aliases
+		default:
+			continue
+		}
+		if got, want := f.Names(), cli.FlagNames(name, aliases); !reflect.DeepEqual(got, want) {
+			t.Errorf("%T %s: Names() = %q, want %q", f, name, got, want)
+		}
 	}
 }
