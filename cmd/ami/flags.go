@@ -92,6 +92,15 @@ func (f *intFlag) Names() []string      { return f.names }
 func (f *boolFlag) Names() []string     { return f.names }
 func (f *durationFlag) Names() []string { return f.names }
 
+// String renders the help line as the embedded flag's String does, but
+// hands urfave/cli the wrapper, so the names are not recomputed: the app
+// renders every flag of the command it runs as it starts (see newApp).
+// boolFlag keeps the embedded String: urfave/cli treats a *cli.BoolFlag's
+// default text apart by a type assertion, which the wrapper would fail.
+func (f *stringFlag) String() string   { return cli.FlagStringer(f) }
+func (f *intFlag) String() string      { return cli.FlagStringer(f) }
+func (f *durationFlag) String() string { return cli.FlagStringer(f) }
+
 // withNames returns flags with the string, int, bool and duration flags
 // wrapped so that their names are computed once; other flags are kept as
 // they are.
