@@ -43,7 +43,12 @@ type countWriter struct{ n int64 }
 func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 func benchFormat(b *testing.B, name string, opts Options) {
-	ps := benchPackets(b)
+	benchPacketsFormat(b, name, opts, benchPackets(b))
+}
+
+// benchPacketsFormat measures writing ps, one after another, in the named
+// format; bytes per op are output bytes.
+func benchPacketsFormat(b *testing.B, name string, opts Options, ps []amiwire.Packet) {
 	at := time.Date(2026, 11, 22, 23, 0, 0, 123456789, time.UTC)
 	// Output bytes per packet, measured once over every packet.
 	var cw countWriter

@@ -62,6 +62,16 @@ type jsonEncoder struct {
 // appendObject appends fields as one JSON object (no newline) to dst, with
 // stamp (when not nil) as the first member under TimestampKey.
 func (e *jsonEncoder) appendObject(dst []byte, fields []amiwire.Field, stamp []byte) []byte {
+	if out, ok := appendPlain(dst, fields, stamp); ok {
+		return out
+	}
+	return e.appendGeneral(dst, fields, stamp)
+}
+
+// appendGeneral is appendObject for any packet: it escapes what needs
+// escaping and groups repeated keys. appendPlain must give the same bytes
+// for every packet it takes.
+func (e *jsonEncoder) appendGeneral(dst []byte, fields []amiwire.Field, stamp []byte) []byte {
 	dst = append(dst, '{')
 	comma := false
 	if stamp != nil {
