@@ -217,7 +217,7 @@ func manPage() (string, error) {
 		}
 		cmd.UsageText = strings.TrimSpace(cmd.UsageText) + "\n\n" + strings.TrimSpace(cmd.Description)
 	}
-	page, err := app.ToManWithSection(1)
+	page, err := renderMan(app)
 	if err != nil {
 		return "", fmt.Errorf("man page: %w", err)
 	}
