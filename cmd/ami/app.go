@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 	"sync"
-	"syscall"
 
 	"github.com/urfave/cli/v2"
 )
@@ -21,14 +18,9 @@ var version = "dev"
 // returns the exit code. It writes only to stdout and stderr, never to
 // os.Stdout, so tests run it in-process with buffers. An error prints as one
 // line "ami: <error>" on stderr; a closed stdout (EPIPE) ends quietly with
-// exit 0. SIGINT and SIGTERM cancel ctx, which each command treats as "stop
-// cleanly".
+// exit 0. Cancelling ctx (main does on SIGINT and SIGTERM) is what each
+// command treats as "stop cleanly".
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	// A write to a closed pipe returns EPIPE instead of killing the
-	// process, so `ami ... | head` can stop quietly and log off.
-	signal.Ignore(syscall.SIGPIPE)
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
