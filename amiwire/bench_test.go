@@ -119,9 +119,12 @@ func countPackets(tb testing.TB, data []byte) int {
 	}
 }
 
-func benchReader(b *testing.B, data []byte) {
+func benchReader(b *testing.B, data []byte, recycle bool) {
 	n := countPackets(b, data)
 	r := NewReader(&repeatSource{data: data})
+	if recycle {
+		r.Recycle()
+	}
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	cpu0 := cpuTime()
@@ -132,6 +135,7 @@ func benchReader(b *testing.B, data []byte) {
 				b.Fatal(err)
 			}
 		}
+		r.Release(r.Seq()) // a consumer done with the pass (no-op unless recycling)
 	}
 	b.StopTimer()
 	cpu := cpuTime() - cpu0
@@ -155,10 +159,13 @@ func cpuTime() time.Duration {
 
 // BenchmarkReader reads realistic streams, one pass over the stream per op.
 // Divide allocs/op by packets/op for allocations per packet (the test
-// TestReadPacketAllocs enforces the budget).
+// TestReadPacketAllocs enforces the budget). The recycle cases release
+// each pass's packets after it (Reader.Recycle), as listen does per batch.
 func BenchmarkReader(b *testing.B) {
-	b.Run("flood", func(b *testing.B) { benchReader(b, floodStream(b)) })
-	b.Run("mixed", func(b *testing.B) { benchReader(b, mixedStream(b)) })
+	b.Run("flood", func(b *testing.B) { benchReader(b, floodStream(b), false) })
+	b.Run("mixed", func(b *testing.B) { benchReader(b, mixedStream(b), false) })
+	b.Run("flood-recycle", func(b *testing.B) { benchReader(b, floodStream(b), true) })
+	b.Run("mixed-recycle", func(b *testing.B) { benchReader(b, mixedStream(b), true) })
 }
 
 // BenchmarkReaderRawCopy is the baseline: copying the same bytes to

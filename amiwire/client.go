@@ -43,7 +43,17 @@ type Client struct {
 	done      chan struct{}
 
 	events eventQueue
+
+	// The read loop's own: async events gathered to be queued in one go,
+	// with their packet numbers.
+	batch     []Packet
+	batchSeqs []uint64
 }
+
+// maxBatch bounds the async events the read loop gathers before queueing
+// them: big enough to take the lock rarely, small enough that the consumer
+// starts writing early.
+const maxBatch = 256
 
 // errClosedByUs is the end of a connection that Close or Logoff ended.
 var errClosedByUs = fmt.Errorf("%w by the client", ErrClosed)
@@ -72,6 +82,9 @@ func newClient(conn net.Conn, cfg Config) *Client {
 		c.trace = &tracer{w: cfg.Trace}
 	}
 	c.events.init(limit, cfg.Overflow)
+	if cfg.BorrowEvents {
+		c.events.release = c.r.Release
+	}
 	return c
 }
 
@@ -453,17 +466,57 @@ func (c *Client) end(cause error) {
 	close(c.done)
 }
 
-// readLoop drains the socket until it fails, routing every packet.
+// readLoop drains the socket until it fails, routing every packet. Async
+// events are queued in batches: a batch goes to the queue when the next
+// packet is not wholly buffered yet (so nothing waits for a read), when it
+// is full, and before any packet that is not an async event (so the queue
+// and the answers to actions stay in wire order).
 func (c *Client) readLoop() {
+	if c.cfg.BorrowEvents {
+		c.r.Recycle()
+	}
 	for {
-		pkt, err := c.r.ReadPacket()
+		pkt, ok, err := c.r.TryReadPacket()
+		if !ok && err == nil {
+			c.flushEvents()
+			pkt, err = c.r.ReadPacket()
+		}
 		if err != nil {
+			c.flushEvents()
 			c.end(c.readError(err))
 			return
 		}
 		c.trace.packet('<', pkt)
 		c.route(pkt)
 	}
+}
+
+// queueEvent adds an async event to the read loop's batch.
+func (c *Client) queueEvent(pkt Packet) {
+	c.batch = append(c.batch, pkt)
+	c.batchSeqs = append(c.batchSeqs, c.r.Seq())
+	if len(c.batch) >= maxBatch {
+		c.flushEvents()
+	}
+}
+
+// flushEvents queues the read loop's batch.
+func (c *Client) flushEvents() {
+	if len(c.batch) == 0 {
+		return
+	}
+	c.events.pushBatch(c.batch, c.batchSeqs, true)
+	clear(c.batch)
+	c.batch, c.batchSeqs = c.batch[:0], c.batchSeqs[:0]
+}
+
+// own returns pkt in memory of its own: a packet that goes anywhere but
+// the async queue must outlive the Reader's reuse of its memory.
+func (c *Client) own(pkt Packet) Packet {
+	if c.cfg.BorrowEvents {
+		return pkt.Detach()
+	}
+	return pkt
 }
 
 // readError describes why reading stopped.
@@ -501,19 +554,23 @@ func (c *Client) readError(err error) error {
 func (c *Client) route(pkt Packet) {
 	switch pkt.Kind() {
 	case KindResponse:
-		c.routeResponse(pkt)
+		c.flushEvents()
+		c.routeResponse(c.own(pkt))
 		return
 	case KindEvent:
 		if id := pkt.ActionID(); id != "" {
 			c.mu.Lock()
 			p := c.pending[id]
 			c.mu.Unlock()
-			if p != nil && p.addEvent(pkt) {
-				return
+			if p != nil {
+				c.flushEvents()
+				if p.addEvent(c.own(pkt)) {
+					return
+				}
 			}
 		}
 	}
-	c.events.push(pkt, true)
+	c.queueEvent(pkt)
 }
 
 // routeResponse gives a response to the action with its ActionID, or,
@@ -555,7 +612,7 @@ func (c *Client) routeResponse(pkt Packet) {
 	p.mu.Unlock()
 	for _, ev := range early {
 		if !list || !p.addEvent(ev) {
-			c.events.push(ev, true)
+			c.events.push(ev, c.r.Seq(), true) // owned: Seq only keeps the numbers in order
 		}
 	}
 	signal(p.signal)

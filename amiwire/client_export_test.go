@@ -7,3 +7,11 @@ func ItemBytes(p *Pending) int {
 	defer p.mu.Unlock()
 	return p.itemBytes
 }
+
+// OnQueueFull makes the read loop of c call f each time it waits for room
+// in a full event queue (OverflowBlock).
+func OnQueueFull(c *Client, f func()) {
+	c.events.mu.Lock()
+	c.events.full = f
+	c.events.mu.Unlock()
+}

@@ -564,16 +564,19 @@ func TestOverflowBlock(t *testing.T) {
 	const keep, n = 10, 500
 	all, size := rawEvents(n)
 	srv := newServer(t, amitest.Options{})
-	hook := make(packetHook, n+100)
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock, Trace: hook})
-	for len(hook) > 0 { // the login's packets
-		<-hook
-	}
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock})
+	full := make(chan struct{}, 1)
+	amiwire.OnQueueFull(c, func() {
+		select {
+		case full <- struct{}{}:
+		default:
+		}
+	})
 	srv.EmitRaw(all)
-	// The reader traces each packet before queueing it: after keep+1
-	// traces, it holds the event that does not fit and waits for room.
-	for i := 0; i < keep+1; i++ {
-		<-hook
+	select { // the reader holds events that do not fit and waits for room
+	case <-full:
+	case <-testCtx(t).Done():
+		t.Fatal("the reader never waited for room")
 	}
 	if q, d := c.Queued(), c.Dropped(); q != keep || d != 0 {
 		t.Fatalf("Queued %d, Dropped %d; want %d, 0", q, d, keep)
@@ -801,5 +804,68 @@ func TestNextEventsContext(t *testing.T) {
 	}
 	if len(got) != 2 || got[0].Event() != "A" || got[1].Event() != "B" {
 		t.Fatalf("got %v", got)
+	}
+}
+
+// TestBorrowEvents floods a BorrowEvents client with events while actions
+// go back and forth: every event arrives intact and in order (checked
+// before the next NextEvents releases it), and the responses, which must
+// outlive the reused memory, stay intact after the flood.
+func TestBorrowEvents(t *testing.T) {
+	const n = 60000
+	all, _ := rawEvents(n)
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: 8 << 10, BorrowEvents: true}) // few chunks in flight: each is soon reused
+	srv.EmitRaw(all)
+	var pings []*amiwire.Pending // waited for after the flood: a full queue holds their answers back
+	batch := make([]amiwire.Packet, 0, 64)
+	for got := 0; got < n; {
+		evs, err := c.NextEvents(testCtx(t), batch[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range evs {
+			if s := ev.Get("Seq"); s != fmt.Sprintf("%05d", got) || !bytes.HasSuffix(ev.Raw, []byte("Seq: "+s+"\r\n\r\n")) {
+				t.Fatalf("event %d: %q", got, ev.Raw)
+			}
+			got++
+		}
+		if len(pings) < 20 {
+			p, err := c.Send(testCtx(t), amiwire.NewAction("Ping"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			pings = append(pings, p)
+		}
+		clear(evs)
+		batch = evs[:0]
+	}
+	var resps []*amiwire.Response
+	for _, p := range pings {
+		r, err := p.Wait(testCtx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resps = append(resps, r)
+	}
+	srv.EmitRaw(all) // more reading, into reused memory
+	for got := 0; got < n; {
+		evs, err := c.NextEvents(testCtx(t), batch[:0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got += len(evs)
+		clear(evs)
+		batch = evs[:0]
+	}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if evs, err := c.NextEvents(done, batch[:0]); len(evs) > 0 { // releases the last batch
+		t.Fatalf("%d events after the second flood (%v)", len(evs), err)
+	}
+	for i, r := range resps {
+		if r.Packet.Get("Response") != "Success" || r.Packet.Get("Ping") != "Pong" || !bytes.HasPrefix(r.Packet.Raw, []byte("Response: Success\r\n")) {
+			t.Fatalf("ping %d's response changed: %q", i, r.Packet.Raw)
+		}
 	}
 }

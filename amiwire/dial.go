@@ -61,6 +61,12 @@ type Config struct {
 	// list; 0 means DefaultEventBuffer.
 	EventBuffer int
 	Overflow    OverflowPolicy // what to do when the event queue is full
+	// BorrowEvents makes NextEvents hand out events whose memory is
+	// reused once NextEvents is called again: a batch is valid until the
+	// next call, and what must outlive it is copied with Packet.Detach.
+	// The stream then costs no allocation per event. For a single
+	// consumer of NextEvents; responses and list items are unaffected.
+	BorrowEvents bool
 	// Trace receives every wire line both ways ("> " sent, "< " received,
 	// a bare ">" or "<" line at the end of each packet), with the values
 	// of Secret and Key headers replaced by "***"; nil means no trace.
@@ -276,7 +282,7 @@ func (c *Client) roundTrip(a Packet) (Packet, error) {
 			}
 			// Not ours: nobody else can be waiting yet.
 		case KindEvent:
-			c.events.push(p, false) // nobody can make room before Dial returns
+			c.events.push(p, c.r.Seq(), false) // nobody can make room before Dial returns
 		}
 	}
 	return Packet{}, &ProtocolError{Offset: c.r.Offset(), Msg: "no response to " + a.Action()}

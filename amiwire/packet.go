@@ -183,6 +183,34 @@ func (p Packet) Clone() Packet {
 	return q
 }
 
+// Detach returns a deep copy that shares no memory with p: the copy of a
+// packet whose memory will be reused (see Reader.Recycle and
+// Config.BorrowEvents) stays valid. Raw, keys and values are copied into
+// one new buffer.
+func (p Packet) Detach() Packet {
+	n := len(p.Raw)
+	for _, f := range p.Fields {
+		n += len(f.Key) + len(f.Value)
+	}
+	buf := make([]byte, 0, n)
+	q := Packet{}
+	if p.Raw != nil {
+		buf = append(buf, p.Raw...)
+		q.Raw = buf[:len(p.Raw):len(p.Raw)]
+	}
+	if p.Fields != nil {
+		q.Fields = make([]Field, len(p.Fields))
+	}
+	for i, f := range p.Fields {
+		k := len(buf)
+		buf = append(buf, f.Key...)
+		v := len(buf)
+		buf = append(buf, f.Value...)
+		q.Fields[i] = Field{Key: bytesString(buf[k:v]), Value: bytesString(buf[v:])}
+	}
+	return q
+}
+
 // String renders the packet in wire form with LF line ends, for messages and
 // debugging. Use Writer to put a packet on the wire.
 func (p Packet) String() string {

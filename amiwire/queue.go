@@ -18,6 +18,15 @@ type eventQueue struct {
 	closed  bool
 	cause   error
 
+	// Packet numbers (Reader.Seq) for memory reuse (Config.BorrowEvents):
+	// tail is the number of the last packet queued, handed that of the last
+	// one next handed out, released by release when next is called again.
+	tail    uint64
+	handed  uint64
+	release func(seq uint64) // nil: packets own their memory
+
+	full func() // tests: called (unlocked) each time push waits for room
+
 	ready chan struct{} // wakes a consumer (capacity 1, never lost)
 	space chan struct{} // wakes the blocked producer (capacity 1)
 	ended chan struct{} // closed by close: wakes every consumer
@@ -52,40 +61,68 @@ func eventSize(p Packet) int {
 	return n
 }
 
-// push appends p, or drops and counts it (OverflowDrop, or block false),
-// or waits for room (OverflowBlock) until the queue is closed. An empty
-// queue always takes a packet, however big, so a single event never blocks
-// forever.
-func (q *eventQueue) push(p Packet, block bool) {
-	size := eventSize(p)
-	for {
+// push queues p, numbered seq, as pushBatch does.
+func (q *eventQueue) push(p Packet, seq uint64, block bool) {
+	q.pushBatch([]Packet{p}, []uint64{seq}, block)
+}
+
+// pushBatch appends ps (numbered seqs) in order, taking the lock once for
+// the lot. A packet that does not fit is dropped and counted
+// (OverflowDrop, or block false), or waited for room for (OverflowBlock)
+// until the queue is closed. An empty queue always takes a packet, however
+// big, so a single event never blocks forever.
+func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
+	for len(ps) > 0 {
 		q.mu.Lock()
 		if q.closed {
 			q.mu.Unlock()
 			return
 		}
-		if q.bytes+size <= q.limit || len(q.items) == 0 {
-			q.items = append(q.items, p)
-			q.bytes += size
-			q.mu.Unlock()
-			signal(q.ready)
-			return
+		n, added := 0, false
+		for ; n < len(ps); n++ {
+			size := eventSize(ps[n])
+			if q.bytes+size <= q.limit || len(q.items) == 0 {
+				added = true
+				q.items = append(q.items, ps[n])
+				q.bytes += size
+				q.tail = seqs[n]
+				continue
+			}
+			if q.policy == OverflowDrop || !block {
+				q.dropped++
+				continue
+			}
+			break // full: wait for room
 		}
-		if q.policy == OverflowDrop || !block {
-			q.dropped++
-			q.mu.Unlock()
-			return
-		}
+		full := q.full
 		q.mu.Unlock()
-		<-q.space // next and close both leave a token
+		if added {
+			signal(q.ready)
+		}
+		ps, seqs = ps[n:], seqs[n:]
+		if len(ps) > 0 {
+			if full != nil {
+				full()
+			}
+			<-q.space // next and close both leave a token
+		}
 	}
 }
 
 // next hands every queued packet over at once, waiting for one if needed.
 func (q *eventQueue) next(ctx context.Context, dst []Packet) ([]Packet, error) {
+	if q.release != nil {
+		q.mu.Lock()
+		handed := q.handed
+		q.mu.Unlock()
+		if handed > 0 {
+			q.release(handed) // the caller is done with the last batch
+		}
+	}
 	for {
 		q.mu.Lock()
 		if len(q.items) > 0 {
+			q.handed = q.tail
 			var out []Packet
 			if len(dst) == 0 && cap(dst) > 0 {
 				// Swap buffers: the caller's empty slice becomes the new

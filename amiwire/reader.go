@@ -2,9 +2,11 @@ package amiwire
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strings"
 	"unsafe"
 )
@@ -58,6 +60,11 @@ type Reader struct {
 	fields []Field // slab; fields[nf:] is free
 	nf     int
 
+	seq          uint64    // packets returned so far
+	rec          *recycler // non-nil after Recycle
+	bufPooled    bool      // buf came from rec and goes back to it
+	fieldsPooled bool      // fields came from rec and goes back to it
+
 	skipping      bool // skipping the rest of an over-limit packet
 	skipLineStart bool // the skip is at the start of a line
 }
@@ -69,6 +76,56 @@ func NewReader(src io.Reader) *Reader {
 
 // Offset returns the stream offset of the next unread byte.
 func (r *Reader) Offset() int64 { return r.off }
+
+// Seq returns the number of packets returned so far: right after a
+// ReadPacket, the number of that packet (the first is 1). Release takes it.
+func (r *Reader) Seq() uint64 { return r.seq }
+
+// Recycle makes the Reader reuse the memory of packets once they are
+// released: from this call on, a packet it returns stays valid only until
+// Release is called with its number (Seq) or a later one, after which its
+// Raw, its Fields and their strings may be overwritten by later input.
+// Packets returned before the call are not affected. A steady stream then
+// costs no allocation at all. Call it from the reading goroutine.
+func (r *Reader) Recycle() {
+	if r.rec == nil {
+		r.rec = &recycler{}
+	}
+}
+
+// Release says that every packet numbered up to seq (see Seq) is no longer
+// used, so that a Reader in Recycle mode may reuse its memory. Release may
+// be called from any goroutine; without Recycle it does nothing.
+func (r *Reader) Release(seq uint64) {
+	if r.rec != nil {
+		r.rec.release(seq)
+	}
+}
+
+// newChunk returns an input buffer of size bytes: a released one when
+// recycling and size is the standard chunk size.
+func (r *Reader) newChunk(size int) ([]byte, bool) {
+	if r.rec == nil || size != chunkSize {
+		return make([]byte, size), false
+	}
+	if b, ok := reuse(r.rec, &r.rec.bufs); ok {
+		return b, true
+	}
+	return make([]byte, size), true
+}
+
+// retireChunk hands the current input buffer back to the recycler, to be
+// reused once the packets that point into it are released.
+func (r *Reader) retireChunk() {
+	if r.bufPooled {
+		last := uint64(0)
+		if r.shared {
+			last = r.seq
+		}
+		retire(r.rec, &r.rec.bufs, r.buf, last)
+	}
+	r.buf, r.bufPooled = nil, false
+}
 
 // Buffered reports how many bytes have been read from the source but not yet
 // parsed; a caller can use it to tell whether more input is already waiting.
@@ -99,7 +156,7 @@ func (r *Reader) fill() (moved bool, err error) {
 		return false, err
 	}
 	if r.buf == nil {
-		r.buf = make([]byte, chunkSize)
+		r.buf, r.bufPooled = r.newChunk(chunkSize)
 	}
 	if len(r.buf)-r.w < minRead {
 		moved = r.makeRoom()
@@ -132,9 +189,10 @@ func (r *Reader) makeRoom() bool {
 	if !r.shared && size <= len(r.buf) {
 		copy(r.buf, r.buf[r.r:r.w])
 	} else {
-		nb := make([]byte, size)
+		nb, pooled := r.newChunk(size)
 		copy(nb, r.buf[r.r:r.w])
-		r.buf = nb
+		r.retireChunk()
+		r.buf, r.bufPooled = nb, pooled
 		r.shared = false
 	}
 	r.r, r.w = 0, tail
@@ -215,6 +273,33 @@ const (
 // and including the next empty line), and the next call reads the packet
 // after it. Errors from the source are returned as they are, once.
 func (r *Reader) ReadPacket() (Packet, error) {
+	return r.readPacket(true)
+}
+
+// errNeedRead is readPacket's answer, when not blocking, that the next
+// packet is not wholly buffered yet.
+var errNeedRead = errors.New("amiwire: next packet not buffered")
+
+// TryReadPacket returns the next packet when it is already wholly buffered,
+// without reading from the source; ok is false when the next step would
+// need a read (or has a pending error or an over-limit packet to report):
+// call ReadPacket then. A caller that gathers packets in batches uses it to
+// tell when to hand its batch on before blocking.
+func (r *Reader) TryReadPacket() (p Packet, ok bool, err error) {
+	if r.skipping || r.err != nil {
+		return Packet{}, false, nil
+	}
+	p, err = r.readPacket(false)
+	if err == errNeedRead {
+		return Packet{}, false, nil
+	}
+	return p, err == nil, err
+}
+
+// readPacket is ReadPacket; when block is false it returns errNeedRead,
+// with the packet in progress left unread, where ReadPacket would read
+// from the source or skip an over-limit packet.
+func (r *Reader) readPacket(block bool) (Packet, error) {
 	if r.skipping {
 		if err := r.skip(); err != nil {
 			return Packet{}, err
@@ -230,17 +315,27 @@ restart:
 		data := r.buf[r.r:r.w]
 		fields, nf := r.fields, r.nf
 		for {
-			i := bytes.IndexByte(data[pos:], '\n')
-			if i < 0 {
+			if mode == modeHeaders && pos > 0 {
+				// The lines between the first and the last: the fast path,
+				// which stops short of anything it does not handle itself.
+				pos, nf = parseHeaders(data[:min(len(data), maxPacket)], pos,
+					fields[:min(len(fields), first+maxHeaders)], nf, maxLine)
+			}
+			nl, colon := scanLine(data, pos)
+			if nl < 0 {
 				break
 			}
-			start, end := pos, pos+i
+			start, end := pos, nl
 			pos = end + 1
 			if end > start && data[end-1] == '\r' {
 				end--
 			}
 			if end-start > maxLine || pos > maxPacket {
 				if lim, max, over := overAt(data, start, pos-1, maxLine, maxPacket); over {
+					if !block {
+						r.nf = first
+						return Packet{}, errNeedRead
+					}
 					return Packet{}, r.overLimit(lim, max, start, first)
 				}
 			}
@@ -257,15 +352,11 @@ restart:
 				r.off += int64(pos)
 				r.shared = true
 				r.nf = nf
+				r.seq++
 				return Packet{Fields: fields[first:nf:nf], Raw: data[:pos:pos]}, nil
 			}
-			// Keys are short: a plain loop beats IndexByte here.
-			colon := -1
-			for j, c := range line {
-				if c == ':' {
-					colon = j
-					break
-				}
+			if colon >= 0 {
+				colon -= start
 			}
 			var f Field
 			if colon >= 0 {
@@ -285,6 +376,10 @@ restart:
 				}
 			}
 			if nf-first >= maxHeaders {
+				if !block {
+					r.nf = first
+					return Packet{}, errNeedRead
+				}
 				return Packet{}, r.overLimit(LimitHeaders, maxHeaders, start, first)
 			}
 			if nf == len(fields) {
@@ -296,6 +391,10 @@ restart:
 			nf++
 		}
 		r.nf = nf
+		if !block {
+			r.nf = first
+			return Packet{}, errNeedRead
+		}
 		if lim, max, over := overAt(data, pos, len(data), maxLine, maxPacket); over {
 			return Packet{}, r.overLimit(lim, max, pos, first)
 		}
@@ -309,6 +408,150 @@ restart:
 			goto restart
 		}
 	}
+}
+
+// SWAR constants: a byte of ones, and the high bit of every byte.
+const (
+	swarOnes  = 0x0101010101010101
+	swarHighs = 0x8080808080808080
+)
+
+// swarLongLine is where scanLine hands over to bytes.IndexByte: beyond it a
+// line is long (Command output, say) and the vector search wins.
+const swarLongLine = 128
+
+// parseHeaders parses plain "Key: Value" lines from data[pos:] into
+// fields[nf:] and returns where it stopped: at the start of the first line
+// it leaves to the general loop of readPacket (an empty line, a line not
+// wholly in data, a line over maxLine or swarLongLine bytes) or when fields
+// is full. This loop is most of the cost of reading an event, so it goes
+// through data a word at a time rather than a line at a time: it marks
+// every '\n' and ':' of eight bytes at once (exactEq) and takes the marks
+// in order, so each byte is looked at once, whatever the lines' lengths.
+func parseHeaders(data []byte, pos int, fields []Field, nf int, maxLine int) (int, int) {
+	maxLine = min(maxLine, swarLongLine)
+	base := unsafe.Pointer(unsafe.SliceData(data))
+	start, colon := pos, -1 // the line in progress and its first colon
+	for i := pos; i+8 <= len(data) && nf < len(fields); i += 8 {
+		x := load64(base, i)
+		nls := exactEq(x, '\n')
+		colons := exactEq(x, ':')
+		for nls != 0 {
+			bit := bits.TrailingZeros64(nls) // 8*k+7 for byte k
+			if colon < 0 {
+				if before := colons & (1<<bit - 1); before != 0 {
+					colon = i + bits.TrailingZeros64(before)>>3
+				}
+			}
+			// From here on 0 <= start <= colon < nl < len(data), so the
+			// line is cut without bounds checks (the byte views below).
+			nl := i + bit>>3
+			end := nl
+			if end > start && byteAt(base, end-1) == '\r' {
+				end--
+			}
+			if end == start || end-start > maxLine {
+				return start, nf
+			}
+			var f Field
+			if colon >= 0 {
+				f.Key = unsafe.String((*byte)(unsafe.Add(base, start)), colon-start)
+				v := colon + 1
+				if v < end && byteAt(base, v) == ' ' {
+					v++
+				}
+				f.Value = unsafe.String((*byte)(unsafe.Add(base, v)), end-v)
+			} else {
+				f.Value = unsafe.String((*byte)(unsafe.Add(base, start)), end-start)
+			}
+			fields[nf] = f
+			nf++
+			start, colon = nl+1, -1
+			if nf == len(fields) {
+				return start, nf
+			}
+			nls &= nls - 1
+			colons &^= 1<<bit - 1 // the colons so far were this line's
+		}
+		if colon < 0 && colons != 0 {
+			colon = i + bits.TrailingZeros64(colons)>>3
+		}
+		if i+8-start > maxLine {
+			return start, nf
+		}
+	}
+	return start, nf
+}
+
+// byteAt returns the byte at base+i, which the caller knows to be inside
+// the slice base points into.
+func byteAt(base unsafe.Pointer, i int) byte { return *(*byte)(unsafe.Add(base, i)) }
+
+// exactEq returns a word with the high bit of each byte of x that equals
+// b set, and no other bit: unlike the "has zero byte" test, it has no false
+// marks above a match, so every mark can be used.
+func exactEq(x uint64, b byte) uint64 {
+	const low7 = 0x7f7f7f7f7f7f7f7f
+	v := x ^ (swarOnes * uint64(b))
+	return ^((v&low7 + low7) | v | low7)
+}
+
+// load64 returns the eight bytes at base+i as a little-endian word. The
+// caller has checked that they are inside the slice base points into; the
+// fixed-length view lets the compiler make this one load.
+func load64(base unsafe.Pointer, i int) uint64 {
+	return binary.LittleEndian.Uint64(unsafe.Slice((*byte)(unsafe.Add(base, i)), 8))
+}
+
+// scanLine finds the end of the line that starts at data[pos]: the index
+// of its '\n' (or -1 when it has not arrived) and of its first ':' (or -1).
+// AMI lines are short (a key of a few bytes, a value of a few more), too
+// short for a call to bytes.IndexByte per line and a loop for the colon to
+// pay off: one pass tests eight bytes at a time for both. The classic
+// "has zero byte" test ((v-ones) &^ v & highs) can set false bits only
+// above a true zero byte, so its lowest set bit is exactly the first match.
+func scanLine(data []byte, pos int) (nl, colon int) {
+	colon = -1
+	i := pos
+	for ; i+8 <= len(data) && i-pos < swarLongLine; i += 8 {
+		x := binary.LittleEndian.Uint64(data[i:])
+		n := x ^ (swarOnes * '\n')
+		nm := (n - swarOnes) &^ n & swarHighs
+		if colon < 0 {
+			c := x ^ (swarOnes * ':')
+			if cm := (c - swarOnes) &^ c & swarHighs; cm != 0 {
+				if cm&-cm < nm&-nm || nm == 0 { // the colon comes first
+					colon = i + bits.TrailingZeros64(cm)>>3
+				}
+			}
+		}
+		if nm != 0 {
+			return i + bits.TrailingZeros64(nm)>>3, colon
+		}
+	}
+	if i-pos >= swarLongLine {
+		nl, end := -1, len(data)
+		if j := bytes.IndexByte(data[i:], '\n'); j >= 0 {
+			nl, end = i+j, i+j
+		}
+		if colon < 0 {
+			if k := bytes.IndexByte(data[i:end], ':'); k >= 0 {
+				colon = i + k
+			}
+		}
+		return nl, colon
+	}
+	for ; i < len(data); i++ {
+		switch data[i] {
+		case '\n':
+			return i, colon
+		case ':':
+			if colon < 0 {
+				colon = i
+			}
+		}
+	}
+	return -1, colon
 }
 
 // legacyLine handles the lines of a legacy Command reply: it sets the mode
@@ -375,9 +618,23 @@ func bytesString(b []byte) string {
 // start, 0.
 func (r *Reader) growFields(first int) int {
 	n := r.nf - first
-	nf := make([]Field, max(fieldSlabLen, 2*n))
+	size := max(fieldSlabLen, 2*n)
+	var nf []Field
+	pooled := false
+	if r.rec != nil && size == fieldSlabLen {
+		pooled = true
+		if f, ok := reuse(r.rec, &r.rec.fields); ok {
+			nf = f
+		}
+	}
+	if nf == nil {
+		nf = make([]Field, size)
+	}
 	copy(nf, r.fields[first:r.nf])
-	r.fields = nf
+	if r.fieldsPooled {
+		retire(r.rec, &r.rec.fields, r.fields, r.seq)
+	}
+	r.fields, r.fieldsPooled = nf, pooled
 	r.nf = n
 	return 0
 }

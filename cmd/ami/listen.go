@@ -257,6 +257,7 @@ func runListen(c *cli.Context) error {
 	}
 	settings.Config.EventBuffer = opts.buffer
 	settings.Config.Overflow = opts.overflow
+	settings.Config.BorrowEvents = true // each batch is written before the next is taken
 	w, err := newOutput(c, c.App.Writer)
 	if err != nil {
 		return err
