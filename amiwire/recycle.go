@@ -2,10 +2,15 @@ package amiwire
 
 import "sync"
 
-// maxFreeChunks bounds the input chunks and field slabs a recycler keeps
-// for reuse (2 MiB of each): enough for a consumer some batches behind, little enough that
-// memory taken by a burst goes back to the garbage collector afterwards.
-const maxFreeChunks = 64
+// minFreeChunks is how many free chunks (and field slabs) a recycler may
+// always keep. Beyond it, it keeps about as many as have lately been in
+// flight (a peak that decays by 1/peakDecay at each release): the reader
+// will need that many again while its consumer stays as far behind, and
+// some time after a burst the surplus goes back to the garbage collector.
+const (
+	minFreeChunks = 16
+	peakDecay     = 64
+)
 
 // recycler lets a Reader reuse the memory of packets its consumer is done
 // with, so that a steady stream costs no allocation and no fresh (page
@@ -38,17 +43,25 @@ type retiredItem[T any] struct {
 type recycleList[T any] struct {
 	retired []retiredItem[T]
 	free    []T
+	peak    int // chunks lately in flight
 }
 
 // reclaim moves every retired chunk whose last packet is released to the
 // free list, and drops what the free list has no room for.
 func (l *recycleList[T]) reclaim(released uint64) {
+	l.peak = max(l.peak-l.peak/peakDecay, len(l.retired))
+	keep := max(minFreeChunks, l.peak)
 	n := 0
 	for n < len(l.retired) && l.retired[n].last <= released {
-		if len(l.free) < maxFreeChunks {
-			l.free = append(l.free, l.retired[n].item)
-		}
+		l.free = append(l.free, l.retired[n].item)
 		n++
+	}
+	if len(l.free) > keep {
+		var zero T
+		for i := keep; i < len(l.free); i++ {
+			l.free[i] = zero
+		}
+		l.free = l.free[:keep]
 	}
 	if n > 0 {
 		var zero retiredItem[T]
@@ -77,7 +90,7 @@ func (l *recycleList[T]) take() (T, bool) {
 func retire[T any](rc *recycler, l *recycleList[T], item T, last uint64) {
 	rc.mu.Lock()
 	if last <= rc.released {
-		if len(l.free) < maxFreeChunks {
+		if len(l.free) < minFreeChunks {
 			l.free = append(l.free, item)
 		}
 	} else {
