@@ -1,12 +1,9 @@
 package format
 
-import "math/bits"
-
-// Helpers that read and write strings eight bytes at a time. Go calls
-// memmove for every copy(); for the short keys and values of AMI packets
-// (mostly under 16 bytes) the call costs more than the copy, so these copy
-// in whole words, the last one overlapping the one before, into space the
-// caller has grown once per packet.
+// Helpers for reading, testing and writing strings eight bytes at a time
+// (see appendPlain). Go calls memmove for every copy(); for the short keys
+// and values of AMI packets (mostly under 16 bytes) the call costs more
+// than the copy itself.
 
 // Word constants for testing eight bytes at once.
 const (
@@ -53,41 +50,4 @@ func store64(b []byte, i int, x uint64) {
 func store32(b []byte, i int, x uint64) {
 	b = b[i : i+4]
 	b[0], b[1], b[2], b[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
-}
-
-// copySep copies s to b[i:], then the first sepLen bytes of the word sep,
-// and returns the index after them, notPlain of every word of s read
-// (ORed) and a hash word of s. It reads and writes whole words, the last
-// one overlapping the one before, so no byte is handled alone and memmove
-// is not called. Every store goes to d, which ends 8 bytes past s, so the
-// only bounds check is the one that makes d; b needs that room.
-func copySep(b []byte, i int, s string, sep uint64, sepLen int) (next int, bad, hash uint64) {
-	n := len(s)
-	d := b[i:][:n+8]
-	switch {
-	case n >= 8:
-		first, last := load64(s, 0), load64(s, n-8)
-		bad = notPlain(first) | notPlain(last)
-		store64(d, 0, first)
-		for j := 8; j < n-8; j += 8 {
-			x := load64(s, j)
-			bad |= notPlain(x)
-			store64(d, j, x)
-		}
-		store64(d, n-8, last)
-		hash = first ^ bits.RotateLeft64(last, 31)
-	case n >= 4:
-		lo, hi := load32(s, 0), load32(s, n-4)
-		store32(d, 0, lo)
-		store32(d, n-4, hi)
-		hash = lo | hi<<32
-		bad = notPlain(hash)
-	case n > 0:
-		c0, c1, c2 := s[0], s[n>>1], s[n-1]
-		d[0], d[n>>1], d[n-1] = c0, c1, c2
-		hash = uint64(c0) | uint64(c1)<<8 | uint64(c2)<<16 | pad&^0xffffff
-		bad = notPlain(hash)
-	}
-	store64(d, n, sep)
-	return i + n + sepLen, bad, hash
 }
