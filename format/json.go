@@ -289,6 +289,13 @@ const hexDigits = "0123456789abcdef"
 // invalid UTF-8. Each invalid byte becomes U+FFFD; '"', '\\', control
 // characters, U+2028 and U+2029 are escaped; everything else is copied.
 func appendString(dst []byte, s string) ([]byte, bool) {
+	if isPlain(s) {
+		// Most strings, even in a packet the fast path declined: one
+		// test of whole words, then one copy.
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"'), false
+	}
 	dst = append(dst, '"')
 	bad := false
 	start := 0

@@ -51,3 +51,23 @@ func store32(b []byte, i int, x uint64) {
 	b = b[i : i+4]
 	b[0], b[1], b[2], b[3] = byte(x), byte(x>>8), byte(x>>16), byte(x>>24)
 }
+
+// isPlain reports whether every byte of s is plain (see notPlain), with
+// the same word loads as appendPlain: overlapping for 8 bytes or more,
+// first, middle and last byte for fewer than 4.
+func isPlain(s string) bool {
+	n := len(s)
+	var bad uint64
+	switch {
+	case n >= 8:
+		for j := 0; j < n-8; j += 8 {
+			bad |= notPlain(load64(s, j))
+		}
+		bad |= notPlain(load64(s, n-8))
+	case n >= 4:
+		bad = notPlain(load32(s, 0) | load32(s, n-4)<<32)
+	case n > 0:
+		bad = notPlain(uint64(s[0]) | uint64(s[n>>1])<<8 | uint64(s[n-1])<<16 | pad&^0xffffff)
+	}
+	return bad&highs == 0
+}
