@@ -192,3 +192,114 @@ func FuzzScanLine(f *testing.F) {
 		}
 	})
 }
+
+// skimReadAll reads src to the end (bounded) and returns what ReadPacket gave,
+// rendered by result. With skim, SkimEvents is on and every packet that
+// came back with one field has the rest parsed by a FieldParser, so the
+// results must equal those of a plain Reader.
+func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
+	r := fuzzReader(src)
+	r.SkimEvents = skim
+	var fp FieldParser
+	var out []string
+	for range n + 2 {
+		p, err := r.ReadPacket()
+		if err == io.EOF {
+			return out
+		}
+		if err == nil && skim && len(p.Fields) == 1 {
+			fields, perr := fp.Parse(p.Raw)
+			if perr != nil {
+				t.Fatalf("Parse(%q): %v", p.Raw, perr)
+			}
+			p.Fields = fields
+		}
+		out = append(out, result(p, err))
+	}
+	t.Fatalf("no io.EOF after %d reads", n+2)
+	return nil
+}
+
+// FuzzSkimEvents checks that SkimEvents plus a FieldParser read any stream
+// exactly as a plain Reader does, whatever the read sizes.
+func FuzzSkimEvents(f *testing.F) {
+	for _, s := range []string{
+		"Event: A\r\nX: 1\r\n\r\n",
+		"Event: A\nX: 1\n\n\r\n\nEvent: B\n\n",
+		"Event:\r\n\r\nevent: b\r\nY:2\r\n\r\n",
+		"EVENT:x\n\rfoo\r\n\r\n",
+		"Event: A\r\nLong: " + strings.Repeat("0123456789", 8) + "\r\n\r\nEvent: B\r\n\r\n",
+		"Event: A\r\n1\r\n2\r\n3\r\n4\r\n5\r\n6\r\n7\r\n8\r\n9\r\n\r\n",
+		"Event: A\r\nX",
+		"Response: Follows\r\nPrivilege: Command\r\nline\n\n--END COMMAND--\r\n\r\n",
+		"Event : A\r\n\r\n",
+		"Event: A\r\nActionID: 7\r\nX: y\r\n\r\nEvent: B\r\nactionid:8\r\n\r\nEvent: C\r\nActionIDs: 9\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := skimReadAll(t, len(data), bytes.NewReader(data), false)
+		for name, src := range map[string]io.Reader{
+			"whole":    bytes.NewReader(data),
+			"one byte": iotest.OneByteReader(bytes.NewReader(data)),
+			"half":     iotest.HalfReader(bytes.NewReader(data)),
+		} {
+			got := skimReadAll(t, len(data), src, true)
+			if strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+				t.Fatalf("%s, skimming: %q\nplain: %q", name, got, want)
+			}
+		}
+	})
+}
+
+// TestSkimEventsFixtures reads every fixture stream skimming, a few bytes
+// at a time and whole, and compares with a plain Reader.
+func TestSkimEventsFixtures(t *testing.T) {
+	data := append(mixedStream(t), floodStream(t)...)
+	want := skimReadAll(t, len(data), bytes.NewReader(data), false)
+	for name, src := range map[string]io.Reader{
+		"whole":        bytes.NewReader(data),
+		"7-byte reads": &chunkReader{data: data, n: 7},
+	} {
+		if got := skimReadAll(t, len(data), src, true); strings.Join(got, "\x00") != strings.Join(want, "\x00") {
+			t.Errorf("%s: skimming differs from plain reading", name)
+		}
+	}
+	r := NewReader(bytes.NewReader(floodStream(t)))
+	r.SkimEvents = true
+	p, err := r.ReadPacket() // the login's response: read as usual
+	if err != nil || len(p.Fields) != 3 || p.Kind() != KindResponse {
+		t.Fatalf("a response, skimming: %q, %v", p.Fields, err)
+	}
+	for p.Event() != "UserEvent" {
+		if p, err = r.ReadPacket(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(p.Fields) != 1 {
+		t.Fatalf("a flood event skimmed: %q", p.Fields)
+	}
+	r = NewReader(strings.NewReader("Event: X\r\nA: 1\r\nActionID: 7\r\n\r\nEvent: Y\r\nA: 1\r\n\r\n"))
+	r.SkimEvents = true
+	if p, err := r.ReadPacket(); err != nil || p.ActionID() != "7" {
+		t.Fatalf("an event with an ActionID, skimming: %q, %v", p.Fields, err)
+	}
+	if p, err := r.ReadPacket(); err != nil || len(p.Fields) != 1 || p.Event() != "Y" {
+		t.Fatalf("an event without, skimming: %q, %v", p.Fields, err)
+	}
+}
+
+// chunkReader returns data n bytes per Read.
+type chunkReader struct {
+	data []byte
+	n    int
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.data)
+	c.data = c.data[k:]
+	return k, nil
+}

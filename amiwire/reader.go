@@ -67,6 +67,15 @@ type Reader struct {
 
 	skipping      bool // skipping the rest of an over-limit packet
 	skipLineStart bool // the skip is at the start of a line
+
+	// SkimEvents, when set, makes ReadPacket return an event wholly
+	// buffered (a packet whose first line is "Event: ...") with its Raw
+	// bytes and only its first field, the Event header, without parsing
+	// the rest: for a consumer that may need no more than the name and
+	// the bytes (raw output), and that parses the rest with a FieldParser
+	// where it does (on its own goroutine). Everything else is read as
+	// usual. It may be changed between reads.
+	SkimEvents bool
 }
 
 // NewReader returns a Reader reading from src. It does its own buffering.
@@ -307,6 +316,11 @@ func (r *Reader) readPacket(block bool) (Packet, error) {
 	}
 	maxLine, maxPacket, maxHeaders := r.limits()
 restart:
+	if r.SkimEvents {
+		if p, ok := r.skim(maxLine, maxPacket, maxHeaders); ok {
+			return p, nil
+		}
+	}
 	first := r.nf // this packet's fields are fields[first:nf]
 	pos := 0      // scan position relative to r.r, always at a line start
 	mode := modeHeaders
@@ -552,6 +566,112 @@ func scanLine(data []byte, pos int) (nl, colon int) {
 		}
 	}
 	return -1, colon
+}
+
+// skim returns the event at the start of the buffer with only its first
+// field, when the whole event is buffered and ReadPacket would return it as
+// it is: its first line is "Event: ..." (so no legacy Command reply), no
+// stray empty line comes first, and no limit is near. An event with an
+// ActionID header is not skimmed: it may belong to an action in flight,
+// and whoever routes it needs the header.
+func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
+	data := r.buf[r.r:r.w]
+	if len(data) < 8 || data[5] != ':' || !strings.EqualFold(bytesString(data[:5]), "Event") {
+		return Packet{}, false
+	}
+	end, firstEnd, lines := skimEnd(data)
+	if end < 0 || end > min(maxLine, maxPacket) || lines > maxHeaders {
+		return Packet{}, false // the general loop waits, reports the limit or finds the ActionID
+	}
+	v := 6
+	if v < firstEnd && data[v] == ' ' {
+		v++
+	}
+	f := Field{Key: bytesString(data[:5]), Value: bytesString(data[v:firstEnd])}
+	if r.nf == len(r.fields) {
+		r.growFields(r.nf)
+	}
+	r.fields[r.nf] = f
+	r.nf++
+	r.r += end
+	r.off += int64(end)
+	r.shared = true
+	r.seq++
+	return Packet{Fields: r.fields[r.nf-1 : r.nf : r.nf], Raw: data[:end:end]}, true
+}
+
+// skimEnd finds the end of the packet at the start of data: the offset
+// just past its empty line, the end of its first line without the line
+// end, and how many lines come before the empty one. The end is -1 when
+// the empty line has not arrived, or when a line is an ActionID header.
+// Eight bytes at a time, like parseHeaders.
+func skimEnd(data []byte) (end, firstEnd, lines int) {
+	base := unsafe.Pointer(unsafe.SliceData(data))
+	firstEnd = -1
+	i := 0
+	for ; i+8 <= len(data); i += 8 {
+		for nls := exactEq(load64(base, i), '\n'); nls != 0; nls &= nls - 1 {
+			nl := i + bits.TrailingZeros64(nls)>>3
+			if e, done := skimLine(data, base, nl, &firstEnd, &lines); done {
+				return e, firstEnd, lines
+			}
+		}
+	}
+	for ; i < len(data); i++ {
+		if byteAt(base, i) == '\n' {
+			if e, done := skimLine(data, base, i, &firstEnd, &lines); done {
+				return e, firstEnd, lines
+			}
+		}
+	}
+	return -1, firstEnd, lines
+}
+
+// skimLine is skimEnd's step at the '\n' at nl: it counts the line, notes
+// the end of the first, and looks at the next line: the empty one ends the
+// packet (end), an ActionID header ends the skim (-1). The next line must
+// have arrived whole for either.
+func skimLine(data []byte, base unsafe.Pointer, nl int, firstEnd, lines *int) (end int, done bool) {
+	if *lines == 0 {
+		*firstEnd = nl
+		if nl > 0 && byteAt(base, nl-1) == '\r' {
+			*firstEnd = nl - 1
+		}
+	}
+	*lines++
+	const actionID = "ActionID:"
+	switch next := nl + 1; {
+	case next < len(data) && byteAt(base, next) == '\n':
+		return nl + 2, true
+	case next+1 < len(data) && byteAt(base, next) == '\r' && byteAt(base, next+1) == '\n':
+		return nl + 3, true
+	case next+len(actionID) <= len(data) && byteAt(base, next)|0x20 == 'a' &&
+		strings.EqualFold(bytesString(data[next:next+len(actionID)]), actionID):
+		return -1, true
+	}
+	return 0, false
+}
+
+// FieldParser parses the fields of packets whose bytes are at hand, such as
+// the Raw of an event that Reader.SkimEvents left unparsed, exactly as a
+// Reader would. It reuses its memory: the fields it returns are valid until
+// the next Parse, and their strings point into the bytes parsed. The zero
+// value is ready to use; it is not safe for concurrent use.
+type FieldParser struct {
+	r Reader
+}
+
+// Parse returns the fields of the one packet in raw (its final empty line
+// included). An incomplete packet or one over the default limits gives the
+// Reader's error.
+func (p *FieldParser) Parse(raw []byte) ([]Field, error) {
+	r := &p.r
+	r.buf, r.r, r.w, r.off = raw, 0, len(raw), 0
+	r.nf, r.shared, r.skipping = 0, false, false
+	r.err = io.EOF // no source: the end of raw is the end of the stream
+	pkt, err := r.readPacket(true)
+	r.buf = nil // keep no packet memory alive
+	return pkt.Fields, err
 }
 
 // legacyLine handles the lines of a legacy Command reply: it sets the mode
