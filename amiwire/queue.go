@@ -3,6 +3,18 @@ package amiwire
 import (
 	"context"
 	"sync"
+	"time"
+)
+
+// Pacing: while the consumer is working through a batch, the read loop
+// waits (up to paceMax) for it to come back before queueing more than
+// paceBytes, so that a consumer slower than the socket holds the stream in
+// the kernel's socket buffer, still hot in the cache, rather than in a queue
+// that grows to its limit and out of the cache. A consumer that takes
+// longer than paceMax over a batch (a slow stdout) gets the whole queue.
+const (
+	paceBytes = 1 << 20
+	paceMax   = 20 * time.Millisecond
 )
 
 // eventQueue holds async events between the read loop (the only producer)
@@ -26,6 +38,10 @@ type eventQueue struct {
 	release func(seq uint64) // nil: packets own their memory
 
 	full func() // tests: called (unlocked) each time push waits for room
+
+	busy  bool        // the consumer has a batch and has not come back
+	taken time.Time   // when it took it
+	pace  *time.Timer // the read loop's, for paced waits
 
 	ready chan struct{} // wakes a consumer (capacity 1, never lost)
 	space chan struct{} // wakes the blocked producer (capacity 1)
@@ -72,6 +88,9 @@ func (q *eventQueue) push(p Packet, seq uint64, block bool) {
 // until the queue is closed. An empty queue always takes a packet, however
 // big, so a single event never blocks forever.
 func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
+	if block {
+		q.wait()
+	}
 	for len(ps) > 0 {
 		q.mu.Lock()
 		if q.closed {
@@ -109,6 +128,33 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 	}
 }
 
+// wait is the pacing described at paceBytes: it returns at once unless
+// the queue holds paceBytes or more while the consumer, busy for less than
+// paceMax, works through a batch; then it waits for the consumer to come
+// back, for paceMax to pass or for the end.
+func (q *eventQueue) wait() {
+	q.mu.Lock()
+	var left time.Duration
+	if q.bytes >= min(paceBytes, q.limit) && q.busy && !q.closed {
+		left = paceMax - time.Since(q.taken)
+	}
+	q.mu.Unlock()
+	if left <= 0 {
+		return
+	}
+	if q.pace == nil {
+		q.pace = time.NewTimer(left)
+	} else {
+		q.pace.Reset(left)
+	}
+	select {
+	case <-q.space: // next leaves a token when it takes a batch
+	case <-q.pace.C:
+	case <-q.ended:
+	}
+	q.pace.Stop()
+}
+
 // next hands every queued packet over at once, waiting for one if needed.
 func (q *eventQueue) next(ctx context.Context, dst []Packet) ([]Packet, error) {
 	if q.release != nil {
@@ -119,10 +165,14 @@ func (q *eventQueue) next(ctx context.Context, dst []Packet) ([]Packet, error) {
 			q.release(handed) // the caller is done with the last batch
 		}
 	}
+	q.mu.Lock()
+	q.busy = false
+	q.mu.Unlock()
 	for {
 		q.mu.Lock()
 		if len(q.items) > 0 {
 			q.handed = q.tail
+			q.busy, q.taken = true, time.Now()
 			var out []Packet
 			if len(dst) == 0 && cap(dst) > 0 {
 				// Swap buffers: the caller's empty slice becomes the new

@@ -258,16 +258,19 @@ func runListen(c *cli.Context) error {
 	settings.Config.EventBuffer = opts.buffer
 	settings.Config.Overflow = opts.overflow
 	settings.Config.BorrowEvents = true // each batch is written before the next is taken
+	settings.Config.SkimEvents = true   // the read loop only finds the events; write parses them
 	w, err := newOutput(c, c.App.Writer)
 	if err != nil {
 		return err
 	}
+	name, _ := outputName(c) // checked by newOutput
 	l := &listener{
-		opts:     opts,
-		settings: settings,
-		out:      w,
-		stderr:   c.App.ErrWriter,
-		now:      time.Now,
+		opts:       opts,
+		settings:   settings,
+		out:        w,
+		stderr:     c.App.ErrWriter,
+		now:        time.Now,
+		needFields: name != fmtRaw || len(opts.filter.match) > 0 || len(opts.filter.exclude) > 0,
 	}
 	if opts.timestamps {
 		l.stamp = newStamper(w)
@@ -286,6 +289,11 @@ type listener struct {
 	stderr   io.Writer
 	now      func() time.Time
 	gc       *gcTuner
+
+	// needFields: the output or the filter looks at more than the Event
+	// header, so skimmed events (Config.SkimEvents) are parsed by parser.
+	needFields bool
+	parser     amiwire.FieldParser
 
 	batch      []amiwire.Packet
 	printed    int
@@ -446,6 +454,13 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 func (l *listener) write(batch []amiwire.Packet, cl *amiwire.Client) (done bool, err error) {
 	for i := range batch {
 		p := &batch[i]
+		if l.needFields && len(p.Fields) == 1 && p.Raw != nil {
+			// Skimmed (or a one-line event, parsed again): the fields are
+			// valid until the next Parse, after this packet is written.
+			if fields, err := l.parser.Parse(p.Raw); err == nil {
+				p.Fields = fields
+			}
+		}
 		if !l.opts.filter.pass(p) {
 			continue
 		}
