@@ -119,12 +119,13 @@ func countPackets(tb testing.TB, data []byte) int {
 	}
 }
 
-func benchReader(b *testing.B, data []byte, recycle bool) {
+func benchReader(b *testing.B, data []byte, recycle bool, skim ...bool) {
 	n := countPackets(b, data)
 	r := NewReader(&repeatSource{data: data})
 	if recycle {
 		r.Recycle()
 	}
+	r.SkimEvents = len(skim) > 0 && skim[0]
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	cpu0 := cpuTime()
@@ -160,12 +161,14 @@ func cpuTime() time.Duration {
 // BenchmarkReader reads realistic streams, one pass over the stream per op.
 // Divide allocs/op by packets/op for allocations per packet (the test
 // TestReadPacketAllocs enforces the budget). The recycle cases release
-// each pass's packets after it (Reader.Recycle), as listen does per batch.
+// each pass's packets after it (Reader.Recycle), as listen does per batch;
+// flood-skim also skims the events (Reader.SkimEvents), as listen does.
 func BenchmarkReader(b *testing.B) {
 	b.Run("flood", func(b *testing.B) { benchReader(b, floodStream(b), false) })
 	b.Run("mixed", func(b *testing.B) { benchReader(b, mixedStream(b), false) })
 	b.Run("flood-recycle", func(b *testing.B) { benchReader(b, floodStream(b), true) })
 	b.Run("mixed-recycle", func(b *testing.B) { benchReader(b, mixedStream(b), true) })
+	b.Run("flood-skim", func(b *testing.B) { benchReader(b, floodStream(b), true, true) })
 }
 
 // BenchmarkReaderRawCopy is the baseline: copying the same bytes to

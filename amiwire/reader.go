@@ -609,7 +609,7 @@ func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
 // that no one parses.
 func skimEnd(data []byte) (end, firstEnd, lines int) {
 	const (
-		lower    = 0x2020202020202020 // ORed in: ASCII letters to lower case
+		lower    = 0x2020202020202020    // ORed in: ASCII letters to lower case
 		actionID = 0x6469_6e6f_6974_6361 // "actionid", little-endian
 	)
 	base := unsafe.Pointer(unsafe.SliceData(data))
