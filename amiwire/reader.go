@@ -21,9 +21,9 @@ const (
 )
 
 const (
-	chunkSize    = 32 << 10 // read buffer; packets point into it, so a full one is replaced, not reused
-	minRead      = 2 << 10  // a buffer with less free space than this is replaced before reading
-	fieldSlabLen = 1023     // Fields shared by many small packets: 32 KiB with the malloc header, a small object
+	chunkSize    = 128 << 10 // read buffer; packets point into it, so a full one is replaced, not reused (big: one read syscall per ~300 events)
+	minRead      = 2 << 10   // a buffer with less free space than this is replaced before reading
+	fieldSlabLen = 1023      // Fields shared by many small packets: 32 KiB with the malloc header, a small object
 	endCommand   = "--END COMMAND--"
 	maxBanner    = 1024
 )
@@ -38,7 +38,7 @@ const (
 // point into the chunk of input the Reader read them into, and its Fields
 // slice is carved from a shared slab. Neither is ever written again once the
 // packet is returned, so each packet stays valid forever, and reading a
-// packet costs no allocation most of the time (one 64 KiB chunk and one field
+// packet costs no allocation most of the time (one 128 KiB chunk and one field
 // slab are shared by many packets). Keeping any packet keeps its chunk alive.
 //
 // Errors from the source are returned once; the next call reads from the

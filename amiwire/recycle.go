@@ -8,7 +8,7 @@ import "sync"
 // will need that many again while its consumer stays as far behind, and
 // some time after a burst the surplus goes back to the garbage collector.
 const (
-	minFreeChunks = 16
+	minFreeChunks = 8
 	peakDecay     = 64
 )
 

@@ -36,13 +36,13 @@ func TestRecycleKeepsUnreleased(t *testing.T) {
 			t.Fatalf("Seq %d after packet %d", r.Seq(), i)
 		}
 		held = append(held, p)
-		if len(held) == 700 { // check all, release the older half
+		if len(held) == 3000 { // check all, release the older half (more than a chunk)
 			for j, q := range held {
 				want(q, first+j)
 			}
-			r.Release(uint64(first + 350))
-			held = append(held[:0], held[350:]...)
-			first += 350
+			r.Release(uint64(first + 1500))
+			held = append(held[:0], held[1500:]...)
+			first += 1500
 		}
 	}
 	for j, q := range held {
