@@ -275,8 +275,6 @@ func runListen(c *cli.Context) error {
 	if opts.timestamps {
 		l.stamp = newStamper(w)
 	}
-	l.gc = newGCTuner()
-	defer l.gc.restore()
 	return l.run(c.Context)
 }
 
@@ -288,7 +286,6 @@ type listener struct {
 	stamp    *stamper // nil without --timestamps
 	stderr   io.Writer
 	now      func() time.Time
-	gc       *gcTuner
 
 	// needFields: the output or the filter looks at more than the Event
 	// header, so skimmed events (Config.SkimEvents) are parsed by parser.
@@ -410,7 +407,6 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 
 	for {
 		batch, nerr := cl.NextEvents(ctx, l.batch[:0])
-		l.gc.batch(batch)
 		done, werr := l.write(batch, cl)
 		clear(batch)
 		l.batch = batch[:0]
