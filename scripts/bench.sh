@@ -2,18 +2,20 @@
 # Throughput of `ami listen` against a raw byte copy of the same stream, measured in the
 # same run (the machine is shared and noisy: compare ratios, not absolute numbers).
 #
-#   scripts/bench.sh            # N=1000000 events
-#   N=200000 RUNS=3 scripts/bench.sh
+#   scripts/bench.sh            # N=1000000 events, best of RUNS=3
+#   N=10000000 RUNS=1 scripts/bench.sh   # RSS flat over a long stream?
 #
 # Builds ami and the reference reader (scripts/rawcopy), starts `ami mock --flood N`
 # (pre-encoded realistic ~430-byte events, written in big chunks) on a loopback port,
-# and for each consumer prints wall time, events/s, MB/s of input, ratio to the raw copy
-# and peak RSS (GNU time). Every consumer's output is checked for the right event count.
+# and for each consumer prints wall time, events/s, MB/s of input, ratio to the raw copy,
+# CPU time (user+sys, steadier than wall on a shared machine) and peak RSS (GNU time),
+# from the run with the best wall time. Every consumer's output is checked for the right
+# event count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${N:-1000000}
-RUNS=${RUNS:-1}
+RUNS=${RUNS:-3}
 work=$(mktemp -d)
 mock_pid=
 cleanup() {
@@ -42,28 +44,30 @@ port=${addr##*:}
 # CHECK is a command reading that file and printing the number of events seen.
 measure() {
   local name=$1 check=$2; shift 2
-  local best_wall= best_rss= events=
+  local best_wall= best_rss= best_cpu= events=
   # One untimed run into a file proves the output complete; the timed runs
   # write to /dev/null so that disk speed is not what is measured.
   timeout 600 "$@" >"$work/out" 2>"$work/err" || { echo "$name failed:" >&2; cat "$work/err" >&2; return 1; }
   events=$(eval "$check" <"$work/out")
   for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
       echo "$name failed:" >&2; cat "$work/err" >&2; return 1
     }
-    read -r wall rss <"$work/time"
-    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_rss=$rss; fi
+    read -r wall rss user sys <"$work/time"
+    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
+      best_wall=$wall; best_rss=$rss; best_cpu=$(awk "BEGIN{print $user + $sys}")
+    fi
   done
   [ "$events" -ge "$N" ] || echo "WARNING: $name delivered $events events, want $N" >&2
   [ -n "${base_wall:-}" ] || base_wall=$best_wall
-  awk -v n="$name" -v w="$best_wall" -v b="$base_wall" -v N="$N" -v B="$bytes" -v r="$best_rss" -v e="$events" 'BEGIN {
+  awk -v n="$name" -v w="$best_wall" -v b="$base_wall" -v N="$N" -v B="$bytes" -v r="$best_rss" -v e="$events" -v c="$best_cpu" 'BEGIN {
     if (w <= 0) w = 0.001
-    printf "%-22s %8.2f %12.0f %9.1f %7.2fx %9.1f %10d\n", n, w, N / w, B / w / 1e6, w / b, r / 1024, e }'
+    printf "%-22s %8.2f %12.0f %9.1f %7.2fx %7.2f %9.1f %10d\n", n, w, N / w, B / w / 1e6, w / b, c, r / 1024, e }'
 }
 
 bytes=$((N * 432)) # the flood event is ~432 bytes on the wire
 echo "N=$N events (~$((bytes / 1000000)) MB), best of $RUNS run(s), mock at $addr"
-printf "%-22s %8s %12s %9s %8s %9s %10s\n" consumer wall_s events/s MB/s ratio rss_MB events_seen
+printf "%-22s %8s %12s %9s %8s %7s %9s %10s\n" consumer wall_s events/s MB/s ratio cpu_s rss_MB events_seen
 measure "raw copy (rawcopy)" "grep -c '^Event: '" "$work/rawcopy" -addr "$addr" -count "$N"
 common=(-H 127.0.0.1 -p "$port" -u admin --count "$N" --event UserEvent)
 export AMI_SECRET=admin
