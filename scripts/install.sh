@@ -21,7 +21,7 @@ zshdir="$root/share/zsh/site-functions"
 fishdir="$root/share/fish/vendor_completions.d"
 
 mkdir -p "$bindir" "$mandir" "$bashdir" "$zshdir" "$fishdir"
-CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=$version" -o "$bindir/ami" ./cmd/ami
+CGO_ENABLED=0 go build -trimpath -tags urfave_cli_no_docs -ldflags "-s -w -X main.version=$version" -o "$bindir/ami" ./cmd/ami
 install -m 0644 man/ami.1 "$mandir/ami.1"
 "$bindir/ami" completion bash >"$bashdir/ami"
 "$bindir/ami" completion zsh >"$zshdir/_ami"

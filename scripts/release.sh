@@ -15,7 +15,7 @@ for os in linux darwin; do
   for arch in amd64 arm64; do
     name="ami-$version-$os-$arch"
     mkdir -p "$out/$name"
-    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath \
+    CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -tags urfave_cli_no_docs \
       -ldflags "-s -w -X main.version=$version" -o "$out/$name/ami" ./cmd/ami
     cp README.md man/ami.1 "$out/$name/"
     mkdir -p "$out/$name/completion"
