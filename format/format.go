@@ -54,6 +54,14 @@
 // with '@'; should a packet carry "@timestamp" anyway, JSON groups its value
 // with ours into one array, the stamp first.
 //
+// # Writing from wire bytes
+//
+// The json and text writers are also RawWriters: WriteRaw writes a packet
+// from its wire bytes (Packet.Raw) in one pass, without the fields being
+// parsed first, when the bytes are the plain "Key: Value" lines Asterisk
+// sends; it declines anything else, and the caller parses and writes the
+// packet as usual. The output is the same either way.
+//
 // # Buffering and errors
 //
 // Writers gather output in a 64 KiB buffer; nothing reaches the underlying

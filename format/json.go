@@ -10,9 +10,10 @@ import (
 // jsonWriter writes one JSON object per packet per line.
 type jsonWriter struct {
 	output
-	opts   Options
-	enc    jsonEncoder
-	picked []amiwire.Field
+	opts    Options
+	enc     jsonEncoder
+	picked  []amiwire.Field
+	rawKeys rawKeys // WriteRaw's key table
 }
 
 // WritePacket writes p as one line, stamped with the current time when
