@@ -7,14 +7,17 @@ import (
 )
 
 // Pacing: while the consumer is working through a batch, the read loop
-// waits (up to paceMax) for it to come back before queueing more than
-// paceBytes, so that a consumer slower than the socket holds the stream in
-// the kernel's socket buffer, still hot in the cache, rather than in a queue
-// that grows to its limit and out of the cache. A consumer that takes
-// longer than paceMax over a batch (a slow stdout) gets the whole queue.
+// waits for it to come back before queueing more than paceBytes, so that a
+// consumer slower than the socket leaves the stream in the kernel's socket
+// buffer, still hot in the cache, rather than in a queue that grows to its
+// limit and out of the cache (and RSS). The wait is paceMax at most; then
+// another paceBytes may come in, and so on: a consumer held up for long (a
+// slow stdout) still has the socket drained at paceBytes per paceMax
+// (20 MB/s, more than a busy Asterisk sends), into the whole queue, so
+// Asterisk's write timeout never strikes.
 const (
 	paceBytes = 1 << 20
-	paceMax   = 20 * time.Millisecond
+	paceMax   = 50 * time.Millisecond
 )
 
 // eventQueue holds async events between the read loop (the only producer)
@@ -39,9 +42,9 @@ type eventQueue struct {
 
 	full func() // tests: called (unlocked) each time push waits for room
 
-	busy  bool        // the consumer has a batch and has not come back
-	taken time.Time   // when it took it
-	pace  *time.Timer // the read loop's, for paced waits
+	busy     bool        // the consumer has a batch and has not come back
+	paceNext int         // queued bytes at which the read loop next waits
+	pace     *time.Timer // the read loop's, for paced waits
 
 	ready chan struct{} // wakes a consumer (capacity 1, never lost)
 	space chan struct{} // wakes the blocked producer (capacity 1)
@@ -129,27 +132,30 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 }
 
 // wait is the pacing described at paceBytes: it returns at once unless
-// the queue holds paceBytes or more while the consumer, busy for less than
-// paceMax, works through a batch; then it waits for the consumer to come
-// back, for paceMax to pass or for the end.
+// the queue holds paceNext bytes or more while the consumer works through
+// a batch; then it waits for the consumer to come back, for paceMax to pass
+// (and lets another paceBytes in) or for the end.
 func (q *eventQueue) wait() {
 	q.mu.Lock()
-	var left time.Duration
-	if q.bytes >= min(paceBytes, q.limit) && q.busy && !q.closed {
-		left = paceMax - time.Since(q.taken)
+	if q.paceNext == 0 {
+		q.paceNext = paceBytes
 	}
+	pace := q.bytes >= min(q.paceNext, q.limit) && q.busy && !q.closed
 	q.mu.Unlock()
-	if left <= 0 {
+	if !pace {
 		return
 	}
 	if q.pace == nil {
-		q.pace = time.NewTimer(left)
+		q.pace = time.NewTimer(paceMax)
 	} else {
-		q.pace.Reset(left)
+		q.pace.Reset(paceMax)
 	}
 	select {
 	case <-q.space: // next leaves a token when it takes a batch
 	case <-q.pace.C:
+		q.mu.Lock()
+		q.paceNext = q.bytes + paceBytes
+		q.mu.Unlock()
 	case <-q.ended:
 	}
 	q.pace.Stop()
@@ -172,7 +178,7 @@ func (q *eventQueue) next(ctx context.Context, dst []Packet) ([]Packet, error) {
 		q.mu.Lock()
 		if len(q.items) > 0 {
 			q.handed = q.tail
-			q.busy, q.taken = true, time.Now()
+			q.busy, q.paceNext = true, paceBytes
 			var out []Packet
 			if len(dst) == 0 && cap(dst) > 0 {
 				// Swap buffers: the caller's empty slice becomes the new
