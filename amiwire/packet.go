@@ -42,8 +42,10 @@ func (k Kind) String() string {
 // Packet is one AMI message: an ordered list of fields that keeps duplicate
 // keys and the key case as received. Lookups by key are case-insensitive.
 //
-// Packets returned by Reader own their memory and stay valid forever; Raw
-// holds the exact bytes that arrived, line ends and terminating empty line
+// Packets returned by Reader own their memory and stay valid forever (but
+// see Reader.Recycle and Config.BorrowEvents, which lend it for a while, and
+// Reader.SkimEvents, which leaves an event's Fields at its first); Raw holds
+// the exact bytes that arrived, line ends and terminating empty line
 // included. Packets built by a program have a nil Raw.
 type Packet struct {
 	Fields []Field

@@ -40,6 +40,10 @@ const (
 // packet is returned, so each packet stays valid forever, and reading a
 // packet costs no allocation most of the time (one 128 KiB chunk and one field
 // slab are shared by many packets). Keeping any packet keeps its chunk alive.
+// A consumer that is done with its packets in order can have their memory
+// reused instead (Recycle, Release): then reading costs no allocation at
+// all, and a packet is valid only until released. SkimEvents leaves most of
+// an event unparsed, for a consumer that needs little of it.
 //
 // Errors from the source are returned once; the next call reads from the
 // source again and continues where the stream was, so a read deadline
