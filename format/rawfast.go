@@ -155,12 +155,10 @@ func rawFollows(raw []byte) bool {
 }
 
 // rawKeys is the JSON fast path's table for finding a repeated key: per
-// field, its key's fingerprint and offset in raw. It lives in the writer
-// so that it need not be cleared for each packet (only the slot table
-// that indexes it is).
+// field, its key's fingerprint. It lives in the writer so that it need
+// not be cleared for each packet (only the slot table that indexes it is).
 type rawKeys struct {
-	fp  [rawMaxLines]uint64
-	off [rawMaxLines]int32
+	fp [rawMaxLines]uint64
 }
 
 // appendRawJSON appends the JSON line (newline included) for the packet
@@ -246,11 +244,15 @@ func appendRawJSON(dst, raw, stamp []byte, keys *rawKeys) ([]byte, bool) {
 			i := slots[h]
 			if i == 0 {
 				slots[h] = uint8(lines + 1)
-				keys.fp[lines], keys.off[lines] = fp, int32(p)
+				keys.fp[lines&(rawMaxLines-1)] = fp
 				break
 			}
-			if j := int(keys.off[i-1]); keys.fp[i-1] == fp && bytes.Equal(raw[j:j+m], raw[p:s]) {
-				return dst[:base], false // a repeated key: the general path groups it
+			if keys.fp[(i-1)&(rawMaxLines-1)] == fp {
+				// A repeated key (the general path groups it), or for a
+				// key over eight bytes perhaps another with the same
+				// fingerprint: not worth telling apart (and a call here
+				// would cost every line spilled registers).
+				return dst[:base], false
 			}
 		}
 		rawStore(out, o+m, sepColon)
