@@ -550,16 +550,6 @@ func TestOverflowDrop(t *testing.T) {
 	}
 }
 
-// packetHook is a Trace writer that reports each received packet.
-type packetHook chan struct{}
-
-func (h packetHook) Write(p []byte) (int, error) {
-	if bytes.HasPrefix(p, []byte("< ")) && bytes.HasSuffix(p, []byte("<\n")) {
-		h <- struct{}{}
-	}
-	return len(p), nil
-}
-
 func TestOverflowBlock(t *testing.T) {
 	const keep, n = 10, 500
 	all, size := rawEvents(n)
