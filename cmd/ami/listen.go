@@ -270,10 +270,13 @@ func runListen(c *cli.Context) error {
 		out:        w,
 		stderr:     c.App.ErrWriter,
 		now:        time.Now,
-		needFields: name != fmtRaw || len(opts.filter.match) > 0 || len(opts.filter.exclude) > 0,
+		needFields: name != fmtRaw,
+		filterKeys: len(opts.filter.match) > 0 || len(opts.filter.exclude) > 0,
 	}
 	if opts.timestamps {
 		l.stamp = newStamper(w)
+	} else if rw, ok := w.(format.RawWriter); ok {
+		l.fromRaw = rw
 	}
 	return l.run(c.Context)
 }
@@ -287,10 +290,14 @@ type listener struct {
 	stderr   io.Writer
 	now      func() time.Time
 
-	// needFields: the output or the filter looks at more than the Event
-	// header, so skimmed events (Config.SkimEvents) are parsed by parser.
+	// Skimmed events (Config.SkimEvents) have only their Event field:
+	// parser parses the rest when the filter (filterKeys) or the output
+	// (needFields) looks at more, unless fromRaw can write the event
+	// straight from its bytes.
 	needFields bool
+	filterKeys bool
 	parser     amiwire.FieldParser
+	fromRaw    format.RawWriter // nil: raw output (needs no fields) or --timestamps
 
 	batch      []amiwire.Packet
 	printed    int
@@ -450,19 +457,31 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 func (l *listener) write(batch []amiwire.Packet, cl *amiwire.Client) (done bool, err error) {
 	for i := range batch {
 		p := &batch[i]
-		if l.needFields && len(p.Fields) == 1 && p.Raw != nil {
-			// Skimmed (or a one-line event, parsed again): the fields are
-			// valid until the next Parse, after this packet is written.
-			if fields, err := l.parser.Parse(p.Raw); err == nil {
-				p.Fields = fields
-			}
+		// One field and Raw: skimmed (or a one-line event, parsed again).
+		// Parsed fields are valid until the next Parse, after this packet
+		// is written.
+		partial := len(p.Fields) == 1 && p.Raw != nil
+		if partial && l.filterKeys {
+			l.parse(p)
+			partial = false
 		}
 		if !l.opts.filter.pass(p) {
 			continue
 		}
-		if l.stamp != nil {
+		written := false
+		if partial && l.needFields {
+			if l.fromRaw != nil {
+				written, err = l.fromRaw.WriteRaw(p.Raw, time.Time{})
+			}
+			if !written {
+				l.parse(p)
+			}
+		}
+		switch {
+		case written:
+		case l.stamp != nil:
 			err = l.stamp.write(*p, l.now())
-		} else {
+		default:
 			err = l.out.WritePacket(*p)
 		}
 		if err != nil {
@@ -474,6 +493,14 @@ func (l *listener) write(batch []amiwire.Packet, cl *amiwire.Client) (done bool,
 		}
 	}
 	return false, nil
+}
+
+// parse gives a skimmed event all its fields. The Reader found the packet
+// whole, so Parse does not fail; should it, the event goes out as it is.
+func (l *listener) parse(p *amiwire.Packet) {
+	if fields, err := l.parser.Parse(p.Raw); err == nil {
+		p.Fields = fields
+	}
 }
 
 // writeErr turns an output error into listen's result: nil for a closed
