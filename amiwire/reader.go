@@ -428,10 +428,12 @@ restart:
 	}
 }
 
-// SWAR constants: a byte of ones, and the high bit of every byte.
+// SWAR constants: a byte of ones, the high bit of every byte, and the bit
+// that, ORed in, turns an ASCII letter to lower case.
 const (
 	swarOnes  = 0x0101010101010101
 	swarHighs = 0x8080808080808080
+	swarLower = 0x2020202020202020
 )
 
 // swarLongLine is where scanLine hands over to bytes.IndexByte: beyond it a
@@ -579,9 +581,13 @@ func scanLine(data []byte, pos int) (nl, colon int) {
 // ActionID header is not skimmed: it may belong to an action in flight,
 // and whoever routes it needs the header.
 func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
+	const (
+		eventColon = 0x3a_74_6e_65_76_65 // "event:", little-endian
+		six        = 0xffff_ffff_ffff    // the low six bytes
+	)
 	data := r.buf[r.r:r.w]
-	if len(data) < 8 || data[5] != ':' || !strings.EqualFold(bytesString(data[:5]), "Event") {
-		return Packet{}, false
+	if len(data) < 8 || (load64(unsafe.Pointer(unsafe.SliceData(data)), 0)|swarLower>>24)&six != eventColon {
+		return Packet{}, false // not "Event:" in any case (':' has the 0x20 bit already)
 	}
 	end, firstEnd, lines := skimEnd(data)
 	if end < 0 || end > min(maxLine, maxPacket) || lines > maxHeaders {
@@ -612,10 +618,7 @@ func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
 // first bytes of each next line: most of the work of reading an event
 // that no one parses.
 func skimEnd(data []byte) (end, firstEnd, lines int) {
-	const (
-		lower    = 0x2020202020202020    // ORed in: ASCII letters to lower case
-		actionID = 0x6469_6e6f_6974_6361 // "actionid", little-endian
-	)
+	const actionID = 0x6469_6e6f_6974_6361 // "actionid", little-endian
 	base := unsafe.Pointer(unsafe.SliceData(data))
 	n := len(data)
 	firstEnd = -1
@@ -655,7 +658,7 @@ func skimEnd(data []byte) (end, firstEnd, lines int) {
 				}
 			case c|0x20 == 'a':
 				if next+9 <= n {
-					if load64(base, next)|lower == actionID && byteAt(base, next+8) == ':' {
+					if load64(base, next)|swarLower == actionID && byteAt(base, next+8) == ':' {
 						return -1, firstEnd, lines
 					}
 				} else if strings.HasPrefix("actionid:", strings.ToLower(bytesString(data[next:]))) {
