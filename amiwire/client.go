@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -48,6 +49,16 @@ type Client struct {
 	// with their packet numbers.
 	batch     []Packet
 	batchSeqs []uint64
+
+	// Lending (see Pending.Stream): lender is the one streaming Pending
+	// whose list items are handed over in the Reader's memory, set and
+	// cleared by its collect; lending, the read loop's own, is set at the
+	// first lent item, when the Reader starts to recycle, and from then on
+	// every packet but the lender's items is detached. The lender alone
+	// releases packets while it is set (its items are the only borrowed
+	// ones), the read loop after each packet while it is not.
+	lender  atomic.Pointer[Pending]
+	lending bool
 }
 
 // maxBatch bounds the async events the read loop gathers before queueing
@@ -150,6 +161,10 @@ type Pending struct {
 	early     []Packet // events with our ActionID before the response
 	items     []Packet // list items not yet handed to the waiter
 	itemBytes int
+	lend      bool     // items are lent: they point into the Reader's recycled memory
+	lastSeq   uint64   // the Reader's number of the last lent item so far
+	seqs      []uint64 // with lend, lastSeq as of each item of items
+	waiting   bool     // the waiter sleeps until signalled
 	received  int
 	final     *Packet
 	finished  bool
@@ -167,6 +182,12 @@ func (p *Pending) ActionID() string { return p.id }
 // be sent as it is gives the *FieldError of ValidateAction and nothing is
 // written. ctx bounds the write only.
 func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
+	return c.send(ctx, action, false)
+}
+
+// send is Send; lend asks for the list items in the Reader's memory from
+// the first one on (see collect), for Client.Stream.
+func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, error) {
 	if err := ValidateAction(action); err != nil {
 		return nil, err
 	}
@@ -184,6 +205,9 @@ func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 		a.Raw = nil
 	}
 	p := &Pending{c: c, id: id, action: name, signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}
+	if lend {
+		p.borrow()
+	}
 
 	// Registration and write happen under wmu, so that awaiting is in wire
 	// order (a response without ActionID goes to the oldest).
@@ -193,10 +217,12 @@ func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 	if c.ended {
 		err := c.err
 		c.mu.Unlock()
+		p.endLoan()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if _, dup := c.pending[id]; dup {
 		c.mu.Unlock()
+		p.endLoan()
 		return nil, fmt.Errorf("%s: ActionID %q is already in flight", name, id)
 	}
 	c.pending[id] = p
@@ -206,6 +232,7 @@ func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 		c.mu.Lock()
 		c.forget(p)
 		c.mu.Unlock()
+		p.endLoan()
 		var fe *FieldError
 		if errors.As(err, &fe) {
 			return nil, err
@@ -250,26 +277,67 @@ func (p *Pending) Wait(ctx context.Context) (*Response, error) {
 	return p.collect(ctx, func(batch []Packet) error {
 		items = append(items, batch...)
 		return nil
-	}, &items)
+	}, &items, false)
 }
 
+// releaseEvery is how many lent list items collect hands over between two
+// releases of their memory.
+const releaseEvery = 64
+
 // collect hands list items to sink as they arrive and builds the result.
-// items, when not nil, becomes Response.Events.
-func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items *[]Packet) (*Response, error) {
+// items, when not nil, becomes Response.Events. lend asks for the items in
+// the Reader's memory, for a sink that keeps none of them: it is granted
+// to one Pending at a time, and never with Config.BorrowEvents, whose
+// event queue releases the Reader's packets itself (a Release covers every
+// packet up to a number, so there can be only one borrower).
+//
+// The reader appends to p.items; collect takes the lot at once and gives
+// the previous batch's array back for the reader to fill again, so a
+// steady list reuses two arrays. It sleeps only when it found nothing, and
+// says so in p.waiting: the reader signals once then, not per item. Lent
+// items go to sink releaseEvery at a time, each run released when sink is
+// done with it, so a big batch frees its memory as it goes.
+func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items *[]Packet, lend bool) (*Response, error) {
+	if lend && p.borrow() {
+		defer p.endLoan()
+	}
+	c := p.c
+	var spare []Packet     // the array of the batch before, cleared
+	var spareSeqs []uint64 // and of its seqs
 	for {
 		p.mu.Lock()
-		batch := p.items
-		p.items = nil
+		batch, seqs := p.items, p.seqs
+		if len(batch) > 0 {
+			p.items, p.seqs = spare, spareSeqs
+		}
 		if p.itemBytes > 0 {
 			p.itemBytes = 0
 			signal(p.space)
 		}
 		finished, resp, final, cause, list, received := p.finished, p.resp, p.final, p.cause, p.list, p.received
+		p.waiting = len(batch) == 0 && !finished
 		p.mu.Unlock()
 		if len(batch) > 0 {
-			if err := sink(batch); err != nil {
+			var err error
+			if len(seqs) == len(batch) {
+				for i := 0; i < len(batch) && err == nil; i += releaseEvery {
+					j := min(i+releaseEvery, len(batch))
+					err = sink(batch[i:j])
+					if seqs[j-1] > 0 {
+						c.r.Release(seqs[j-1]) // sink is done with these
+					}
+				}
+			} else {
+				err = sink(batch)
+			}
+			if err != nil {
 				p.abandon()
 				return p.result(resp, final, items), err
+			}
+			clear(batch)
+			spare, spareSeqs = batch[:0], seqs[:0]
+			if !finished {
+				continue // more may have come meanwhile: p.waiting was not set
 			}
 		}
 		if finished {
@@ -315,7 +383,7 @@ func (p *Pending) result(resp, final *Packet, items *[]Packet) *Response {
 func (p *Pending) abandon() {
 	p.mu.Lock()
 	p.abandoned = true
-	p.items = nil
+	p.items, p.seqs = nil, nil
 	p.itemBytes = 0
 	p.early = nil
 	p.mu.Unlock()
@@ -337,8 +405,14 @@ func (c *Client) Do(ctx context.Context, action Packet) (*Response, error) {
 // unread items held in memory are bounded by Config.EventBuffer (the reader
 // waits for item to catch up). When item returns an error, the rest of the
 // list is discarded and that error is returned.
+//
+// An item is valid only until item returns: its memory may then be
+// reused for later input (use Packet.Detach to keep one). That is what
+// makes a big list cost no allocation per item. (One list at a time per
+// Client reads into reused memory, and only without Config.BorrowEvents;
+// once one has, the Client detaches every other packet it hands out.)
 func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) error) (*Response, error) {
-	p, err := c.Send(ctx, action)
+	p, err := c.send(ctx, action, true)
 	if err != nil {
 		return nil, err
 	}
@@ -346,17 +420,44 @@ func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) er
 }
 
 // Stream is Wait for big lists, as Client.Stream describes: each list item
-// goes to item, in order, and is not kept.
+// goes to item, in order, is valid only until item returns, and is not
+// kept.
 func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Response, error) {
 	return p.collect(ctx, func(batch []Packet) error {
-		for i, ev := range batch {
-			batch[i] = Packet{} // not kept: let it go as soon as item is done
+		for _, ev := range batch {
 			if err := item(ev); err != nil {
 				return err
 			}
 		}
 		return nil
-	}, nil)
+	}, nil, true)
+}
+
+// borrow makes p the Client's lender, when possible, and reports whether
+// it is.
+func (p *Pending) borrow() bool {
+	c := p.c
+	if c.lender.Load() != p && (c.cfg.BorrowEvents || !c.lender.CompareAndSwap(nil, p)) {
+		return false
+	}
+	p.mu.Lock()
+	p.lend = true
+	p.mu.Unlock()
+	return true
+}
+
+// endLoan ends p's use of the Reader's memory once its waiter is done with
+// every item: the Reader may reuse all of it, and another Stream may
+// borrow.
+func (p *Pending) endLoan() {
+	p.mu.Lock()
+	p.lend = false
+	lent := p.lastSeq
+	p.mu.Unlock()
+	if lent > 0 {
+		p.c.r.Release(lent)
+	}
+	p.c.lender.CompareAndSwap(p, nil)
 }
 
 // NextEvents waits until at least one async event is queued, then appends
@@ -513,7 +614,7 @@ func (c *Client) flushEvents() {
 // own returns pkt in memory of its own: a packet that goes anywhere but
 // the async queue must outlive the Reader's reuse of its memory.
 func (c *Client) own(pkt Packet) Packet {
-	if c.cfg.BorrowEvents {
+	if c.cfg.BorrowEvents || c.lending {
 		return pkt.Detach()
 	}
 	return pkt
@@ -556,6 +657,7 @@ func (c *Client) route(pkt Packet) {
 	case KindResponse:
 		c.flushEvents()
 		c.routeResponse(c.own(pkt))
+		c.releaseIdle()
 		return
 	case KindEvent:
 		if id := pkt.ActionID(); id != "" {
@@ -564,13 +666,27 @@ func (c *Client) route(pkt Packet) {
 			c.mu.Unlock()
 			if p != nil {
 				c.flushEvents()
-				if p.addEvent(c.own(pkt)) {
+				if p.addEvent(pkt, c.r.Seq()) {
+					c.releaseIdle()
 					return
 				}
 			}
 		}
 	}
+	if c.lending {
+		pkt = pkt.Detach() // only a lender releases: the queue's events must own their memory
+	}
 	c.queueEvent(pkt)
+	c.releaseIdle()
+}
+
+// releaseIdle lets a recycling Reader reuse the memory of every packet so
+// far while no list borrows it: every packet it returned is then detached,
+// discarded or lent to a list that is over.
+func (c *Client) releaseIdle() {
+	if c.lending && c.lender.Load() == nil {
+		c.r.Release(c.r.Seq())
+	}
 }
 
 // routeResponse gives a response to the action with its ActionID, or,
@@ -611,20 +727,26 @@ func (c *Client) routeResponse(pkt Packet) {
 	}
 	p.mu.Unlock()
 	for _, ev := range early {
-		if !list || !p.addEvent(ev) {
+		if !list || !p.addEvent(ev, 0) {
 			c.events.push(ev, c.r.Seq(), true) // owned: Seq only keeps the numbers in order
 		}
 	}
 	signal(p.signal)
 }
 
-// addEvent takes an event carrying p's ActionID. It reports false when the
-// event is not p's business (p is finished or not a list), so that it goes
-// to the async queue.
-func (p *Pending) addEvent(ev Packet) bool {
+// addEvent takes an event carrying p's ActionID, which the Reader returned
+// as packet number seq, or which is in memory of its own already when seq
+// is 0. It reports false when the event is not p's business (p is finished
+// or not a list), so that it goes to the async queue as it is. It runs in
+// the read loop.
+func (p *Pending) addEvent(ev Packet, seq uint64) bool {
+	c := p.c
 	p.mu.Lock()
 	if p.resp == nil { // the response has not come yet: keep it for then
 		if len(p.early) < maxEarly && !p.abandoned {
+			if seq > 0 {
+				ev = c.own(ev)
+			}
 			p.early = append(p.early, ev)
 			p.mu.Unlock()
 			return true
@@ -638,7 +760,11 @@ func (p *Pending) addEvent(ev Packet) bool {
 	}
 	switch ListMarkOf(ev) {
 	case ListComplete, ListCancelled:
-		p.final = &ev
+		final := ev // only the final event is kept by address
+		if seq > 0 {
+			final = c.own(ev)
+		}
+		p.final = &final
 		p.finished = true
 		p.mu.Unlock()
 		p.c.mu.Lock()
@@ -654,16 +780,50 @@ func (p *Pending) addEvent(ev Packet) bool {
 		return true
 	}
 	p.received++
+	switch {
+	case seq == 0:
+	case p.lend:
+		if !c.lending {
+			// The first lent item: from now on the Reader reuses
+			// memory once it is released, and every packet that is
+			// not lent is detached (own).
+			c.r.Recycle()
+			c.lending = true
+		}
+		p.lastSeq = seq
+	default:
+		ev = c.own(ev)
+	}
 	p.items = append(p.items, ev)
+	if p.lend {
+		p.seqs = append(p.seqs, p.lastSeq)
+	}
 	p.itemBytes += eventSize(ev)
-	for p.itemBytes > p.c.limit && !p.abandoned && !p.finished {
+	for p.itemBytes > c.limit && !p.abandoned && !p.finished {
 		// The waiter is behind: hold the reader until it catches up.
+		p.waiting = false
 		p.mu.Unlock()
 		signal(p.signal)
 		<-p.space // collect, abandon and end all leave a token
 		p.mu.Lock()
 	}
+	wake := p.waiting
+	p.waiting = false
+	yield := len(p.items)%yieldEvery == 0
 	p.mu.Unlock()
-	signal(p.signal)
+	if wake {
+		signal(p.signal)
+	}
+	if yield {
+		// The waiter has not taken the last yieldEvery items: maybe it
+		// waits for this goroutine's processor (a fast reader never
+		// blocks while input keeps coming). Let it run, and take the
+		// items in batches, rather than read ahead up to the limit.
+		runtime.Gosched()
+	}
 	return true
 }
+
+// yieldEvery is how many items the read loop adds to a list whose waiter
+// has not taken them before it yields its processor.
+const yieldEvery = 256

@@ -259,7 +259,7 @@ func TestStreamSimulatorList(t *testing.T) {
 		if ch <= prev {
 			return fmt.Errorf("item %d: %q after %q", n, ch, prev)
 		}
-		prev = ch
+		prev = strings.Clone(ch) // an item's memory is reused once the callback returns
 		n++
 		return nil
 	})

@@ -89,13 +89,18 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	// at the end: hold the items until then. Without --all items go out
 	// one by one and nothing accumulates; what was written is flushed as
 	// soon as the list pauses (a table aligns over all rows, so it waits).
+	// Stream lends each item only until the callback returns: what is held
+	// (--all, and a table's rows) is detached first.
 	var held []amiwire.Packet
 	lw := newListWatch(out, !all && !table, s.Timeout, func() { cancel(errIdle) })
 	resp, err := cl.Stream(ctx, action, func(item amiwire.Packet) error {
 		if all {
 			lw.seen()
-			held = append(held, item)
+			held = append(held, item.Detach())
 			return nil
+		}
+		if table {
+			item = item.Detach()
 		}
 		return lw.write(item)
 	})

@@ -1,0 +1,120 @@
+package amiwire_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"sync"
+	"testing"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// benchListID is the ActionID every list of listServer answers to: one
+// list at a time, so it is never in flight twice.
+const benchListID = "bench-list"
+
+// listBytes returns a CoreShowChannels answer of n items for ActionID
+// benchListID, in the wire form of the core-show-channels-3 fixture's
+// items, and the item size.
+func listBytes(tb testing.TB, n int) ([]byte, int) {
+	tb.Helper()
+	var item amiwire.Packet
+	for _, p := range loadTranscript(tb, "core-show-channels-3.server.ami").pkts {
+		if p.Event() == "CoreShowChannel" {
+			item = p
+			break
+		}
+	}
+	if item.Raw == nil {
+		tb.Fatal("no CoreShowChannel in the fixture")
+	}
+	raw := bytes.Replace(item.Raw, []byte("ActionID: "+item.ActionID()+"\r\n"), []byte("ActionID: "+benchListID+"\r\n"), 1)
+	var b []byte
+	b = append(b, "Response: Success\r\nActionID: "+benchListID+"\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n"...)
+	for range n {
+		b = append(b, raw...)
+	}
+	b = fmt.Appendf(b, "Event: CoreShowChannelsComplete\r\nActionID: %s\r\nEventList: Complete\r\nListItems: %d\r\n\r\n", benchListID, n)
+	return b, len(raw)
+}
+
+// listServer logs any client in and answers every action after the
+// login with list, written at once. It returns the address.
+func listServer(tb testing.TB, list []byte) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				c.Write([]byte("Asterisk Call Manager/11.0.0\r\n"))
+				r := amiwire.NewReader(c)
+				login, err := r.ReadPacket()
+				if err != nil {
+					return
+				}
+				c.Write([]byte("Response: Success\r\nActionID: " + login.ActionID() + "\r\nMessage: Authentication accepted\r\n\r\n"))
+				for {
+					if _, err := r.ReadPacket(); err != nil {
+						return
+					}
+					if _, err := c.Write(list); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	tb.Cleanup(func() { ln.Close(); wg.Wait() })
+	return ln.Addr().String()
+}
+
+// BenchmarkClientStreamList measures the client's list path alone: one op
+// streams a 10,000-item CoreShowChannels (fixture-sized items, ~560 bytes)
+// from a local server that writes it prebuilt, through Pending.Stream with
+// a callback that only looks at each item's first field.
+func BenchmarkClientStreamList(b *testing.B) {
+	const n = 10000
+	list, size := listBytes(b, n)
+	addr := listServer(b, list)
+	ctx := context.Background()
+	c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "off", EventBuffer: 1 << 20})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	action := amiwire.NewAction("CoreShowChannels", "ActionID", benchListID)
+	b.SetBytes(int64(n * size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		got := 0
+		if _, err := c.Stream(ctx, action, func(ev amiwire.Packet) error {
+			if len(ev.Fields) > 0 && ev.Fields[0].Value == "CoreShowChannel" {
+				got++
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+		if got != n {
+			b.Fatalf("%d items, want %d", got, n)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "items/s")
+	b.ReportMetric(float64(n), "items/op")
+}
