@@ -10,6 +10,7 @@ import (
 	"net"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -59,6 +60,8 @@ type Client struct {
 	// ones), the read loop after each packet while it is not.
 	lender  atomic.Pointer[Pending]
 	lending bool
+
+	logoff atomic.Pointer[Pending] // the first Logoff SendLogoff sent
 }
 
 // maxBatch bounds the async events the read loop gathers before queueing
@@ -483,13 +486,38 @@ func (c *Client) Ping(ctx context.Context) error {
 	return err
 }
 
+// SendLogoff sends a Logoff at once, without waiting for its answer, so
+// that it can go out right behind the last action (pipelined): the server
+// answers the actions before it first, then says Goodbye and closes. From
+// then on the server closing the connection is a clean end for Err, unless
+// an action other than Logoff was still waiting for its answer. Collect
+// the other actions' results as usual, then call Logoff, which waits for
+// this Logoff's answer (the first one SendLogoff sent) instead of sending
+// another, and for the server to close; or Wait for the Pending yourself
+// instead (not both).
+func (c *Client) SendLogoff(ctx context.Context) (*Pending, error) {
+	c.loggedOff.Store(true)
+	p, err := c.Send(ctx, NewAction("Logoff"))
+	if err == nil {
+		c.logoff.CompareAndSwap(nil, p)
+	}
+	return p, err
+}
+
 // Logoff says goodbye (Action: Logoff, answered by Response: Goodbye),
 // waits for the server to close (bounded by ctx) and closes the connection.
+// After SendLogoff it sends nothing and waits for that Logoff's answer.
 // A server that closes right after Goodbye, or before answering, is a clean
 // end: Logoff returns nil then.
 func (c *Client) Logoff(ctx context.Context) error {
-	c.loggedOff.Store(true)
-	_, err := c.Do(ctx, NewAction("Logoff"))
+	p := c.logoff.Load()
+	var err error
+	if p == nil {
+		p, err = c.SendLogoff(ctx)
+	}
+	if err == nil {
+		_, err = p.Wait(ctx)
+	}
 	if err == nil {
 		select { // the server closes after Goodbye
 		case <-c.done:
@@ -620,17 +648,36 @@ func (c *Client) own(pkt Packet) Packet {
 	return pkt
 }
 
+// cutOffLocked reports whether an action other than Logoff is still
+// waiting for its answer (or the rest of its list), so that the server
+// closing now is not the clean end of a Logoff sent behind it
+// (SendLogoff). c.mu must be held.
+func (c *Client) cutOffLocked() bool {
+	for _, p := range c.pending {
+		if !strings.EqualFold(p.action, "Logoff") {
+			p.mu.Lock()
+			abandoned := p.abandoned
+			p.mu.Unlock()
+			if !abandoned {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // readError describes why reading stopped.
 func (c *Client) readError(err error) error {
 	c.mu.Lock()
 	ended := c.ended
+	cutOff := c.cutOffLocked()
 	c.mu.Unlock()
 	var pe *ProtocolError
 	var le *LimitError
 	switch {
 	case ended:
 		return errClosedByUs
-	case errors.Is(err, io.EOF) && c.loggedOff.Load():
+	case errors.Is(err, io.EOF) && c.loggedOff.Load() && !cutOff:
 		// The server closes after Goodbye: a clean end.
 		return errClosedByUs
 	case errors.Is(err, io.EOF):

@@ -110,9 +110,12 @@ func sendInput(c *cli.Context) ([]sendItem, error) {
 	return items, nil
 }
 
-// sendAll sends every action at once (pipelined) and prints the results in
-// input order. The error is the most serious of what happened: a lost
-// connection or timeout over an action that failed.
+// sendAll sends every action at once (pipelined), and the Logoff right
+// behind them, and prints the results in input order: a login, the
+// actions and the goodbye cost two round trips, not three. The deferred
+// logoff of runSend then waits for the Goodbye and the server's close. The
+// error is the most serious of what happened: a lost connection or timeout
+// over an action that failed.
 func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []sendItem, out format.Writer) error {
 	pend := make([]*amiwire.Pending, 0, len(items))
 	var sendErr error
@@ -129,6 +132,13 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 			break
 		}
 		pend = append(pend, p)
+	}
+	if sendErr == nil {
+		// The server answers the actions first, then says Goodbye and
+		// closes. A failed write shows in the answers still due.
+		wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+		_, _ = cl.SendLogoff(wctx)
+		cancel()
 	}
 
 	var failed []error

@@ -309,8 +309,14 @@ func TestSendConnectionFaults(t *testing.T) {
 		{name: "bad banner", faults: []amitest.Fault{{Kind: amitest.FaultBadBanner}}, args: []string{"send", "Ping"}, stderr: []string{"banner"}},
 		{name: "close after login", faults: []amitest.Fault{{Kind: amitest.FaultCloseAfterLogin}}, args: []string{"send", "Ping"}},
 		{name: "close mid packet", faults: []amitest.Fault{{Kind: amitest.FaultCloseMidPacket, Action: "Fixed"}}, args: []string{"send", "Fixed"}},
-		{name: "stall", faults: []amitest.Fault{{Kind: amitest.FaultStall, Action: "Fixed"}}, args: []string{"send", "Fixed"}, stderr: []string{"no response within"}},
-		{name: "no answer", faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Fixed"}}, args: []string{"send", "Fixed"}, stderr: []string{"no response within"}},
+		// The Logoff goes out right behind the action, and the fake
+		// server (unlike Asterisk, which answers in order) goes on to it
+		// and closes: the connection ends before the timeout.
+		{name: "stall", faults: []amitest.Fault{{Kind: amitest.FaultStall, Action: "Fixed"}}, args: []string{"send", "Fixed"}, stderr: []string{"send Fixed: ", "closed by the server mid-packet"}},
+		{name: "no answer", faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Fixed"}}, args: []string{"send", "Fixed"}, stderr: []string{"send Fixed: ", "connection closed by the server"}},
+		// A server that answers nothing at all: the timeout.
+		{name: "no answer to anything", faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Fixed"}, {Kind: amitest.FaultNoAnswer, Action: "Logoff"}},
+			args: []string{"send", "Fixed"}, stderr: []string{"no response within"}},
 		{name: "close mid list", faults: []amitest.Fault{{Kind: amitest.FaultCloseMidList, Action: "Three", Size: 2}}, args: []string{"send", "Three"},
 			stderr: []string{"incomplete: 2 of an unknown number of items arrived (connection lost)"}, stdout: []string{"PJSIP/200-00000002"}},
 		{name: "close in pipelined batch", faults: []amitest.Fault{{Kind: amitest.FaultCloseAfterAnswer, Action: "Fixed", Skip: 1}},
