@@ -67,11 +67,11 @@ type Config struct {
 	// The stream then costs no allocation per event. For a single
 	// consumer of NextEvents; responses and list items are unaffected.
 	BorrowEvents bool
-	// SkimEvents lets NextEvents hand out events (without an ActionID
-	// header) with Raw whole but only their first field, the Event header,
-	// parsed: the read loop then does a fraction of the work, and the
-	// consumer parses the rest with a FieldParser where it needs it (see
-	// Reader.SkimEvents). A packet with one field may be either kind.
+	// SkimEvents lets NextEvents, and Stream's callback, hand out events
+	// with Raw whole but only their Event and ActionID headers parsed: the
+	// read loop then does a fraction of the work, and the consumer parses
+	// the rest with a FieldParser where it needs it (see Reader.SkimEvents
+	// and Skimmed).
 	SkimEvents bool
 	// Trace receives every wire line both ways ("> " sent, "< " received,
 	// a bare ">" or "<" line at the end of each packet), with the values

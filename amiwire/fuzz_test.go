@@ -212,9 +212,9 @@ func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
 		// the ActionID, before the rest is parsed.
 		route := ""
 		if err == nil {
-			route = fmt.Sprintf("%v %q %q|", p.Kind(), p.Event(), p.ActionID())
+			route = fmt.Sprintf("%v %q %q %v|", p.Kind(), p.Event(), p.ActionID(), ListMarkOf(p))
 		}
-		if err == nil && skim && len(p.Fields) == 1 {
+		if err == nil && skim && Skimmed(p) {
 			fields, perr := fp.Parse(p.Raw)
 			if perr != nil {
 				t.Fatalf("Parse(%q): %v", p.Raw, perr)
@@ -243,6 +243,8 @@ func FuzzSkimEvents(f *testing.F) {
 		// Skimming starts at the second packet of a read: the first is
 		// parsed as the data arrives.
 		"Event: A\r\n\r\nEvent : B\r\n\r\nEventX: C\r\n\r\nevent:D\r\nActionID: 1\r\n\r\nEVENT: E\r\nX: 1\r\n\r\n",
+		"Event: A\r\n\r\nEvent: I\r\nActionID: 7\r\nX: 1\r\n\r\nEvent: J\r\nActionID:7\r\nactionid: 8\r\n\r\n" +
+			"Event: IComplete\r\nActionID: 7\r\nEventList: Complete\r\nListItems: 1\r\n\r\nEvent: K\r\neventlist:cancelled\r\n\r\nEvent: L\r\nEventLists: x\r\n\r\n",
 		"Event: A\r\nActionID: 7\r\nX: y\r\n\r\nEvent: B\r\nactionid:8\r\n\r\nEvent: C\r\nActionIDs: 9\r\n\r\n",
 	} {
 		f.Add([]byte(s))

@@ -74,11 +74,12 @@ type Reader struct {
 
 	// SkimEvents, when set, makes ReadPacket return an event wholly
 	// buffered (a packet whose first line is "Event: ...") with its Raw
-	// bytes and only its first field, the Event header, without parsing
-	// the rest: for a consumer that may need no more than the name and
-	// the bytes (raw output), and that parses the rest with a FieldParser
-	// where it does (on its own goroutine). Everything else is read as
-	// usual. It may be changed between reads.
+	// bytes and only its first field, the Event header, and its ActionID
+	// header if it has one, without parsing the rest: for a consumer that
+	// may need no more than the name and the bytes (raw output), and that
+	// parses the rest with a FieldParser where it does (on its own
+	// goroutine; see Skimmed). Everything else is read as usual. It may be
+	// changed between reads.
 	SkimEvents bool
 }
 
@@ -575,11 +576,11 @@ func scanLine(data []byte, pos int) (nl, colon int) {
 }
 
 // skim returns the event at the start of the buffer with only its first
-// field, when the whole event is buffered and ReadPacket would return it as
-// it is: its first line is "Event: ..." (so no legacy Command reply), no
-// stray empty line comes first, and no limit is near. An event with an
-// ActionID header is not skimmed: it may belong to an action in flight,
-// and whoever routes it needs the header.
+// field and its ActionID (whoever routes it needs that), when the whole
+// event is buffered and ReadPacket would return it as it is: its first line
+// is "Event: ..." (so no legacy Command reply), no stray empty line comes
+// first, and no limit is near. An event with an EventList header (the end
+// of a list) or two ActionIDs is read whole.
 func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
 	const (
 		eventColon = 0x3a_74_6e_65_76_65 // "event:", little-endian
@@ -589,39 +590,59 @@ func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
 	if len(data) < 8 || (load64(unsafe.Pointer(unsafe.SliceData(data)), 0)|swarLower>>24)&six != eventColon {
 		return Packet{}, false // not "Event:" in any case (':' has the 0x20 bit already)
 	}
-	end, firstEnd, lines := skimEnd(data)
+	end, firstEnd, lines, aid := skimEnd(data)
 	if end < 0 || end > min(maxLine, maxPacket) || lines > maxHeaders {
-		return Packet{}, false // the general loop waits, reports the limit or finds the ActionID
+		return Packet{}, false // the general loop waits, reports the limit or parses it all
 	}
-	v := 6
-	if v < firstEnd && data[v] == ' ' {
-		v++
+	first := r.nf
+	if first+2 > len(r.fields) {
+		first = r.growFields(first)
 	}
-	f := Field{Key: bytesString(data[:5]), Value: bytesString(data[v:firstEnd])}
-	if r.nf == len(r.fields) {
-		r.growFields(r.nf)
+	r.fields[first] = headerAt(data, 0, 5, firstEnd)
+	nf := first + 1
+	if aid >= 0 {
+		e := aid + bytes.IndexByte(data[aid:end], '\n')
+		if e > aid && data[e-1] == '\r' {
+			e--
+		}
+		r.fields[nf] = headerAt(data, aid, aid+8, e)
+		nf++
 	}
-	r.fields[r.nf] = f
-	r.nf++
+	r.nf = nf
 	r.r += end
 	r.off += int64(end)
 	r.shared = true
 	r.seq++
-	return Packet{Fields: r.fields[r.nf-1 : r.nf : r.nf], Raw: data[:end:end]}, true
+	return Packet{Fields: r.fields[first:nf:nf], Raw: data[:end:end]}, true
+}
+
+// headerAt is the field of the line data[start:end] whose colon is at
+// colon, parsed as ReadPacket does: one space after the colon is dropped.
+func headerAt(data []byte, start, colon, end int) Field {
+	v := colon + 1
+	if v < end && data[v] == ' ' {
+		v++
+	}
+	return Field{Key: bytesString(data[start:colon]), Value: bytesString(data[v:end])}
 }
 
 // skimEnd finds the end of the packet at the start of data: the offset
 // just past its empty line, the end of its first line without the line
-// end, and how many lines come before the empty one. The end is -1 when
-// the empty line has not arrived, or when a line is an ActionID header.
-// It marks the line ends of eight bytes at once and looks only at the
-// first bytes of each next line: most of the work of reading an event
-// that no one parses.
-func skimEnd(data []byte) (end, firstEnd, lines int) {
-	const actionID = 0x6469_6e6f_6974_6361 // "actionid", little-endian
+// end, how many lines come before the empty one, and where its ActionID
+// line starts (-1: none). The end is -1 when the empty line has not
+// arrived, or when the packet needs the general loop: a second ActionID
+// line, or an EventList header (which ends or cancels a list). It marks
+// the line ends of eight bytes at once and looks only at the first bytes
+// of each next line: most of the work of reading an event that no one
+// parses.
+func skimEnd(data []byte) (end, firstEnd, lines, aid int) {
+	const (
+		actionID = 0x6469_6e6f_6974_6361 // "actionid", little-endian
+		eventLis = 0x7369_6c74_6e65_7665 // "eventlis"
+	)
 	base := unsafe.Pointer(unsafe.SliceData(data))
 	n := len(data)
-	firstEnd = -1
+	firstEnd, aid = -1, -1
 	for i := 0; i < n; i += 8 {
 		var nls uint64
 		if i+8 <= n {
@@ -644,31 +665,47 @@ func skimEnd(data []byte) (end, firstEnd, lines int) {
 			lines++
 			next := nl + 1
 			if next >= n {
-				return -1, firstEnd, lines
+				return -1, firstEnd, lines, aid
 			}
 			switch c := byteAt(base, next); {
 			case c == '\n':
-				return nl + 2, firstEnd, lines
+				return nl + 2, firstEnd, lines, aid
 			case c == '\r':
 				if next+1 >= n {
-					return -1, firstEnd, lines
+					return -1, firstEnd, lines, aid
 				}
 				if byteAt(base, next+1) == '\n' {
-					return nl + 3, firstEnd, lines
+					return nl + 3, firstEnd, lines, aid
 				}
 			case c|0x20 == 'a':
 				if next+9 <= n {
 					if load64(base, next)|swarLower == actionID && byteAt(base, next+8) == ':' {
-						return -1, firstEnd, lines
+						if aid >= 0 {
+							return -1, firstEnd, lines, aid
+						}
+						aid = next
 					}
 				} else if strings.HasPrefix("actionid:", strings.ToLower(bytesString(data[next:]))) {
-					return -1, firstEnd, lines // may be an ActionID: the general loop waits
+					return -1, firstEnd, lines, aid // may be an ActionID: the general loop waits
+				}
+			case c|0x20 == 'e':
+				if next+10 <= n {
+					if load64(base, next)|swarLower == eventLis && byteAt(base, next+8)|0x20 == 't' && byteAt(base, next+9) == ':' {
+						return -1, firstEnd, lines, aid
+					}
+				} else if strings.HasPrefix("eventlist:", strings.ToLower(bytesString(data[next:]))) {
+					return -1, firstEnd, lines, aid
 				}
 			}
 		}
 	}
-	return -1, firstEnd, lines
+	return -1, firstEnd, lines, aid
 }
+
+// Skimmed reports whether p may be an event that Reader.SkimEvents left
+// partly parsed: it has Raw and no more than its Event and ActionID fields.
+// A small packet read whole says so too; parsing it again is harmless.
+func Skimmed(p Packet) bool { return p.Raw != nil && len(p.Fields) <= 2 }
 
 // FieldParser parses the fields of packets whose bytes are at hand, such as
 // the Raw of an event that Reader.SkimEvents left unparsed, exactly as a

@@ -32,7 +32,7 @@ trap cleanup EXIT
 [ -x /usr/bin/time ] || { echo "benchlist.sh needs GNU time (/usr/bin/time; apt-get install time)" >&2; exit 2; }
 [ $((N % 2)) -eq 0 ] || { echo "benchlist.sh: N=$N must be even (two channels per call)" >&2; exit 2; }
 
-go build -o "$work/ami" ./cmd/ami
+go build -trimpath -tags urfave_cli_no_docs -o "$work/ami" ./cmd/ami # as install.sh builds it
 go build -o "$work/rawlist" ./scripts/rawlist
 client=${AMI:-$work/ami}
 server=${MOCK:-$work/ami}

@@ -68,19 +68,21 @@ func runList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	s.Config.SkimEvents = true // items are parsed, if at all, as they are written
 	cl, err := s.dial(c.Context, "off")
 	if err != nil {
 		return err
 	}
 	defer s.logoff(c.Context, cl)
 	name, _ := outputName(c) // checked by newOutput
-	return streamList(c.Context, s, cl, action, out, c.Bool("all"), name == fmtTable, c.App.ErrWriter)
+	return streamList(c.Context, s, cl, action, out, c.Bool("all"), name, c.App.ErrWriter)
 }
 
 // streamList runs one list action and prints its items as they arrive.
 // --timeout bounds the wait for the response and between two items, not
 // the whole list.
-func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action amiwire.Packet, out format.Writer, all, table bool, stderr io.Writer) error {
+func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action amiwire.Packet, out format.Writer, all bool, outName string, stderr io.Writer) error {
+	table := outName == fmtTable
 	name := action.Action()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -93,14 +95,31 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	// (--all, and a table's rows) is detached first.
 	var held []amiwire.Packet
 	lw := newListWatch(out, !all && !table, s.Timeout, func() { cancel(errIdle) })
+	// Skimmed items (Config.SkimEvents) are completed as they are written:
+	// straight from their bytes when the writer can, parsed otherwise, not
+	// at all for raw output. What is held is completed before it is
+	// detached.
+	var parser amiwire.FieldParser
+	complete := func(p amiwire.Packet) amiwire.Packet {
+		if amiwire.Skimmed(p) {
+			if fields, err := parser.Parse(p.Raw); err == nil {
+				p.Fields = fields
+			}
+		}
+		return p
+	}
+	if !all && !table && outName != fmtRaw { // raw output needs the bytes only
+		lw.complete = complete
+	}
+	lw.fromRaw, _ = out.(format.RawWriter)
 	resp, err := cl.Stream(ctx, action, func(item amiwire.Packet) error {
 		if all {
 			lw.seen()
-			held = append(held, item.Detach())
+			held = append(held, complete(item).Detach())
 			return nil
 		}
 		if table {
-			item = item.Detach()
+			item = complete(item).Detach()
 		}
 		return lw.write(item)
 	})
@@ -120,8 +139,8 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 			}
 		}
 		held = nil
-		if resp.Final != nil {
-			if werr := out.WritePacket(*resp.Final); werr != nil {
+		if resp.Final != nil { // an event named ...Complete may come skimmed
+			if werr := out.WritePacket(complete(*resp.Final)); werr != nil {
 				return werr
 			}
 		}
@@ -188,6 +207,9 @@ type listWatch struct {
 	dirty  bool          // written since the last flush
 	err    error         // the first write or flush error
 	closed bool          // stop was called: the timer must not touch out any more
+
+	fromRaw  format.RawWriter                    // writes a skimmed item from its bytes, when it can
+	complete func(amiwire.Packet) amiwire.Packet // parses a skimmed item; nil: not needed
 }
 
 func newListWatch(out format.Writer, flushes bool, timeout time.Duration, onIdle func()) *listWatch {
@@ -208,6 +230,15 @@ func (w *listWatch) write(p amiwire.Packet) error {
 	}
 	w.items++
 	w.dirty = true
+	if w.fromRaw != nil && amiwire.Skimmed(p) {
+		if ok, err := w.fromRaw.WriteRaw(p.Raw, time.Time{}); ok {
+			w.err = err
+			return w.err
+		}
+	}
+	if w.complete != nil {
+		p = w.complete(p)
+	}
 	w.err = w.out.WritePacket(p)
 	return w.err
 }

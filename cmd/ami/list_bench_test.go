@@ -40,7 +40,7 @@ func BenchmarkStreamList(b *testing.B) {
 				b.Fatal(err)
 			}
 			action := amiwire.NewAction("CoreShowChannels")
-			if err := streamList(ctx, s, cl, action, w, false, false, &out); err != nil {
+			if err := streamList(ctx, s, cl, action, w, false, name, &out); err != nil {
 				b.Fatal(err)
 			}
 			b.SetBytes(int64(out.bytes))
@@ -48,7 +48,7 @@ func BenchmarkStreamList(b *testing.B) {
 			out = countWriter{}
 			b.ResetTimer()
 			for range b.N {
-				if err := streamList(ctx, s, cl, action, w, false, false, &out); err != nil {
+				if err := streamList(ctx, s, cl, action, w, false, name, &out); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -457,10 +457,9 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 func (l *listener) write(batch []amiwire.Packet, cl *amiwire.Client) (done bool, err error) {
 	for i := range batch {
 		p := &batch[i]
-		// One field and Raw: skimmed (or a one-line event, parsed again).
 		// Parsed fields are valid until the next Parse, after this packet
 		// is written.
-		partial := len(p.Fields) == 1 && p.Raw != nil
+		partial := amiwire.Skimmed(*p)
 		if partial && l.filterKeys {
 			l.parse(p)
 			partial = false
