@@ -466,10 +466,12 @@ func (p *Pending) endLoan() {
 // NextEvents waits until at least one async event is queued, then appends
 // every queued event to dst, in arrival order, and returns it. Passing an
 // empty dst with spare capacity (batch[:0]) lets the queue reuse it, so a
-// steady stream costs no allocation. Once the connection has ended and the
-// queue is empty it returns an error wrapping ErrClosed and the cause (a
-// *ProtocolError, *LimitError or read error, when there was one); when ctx
-// ends first, ctx.Err().
+// steady stream costs no allocation. With Config.BorrowEvents the events
+// returned are valid until the next call, which gives their memory back to
+// the reader; with Config.SkimEvents they may be Skimmed. Once the
+// connection has ended and the queue is empty it returns an error wrapping
+// ErrClosed and the cause (a *ProtocolError, *LimitError or read error,
+// when there was one); when ctx ends first, ctx.Err().
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
 }
