@@ -51,7 +51,7 @@ var (
 //
 // The loads and stores are unchecked (rawLoad, rawStore): with a bounds
 // check each, the loops took twice the instructions. A load is made only
-// where 8 bytes remain in raw (rawWord, else rawTail). A store is made
+// where 8 bytes remain in raw (rawMove, else rawTail). A store is made
 // only after the check at the start of each line that the output buffer
 // holds the whole line's worst case (see rawRoom).
 
@@ -80,17 +80,7 @@ const (
 // inside the slice base points into.
 func rawByte(base unsafe.Pointer, i int) byte { return *(*byte)(unsafe.Add(base, i)) }
 
-// rawWord returns the eight bytes of raw at q as a word, where base is
-// raw's first byte, n8 = len(raw)-8 >= 0 is the last offset a word can be
-// loaded from and q <= n8+8; past the end of raw the bytes are fill's.
-func rawWord(base unsafe.Pointer, n8, q int, fill uint64) uint64 {
-	if q <= n8 {
-		return rawLoad(base, q)
-	}
-	return rawTail(base, n8, q, fill)
-}
-
-// rawTail is rawWord near the end of raw: the last eight bytes shifted
+// rawTail is rawMove's load near the end of raw: the last eight bytes shifted
 // down.
 func rawTail(base unsafe.Pointer, n8, q int, fill uint64) uint64 {
 	sh := uint(q-n8) * 8 // 8 to 64 (q == n8+8: all fill)
@@ -115,15 +105,6 @@ func rawRoom[T int | uintptr](d, lim T) {
 // rawLineGrowth is the most a line's output exceeds its wire bytes: JSON
 // turns "K:V\n" into `K":"V","`.
 const rawLineGrowth = 4
-
-// firstEq returns a word whose lowest set bit is the high bit of the first
-// byte of x equal to c (higher bits mean nothing), or 0 when none is.
-// A borrow starts only at a byte equal to c; &^v drops bytes at or above
-// 0x80, whose high bit survives the subtraction.
-func firstEq(x uint64, c byte) uint64 {
-	v := x ^ ones*uint64(c)
-	return (v - ones) &^ v & highs
-}
 
 // rawFollows reports whether raw's first line is "Response: Follows" as
 // amiwire's Reader tests it (same folding, same trimming): the legacy
@@ -226,7 +207,7 @@ func keyStop(x uint64) uint64 {
 // word in memory is an operand of the instruction that uses it: with them
 // here, JSONFromRaw took 3704 -> 3427 instructions a packet, and no more
 // time.
-var stopWords = struct{ two, x21, bslash, ones, colon, highs uint64 }{ones * 2, ones * 0x21, ones * '\\', ones, ones * ':', highs}
+var stopWords = struct{ two, x21, bslash, ones, colon, highs, newlines uint64 }{ones * 2, ones * 0x21, ones * '\\', ones, ones * ':', highs, newlines}
 
 // valueStop flags the first byte of x that is not plain, as keyStop does.
 func valueStop(x uint64) uint64 {
@@ -273,7 +254,7 @@ func rawJSONLines(src unsafe.Pointer, n8, end int, b []byte, d int, keys *rawKey
 		var stop uint64
 		q := p
 		for ; ; q += 8 {
-			if stop = keyStop(rawMove(to, src, n8, q, 0)); stop != 0 {
+			if stop = keyStop(rawMove(to, q, src, n8, q, 0)); stop != 0 {
 				break
 			}
 		}
@@ -319,7 +300,7 @@ func rawJSONLines(src unsafe.Pointer, n8, end int, b []byte, d int, keys *rawKey
 		// The value: up to the first byte that is not plain, which must
 		// be the line end.
 		for q = v; ; q += 8 {
-			if stop = valueStop(rawMove(to, src, n8, q, 0)); stop != 0 {
+			if stop = valueStop(rawMove(to, q, src, n8, q, 0)); stop != 0 {
 				break
 			}
 		}
@@ -368,7 +349,11 @@ func rawProbe(slots *[2 * rawMaxLines]uint8, fps *[rawMaxLines]uint64, h int, fp
 // (": value" is written as its value alone) and the legacy Command reply.
 func appendRawText(dst, raw, stamp []byte) ([]byte, bool) {
 	n := len(raw)
-	if n < rawMinLen || n > rawMaxLen || rawFollows(raw) {
+	if n < rawMinLen || n > rawMaxLen {
+		return dst, false
+	}
+	end := rawEnd(raw)
+	if end < 0 || rawFollows(raw) {
 		return dst, false
 	}
 	hdr := 0
@@ -387,83 +372,108 @@ func appendRawText(dst, raw, stamp []byte) ([]byte, bool) {
 		b[o] = '\n'
 	}
 
-	src, out := unsafe.Pointer(unsafe.SliceData(raw)), unsafe.Pointer(unsafe.SliceData(b))
-	p, o, lines := 0, hdr, 0
+	d, ok := rawTextLines(unsafe.Pointer(unsafe.SliceData(raw)), n-8, end, b, hdr)
+	if !ok {
+		return dst[:base], false
+	}
+	// The empty line after the last line.
+	o := d + end
+	b[o] = '\n'
+	return dst[:base+o+1], true
+}
+
+// textStop flags the first ':' or '\n' in x, exactly (any byte may be in
+// a text line).
+func textStop(x uint64) uint64 {
+	k := &stopWords
+	c, nl := x^k.colon, x^k.newlines
+	return ((c-k.ones)&^c | (nl-k.ones)&^nl) & k.highs
+}
+
+// lineStop flags the first '\n' in x, exactly.
+func lineStop(x uint64) uint64 {
+	k := &stopWords
+	nl := x ^ k.newlines
+	return (nl - k.ones) &^ nl & k.highs
+}
+
+// rawTextLines writes the text for raw's lines before end (rawEnd) into b,
+// the first at b[d:], and returns the shift d for after the last line, as
+// rawJSONLines does for JSON; it reports false for anything appendRawText
+// declines. The output for raw[i] is at b[d+i], d growing by 1 at a colon
+// without a space after it, and shrinking by 1 at a CR before a '\n' (so
+// d may be below 0, and the stores are at out+d+i rather than at a
+// pointer to where raw[0] would go).
+func rawTextLines(src unsafe.Pointer, n8, end int, b []byte, d int) (int, bool) {
+	out := unsafe.Pointer(unsafe.SliceData(b))
+	lim := len(b) - (n8 + 8) - rawLineGrowth - 16 // (rawRoom)
+	p, lines := 0, 0                              // the line being read, the lines read
 	for {
 		if lines == rawMaxLines {
 			// A 65th line (the empty line after the 64th ended the loop
 			// below).
-			return dst[:base], false
+			return 0, false
 		}
-		rawRoom(o-p, len(b)-n-rawLineGrowth-16)
+		rawRoom(d, lim)
 		// Up to the first ':' or '\n'.
-		x0 := rawWord(src, n-8, p, newlines)
-		x, q := x0, p
 		var stop uint64
-		for {
-			rawStore(out, o+q-p, x)
-			if stop = firstEq(x, ':') | firstEq(x, '\n'); stop != 0 {
+		q := p
+		for ; ; q += 8 {
+			if stop = textStop(rawMove(out, d+q, src, n8, q, newlines)); stop != 0 {
 				break
 			}
-			q += 8
-			x = rawWord(src, n-8, q, newlines)
 		}
 		s := q + bits.TrailingZeros64(stop)>>3
-		if s+1 >= n {
-			// Past raw (a line without its end), or a last line that is
-			// not empty, or ends in a colon.
-			return dst[:base], false
+		if s >= end {
+			return 0, false // (not for a packet rawEnd takes)
 		}
-		v, ov := s+1, o+s-p+2 // where the rest of the line starts, in raw and out
-		if rawByte(src, s) == '\n' {
+		// The byte that ended the key, and the one after it (s+1 < n).
+		w := rawLoad16(src, s)
+		v := s // where the rest of the line starts
+		if byte(w) == '\n' {
 			if s == p || s == p+1 && rawByte(src, p) == '\r' {
-				return dst[:base], false // an empty line before the end
+				return 0, false // an empty line before the end
 			}
 			// A colonless line, written as it came (it has no value to
 			// shift); its end is found below, at s.
-			v, ov = s, o+s-p
 		} else {
 			if s == p {
-				return dst[:base], false // an empty key: the value alone is written
+				return 0, false // an empty key: the value alone is written
 			}
-			rawStore(out, o+s-p+1, ' ') // the space, when the line has none
-			if rawByte(src, v) == ' ' {
+			rawStore(out, d+s+1, ' ') // the space, when the line has none
+			v++
+			if w>>8 == ' ' {
 				v++
+			} else {
+				d++
 			}
 		}
 		// The rest of the line, up to its '\n', goes after "Key: " (after
 		// the colonless line's start).
-		q = v
-		for {
-			x = rawWord(src, n-8, q, newlines)
-			rawStore(out, ov+q-v, x)
-			if stop = firstEq(x, '\n'); stop != 0 {
+		for q = v; ; q += 8 {
+			if stop = lineStop(rawMove(out, d+q, src, n8, q, newlines)); stop != 0 {
 				break
 			}
-			q += 8
 		}
 		nl := q + bits.TrailingZeros64(stop)>>3
-		if nl+1 >= n {
-			return dst[:base], false // past raw, or no empty line after it
+		if nl >= end {
+			return 0, false // (not for a packet rawEnd takes)
 		}
 		// The CR of the line end is dropped. It cannot be before v (and
 		// shorten the value below nothing): the byte before v is the
 		// colon, or the space after it, or v == s is the '\n' itself.
-		e := nl
-		if rawByte(src, e-1) == '\r' { // e-1 >= p: a line here holds a byte before its '\n'
-			e--
+		if rawByte(src, nl-1) == '\r' { // nl-1 >= p: a line here holds a byte before its '\n'
+			d--
+			rawStore(out, d+nl, '\n')
+		} else {
+			rawStore(out, d+nl, '\n')
 		}
-		o = ov + e - v
-		rawStore(out, o, '\n')
-		o++
 		lines++
 		p = nl + 1
-		if c := rawByte(src, p); c == '\n' && p+1 == n || c == '\r' && p+2 == n && rawByte(src, p+1) == '\n' {
-			break
+		if p == end {
+			return d, true
 		}
 	}
-	b[o] = '\n'
-	return dst[:base+o+1], true
 }
 
 // WriteRaw writes the packet whose wire bytes are raw, received at t, as

@@ -29,17 +29,17 @@ func rawLoad16(base unsafe.Pointer, i int) uint16 {
 	return *(*uint16)(unsafe.Add(base, i))
 }
 
-// rawMove copies the word of raw (at base) at q to to+q, as rawWord and
-// rawStore would, and returns it; the caller has checked that to+q is
+// rawMove copies the word of raw (at base) at q to to+at, as rawWord and
+// rawStore would, and returns it; the caller has checked that to+at is
 // inside the output buffer (rawRoom). Called where its result is tested,
 // it costs no NOP for the load or the store.
-func rawMove(to, base unsafe.Pointer, n8, q int, fill uint64) uint64 {
+func rawMove(to unsafe.Pointer, at int, base unsafe.Pointer, n8, q int, fill uint64) uint64 {
 	var x uint64
 	if q <= n8 {
 		x = *(*uint64)(unsafe.Add(base, q))
 	} else {
 		x = rawTail(base, n8, q, fill)
 	}
-	*(*uint64)(unsafe.Add(to, q)) = x
+	*(*uint64)(unsafe.Add(to, at)) = x
 	return x
 }

@@ -30,11 +30,21 @@ func rawLoad16(base unsafe.Pointer, i int) uint16 {
 	return binary.LittleEndian.Uint16((*[2]byte)(unsafe.Add(base, i))[:])
 }
 
-// rawMove copies the word of raw (at base) at q to to+q, as rawWord and
-// rawStore would, and returns it; the caller has checked that to+q is
+// rawMove copies the word of raw (at base) at q to to+at, as rawWord and
+// rawStore would, and returns it; the caller has checked that to+at is
 // inside the output buffer (rawRoom).
-func rawMove(to, base unsafe.Pointer, n8, q int, fill uint64) uint64 {
+func rawMove(to unsafe.Pointer, at int, base unsafe.Pointer, n8, q int, fill uint64) uint64 {
 	x := rawWord(base, n8, q, fill)
-	rawStore(to, q, x)
+	rawStore(to, at, x)
 	return x
+}
+
+// rawWord returns the eight bytes of raw at q as a word, where base is
+// raw's first byte, n8 = len(raw)-8 >= 0 is the last offset a word can be
+// loaded from and q <= n8+8; past the end of raw the bytes are fill's.
+func rawWord(base unsafe.Pointer, n8, q int, fill uint64) uint64 {
+	if q <= n8 {
+		return rawLoad(base, q)
+	}
+	return rawTail(base, n8, q, fill)
 }
