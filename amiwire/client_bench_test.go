@@ -10,12 +10,14 @@ import (
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
-// floodServer logs any client in and then writes chunk over and over until
-// the client goes away. It returns the address.
-func floodServer(b *testing.B, chunk []byte) string {
+// benchServer logs any client in (any secret) on a loopback listener and
+// hands the connection, with its Reader past the login, to serve; it
+// returns the address. The benchmarks' servers, without amitest's
+// bookkeeping between them and the client.
+func benchServer(tb testing.TB, serve func(c net.Conn, r *amiwire.Reader)) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -31,21 +33,30 @@ func floodServer(b *testing.B, chunk []byte) string {
 				defer wg.Done()
 				defer c.Close()
 				c.Write([]byte("Asterisk Call Manager/11.0.0\r\n"))
-				login, err := amiwire.NewReader(c).ReadPacket()
+				r := amiwire.NewReader(c)
+				login, err := r.ReadPacket()
 				if err != nil {
 					return
 				}
 				c.Write([]byte("Response: Success\r\nActionID: " + login.ActionID() + "\r\nMessage: Authentication accepted\r\n\r\n"))
-				for {
-					if _, err := c.Write(chunk); err != nil {
-						return
-					}
-				}
+				serve(c, r)
 			}()
 		}
 	}()
-	b.Cleanup(func() { ln.Close(); wg.Wait() })
+	tb.Cleanup(func() { ln.Close(); wg.Wait() })
 	return ln.Addr().String()
+}
+
+// floodServer writes chunk over and over to every client until it goes
+// away. It returns the address.
+func floodServer(b *testing.B, chunk []byte) string {
+	return benchServer(b, func(c net.Conn, _ *amiwire.Reader) {
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
 }
 
 // BenchmarkClientEvents measures async events per second through

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"sync"
 	"testing"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -40,46 +39,19 @@ func listBytes(tb testing.TB, n int) ([]byte, int) {
 	return b, len(raw)
 }
 
-// listServer logs any client in and answers every action after the
-// login with list, written at once. It returns the address.
+// listServer answers every action after the login with list, written at
+// once. It returns the address.
 func listServer(tb testing.TB, list []byte) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	return benchServer(tb, func(c net.Conn, r *amiwire.Reader) {
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			if _, err := r.ReadPacket(); err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				c.Write([]byte("Asterisk Call Manager/11.0.0\r\n"))
-				r := amiwire.NewReader(c)
-				login, err := r.ReadPacket()
-				if err != nil {
-					return
-				}
-				c.Write([]byte("Response: Success\r\nActionID: " + login.ActionID() + "\r\nMessage: Authentication accepted\r\n\r\n"))
-				for {
-					if _, err := r.ReadPacket(); err != nil {
-						return
-					}
-					if _, err := c.Write(list); err != nil {
-						return
-					}
-				}
-			}()
+			if _, err := c.Write(list); err != nil {
+				return
+			}
 		}
-	}()
-	tb.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
+	})
 }
 
 // BenchmarkClientStreamList measures the client's list path alone: one op

@@ -550,11 +550,9 @@ func TestOverflowDrop(t *testing.T) {
 	}
 }
 
-func TestOverflowBlock(t *testing.T) {
-	const keep, n = 10, 500
-	all, size := rawEvents(n)
-	srv := newServer(t, amitest.Options{})
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock})
+// queueFull reports, without blocking the read loop, each time c's read
+// loop waits for room in its full event queue.
+func queueFull(c *amiwire.Client) <-chan struct{} {
 	full := make(chan struct{}, 1)
 	amiwire.OnQueueFull(c, func() {
 		select {
@@ -562,12 +560,28 @@ func TestOverflowBlock(t *testing.T) {
 		default:
 		}
 	})
-	srv.EmitRaw(all)
-	select { // the reader holds events that do not fit and waits for room
+	return full
+}
+
+// waitFull waits for a report of queueFull, failing the test at its
+// deadline.
+func waitFull(t *testing.T, c *amiwire.Client, full <-chan struct{}) {
+	t.Helper()
+	select {
 	case <-full:
 	case <-testCtx(t).Done():
-		t.Fatal("the reader never waited for room")
+		t.Fatalf("the reader never waited for room (%d events queued)", c.Queued())
 	}
+}
+
+func TestOverflowBlock(t *testing.T) {
+	const keep, n = 10, 500
+	all, size := rawEvents(n)
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock})
+	full := queueFull(c)
+	srv.EmitRaw(all)
+	waitFull(t, c, full) // the reader holds events that do not fit and waits for room
 	if q, d := c.Queued(), c.Dropped(); q != keep || d != 0 {
 		t.Fatalf("Queued %d, Dropped %d; want %d, 0", q, d, keep)
 	}

@@ -17,22 +17,12 @@ func TestPacingYieldsToAStuckConsumer(t *testing.T) {
 	srv := newServer(t, amitest.Options{})
 	limit := 2 << 20
 	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit, BorrowEvents: true})
-	full := make(chan struct{}, 1)
-	amiwire.OnQueueFull(c, func() {
-		select {
-		case full <- struct{}{}:
-		default:
-		}
-	})
+	full := queueFull(c)
 	srv.EmitRaw(all)
 	if _, err := c.NextEvents(testCtx(t), nil); err != nil { // take a batch and keep it
 		t.Fatal(err)
 	}
-	select {
-	case <-full:
-	case <-testCtx(t).Done():
-		t.Fatalf("the queue never filled while its consumer was stuck (%d events queued)", c.Queued())
-	}
+	waitFull(t, c, full) // the queue fills while its consumer is stuck
 	if q := c.Queued() * size; q < limit*3/4 {
 		t.Fatalf("the reader waited with %d bytes queued; want the queue (%d) full", q, limit)
 	}
