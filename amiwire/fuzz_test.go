@@ -157,43 +157,6 @@ func FuzzRoundTrip(f *testing.F) {
 	})
 }
 
-// scanLineRef is scanLine written the obvious way.
-func scanLineRef(data []byte, pos int) (nl, colon int) {
-	nl = bytes.IndexByte(data[pos:], '\n')
-	end := len(data)
-	if nl >= 0 {
-		nl += pos
-		end = nl
-	}
-	colon = bytes.IndexByte(data[pos:end], ':')
-	if colon >= 0 {
-		colon += pos
-	}
-	return nl, colon
-}
-
-// FuzzScanLine checks the eight-bytes-at-a-time line scan against the
-// obvious one at every start position.
-func FuzzScanLine(f *testing.F) {
-	for _, s := range []string{
-		"", "\n", ":", "a:b\n", "Event: UserEvent\r\nPrivilege: user,all\r\n",
-		"12345678:\n", "1234567:\n", "123456789\n:", strings.Repeat("x", 70) + ":y\n",
-		strings.Repeat("k", 63) + ":" + strings.Repeat("v", 80) + "\n:",
-		"\n\n\n", "::::::::\n", "a\nb:c", strings.Repeat("\x01\xff:\n", 9),
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		for pos := 0; pos <= len(data); pos++ {
-			nl, colon := scanLine(data, pos)
-			wnl, wcolon := scanLineRef(data, pos)
-			if nl != wnl || colon != wcolon {
-				t.Fatalf("scanLine(%q, %d) = %d, %d; want %d, %d", data, pos, nl, colon, wnl, wcolon)
-			}
-		}
-	})
-}
-
 // skimReadAll reads src to the end (bounded) and returns what ReadPacket gave,
 // rendered by result. With skim, SkimEvents is on and every packet that
 // came back with one field has the rest parsed by a FieldParser, so the

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 	"strings"
 	"unsafe"
 )
@@ -429,17 +428,8 @@ restart:
 	}
 }
 
-// SWAR constants: a byte of ones, the high bit of every byte, and the bit
-// that, ORed in, turns an ASCII letter to lower case.
-const (
-	swarOnes  = 0x0101010101010101
-	swarHighs = 0x8080808080808080
-	swarLower = 0x2020202020202020
-)
-
-// swarLongLine is where scanLine hands over to bytes.IndexByte: beyond it a
-// line is long (Command output, say) and the vector search wins.
-const swarLongLine = 128
+// swarLower, ORed into a word, turns its ASCII letters to lower case.
+const swarLower = 0x2020202020202020
 
 // parseHeaders parses plain "Key: Value" lines from data[pos:] into
 // fields[nf:] and returns where it stopped: at the start of the first line
@@ -504,53 +494,16 @@ func load64(base unsafe.Pointer, i int) uint64 {
 
 // scanLine finds the end of the line that starts at data[pos]: the index
 // of its '\n' (or -1 when it has not arrived) and of its first ':' (or -1).
-// AMI lines are short (a key of a few bytes, a value of a few more), too
-// short for a call to bytes.IndexByte per line and a loop for the colon to
-// pay off: one pass tests eight bytes at a time for both. The classic
-// "has zero byte" test ((v-ones) &^ v & highs) can set false bits only
-// above a true zero byte, so its lowest set bit is exactly the first match.
 func scanLine(data []byte, pos int) (nl, colon int) {
+	nl, end := -1, len(data)
+	if j := bytes.IndexByte(data[pos:], '\n'); j >= 0 {
+		nl, end = pos+j, pos+j
+	}
 	colon = -1
-	i := pos
-	for ; i+8 <= len(data) && i-pos < swarLongLine; i += 8 {
-		x := binary.LittleEndian.Uint64(data[i:])
-		n := x ^ (swarOnes * '\n')
-		nm := (n - swarOnes) &^ n & swarHighs
-		if colon < 0 {
-			c := x ^ (swarOnes * ':')
-			if cm := (c - swarOnes) &^ c & swarHighs; cm != 0 {
-				if cm&-cm < nm&-nm || nm == 0 { // the colon comes first
-					colon = i + bits.TrailingZeros64(cm)>>3
-				}
-			}
-		}
-		if nm != 0 {
-			return i + bits.TrailingZeros64(nm)>>3, colon
-		}
+	if k := bytes.IndexByte(data[pos:end], ':'); k >= 0 {
+		colon = pos + k
 	}
-	if i-pos >= swarLongLine {
-		nl, end := -1, len(data)
-		if j := bytes.IndexByte(data[i:], '\n'); j >= 0 {
-			nl, end = i+j, i+j
-		}
-		if colon < 0 {
-			if k := bytes.IndexByte(data[i:end], ':'); k >= 0 {
-				colon = i + k
-			}
-		}
-		return nl, colon
-	}
-	for ; i < len(data); i++ {
-		switch data[i] {
-		case '\n':
-			return i, colon
-		case ':':
-			if colon < 0 {
-				colon = i
-			}
-		}
-	}
-	return -1, colon
+	return nl, colon
 }
 
 // skim returns the event at the start of the buffer with only its first
