@@ -618,6 +618,10 @@ func (c *Client) readLoop() {
 			return
 		}
 		c.trace.packet('<', pkt)
+		if c.r.plainEvent && !c.lending {
+			c.queueEvent(pkt) // an event without an ActionID: route's verdict, known without a lookup
+			continue
+		}
 		c.route(pkt)
 	}
 }

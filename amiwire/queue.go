@@ -100,6 +100,15 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 			q.mu.Unlock()
 			return
 		}
+		if size := batchSize(ps); q.bytes+size <= q.limit {
+			// The common case: all of it fits, in one append.
+			q.items = append(q.items, ps...)
+			q.bytes += size
+			q.tail = seqs[len(seqs)-1]
+			q.mu.Unlock()
+			signal(q.ready)
+			return
+		}
 		n, added := 0, false
 		for ; n < len(ps); n++ {
 			size := eventSize(ps[n])
@@ -129,6 +138,15 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 			<-q.space // next and close both leave a token
 		}
 	}
+}
+
+// batchSize is the sum of eventSize over ps.
+func batchSize(ps []Packet) int {
+	n := 0
+	for i := range ps {
+		n += eventSize(ps[i])
+	}
+	return n
 }
 
 // wait is the pacing described at paceBytes: it returns at once unless

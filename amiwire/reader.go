@@ -80,6 +80,8 @@ type Reader struct {
 	// goroutine; see Skimmed). Everything else is read as usual. It may be
 	// changed between reads.
 	SkimEvents bool
+
+	plainEvent bool // the last packet returned was skimmed and has no ActionID
 }
 
 // NewReader returns a Reader reading from src. It does its own buffering.
@@ -313,6 +315,7 @@ func (r *Reader) TryReadPacket() (p Packet, ok bool, err error) {
 // with the packet in progress left unread, where ReadPacket would read
 // from the source or skip an over-limit packet.
 func (r *Reader) readPacket(block bool) (Packet, error) {
+	r.plainEvent = false
 	if r.skipping {
 		if err := r.skip(); err != nil {
 			return Packet{}, err
@@ -544,6 +547,7 @@ func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
 	r.off += int64(end)
 	r.shared = true
 	r.seq++
+	r.plainEvent = aid < 0
 	return Packet{Fields: r.fields[first:nf:nf], Raw: data[:end:end]}, true
 }
 
