@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // naiveNext is next by a plain scan of the bytes.
@@ -138,5 +139,23 @@ func BenchmarkMarkBlocks(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		markBlocks(data, nl, colon)
+	}
+}
+
+// TestFieldViewLayout guards parseHeaders' writing of Fields as
+// fieldViews: the two must have one layout, strings as pointer and length.
+func TestFieldViewLayout(t *testing.T) {
+	var f Field
+	var v fieldView
+	if unsafe.Sizeof(f) != unsafe.Sizeof(v) ||
+		unsafe.Offsetof(f.Value) != unsafe.Offsetof(v.val) ||
+		unsafe.Sizeof(f.Key) != unsafe.Sizeof(v.key)+unsafe.Sizeof(v.keyLen) {
+		t.Fatalf("Field (%d bytes, Value at %d) and fieldView (%d bytes, val at %d) differ",
+			unsafe.Sizeof(f), unsafe.Offsetof(f.Value), unsafe.Sizeof(v), unsafe.Offsetof(v.val))
+	}
+	s := "Key: value"
+	*(*fieldView)(unsafe.Pointer(&f)) = fieldView{unsafe.Pointer(unsafe.StringData(s)), 3, unsafe.Pointer(unsafe.StringData(s[5:])), 5}
+	if f.Key != "Key" || f.Value != "value" {
+		t.Fatalf("written as a fieldView, the Field reads %q: %q", f.Key, f.Value)
 	}
 }

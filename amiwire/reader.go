@@ -343,9 +343,11 @@ restart:
 		data := r.buf[r.r:r.w]
 		fields, nf := r.fields, r.nf
 		for {
-			if mode == modeHeaders && pos > 0 {
-				// The lines between the first and the last: the fast path,
-				// which stops short of anything it does not handle itself.
+			if mode == modeHeaders && (pos > 0 || len(data) > 8 && data[8] != ':') {
+				// The lines before the last, the first too unless it may
+				// be "Response: Follows" (which legacyLine looks for): the
+				// fast path, which stops short of anything it does not
+				// handle itself.
 				pos, nf = parseHeaders(r.buf, &r.marks, r.r, pos, min(len(data), maxPacket),
 					fields[:min(len(fields), first+maxHeaders)], nf, maxLine)
 			}
@@ -471,14 +473,17 @@ func parseHeaders(buf []byte, m *lineMarks, off, pos, lim int, fields []Field, n
 			return pos - off, nf
 		}
 		// From here on off <= start <= colon < end <= nl < len(buf), so the
-		// line is cut without bounds checks (the byte views below).
+		// line is cut without bounds checks (the views below).
 		start := pos
+		if nl == start {
+			return start - off, nf // an empty line
+		}
 		end := nl
-		if end > start && byteAt(base, end-1) == '\r' {
+		if byteAt(base, end-1) == '\r' {
 			end--
 		}
-		if end == start || end-start > maxLine {
-			return start - off, nf
+		if uint(end-start-1) >= uint(maxLine) {
+			return start - off, nf // empty (CRLF) or over the limit
 		}
 		colon, k := start, start>>6
 		w = wordAt(colons, k) >> (start & 63)
@@ -490,22 +495,30 @@ func parseHeaders(buf []byte, m *lineMarks, off, pos, lim int, fields []Field, n
 			w = wordAt(colons, k)
 		}
 		colon += bits.TrailingZeros64(w) // 64 when w is 0: past end
-		var f Field
+		f := (*fieldView)(unsafe.Pointer(&fields[nf]))
 		if colon < end {
-			f.Key = unsafe.String((*byte)(unsafe.Add(base, start)), colon-start)
 			v := colon + 1
 			if v < end && byteAt(base, v) == ' ' {
 				v++
 			}
-			f.Value = unsafe.String((*byte)(unsafe.Add(base, v)), end-v)
+			*f = fieldView{unsafe.Add(base, start), colon - start, unsafe.Add(base, v), end - v}
 		} else {
-			f.Value = unsafe.String((*byte)(unsafe.Add(base, start)), end-start)
+			*f = fieldView{nil, 0, unsafe.Add(base, start), end - start}
 		}
-		fields[nf] = f
 		nf++
 		pos = nl + 1
 	}
 	return pos - off, nf
+}
+
+// fieldView is a Field as the pointers and lengths of its two strings,
+// which parseHeaders builds without the checks of unsafe.String (the
+// lengths are known to be in range). It must have Field's layout.
+type fieldView struct {
+	key    unsafe.Pointer
+	keyLen int
+	val    unsafe.Pointer
+	valLen int
 }
 
 // wordAt returns word k of the marks that p points to; the caller knows
