@@ -1,10 +1,13 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/urfave/cli/v2"
 )
 
 func TestReorderArgs(t *testing.T) {
@@ -84,6 +87,15 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	// Help shows the flags by category, the plain runs drop (see
+	// TestPlainRunDropsCategories) included.
+	for _, args := range [][]string{{"send", "--help"}, {"-H", "pbx", "send", "-h"}, {"listen", "--help"}, {"help", "listen"}} {
+		r := amiRun(t, "", args...)
+		r.want(t, 0)
+		if !strings.Contains(r.stdout, "\n   Connection\n") {
+			t.Errorf("%v: help without its Connection category:\n%s", args, r.stdout)
+		}
+	}
 	r := amiRun(t, "", "--help")
 	r.want(t, 0)
 	for _, s := range []string{"EXIT CODES:", "4    authentication failed", "send", "list", "command", "--host", "[$AMI_HOST]"} {
@@ -141,6 +153,45 @@ func TestNewAppOnlyCommand(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("newApp(%q): commands %q, want %q", tt.args, got, want)
+		}
+	}
+}
+
+// TestPlainRunDropsCategories: a run of one command that cannot show help
+// has no flag left with a help category (so urfave/cli renders none at
+// start), whatever the flag's type; a run that may show help keeps them.
+func TestPlainRunDropsCategories(t *testing.T) {
+	categorized := func(app *cli.App) (n int, left []string) {
+		var walk func(flags []cli.Flag)
+		walk = func(flags []cli.Flag) {
+			for _, f := range flags {
+				if cf, ok := f.(cli.CategorizableFlag); ok && cf.GetCategory() != "" {
+					n++
+					left = append(left, fmt.Sprintf("%T %s", f, f.Names()[0]))
+				}
+			}
+		}
+		walk(app.Flags)
+		var cmds func([]*cli.Command)
+		cmds = func(cs []*cli.Command) {
+			for _, c := range cs {
+				walk(c.Flags)
+				cmds(c.Subcommands)
+			}
+		}
+		cmds(app.Commands)
+		return n, left
+	}
+	for _, d := range commandDefs() {
+		app := newApp([]string{"ami", "-H", "pbx", d.name, "x"}, strings.NewReader(""), io.Discard, io.Discard)
+		if n, left := categorized(app); n > 0 {
+			t.Errorf("ami %s: %d flags keep a category: %v", d.name, n, left)
+		}
+		for _, help := range []string{"--help", "-h", "help"} {
+			app := newApp([]string{"ami", d.name, help}, strings.NewReader(""), io.Discard, io.Discard)
+			if n, _ := categorized(app); n == 0 {
+				t.Errorf("ami %s %s: no flag has a category", d.name, help)
+			}
 		}
 	}
 }
