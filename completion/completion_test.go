@@ -1,10 +1,12 @@
 package completion
 
 import (
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -53,7 +55,7 @@ func TestCatalogueSortedUnique(t *testing.T) {
 				t.Errorf("%s: %q twice", what, n)
 			}
 			seen[strings.ToLower(n)] = true
-			if !choiceRE.MatchString(n) {
+			if !isChoice(n) {
 				t.Errorf("%s: %q is not a plain word", what, n)
 			}
 		}
@@ -358,6 +360,31 @@ func TestZshLoads(t *testing.T) {
 		out, err := exec.Command("zsh", "-f", "-c", prog).CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "_ami: function") || !strings.HasSuffix(strings.TrimSpace(string(out)), "_ami") {
 			t.Errorf("%s: %v\n%s", name, err, out)
+		}
+	}
+}
+
+// TestPlainWordChecks: isName and isChoice accept what the regular
+// expressions they replace accept, on hand-picked and random strings.
+func TestPlainWordChecks(t *testing.T) {
+	nameRE := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	choiceRE := regexp.MustCompile(`^[A-Za-z0-9_.:+-]+$`)
+	inputs := []string{"", "a", "A9", "9", "-a", "_a", "a-b_c", "a b", "a.b", "a:b", "a+b", ".", "é", "a\n", "tls-ca", "ami.bash", "x\x00"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "aZ09_-.:+ \t\n/é\x00"
+	for range 5000 {
+		b := make([]byte, rng.IntN(6))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, s := range inputs {
+		if got, want := isName(s), nameRE.MatchString(s); got != want {
+			t.Errorf("isName(%q) = %v, want %v", s, got, want)
+		}
+		if got, want := isChoice(s), choiceRE.MatchString(s); got != want {
+			t.Errorf("isChoice(%q) = %v, want %v", s, got, want)
 		}
 	}
 }

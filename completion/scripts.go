@@ -17,11 +17,19 @@ import (
 //go:embed ami.bash _ami ami.fish
 var scripts embed.FS
 
-// files maps a shell name to the committed script's file name.
-var files = map[string]string{
-	"bash": "ami.bash",
-	"fish": "ami.fish",
-	"zsh":  "_ami",
+// fileNames maps a shell name to the committed script's file name (a
+// switch, not a package-level map, which would be built as every run of
+// ami starts).
+func fileNames(shell string) (string, bool) {
+	switch shell {
+	case "bash":
+		return "ami.bash", true
+	case "fish":
+		return "ami.fish", true
+	case "zsh":
+		return "_ami", true
+	}
+	return "", false
 }
 
 // Shells returns the shells that have a completion script, sorted.
@@ -30,7 +38,7 @@ func Shells() []string { return []string{"bash", "fish", "zsh"} }
 // FileName returns the committed script's file name for shell (the name it
 // is installed under: "ami.bash", "_ami", "ami.fish").
 func FileName(shell string) (string, error) {
-	name, ok := files[shell]
+	name, ok := fileNames(shell)
 	if !ok {
 		return "", fmt.Errorf("completion: unknown shell %q (want %s)", shell, strings.Join(Shells(), ", "))
 	}

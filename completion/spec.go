@@ -2,7 +2,7 @@ package completion
 
 import (
 	"fmt"
-	"regexp"
+	"strings"
 )
 
 // ValueKind says what a flag's value is, so that a script can suggest values.
@@ -65,15 +65,28 @@ type Spec struct {
 	Commands []Command
 }
 
-var (
-	nameRE   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
-	choiceRE = regexp.MustCompile(`^[A-Za-z0-9_.:+-]+$`)
+// isName reports whether s is a plain name ([A-Za-z0-9][A-Za-z0-9_-]*), and
+// isChoice whether it is a plain choice ([A-Za-z0-9_.:+-]+). They are loops,
+// not regexps: package-level regexps are compiled as every run of ami
+// starts, whatever the command (0.15 ms of `ami send Ping`).
+func isName(s string) bool {
+	return s != "" && isAlnum(s[0]) && strings.Trim(s, nameChars) == ""
+}
+
+func isChoice(s string) bool { return s != "" && strings.Trim(s, choiceChars) == "" }
+
+const (
+	alnumChars  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	nameChars   = alnumChars + "_-"
+	choiceChars = alnumChars + "_.:+-"
 )
+
+func isAlnum(c byte) bool { return strings.IndexByte(alnumChars, c) >= 0 }
 
 // validate checks that every name a script embeds unquoted is a plain word,
 // and that no flag takes a value in one place and none in another.
 func (s Spec) validate() error {
-	if !nameRE.MatchString(s.Name) {
+	if !isName(s.Name) {
 		return fmt.Errorf("completion: bad program name %q", s.Name)
 	}
 	value := map[string]bool{}
@@ -83,7 +96,7 @@ func (s Spec) validate() error {
 				return fmt.Errorf("completion: %s: flag without a name", where)
 			}
 			for _, n := range f.Names {
-				if !nameRE.MatchString(n) {
+				if !isName(n) {
 					return fmt.Errorf("completion: %s: bad flag name %q", where, n)
 				}
 				takes := f.Value != ValueNone
@@ -93,7 +106,7 @@ func (s Spec) validate() error {
 				value[n] = takes
 			}
 			for _, c := range f.Choices {
-				if !choiceRE.MatchString(c) {
+				if !isChoice(c) {
 					return fmt.Errorf("completion: %s: flag %q: bad choice %q", where, f.Names[0], c)
 				}
 			}
@@ -105,12 +118,12 @@ func (s Spec) validate() error {
 	}
 	for _, c := range s.Commands {
 		for _, n := range append([]string{c.Name}, c.Aliases...) {
-			if !nameRE.MatchString(n) {
+			if !isName(n) {
 				return fmt.Errorf("completion: bad command name %q", n)
 			}
 		}
 		for _, ch := range c.Choices {
-			if !choiceRE.MatchString(ch) {
+			if !isChoice(ch) {
 				return fmt.Errorf("completion: command %q: bad choice %q", c.Name, ch)
 			}
 		}
