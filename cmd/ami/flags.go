@@ -126,3 +126,15 @@ func withNames(flags []cli.Flag) []cli.Flag {
 func flagNames(name string, aliases []string) []string {
 	return append([]string{name}, aliases...)
 }
+
+// cacheHelpFlagNames gives urfave/cli's own --help and --version flags the
+// cached names of ami's flags (withNames). runFlagActions looks up every
+// name of every flag on each run, and for these two each lookup ran
+// cli.FlagNames' regexp (7% of an in-process `ami send Ping`). They are
+// package variables of urfave/cli, meant to be replaced, so main sets them
+// once for the process; tests that run ami in-process keep the originals,
+// which behave the same.
+func cacheHelpFlagNames() {
+	cli.HelpFlag = withNames([]cli.Flag{cli.HelpFlag})[0]
+	cli.VersionFlag = withNames([]cli.Flag{cli.VersionFlag})[0]
+}

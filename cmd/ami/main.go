@@ -15,6 +15,7 @@ func main() {
 	// A write to a closed pipe returns EPIPE instead of killing the
 	// process, so `ami ... | head` can stop quietly and log off.
 	signal.Ignore(syscall.SIGPIPE)
+	cacheHelpFlagNames()
 	// SIGINT and SIGTERM cancel the run, which each command treats as
 	// "stop cleanly". The notification is never stopped: the process exits
 	// as soon as run returns, and signal.Stop would first wait for the
