@@ -162,8 +162,7 @@ func TestNewAppOnlyCommand(t *testing.T) {
 // start), whatever the flag's type; a run that may show help keeps them.
 func TestPlainRunDropsCategories(t *testing.T) {
 	categorized := func(app *cli.App) (n int, left []string) {
-		var walk func(flags []cli.Flag)
-		walk = func(flags []cli.Flag) {
+		walk := func(flags []cli.Flag) {
 			for _, f := range flags {
 				if cf, ok := f.(cli.CategorizableFlag); ok && cf.GetCategory() != "" {
 					n++
