@@ -283,3 +283,70 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	c.data = c.data[k:]
 	return k, nil
 }
+
+// referencePackets parses data the plain way, line by line with the
+// strings package: the packets a Reader must return for input without a
+// legacy Command reply and within the default limits. Each line loses one
+// trailing CR; a packet ends at an empty line; empty lines between packets
+// are skipped; a field is cut at its first colon, losing one space after
+// it (no colon: the whole line is the value). A packet the data ends inside
+// is left out (the Reader reports an error there).
+func referencePackets(data string) [][]Field {
+	var pkts [][]Field
+	var cur []Field
+	for {
+		line, rest, complete := strings.Cut(data, "\n")
+		if !complete {
+			return pkts
+		}
+		data = rest
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" {
+			if cur != nil {
+				pkts = append(pkts, cur)
+				cur = nil
+			}
+			continue
+		}
+		f := Field{Value: line}
+		if k, v, ok := strings.Cut(line, ":"); ok {
+			f = Field{Key: k, Value: strings.TrimPrefix(v, " ")}
+		}
+		cur = append(cur, f)
+	}
+}
+
+// FuzzReaderMatchesReference checks the Reader's fields, read whole and
+// in one-byte reads, against referencePackets: a second parser, written
+// plainly, for everything but the legacy Command reply.
+func FuzzReaderMatchesReference(f *testing.F) {
+	f.Add([]byte("Event: A\r\nX: 1\r\nY:2\r\nZ:  3\r\nno colon\r\n:v\r\nk:\r\n\r\n\r\nEvent: B\n\n"))
+	f.Add([]byte("Event: UserEvent\r\nChannel: Local/x@y-0000005c;2\r\nTime: 12:34:56\r\n\r\n"))
+	f.Add([]byte("Response: Success\r\nA: " + strings.Repeat("x:", 40) + "\r\n" + strings.Repeat("K: v\r\n", 30) + "\r\n"))
+	f.Add([]byte("A: b\r\r\n\r\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.Contains(bytes.ToLower(data), []byte("follows")) || len(data) > 1<<16 {
+			return // the legacy Command reply is the one thing the reference does not do
+		}
+		want := referencePackets(string(data))
+		for _, src := range []io.Reader{bytes.NewReader(data), iotest.OneByteReader(bytes.NewReader(data))} {
+			r := NewReader(src)
+			for i := 0; ; i++ {
+				p, err := r.ReadPacket()
+				if err != nil {
+					if i != len(want) {
+						t.Fatalf("packet %d: %v; the reference has %d packets", i, err, len(want))
+					}
+					break
+				}
+				if i >= len(want) || !equalFields(p.Fields, want[i]) {
+					var w []Field
+					if i < len(want) {
+						w = want[i]
+					}
+					t.Fatalf("packet %d: %q, the reference %q", i, p.Fields, w)
+				}
+			}
+		}
+	})
+}
