@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -193,4 +198,22 @@ func TestPlainRunDropsCategories(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestInterruptible: the context main runs ami with says when its signal
+// handler is in place, and a SIGINT then cancels it (the process is not
+// killed: the test goes on).
+func TestInterruptible(t *testing.T) {
+	ctx := interruptible(context.Background())
+	t.Cleanup(func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
+	signalsInstalled(ctx) // returns once signal.Notify has run
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("SIGINT did not cancel the context")
+	}
+	signalsInstalled(context.Background()) // no handler: no wait
 }

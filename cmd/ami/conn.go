@@ -411,6 +411,7 @@ func checkPrivate(path string, st os.FileInfo, what string) error {
 // dial connects, reads the banner and logs in, within s.Timeout. events is
 // the login Events header ("off" for request/response commands).
 func (s connSettings) dial(ctx context.Context, events string) (*amiwire.Client, error) {
+	signalsInstalled(ctx) // a Ctrl-C from here on logs off cleanly
 	cfg := s.Config
 	cfg.Events = events
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
