@@ -2,6 +2,16 @@
 
 #include "textflag.h"
 
+// JOIN_MASKS joins the four sixteen-bit masks in AX, BX, R8 and R9 (bytes
+// 0-15, 16-31, 32-47, 48-63 of a block) into one 64-bit word in AX.
+#define JOIN_MASKS \
+	SHLQ $16, BX \
+	SHLQ $32, R8 \
+	SHLQ $48, R9 \
+	ORQ BX, AX \
+	ORQ R9, R8 \
+	ORQ R8, AX
+
 // func markBlocksSSE2(p *byte, n int, nl, colon *uint64)
 //
 // For each 64-byte block: four 16-byte loads, compared bytewise with '\n'
@@ -39,12 +49,7 @@ loop:
 	PMOVMSKB X5, BX
 	PMOVMSKB X6, R8
 	PMOVMSKB X7, R9
-	SHLQ $16, BX
-	SHLQ $32, R8
-	SHLQ $48, R9
-	ORQ BX, AX
-	ORQ R9, R8
-	ORQ R8, AX
+	JOIN_MASKS
 	MOVQ AX, (DI)
 
 	PCMPEQB X9, X0
@@ -55,12 +60,7 @@ loop:
 	PMOVMSKB X1, BX
 	PMOVMSKB X2, R8
 	PMOVMSKB X3, R9
-	SHLQ $16, BX
-	SHLQ $32, R8
-	SHLQ $48, R9
-	ORQ BX, AX
-	ORQ R9, R8
-	ORQ R8, AX
+	JOIN_MASKS
 	MOVQ AX, (DX)
 
 	ADDQ $64, SI
