@@ -16,34 +16,10 @@ cd "$(dirname "$0")/.."
 
 N=${N:-1000000}
 RUNS=${RUNS:-3}
-work=$(mktemp -d)
-mock_pid=
-cleanup() {
-  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-[ -x /usr/bin/time ] || { echo "bench.sh needs GNU time (/usr/bin/time; apt-get install time)" >&2; exit 2; }
-
-# ami is built as scripts/install.sh and release.sh build it: static (CGO_ENABLED=0),
-# stripped, no man page renderer (about 0.8 ms less start-up; the page ships as
-# man/ami.1). The reference programs are built the same way, so that process start-up
-# (dynamic linking costs about 1.5 ms here) is compared like for like.
-export CGO_ENABLED=0
-go build -trimpath -tags urfave_cli_no_docs -ldflags "-s -w" -o "$work/ami" ./cmd/ami
-go build -trimpath -ldflags "-s -w" -o "$work/rawcopy" ./scripts/rawcopy
-
-"$work/ami" mock --listen 127.0.0.1:0 --flood "$N" 2>"$work/mock.err" &
-mock_pid=$!
-addr=
-for _ in $(seq 100); do
-  addr=$(grep -Eo '127\.0\.0\.1:[0-9]+' "$work/mock.err" | head -n1 || true)
-  [ -n "$addr" ] && break
-  sleep 0.1
-done
-[ -n "$addr" ] || { echo "ami mock did not start:" >&2; cat "$work/mock.err" >&2; exit 1; }
-port=${addr##*:}
+. scripts/benchlib.sh
+build_ami
+build_static rawcopy ./scripts/rawcopy
+start_mock "$work/ami" --flood "$N"
 
 # measure NAME CHECK CMD...: runs CMD with stdout to a file, prints one table row.
 # CHECK is a command reading that file and printing the number of events seen.
@@ -83,7 +59,7 @@ measure "ami listen -o text" "grep -c '^Event: '" "$work/ami" listen "${common[@
 # `ami send Ping` end to end (process start, connect, login, ping, logoff) against the
 # minimal program doing the same exchange (scripts/rawping): RUNS rounds of 200 runs
 # each, the two programs taking turns (the machine's load drifts), best round of each.
-go build -trimpath -ldflags "-s -w" -o "$work/rawping" ./scripts/rawping
+build_static rawping ./scripts/rawping
 pings=200
 time_loop() { # prints seconds for $pings runs of the command
   local start end

@@ -21,32 +21,14 @@ cd "$(dirname "$0")/.."
 
 N=${N:-100000}
 RUNS=${RUNS:-3}
-work=$(mktemp -d)
-mock_pid=
-cleanup() {
-  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-[ -x /usr/bin/time ] || { echo "benchlist.sh needs GNU time (/usr/bin/time; apt-get install time)" >&2; exit 2; }
+. scripts/benchlib.sh
 [ $((N % 2)) -eq 0 ] || { echo "benchlist.sh: N=$N must be even (two channels per call)" >&2; exit 2; }
 
-go build -trimpath -tags urfave_cli_no_docs -o "$work/ami" ./cmd/ami # as install.sh builds it
-go build -o "$work/rawlist" ./scripts/rawlist
+build_ami
+build_static rawlist ./scripts/rawlist
 client=${AMI:-$work/ami}
 server=${MOCK:-$work/ami}
-
-"$server" mock --listen 127.0.0.1:0 --calls $((N / 2)) 2>"$work/mock.err" &
-mock_pid=$!
-addr=
-for _ in $(seq 300); do
-  addr=$(grep -Eo '127\.0\.0\.1:[0-9]+' "$work/mock.err" | head -n1 || true)
-  [ -n "$addr" ] && break
-  sleep 0.1
-done
-[ -n "$addr" ] || { echo "ami mock did not start:" >&2; cat "$work/mock.err" >&2; exit 1; }
-port=${addr##*:}
+start_mock "$server" --calls $((N / 2))
 
 # mock_cpu prints the simulator's CPU time so far (user + system) in clock ticks.
 mock_cpu() { awk '{ print $14 + $15 }' "/proc/$mock_pid/stat"; }
