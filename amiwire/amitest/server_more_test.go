@@ -516,12 +516,19 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	}
 	stalled := dial(t, srv.Addr())
 	stalled.login("admin", "s3cret", "Events", "off")
-	stalled.do("Ping")
+	stalled.do("Ping", "ActionID", "ping-1")
+	// The other sessions' Logins were not waited for and may be recorded
+	// after these Pings, so the stalled session is found by its own first
+	// Ping, not by a position in the server's order.
+	first, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Action.ActionID() == "ping-1" })
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range srv.Sessions() {
 		s.AddFault(Fault{Kind: FaultStall})
 	}
-	stalled.send("Ping")
-	if _, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Session.ID() == 4 && r.Action.Action() == "Ping" && r.Seq > 4 }); err != nil {
+	stalled.send("Ping", "ActionID", "ping-2")
+	if _, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Session == first.Session && r.Action.ActionID() == "ping-2" }); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.Close(); err != nil {
