@@ -2,11 +2,12 @@ package amiwire
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	rand "math/rand/v2"
 	"net"
 	"runtime"
 	"strconv"
@@ -82,7 +83,7 @@ func newClient(conn net.Conn, cfg Config) *Client {
 		limit = DefaultEventBuffer
 	}
 	var rnd [4]byte
-	_, _ = rand.Read(rnd[:])
+	binary.LittleEndian.PutUint32(rnd[:], rand.Uint32())
 	c := &Client{
 		cfg:      cfg,
 		conn:     conn,
