@@ -124,13 +124,17 @@ func (c *Client) nextID() string {
 	return c.idPrefix + strconv.FormatUint(c.idSeq.Add(1), 10)
 }
 
-// writeLocked puts one action on the wire. ctx's deadline and cancellation
-// bound the write; a write cut short breaks the stream, so the caller must
-// end the connection on any error but a *FieldError. c.wmu must be held.
-func (c *Client) writeLocked(ctx context.Context, a Packet) error {
-	b, err := AppendAction(c.wbuf[:0], a)
-	if err != nil {
-		return err
+// writeLocked puts actions on the wire, in one write. ctx's deadline and
+// cancellation bound the write; a write cut short breaks the stream, so the
+// caller must end the connection on any error but a *FieldError (then
+// nothing is written). c.wmu must be held.
+func (c *Client) writeLocked(ctx context.Context, actions ...Packet) error {
+	b := c.wbuf[:0]
+	for _, a := range actions {
+		var err error
+		if b, err = AppendAction(b, a); err != nil {
+			return err
+		}
 	}
 	c.wbuf = b
 	if dl, ok := ctx.Deadline(); ok {
@@ -141,8 +145,10 @@ func (c *Client) writeLocked(ctx context.Context, a Packet) error {
 		stop := context.AfterFunc(ctx, func() { _ = c.conn.SetWriteDeadline(time.Unix(1, 0)) })
 		defer stop()
 	}
-	c.trace.packet('>', a)
-	_, err = c.conn.Write(b)
+	for _, a := range actions {
+		c.trace.packet('>', a)
+	}
+	_, err := c.conn.Write(b)
 	if err != nil && ctx.Err() != nil {
 		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 	}
@@ -199,16 +205,7 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	a := action
-	id := a.ActionID()
-	if id == "" {
-		id = c.nextID()
-		a.Fields = make([]Field, 0, len(action.Fields)+1)
-		a.Fields = append(a.Fields, action.Fields[0], Field{Key: "ActionID", Value: id})
-		a.Fields = append(a.Fields, action.Fields[1:]...)
-		a.Raw = nil
-	}
-	p := &Pending{c: c, id: id, action: name, signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}
+	p, a := c.prepare(action)
 	if lend {
 		p.borrow()
 	}
@@ -217,21 +214,10 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 	// order (a response without ActionID goes to the oldest).
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.mu.Lock()
-	if c.ended {
-		err := c.err
-		c.mu.Unlock()
+	if err := c.register(p); err != nil {
 		p.endLoan()
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
-	if _, dup := c.pending[id]; dup {
-		c.mu.Unlock()
-		p.endLoan()
-		return nil, fmt.Errorf("%s: ActionID %q is already in flight", name, id)
-	}
-	c.pending[id] = p
-	c.awaiting = append(c.awaiting, p)
-	c.mu.Unlock()
 	if err := c.writeLocked(ctx, a); err != nil {
 		c.mu.Lock()
 		c.forget(p)
@@ -245,6 +231,39 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 		return nil, fmt.Errorf("%s: %w", name, c.cause())
 	}
 	return p, nil
+}
+
+// prepare makes the Pending of a valid action, and the action as it goes
+// on the wire: with an ActionID, added as the second header when it has
+// none. Nothing is registered or written yet.
+func (c *Client) prepare(action Packet) (*Pending, Packet) {
+	a := action
+	id := a.ActionID()
+	if id == "" {
+		id = c.nextID()
+		a.Fields = make([]Field, 0, len(action.Fields)+1)
+		a.Fields = append(a.Fields, action.Fields[0], Field{Key: "ActionID", Value: id})
+		a.Fields = append(a.Fields, action.Fields[1:]...)
+		a.Raw = nil
+	}
+	return &Pending{c: c, id: id, action: action.Action(), signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}, a
+}
+
+// register enters p in the tables, as the latest action to await: its
+// write must follow before c.wmu is released. It refuses an ActionID
+// already in flight, and a connection that has ended.
+func (c *Client) register(p *Pending) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ended {
+		return fmt.Errorf("%s: %w", p.action, c.err)
+	}
+	if _, dup := c.pending[p.id]; dup {
+		return fmt.Errorf("%s: ActionID %q is already in flight", p.action, p.id)
+	}
+	c.pending[p.id] = p
+	c.awaiting = append(c.awaiting, p)
+	return nil
 }
 
 // forget removes p from the tables. c.mu must be held.

@@ -151,6 +151,95 @@ type Timings struct {
 // *AuthError inside. Events that arrive during login are kept for
 // NextEvents.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
+	return dial(ctx, cfg, nil)
+}
+
+// MaxPipelined bounds the bytes of the actions DialSend writes behind the
+// Login. They go out before the Login is answered, while the server reads
+// no further (Asterisk reads on only once the login has succeeded), so
+// they must fit in the sockets' buffers; the answers they start are read
+// once the Login's has arrived.
+const MaxPipelined = 8 << 10
+
+// ErrPipelineTooBig is DialSend's refusal of actions that come to more
+// than MaxPipelined bytes; nothing has been dialled. Dial, then Send them.
+var ErrPipelineTooBig = errors.New("actions too big to send with the login")
+
+// DialSend is Dial that sends actions in the same write as the Login (for
+// AuthMD5, the Login that follows the Challenge), and with logoff a Logoff
+// behind them as SendLogoff sends it: logging in and sending cost one
+// round trip instead of two. Collect each result from its Pending, in
+// order, as after Send. The actions are checked first: one that cannot be
+// sent as it is gives its *FieldError, two with the same ActionID an
+// error, actions longer than MaxPipelined ErrPipelineTooBig, and nothing
+// is dialled.
+//
+// The server handles the actions only once the Login has succeeded. A
+// refused Login is the *ConnectError of Dial: Asterisk then ends the
+// session without reading on, so none of the actions ran.
+func DialSend(ctx context.Context, cfg Config, actions []Packet, logoff bool) (*Client, []*Pending, error) {
+	size := 0
+	seen := make(map[string]bool, len(actions))
+	for _, a := range actions {
+		if err := ValidateAction(a); err != nil {
+			return nil, nil, err
+		}
+		if id := a.ActionID(); id != "" {
+			if seen[id] {
+				return nil, nil, fmt.Errorf("%s: ActionID %q is already in flight", a.Action(), id)
+			}
+			seen[id] = true
+		}
+		size += actionSize(a)
+		if a.ActionID() == "" {
+			size += len("ActionID: \r\n") + 32 // the one prepare adds
+		}
+	}
+	if size > MaxPipelined {
+		return nil, nil, fmt.Errorf("%w (%d bytes, at most %d)", ErrPipelineTooBig, size, MaxPipelined)
+	}
+	pl := &pipeline{actions: actions, logoff: logoff}
+	c, err := dial(ctx, cfg, pl)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, pl.pending, nil
+}
+
+// pipeline is what DialSend sends behind the Login.
+type pipeline struct {
+	actions []Packet
+	logoff  bool
+	pending []*Pending // of actions, in order
+	wire    []Packet   // the actions (and the Logoff) as written
+}
+
+// register prepares the pipeline's actions on c and enters them in its
+// tables, right before the Login that carries them is written, so that
+// their ActionIDs follow the Login's.
+func (pl *pipeline) register(c *Client) error {
+	for _, a := range pl.actions {
+		p, w := c.prepare(a)
+		if err := c.register(p); err != nil {
+			return err
+		}
+		pl.pending = append(pl.pending, p)
+		pl.wire = append(pl.wire, w)
+	}
+	if pl.logoff {
+		c.loggedOff.Store(true)
+		p, w := c.prepare(NewAction("Logoff"))
+		if err := c.register(p); err != nil {
+			return err
+		}
+		c.logoff.Store(p)
+		pl.wire = append(pl.wire, w)
+	}
+	return nil
+}
+
+// dial is Dial, with pl (when not nil) written behind the Login.
+func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 	fail := func(stage Stage, err error) error {
 		// A deadline that cut a read short shows up as an i/o timeout,
 		// maybe before ctx itself says it is done; say what it was.
@@ -213,7 +302,7 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	c.timings.Banner = time.Since(mark)
 
 	mark = time.Now()
-	if err := c.login(); err != nil {
+	if err := c.login(pl); err != nil {
 		conn.Close()
 		return nil, fail(StageLogin, err)
 	}
@@ -228,8 +317,9 @@ func Dial(ctx context.Context, cfg Config) (*Client, error) {
 }
 
 // login runs Challenge (for MD5) and Login synchronously, before the read
-// loop starts. Events that arrive meanwhile go to the event queue.
-func (c *Client) login() error {
+// loop starts, with pl's actions (if any) in the Login's write. Events that
+// arrive meanwhile go to the event queue.
+func (c *Client) login(pl *pipeline) error {
 	login := NewAction("Login", "ActionID", c.nextID(), "Username", c.cfg.Username)
 	switch c.cfg.Auth {
 	case AuthMD5:
@@ -253,7 +343,14 @@ func (c *Client) login() error {
 	if c.cfg.Events != "" {
 		login.Add("Events", c.cfg.Events)
 	}
-	resp, err := c.roundTrip(login)
+	var behind []Packet
+	if pl != nil {
+		if err := pl.register(c); err != nil {
+			return err
+		}
+		behind = pl.wire
+	}
+	resp, err := c.roundTrip(login, behind...)
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
@@ -263,11 +360,12 @@ func (c *Client) login() error {
 	return nil
 }
 
-// roundTrip writes an action and reads until its response, queueing the
+// roundTrip writes an action, and the registered actions behind it in the
+// same write, and reads until the first one's response, queueing the
 // events met on the way. Only for use before the read loop runs.
-func (c *Client) roundTrip(a Packet) (Packet, error) {
+func (c *Client) roundTrip(a Packet, behind ...Packet) (Packet, error) {
 	c.wmu.Lock()
-	err := c.writeLocked(context.Background(), a)
+	err := c.writeLocked(context.Background(), append([]Packet{a}, behind...)...)
 	c.wmu.Unlock()
 	if err != nil {
 		return Packet{}, err
@@ -287,7 +385,9 @@ func (c *Client) roundTrip(a Packet) (Packet, error) {
 			if p.ActionID() == id || p.ActionID() == "" {
 				return p, nil
 			}
-			// Not ours: nobody else can be waiting yet.
+			// Not ours: an action behind a, answered out of turn, or
+			// nobody's (routeResponse drops it).
+			c.routeResponse(p)
 		case KindEvent:
 			c.events.push(p, c.r.Seq(), false) // nobody can make room before Dial returns
 		}

@@ -66,14 +66,16 @@ func runCommand(c *cli.Context) error {
 		return err
 	}
 	ctx := c.Context
-	cl, err := s.dial(ctx, "off")
+	// The action and the Logoff go with the Login: one round trip. A
+	// command line is far shorter than amiwire.MaxPipelined.
+	cl, pend, err := s.dialSend(ctx, "off", []amiwire.Packet{action}, true)
 	if err != nil {
 		return err
 	}
 	defer s.logoff(ctx, cl)
 
 	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	resp, err := cl.Do(wctx, action)
+	resp, err := pend[0].Wait(wctx)
 	cancel()
 	if resp != nil {
 		var werr error

@@ -411,16 +411,25 @@ func checkPrivate(path string, st os.FileInfo, what string) error {
 // dial connects, reads the banner and logs in, within s.Timeout. events is
 // the login Events header ("off" for request/response commands).
 func (s connSettings) dial(ctx context.Context, events string) (*amiwire.Client, error) {
+	cl, _, err := s.dialSend(ctx, events, nil, false)
+	return cl, err
+}
+
+// dialSend is dial that sends actions, and with logoff a Logoff, in the
+// Login's write (amiwire.DialSend), saving a round trip; without actions
+// or logoff it is dial. It gives amiwire.ErrPipelineTooBig, having dialled
+// nothing, for actions too long to go with the Login.
+func (s connSettings) dialSend(ctx context.Context, events string, actions []amiwire.Packet, logoff bool) (*amiwire.Client, []*amiwire.Pending, error) {
 	signalsInstalled(ctx) // a Ctrl-C from here on logs off cleanly
 	cfg := s.Config
 	cfg.Events = events
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
-	cl, err := amiwire.Dial(ctx, cfg)
-	if err != nil {
-		return nil, err
+	if len(actions) == 0 && !logoff {
+		cl, err := amiwire.Dial(ctx, cfg)
+		return cl, nil, err
 	}
-	return cl, nil
+	return amiwire.DialSend(ctx, cfg, actions, logoff)
 }
 
 // logoff ends a session politely when it is still alive, bounded by the

@@ -67,12 +67,24 @@ func runSend(c *cli.Context) error {
 		return err
 	}
 	ctx := c.Context
-	cl, err := s.dial(ctx, "off")
+	actions := make([]amiwire.Packet, len(items))
+	for i, it := range items {
+		actions[i] = it.action
+	}
+	cl, pend, err := s.dialSend(ctx, "off", actions, true)
+	if errors.Is(err, amiwire.ErrPipelineTooBig) {
+		if cl, err = s.dial(ctx, "off"); err != nil {
+			return err
+		}
+		defer s.logoff(ctx, cl)
+		pend, sendErr := sendAll(ctx, s, cl, items)
+		return printResults(ctx, s, items, pend, sendErr, out)
+	}
 	if err != nil {
 		return err
 	}
 	defer s.logoff(ctx, cl)
-	return sendAll(ctx, s, cl, items, out)
+	return printResults(ctx, s, items, pend, nil, out)
 }
 
 // sendInput returns the actions to send, from the arguments or stdin, all
@@ -110,16 +122,14 @@ func sendInput(c *cli.Context) ([]sendItem, error) {
 	return items, nil
 }
 
-// sendAll sends every action at once (pipelined), and the Logoff right
-// behind them, and prints the results in input order: a login, the
-// actions and the goodbye cost two round trips, not three. The deferred
-// logoff of runSend then waits for the Goodbye and the server's close. The
-// error is the most serious of what happened: a lost connection or timeout
-// over an action that failed.
-func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []sendItem, out format.Writer) error {
+// sendAll sends every action at once (pipelined) on a client that is
+// logged in, and the Logoff right behind them: for actions too long to go
+// with the Login (dialSend), the login, the actions and the goodbye cost
+// two round trips, not three. It returns the Pendings of the actions
+// written; when a write failed, the error is that of the next action,
+// items[len(pend)].
+func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []sendItem) ([]*amiwire.Pending, error) {
 	pend := make([]*amiwire.Pending, 0, len(items))
-	var sendErr error
-	var sendFailed amiwire.Packet
 	for _, it := range items {
 		wctx, cancel := context.WithTimeout(ctx, s.Timeout)
 		p, err := cl.Send(wctx, it.action)
@@ -128,19 +138,24 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 			// The connection may have ended while earlier actions were
 			// still being answered: collect those answers first, then
 			// report this failure with how far the batch got.
-			sendErr, sendFailed = err, it.action
-			break
+			return pend, err
 		}
 		pend = append(pend, p)
 	}
-	if sendErr == nil {
-		// The server answers the actions first, then says Goodbye and
-		// closes. A failed write shows in the answers still due.
-		wctx, cancel := context.WithTimeout(ctx, s.Timeout)
-		_, _ = cl.SendLogoff(wctx)
-		cancel()
-	}
+	// The server answers the actions first, then says Goodbye and closes.
+	// A failed write shows in the answers still due.
+	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	_, _ = cl.SendLogoff(wctx)
+	cancel()
+	return pend, nil
+}
 
+// printResults prints the results of the actions sent (pend, of the first
+// items), in input order. sendErr is the failure to write the next one.
+// The deferred logoff of runSend then waits for the Goodbye and the
+// server's close. The error is the most serious of what happened: a lost
+// connection or timeout over an action that failed.
+func printResults(ctx context.Context, s connSettings, items []sendItem, pend []*amiwire.Pending, sendErr error, out format.Writer) error {
 	var failed []error
 	var fatal error
 	answered := 0
@@ -171,7 +186,7 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 	case fatal != nil:
 		return fatal
 	case sendErr != nil:
-		return sendError(sendFailed, sendErr, answered, len(items))
+		return sendError(items[len(pend)].action, sendErr, answered, len(items))
 	case len(failed) == 1:
 		return failed[0]
 	case len(failed) > 1:
