@@ -200,20 +200,46 @@ func TestPlainRunDropsCategories(t *testing.T) {
 	}
 }
 
-// TestInterruptible: the context main runs ami with says when its signal
-// handler is in place, and a SIGINT then cancels it (the process is not
-// killed: the test goes on).
+// TestInterruptible: the context main runs ami with gets its signal
+// handler after the delay, or at once from handleSignals, and a SIGINT then
+// cancels it (the process is not killed: the test goes on).
 func TestInterruptible(t *testing.T) {
-	ctx := interruptible(context.Background())
 	t.Cleanup(func() { signal.Reset(os.Interrupt, syscall.SIGTERM) })
-	signalsInstalled(ctx) // returns once signal.Notify has run
-	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		name  string
+		delay time.Duration
+		now   bool
+	}{
+		{"at once", time.Hour, true},
+		{"after the delay", 100 * time.Millisecond, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := interruptibleAfter(context.Background(), tt.delay)
+			in := ctx.Value(signalsKey{}).(*interrupts)
+			if tt.now {
+				handleSignals(ctx)
+			}
+			if !tt.now {
+				select {
+				case <-in.ready:
+					t.Fatal("installed before the delay")
+				default:
+				}
+			}
+			select {
+			case <-in.ready:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the handler was not installed")
+			}
+			if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("SIGINT did not cancel the context")
+			}
+		})
 	}
-	select {
-	case <-ctx.Done():
-	case <-time.After(10 * time.Second):
-		t.Fatal("SIGINT did not cancel the context")
-	}
-	signalsInstalled(context.Background()) // no handler: no wait
+	handleSignals(context.Background()) // no handler: nothing to do
 }

@@ -420,7 +420,6 @@ func (s connSettings) dial(ctx context.Context, events string) (*amiwire.Client,
 // or logoff it is dial. It gives amiwire.ErrPipelineTooBig, having dialled
 // nothing, for actions too long to go with the Login.
 func (s connSettings) dialSend(ctx context.Context, events string, actions []amiwire.Packet, logoff bool) (*amiwire.Client, []*amiwire.Pending, error) {
-	signalsInstalled(ctx) // a Ctrl-C from here on logs off cleanly
 	cfg := s.Config
 	cfg.Events = events
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)

@@ -69,6 +69,7 @@ func runList(c *cli.Context) error {
 		return err
 	}
 	s.Config.SkimEvents = true // items are parsed, if at all, as they are written
+	handleSignals(c.Context)   // a list streams: a Ctrl-C at any time stops it between items
 	cl, err := s.dial(c.Context, "off")
 	if err != nil {
 		return err

@@ -278,6 +278,7 @@ func runListen(c *cli.Context) error {
 	} else if rw, ok := w.(format.RawWriter); ok {
 		l.fromRaw = rw
 	}
+	handleSignals(c.Context) // a signal is listen's normal end: exit 0, whenever it comes
 	return l.run(c.Context)
 }
 

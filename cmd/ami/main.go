@@ -8,7 +8,9 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -19,40 +21,65 @@ func main() {
 	os.Exit(run(interruptible(context.Background()), os.Args, os.Stdin, os.Stdout, os.Stderr))
 }
 
-// signalsKey is the context key of the channel that interruptible closes
-// once its signal handler is in place.
+// signalsKey is the context key of the *interrupts of interruptible.
 type signalsKey struct{}
 
-// interruptible returns a context that SIGINT and SIGTERM cancel, which
-// each command treats as "stop cleanly". The handler is installed on a
-// goroutine of its own, while the command line is parsed: signal.Notify
-// waits for the runtime to start a thread for the signal mask, 0.3 ms of
-// a 6 ms `ami send Ping` here. connSettings.dial waits for it to be in
-// place (signalsInstalled), so every Ctrl-C from the first connection on
-// is handled; one in the first moments ends the process the default way,
-// which the shell reports as 130 all the same. The notification is never
-// stopped: the process exits as soon as run returns, and signal.Stop would
-// first wait for the signal goroutine.
-func interruptible(parent context.Context) context.Context {
-	ready := make(chan struct{})
-	ctx, cancel := context.WithCancel(context.WithValue(parent, signalsKey{}, (<-chan struct{})(ready)))
-	go func() {
+// signalDelay is how long a command runs before interruptible installs its
+// handler, unless the command asks for it at once (handleSignals).
+const signalDelay = 50 * time.Millisecond
+
+// interrupts is the SIGINT/SIGTERM handler of interruptible, installed
+// once.
+type interrupts struct {
+	once   sync.Once
+	cancel context.CancelFunc
+	ready  chan struct{} // closed once the handler is in place
+}
+
+// install puts the handler in place; it returns once it is, whoever
+// installs it.
+func (in *interrupts) install() {
+	in.once.Do(func() {
 		sigs := make(chan os.Signal, 1)
 		signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-		close(ready)
-		<-sigs
-		cancel()
-	}()
+		close(in.ready)
+		go func() {
+			<-sigs
+			in.cancel()
+		}()
+	})
+}
+
+// interruptible returns a context that SIGINT and SIGTERM cancel, which
+// each command treats as "stop cleanly" (log off, whole packets printed,
+// exit 130; listen's normal end). The handler costs the runtime three
+// threads (signal.Notify locks one to the signal mask) and about 0.4 ms,
+// a tenth of an `ami send Ping` that is over long before anyone could
+// press Ctrl-C. So it is installed only once the command has run for
+// signalDelay, or at once for the commands that stream output or run
+// until stopped (handleSignals). Before it is in place a signal ends the
+// process the default way: nothing has been printed yet, the kernel
+// closes the connection, and the shell reports 130 for SIGINT all the
+// same. The notification is never stopped: the process exits as soon as
+// run returns, and signal.Stop would first wait for the signal goroutine.
+func interruptible(parent context.Context) context.Context {
+	return interruptibleAfter(parent, signalDelay)
+}
+
+// interruptibleAfter is interruptible with the handler installed after
+// delay.
+func interruptibleAfter(parent context.Context, delay time.Duration) context.Context {
+	in := &interrupts{ready: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.WithValue(parent, signalsKey{}, in))
+	in.cancel = cancel
+	time.AfterFunc(delay, in.install)
 	return ctx
 }
 
-// signalsInstalled waits, bounded by ctx, until the signal handler of
-// interruptible is in place, when ctx comes from it.
-func signalsInstalled(ctx context.Context) {
-	if ready, ok := ctx.Value(signalsKey{}).(<-chan struct{}); ok {
-		select {
-		case <-ready:
-		case <-ctx.Done():
-		}
+// handleSignals installs the handler of interruptible at once, when ctx
+// comes from it, and returns once it is in place.
+func handleSignals(ctx context.Context) {
+	if in, ok := ctx.Value(signalsKey{}).(*interrupts); ok {
+		in.install()
 	}
 }

@@ -177,6 +177,7 @@ func runMock(c *cli.Context) error {
 	for _, u := range ms.server.Users {
 		names = append(names, u.Name)
 	}
+	handleSignals(c.Context) // before the line that tells scripts it is up
 	fmt.Fprintf(stderr, "ami mock: simulated Asterisk listening on %s (users: %s); stop with Ctrl-C\n",
 		srv.Addr(), strings.Join(names, ", "))
 	<-c.Context.Done() // run cancels it on SIGINT and SIGTERM
