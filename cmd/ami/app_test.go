@@ -243,3 +243,11 @@ func TestInterruptible(t *testing.T) {
 	}
 	handleSignals(context.Background()) // no handler: nothing to do
 }
+
+// TestPresizeStackStaysOnTheStack: presizeStack's frame must not escape to
+// the heap, or it allocates 24 KiB and grows nothing.
+func TestPresizeStackStaysOnTheStack(t *testing.T) {
+	if n := testing.AllocsPerRun(10, func() { presizeStack() }); n != 0 {
+		t.Fatalf("presizeStack allocates %v times per run, want 0", n)
+	}
+}
