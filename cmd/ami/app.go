@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -110,7 +111,10 @@ The connection flags work before and after the command name:
    ami -H pbx -u admin send Ping
    ami send -H pbx -u admin Ping
 The secret comes from $AMI_SECRET, --secret-file, a --profile, or a prompt.`,
-		Version:               version,
+		Version: version,
+		// Any time but the zero one: urfave/cli otherwise stats the
+		// executable on every run to fill in a field ami never shows.
+		Compiled:              time.Unix(1, 0),
 		Reader:                stdin,
 		Writer:                stdout,
 		ErrWriter:             stderr,
