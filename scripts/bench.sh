@@ -21,61 +21,73 @@ build_ami
 build_static rawcopy ./scripts/rawcopy
 start_mock "$work/ami" --flood "$N"
 
-# measure NAME CHECK CMD...: runs CMD with stdout to a file, prints one table row.
-# CHECK is a command reading that file and printing the number of events seen.
-measure() {
-  local name=$1 check=$2; shift 2
-  local best_wall= best_rss= best_cpu= events=
-  # One untimed run into a file proves the output complete; the timed runs
-  # write to /dev/null so that disk speed is not what is measured.
-  timeout 600 "$@" >"$work/out" 2>"$work/err" || { echo "$name failed:" >&2; cat "$work/err" >&2; return 1; }
-  events=$(eval "$check" <"$work/out")
-  for _ in $(seq "$RUNS"); do
-    /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>"$work/err" || {
-      echo "$name failed:" >&2; cat "$work/err" >&2; return 1
+# The consumers: name, the command counting the events of its output, the command.
+names=() checks=() cmds=()
+consumer() { names+=("$1"); checks+=("$2"); cmds+=("$3"); }
+consumer "raw copy (rawcopy)" "grep -c '^Event: '" "$work/rawcopy -addr $addr -count $N"
+common="-H 127.0.0.1 -p $port -u admin --count $N --event UserEvent"
+export AMI_SECRET=admin
+consumer "ami listen -o raw" "grep -c '^Event: '" "$work/ami listen $common -o raw"
+consumer "ami listen -o json" "grep -c '^{'" "$work/ami listen $common -o json"
+consumer "ami listen -o text" "grep -c '^Event: '" "$work/ami listen $common -o text"
+
+# One untimed run of each into a file proves its output complete; then RUNS rounds in
+# which the consumers take turns (the machine's load drifts: a consumer's runs in a
+# block would meet different weather than the raw copy's), writing to /dev/null so that
+# disk speed is not what is measured. Each keeps its run with the best wall time.
+events=() best_wall=() best_rss=() best_cpu=()
+for i in "${!names[@]}"; do
+  # shellcheck disable=SC2086 # the command is words
+  timeout 600 ${cmds[$i]} >"$work/out" 2>"$work/err" || { echo "${names[$i]} failed:" >&2; cat "$work/err" >&2; exit 1; }
+  events[i]=$(eval "${checks[$i]}" <"$work/out")
+  [ "${events[$i]}" -ge "$N" ] || echo "WARNING: ${names[$i]} delivered ${events[$i]} events, want $N" >&2
+done
+for _ in $(seq "$RUNS"); do
+  for i in "${!names[@]}"; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" ${cmds[$i]} >/dev/null 2>"$work/err" || {
+      echo "${names[$i]} failed:" >&2; cat "$work/err" >&2; exit 1
     }
     read -r wall rss user sys <"$work/time"
-    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then
-      best_wall=$wall; best_rss=$rss; best_cpu=$(awk "BEGIN{print $user + $sys}")
+    if [ -z "${best_wall[$i]:-}" ] || awk "BEGIN{exit !($wall < ${best_wall[$i]})}"; then
+      best_wall[i]=$wall; best_rss[i]=$rss; best_cpu[i]=$(awk "BEGIN{print $user + $sys}")
     fi
   done
-  [ "$events" -ge "$N" ] || echo "WARNING: $name delivered $events events, want $N" >&2
-  [ -n "${base_wall:-}" ] || base_wall=$best_wall
-  awk -v n="$name" -v w="$best_wall" -v b="$base_wall" -v N="$N" -v B="$bytes" -v r="$best_rss" -v e="$events" -v c="$best_cpu" 'BEGIN {
-    if (w <= 0) w = 0.001
-    printf "%-22s %8.2f %12.0f %9.1f %7.2fx %7.2f %9.1f %10d\n", n, w, N / w, B / w / 1e6, w / b, c, r / 1024, e }'
-}
+done
 
 bytes=$((N * 432)) # the flood event is ~432 bytes on the wire
 echo "N=$N events (~$((bytes / 1000000)) MB), best of $RUNS run(s), mock at $addr"
 printf "%-22s %8s %12s %9s %8s %7s %9s %10s\n" consumer wall_s events/s MB/s ratio cpu_s rss_MB events_seen
-measure "raw copy (rawcopy)" "grep -c '^Event: '" "$work/rawcopy" -addr "$addr" -count "$N"
-common=(-H 127.0.0.1 -p "$port" -u admin --count "$N" --event UserEvent)
-export AMI_SECRET=admin
-measure "ami listen -o raw" "grep -c '^Event: '" "$work/ami" listen "${common[@]}" -o raw
-measure "ami listen -o json" "grep -c '^{'" "$work/ami" listen "${common[@]}" -o json
-measure "ami listen -o text" "grep -c '^Event: '" "$work/ami" listen "${common[@]}" -o text
+for i in "${!names[@]}"; do
+  awk -v n="${names[$i]}" -v w="${best_wall[$i]}" -v b="${best_wall[0]}" -v N="$N" -v B="$bytes" -v r="${best_rss[$i]}" -v e="${events[$i]}" -v c="${best_cpu[$i]}" 'BEGIN {
+    if (w <= 0) w = 0.001
+    if (b <= 0) b = 0.001
+    printf "%-22s %8.2f %12.0f %9.1f %7.2fx %7.2f %9.1f %10d\n", n, w, N / w, B / w / 1e6, w / b, c, r / 1024, e }'
+done
 
 # `ami send Ping` end to end (process start, connect, login, ping, logoff) against the
-# minimal program doing the same exchange (scripts/rawping): RUNS rounds of 200 runs
-# each, the two programs taking turns (the machine's load drifts), best round of each.
+# minimal program doing the same exchange (scripts/rawping): 200*RUNS runs of each, the
+# two taking turns run by run (which goes first alternates), timed with bash's own clock
+# (no fork); the medians per run, and their ratio.
 build_static rawping ./scripts/rawping
-pings=200
-time_loop() { # prints seconds for $pings runs of the command
-  local start end
-  start=$(date +%s.%N)
-  for _ in $(seq "$pings"); do "$@" >/dev/null || return 1; done
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" 'BEGIN { printf "%.3f", e - s }'
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b < a) ? b : a }'; }
-raw_ping= ami_ping=
-for _ in $(seq "$RUNS"); do
-  raw_ping=$(min "$raw_ping" "$(time_loop "$work/rawping" -addr "$addr")")
-  ami_ping=$(min "$ami_ping" "$(time_loop "$work/ami" send -H 127.0.0.1 -p "$port" -u admin Ping)")
+pings=$((200 * RUNS))
+: >"$work/raw.us"; : >"$work/ami.us"
+for k in $(seq "$pings"); do
+  for which in $( ((k % 2)) && echo "raw ami" || echo "ami raw"); do
+    t0=${EPOCHREALTIME/./}
+    if [ "$which" = raw ]; then
+      "$work/rawping" -addr "$addr" >/dev/null
+    else
+      "$work/ami" send -H 127.0.0.1 -p "$port" -u admin Ping >/dev/null
+    fi
+    t1=${EPOCHREALTIME/./}
+    echo $((10#$t1 - 10#$t0)) >>"$work/$which.us"
+  done
 done
+median() { sort -n "$1" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+raw_med=$(median "$work/raw.us") ami_med=$(median "$work/ami.us")
 echo
-printf "%-22s %10s %12s %8s\n" "send Ping x$pings" total_s per_run_ms ratio
-awk -v r="$raw_ping" -v a="$ami_ping" -v n="$pings" 'BEGIN {
-  printf "%-22s %10.3f %12.2f %7.2fx\n", "raw (rawping)", r, r / n * 1000, 1
-  printf "%-22s %10.3f %12.2f %7.2fx\n", "ami send Ping", a, a / n * 1000, a / r }'
+printf "%-22s %8s %14s %8s\n" "send Ping x$pings" runs median_ms ratio
+awk -v r="$raw_med" -v a="$ami_med" -v n="$pings" 'BEGIN {
+  printf "%-22s %8d %14.2f %7.2fx\n", "raw (rawping)", n, r / 1000, 1
+  printf "%-22s %8d %14.2f %7.2fx\n", "ami send Ping", n, a / 1000, a / r }'
