@@ -180,19 +180,21 @@ var ErrPipelineTooBig = errors.New("actions too big to send with the login")
 func DialSend(ctx context.Context, cfg Config, actions []Packet, logoff bool) (*Client, []*Pending, error) {
 	size := 0
 	seen := make(map[string]bool, len(actions))
+	var enc []byte
 	for _, a := range actions {
-		if err := ValidateAction(a); err != nil {
+		// Encoded as the write will encode it, which checks it too.
+		b, err := AppendAction(enc[:0], a)
+		if err != nil {
 			return nil, nil, err
 		}
-		if id := a.ActionID(); id != "" {
-			if seen[id] {
-				return nil, nil, fmt.Errorf("%s: ActionID %q is already in flight", a.Action(), id)
-			}
-			seen[id] = true
-		}
-		size += actionSize(a)
-		if a.ActionID() == "" {
+		enc = b
+		size += len(b)
+		if id := a.ActionID(); id == "" {
 			size += len("ActionID: \r\n") + 32 // the one prepare adds
+		} else if seen[id] {
+			return nil, nil, fmt.Errorf("%s: ActionID %q is already in flight", a.Action(), id)
+		} else {
+			seen[id] = true
 		}
 	}
 	if size > MaxPipelined {

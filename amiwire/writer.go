@@ -91,15 +91,6 @@ func AppendAction(dst []byte, p Packet) ([]byte, error) {
 	return append(dst, '\r', '\n'), nil
 }
 
-// actionSize is the length of p as AppendAction writes it.
-func actionSize(p Packet) int {
-	n := 2
-	for _, f := range p.Fields {
-		n += len(f.Key) + len(f.Value) + 4
-	}
-	return n
-}
-
 // WriteAction validates p and writes it. Nothing is written when p is
 // invalid; the error is then a *FieldError.
 func (w *Writer) WriteAction(p Packet) error {
