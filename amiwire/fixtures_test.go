@@ -14,17 +14,17 @@ import (
 	"testing"
 )
 
-// fixtureDir holds the real Asterisk 22 transcripts, relative to this package.
-const fixtureDir = "../../shared/fixtures/asterisk-22"
+// fixtureDir holds the project's copy of the real Asterisk 22 transcripts, relative to this package.
+const fixtureDir = "amitest/fixtures/asterisk-22"
 
 var update = flag.Bool("update", false, "rewrite golden files under testdata/")
 
-// fixtureFiles returns the transcript files matching pattern, or skips the
-// test when the fixtures are not around.
+// fixtureFiles returns the transcript files matching pattern; a missing
+// fixture directory fails the test (the copy is part of the repository).
 func fixtureFiles(t *testing.T, pattern string) []string {
 	t.Helper()
 	if _, err := os.Stat(fixtureDir); err != nil {
-		t.Skipf("Asterisk 22 fixtures not found at %s (expected next to the module, in ../shared/fixtures/asterisk-22): %v", fixtureDir, err)
+		t.Fatalf("Asterisk 22 fixtures not found at %s: %v", fixtureDir, err)
 	}
 	files, err := filepath.Glob(filepath.Join(fixtureDir, pattern))
 	if err != nil || len(files) == 0 {

@@ -21,7 +21,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files and the fuzz seed corpus in testdata/")
 
-const fixtureDir = "../../shared/fixtures/asterisk-22"
+// fixtureDir is the project's copy of the real Asterisk 22 recordings.
+const fixtureDir = "../amiwire/amitest/fixtures/asterisk-22"
 
 // fixturePackets returns the packets of a recorded server transcript. When
 // the file is missing it skips the test if skip, and returns nil otherwise.
@@ -30,7 +31,7 @@ func fixturePackets(tb testing.TB, name string, skip bool) []amiwire.Packet {
 	f, err := os.Open(filepath.Join(fixtureDir, name))
 	if err != nil {
 		if skip {
-			tb.Skipf("fixture %s not available: %v", name, err)
+			tb.Fatalf("fixture %s not available: %v", name, err)
 		}
 		return nil
 	}
@@ -59,7 +60,7 @@ func allFixtures(t *testing.T) map[string][]amiwire.Packet {
 	t.Helper()
 	names, _ := filepath.Glob(filepath.Join(fixtureDir, "*.server.ami"))
 	if len(names) == 0 {
-		t.Skip("fixtures not available")
+		t.Fatalf("no fixtures in %s", fixtureDir)
 	}
 	out := map[string][]amiwire.Packet{}
 	for _, n := range names {
@@ -501,7 +502,7 @@ func TestRawBuiltPacket(t *testing.T) {
 func TestRawIsExact(t *testing.T) {
 	names, _ := filepath.Glob(filepath.Join(fixtureDir, "*.server.ami"))
 	if len(names) == 0 {
-		t.Skip("fixtures not available")
+		t.Fatalf("no fixtures in %s", fixtureDir)
 	}
 	for _, n := range names {
 		data, err := os.ReadFile(n)
