@@ -125,7 +125,7 @@ The secret comes from $AMI_SECRET, --secret-file, a --profile, or a prompt.`,
 		Metadata:              map[string]any{cleanupKey: &cleanups{}},
 		ExitErrHandler:        func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
-			return usageError("%v (see 'ami --help')", err)
+			return usageError("%v (see 'ami --help')", longFlagNames(err, c.App.Flags))
 		},
 		Action: func(c *cli.Context) error {
 			if c.NArg() > 0 {
@@ -136,6 +136,7 @@ The secret comes from $AMI_SECRET, --secret-file, a --profile, or a prompt.`,
 		},
 	}
 	for _, cmd := range app.Commands {
+		withSeconds(cmd)
 		setUsageErrors(cmd, "ami "+cmd.Name)
 	}
 	if len(defs) == 1 && !mayShowHelp(args) {
@@ -203,12 +204,17 @@ func dropCategories(flags []cli.Flag) {
 }
 
 // setUsageErrors makes flag parsing errors of cmd and its subcommands usage
-// errors (exit 2) that point at the command's help.
+// errors (exit 2) that point at the command's help, and, for every
+// command, name the flag as a user writes it (longFlagNames).
 func setUsageErrors(cmd *cli.Command, path string) {
 	if cmd.OnUsageError == nil {
 		cmd.OnUsageError = func(c *cli.Context, err error, _ bool) error {
 			return usageError("%s: %v (see '%s --help')", cmd.Name, err, path)
 		}
+	}
+	own := cmd.OnUsageError
+	cmd.OnUsageError = func(c *cli.Context, err error, sub bool) error {
+		return own(c, longFlagNames(err, cmd.Flags, c.App.Flags), sub)
 	}
 	for _, sub := range cmd.Subcommands {
 		setUsageErrors(sub, path+" "+sub.Name)

@@ -1,6 +1,13 @@
 package main
 
 import (
+	"errors"
+	"flag"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -137,4 +144,132 @@ func flagNames(name string, aliases []string) []string {
 func cacheHelpFlagNames() {
 	cli.HelpFlag = withNames([]cli.Flag{cli.HelpFlag})[0]
 	cli.VersionFlag = withNames([]cli.Flag{cli.VersionFlag})[0]
+}
+
+// Apply registers the flag with a value that takes a bare number as
+// seconds ("5", "0.2", as monitoring plugins take -w and -c) besides Go
+// durations ("200ms", "1m30s"). All names share the one value. The
+// flag's EnvVars are not read: no duration flag of ami has any.
+func (f *durationFlag) Apply(set *flag.FlagSet) error {
+	v := secondsValue{d: f.Destination}
+	if v.d == nil {
+		v.d = new(time.Duration)
+	}
+	*v.d = f.Value
+	for _, name := range f.Names() {
+		set.Var(v, name, f.Usage)
+	}
+	return nil
+}
+
+// secondsValue is the flag.Value of a durationFlag. String gives Go's
+// form ("200ms"), which is what urfave/cli's Context.Duration parses.
+type secondsValue struct{ d *time.Duration }
+
+func (v secondsValue) Set(s string) error {
+	d, err := parseSeconds(s)
+	if err != nil {
+		return err
+	}
+	*v.d = d
+	return nil
+}
+
+func (v secondsValue) String() string {
+	if v.d == nil {
+		return "0s"
+	}
+	return v.d.String()
+}
+
+// Get returns the time.Duration, for flag.Getter.
+func (v secondsValue) Get() any { return *v.d }
+
+// errDurationSyntax is what a duration flag says about a value it cannot
+// read: what it takes, with examples.
+var errDurationSyntax = errors.New("want seconds (like 5 or 0.2) or a duration with a unit (like 200ms, 10s or 1m30s)")
+
+// parseSeconds reads a duration flag's value: a bare decimal number of
+// seconds ("5", "0.2", "-1") or a Go duration ("200ms", "1m30s").
+func parseSeconds(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if isDecimal(s) {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil || math.Abs(f) > float64(math.MaxInt64)/float64(time.Second) {
+			return 0, errDurationSyntax
+		}
+		return time.Duration(math.Round(f * float64(time.Second))), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errDurationSyntax
+	}
+	return d, nil
+}
+
+// isDecimal reports whether s is an optionally signed decimal number with
+// at least one digit and at most one point: "5", "0.2", ".5", "-1". No
+// exponent, no "Inf" or "NaN".
+func isDecimal(s string) bool {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	digits, points := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			points++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && points <= 1
+}
+
+// withSeconds replaces every *cli.DurationFlag of cmd and of its
+// subcommands by a durationFlag, so that every duration flag of ami takes
+// a bare number as seconds.
+func withSeconds(cmd *cli.Command) {
+	for i, f := range cmd.Flags {
+		if df, ok := f.(*cli.DurationFlag); ok {
+			cmd.Flags[i] = &durationFlag{df, flagNames(df.Name, df.Aliases)}
+		}
+	}
+	for _, sub := range cmd.Subcommands {
+		withSeconds(sub)
+	}
+}
+
+// flagInError finds the flag names in the errors of Go's flag package
+// ("invalid value "x" for flag -timeout: ...", "flag needs an argument:
+// -w", "flag provided but not defined: -colour").
+var flagInError = regexp.MustCompile(`(for flag |for |argument: |defined: )-([A-Za-z0-9][A-Za-z0-9_-]*)`)
+
+// longFlagNames rewrites the flag names in a flag parsing error the way a
+// user writes them: the long name with two dashes ("-w" becomes
+// "--warning"), a one-letter flag without one with a single dash.
+func longFlagNames(err error, flagSets ...[]cli.Flag) error {
+	msg := err.Error()
+	if !strings.Contains(msg, " -") {
+		return err
+	}
+	return errors.New(flagInError.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := flagInError.FindStringSubmatch(m)
+		name := sub[2]
+		for _, flags := range flagSets {
+			for _, f := range flags {
+				for _, n := range f.Names() {
+					if n == name {
+						name = f.Names()[0]
+					}
+				}
+			}
+		}
+		if len(name) == 1 {
+			return sub[1] + "-" + name
+		}
+		return fmt.Sprintf("%s--%s", sub[1], name)
+	}))
 }
