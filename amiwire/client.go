@@ -196,8 +196,8 @@ func (p *Pending) ActionID() string { return p.id }
 // so many actions can be in flight (pipelining); collect each result with
 // Pending.Wait. An ActionID is added (as the second header) when the action
 // has none; an ActionID already in flight is refused. An action that cannot
-// be sent as it is gives the *FieldError of ValidateAction and nothing is
-// written. ctx bounds the write only.
+// be sent gives the *FieldError of ValidateSend and nothing is written.
+// ctx bounds the write only.
 func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 	return c.send(ctx, action, false)
 }
@@ -205,7 +205,7 @@ func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 // send is Send; lend asks for the list items in the Reader's memory from
 // the first one on (see collect), for Client.Stream.
 func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, error) {
-	if err := ValidateAction(action); err != nil {
+	if err := ValidateSend(action); err != nil {
 		return nil, err
 	}
 	name := action.Action()

@@ -188,3 +188,74 @@ func TestDialSendRefusesBeforeDialling(t *testing.T) {
 	default:
 	}
 }
+
+// pingWith returns a Ping with n fields in all, Action included.
+func pingWith(n int) amiwire.Packet {
+	p := amiwire.NewAction("Ping")
+	for len(p.Fields) < n {
+		p.Add("H", "v")
+	}
+	return p
+}
+
+// TestHeaderLimitCountsActionID: the ActionID that Send and DialSend add
+// counts towards Asterisk's 128 headers. An action that would go over is
+// refused before anything is written (DialSend dials nothing); one that
+// fits exactly is sent whole.
+func TestHeaderLimitCountsActionID(t *testing.T) {
+	full := pingWith(amiwire.MaxActionHeaders) // 128, and an ActionID would make 129
+	fits := pingWith(amiwire.MaxActionHeaders - 1)
+	var fe *amiwire.FieldError
+	if err := amiwire.ValidateAction(full); err != nil {
+		t.Fatalf("ValidateAction(128 fields) = %v: as it is, it fits", err)
+	}
+	if err := amiwire.ValidateSend(full); !errors.As(err, &fe) || fe.Index != -1 || !strings.Contains(fe.Reason, "129 headers") {
+		t.Fatalf("ValidateSend(128 fields, no ActionID) = %v, want a *FieldError counting 129", err)
+	}
+	if err := amiwire.ValidateSend(fits); err != nil {
+		t.Fatalf("ValidateSend(127 fields) = %v", err)
+	}
+	withID := pingWith(amiwire.MaxActionHeaders - 1)
+	withID.Add("ActionID", "mine")
+	if err := amiwire.ValidateSend(withID); err != nil {
+		t.Fatalf("ValidateSend(128 fields with an ActionID) = %v", err)
+	}
+
+	// DialSend refuses before dialling: the address is closed, so a dial
+	// would have been a *ConnectError.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close()
+	c, _, err := amiwire.DialSend(testCtx(t), amiwire.Config{Addr: closed, Username: "admin", Secret: secret}, []amiwire.Packet{full}, true)
+	if c != nil || !errors.As(err, &fe) {
+		t.Fatalf("DialSend(128 fields) = %v, %v; want the *FieldError, nothing dialled", c, err)
+	}
+
+	srv := newServer(t, amitest.Options{})
+	cl := dial(t, srv, amiwire.Config{Events: "off"})
+	if p, err := cl.Send(testCtx(t), full); p != nil || !errors.As(err, &fe) {
+		t.Fatalf("Send(128 fields) = %v, %v; want the *FieldError", p, err)
+	}
+	p, err := cl.Send(testCtx(t), fits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Wait(testCtx(t)); err != nil {
+		t.Fatal(err)
+	}
+	var pings []amiwire.Packet
+	for _, r := range srv.Requests() {
+		if r.Action.Action() == "Ping" {
+			pings = append(pings, r.Action)
+		}
+	}
+	if len(pings) != 1 {
+		t.Fatalf("server got %d Pings, want 1", len(pings))
+	}
+	if got := pings[0]; len(got.Fields) != amiwire.MaxActionHeaders || got.ActionID() != p.ActionID() {
+		t.Fatalf("server got a Ping of %d fields with ActionID %q; want %d with %q", len(got.Fields), got.ActionID(), amiwire.MaxActionHeaders, p.ActionID())
+	}
+}

@@ -170,7 +170,7 @@ var ErrPipelineTooBig = errors.New("actions too big to send with the login")
 // behind them as SendLogoff sends it: logging in and sending cost one
 // round trip instead of two. Collect each result from its Pending, in
 // order, as after Send. The actions are checked first: one that cannot be
-// sent as it is gives its *FieldError, two with the same ActionID an
+// sent gives the *FieldError of ValidateSend, two with the same ActionID an
 // error, actions longer than MaxPipelined ErrPipelineTooBig, and nothing
 // is dialled.
 //
@@ -182,7 +182,10 @@ func DialSend(ctx context.Context, cfg Config, actions []Packet, logoff bool) (*
 	seen := make(map[string]bool, len(actions))
 	var enc []byte
 	for _, a := range actions {
-		// Encoded as the write will encode it, which checks it too.
+		if err := ValidateSend(a); err != nil {
+			return nil, nil, err
+		}
+		// Encoded as the write will encode it.
 		b, err := AppendAction(enc[:0], a)
 		if err != nil {
 			return nil, nil, err

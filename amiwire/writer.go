@@ -42,6 +42,17 @@ func ValidateAction(p Packet) error {
 	return nil
 }
 
+// ValidateSend checks p as Client.Send and DialSend send it: by the rules
+// of ValidateAction, counting the ActionID header they add (as the second
+// header) when p has none. An action that passes is sent by them; one
+// that fails is refused with its *FieldError before anything is written.
+func ValidateSend(p Packet) error {
+	if n := len(p.Fields) + 1; n > MaxActionHeaders && len(p.Fields) > 0 && p.ActionID() == "" {
+		return &FieldError{Index: -1, Reason: fmt.Sprintf("%d headers with the ActionID that is added, Asterisk accepts at most %d", n, MaxActionHeaders)}
+	}
+	return ValidateAction(p)
+}
+
 func validateField(f Field) string {
 	if f.Key == "" {
 		return "empty key"

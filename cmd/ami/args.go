@@ -73,11 +73,12 @@ func parseActionArgs(args []string) (amiwire.Packet, error) {
 }
 
 // checkAction validates an action before anything is sent: the framing
-// rules of amiwire.ValidateAction (no CR, LF or NUL in a value, at most
-// 128 headers, no line over 1024 bytes, sane keys) and a non-empty action
-// name. where says where the action came from ("stdin action 2, line 7").
+// rules of amiwire.ValidateSend (no CR, LF or NUL in a value, at most 128
+// headers counting the ActionID the client adds, no line over 1024 bytes,
+// sane keys) and a non-empty action name. where says where the action
+// came from ("stdin action 2, line 7").
 func checkAction(p amiwire.Packet, where string) error {
-	err := amiwire.ValidateAction(p)
+	err := amiwire.ValidateSend(p)
 	if err == nil && strings.TrimSpace(p.Action()) == "" {
 		err = &amiwire.FieldError{Key: "Action", Index: 0, Reason: "empty action name"}
 	}

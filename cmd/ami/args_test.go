@@ -98,7 +98,7 @@ func TestCheckAction(t *testing.T) {
 		{name: "NUL", p: amiwire.NewAction("Originate", "Channel", "x\x00"), wantKey: `"Channel"`},
 		{name: "CR in action name", p: amiwire.NewAction("Ping\r\nCommand: x"), wantKey: `"Action"`},
 		{name: "long line", p: amiwire.NewAction("UserEvent", "Body", strings.Repeat("x", 1100)), wantKey: `"Body"`},
-		{name: "too many headers", p: many, wantKey: "129 headers"},
+		{name: "too many headers", p: many, wantKey: "130 headers with the ActionID"},
 		{name: "empty action", p: amiwire.NewAction(""), wantKey: "empty action name"},
 		{name: "key with colon", p: amiwire.Packet{Fields: fields("Action", "Ping", "A:B", "x")}, wantKey: `"A:B"`},
 	}

@@ -42,6 +42,10 @@ func runCommand(c *cli.Context) error {
 		return usageError("command: no CLI command (for example: ami command 'core show version')")
 	}
 	cmdline := strings.Join(c.Args().Slice(), " ")
+	if strings.TrimSpace(cmdline) == "" {
+		// Asterisk would answer with an error, after a login: say so now.
+		return usageError("command: the CLI command is empty (for example: ami command 'core show version')")
+	}
 	action := amiwire.NewAction("Command", "Command", cmdline)
 	if err := checkAction(action, "command"); err != nil {
 		return err

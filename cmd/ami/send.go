@@ -31,8 +31,8 @@ line between actions, LF or CRLF) or JSON lines ({"Action":"Ping","Variable":["a
 detected automatically; all of them are checked before anything is sent, then sent
 pipelined over one login, and their results print in input order.
 
-A value containing CR or LF (header injection), more than 128 headers or a line over 1024
-bytes is refused with exit 2 and nothing is sent. Exit 1 when any response is
+A value containing CR or LF (header injection), more than 128 headers (counting the
+ActionID ami adds) or a line over 1024 bytes is refused with exit 2 and nothing is sent. Exit 1 when any response is
 Response: Error (all responses are still printed).
 
 EXAMPLES:
