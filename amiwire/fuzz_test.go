@@ -84,6 +84,9 @@ func FuzzReader(f *testing.F) {
 		"Event: A\r\nX",
 		"\r",
 		"Key:\r\n:v\r\nno colon\r\n\x00\xff: \xfe\r\n\r\n",
+		"Response: Follows\r\nPrivilege: Command\r\nNo such command\r\n\r\n\r\nResponse: Goodbye\r\n\r\n",
+		"queue has 0 calls, W:0\n   Members: \n\nsales\n\n\nEvent: A\n\n",
+		"No queues.\r\n\r\nResp",
 	} {
 		f.Add([]byte(s))
 	}
@@ -289,43 +292,84 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 // legacy Command reply and within the default limits. Each line loses one
 // trailing CR; a packet ends at an empty line; empty lines between packets
 // are skipped; a field is cut at its first colon, losing one space after
-// it (no colon: the whole line is the value). A packet the data ends inside
-// is left out (the Reader reports an error there).
+// it (no colon: the whole line is the value). A packet whose first line is
+// not a header (a key without blanks, then a colon) is bare text: every
+// line is an Output field, empty ones too, up to an empty line followed,
+// past more empty lines, by a packet's first line or the end of the data
+// (a line cut off by the end that may still become one counts as one). A
+// packet the data ends inside is left out (the Reader reports an error
+// there).
 func referencePackets(data string) [][]Field {
+	lines := strings.SplitAfter(data, "\n") // the last one is cut off (maybe "")
+	complete := lines[:len(lines)-1]
+	cutOff := lines[len(lines)-1]
 	var pkts [][]Field
 	var cur []Field
-	for {
-		line, rest, complete := strings.Cut(data, "\n")
-		if !complete {
-			return pkts
-		}
-		data = rest
-		line = strings.TrimSuffix(line, "\r")
+	text := false
+	for i, line := range complete {
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
 		if line == "" {
-			if cur != nil {
+			if cur != nil && (!text || refBodyEnds(complete[i+1:], cutOff)) {
 				pkts = append(pkts, cur)
-				cur = nil
+				cur, text = nil, false
+				continue
 			}
-			continue
+			if cur == nil {
+				continue
+			}
+		}
+		if cur == nil {
+			k, _, ok := strings.Cut(line, ":")
+			text = !ok || k == "" || strings.ContainsAny(k, " \t")
 		}
 		f := Field{Value: line}
-		if k, v, ok := strings.Cut(line, ":"); ok {
+		if text {
+			f.Key = "Output"
+		} else if k, v, ok := strings.Cut(line, ":"); ok {
 			f = Field{Key: k, Value: strings.TrimPrefix(v, " ")}
 		}
 		cur = append(cur, f)
 	}
+	return pkts
+}
+
+// refBodyEnds says whether bare text ends at an empty line followed by
+// the complete lines rest and then cutOff.
+func refBodyEnds(rest []string, cutOff string) bool {
+	for _, line := range rest {
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		if line != "" {
+			return refPacketStart(line, true)
+		}
+	}
+	return refPacketStart(cutOff, false)
+}
+
+func refPacketStart(line string, complete bool) bool {
+	if !complete && (line == "" || line == "\r") {
+		return true // the end of the data
+	}
+	l := strings.ToLower(line)
+	for _, key := range []string{"response:", "event:", "action:"} {
+		if strings.HasPrefix(l, key) || !complete && strings.HasPrefix(key, l) {
+			return true
+		}
+	}
+	return false
 }
 
 // FuzzReaderMatchesReference checks the Reader's fields, read whole and
 // in one-byte reads, against referencePackets: a second parser, written
 // plainly, for everything but the legacy Command reply.
 func FuzzReaderMatchesReference(f *testing.F) {
+	f.Add([]byte("support has 0 calls (max unlimited) in 'ringall' strategy, W:0\r\n   Members: \r\n\r\nsales has 1 call\r\n\r\n\r\n\r\nResponse: Goodbye\r\n\r\n"))
+	f.Add([]byte("No queues.\n\n\nEv"))
 	f.Add([]byte("Event: A\r\nX: 1\r\nY:2\r\nZ:  3\r\nno colon\r\n:v\r\nk:\r\n\r\n\r\nEvent: B\n\n"))
 	f.Add([]byte("Event: UserEvent\r\nChannel: Local/x@y-0000005c;2\r\nTime: 12:34:56\r\n\r\n"))
 	f.Add([]byte("Response: Success\r\nA: " + strings.Repeat("x:", 40) + "\r\n" + strings.Repeat("K: v\r\n", 30) + "\r\n"))
 	f.Add([]byte("A: b\r\r\n\r\r\n\r\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if bytes.Contains(bytes.ToLower(data), []byte("follows")) || len(data) > 1<<16 {
+		if l := bytes.ToLower(data); bytes.Contains(l, []byte("follows")) || bytes.Contains(data, []byte(endCommand)) || len(data) > 1<<16 {
 			return // the legacy Command reply is the one thing the reference does not do
 		}
 		want := referencePackets(string(data))

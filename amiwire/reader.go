@@ -34,6 +34,17 @@ const (
 // ("Response: Follows", "Privilege: Command", raw lines, "--END COMMAND--")
 // into Output fields like the modern form.
 //
+// Two kinds of text may hold empty lines of their own: the raw output of a
+// legacy Command reply, and bare text, a packet whose first line is not a
+// "Key: Value" header (old Asterisk answers Action: Queues with the CLI's
+// text), which is read as Output fields, one per line. Such a body ends at
+// "--END COMMAND--" (Command output), or at an empty line followed by the
+// first line of a packet ("Response:", "Event:" or "Action:", past any
+// more empty lines) or by the end of the input. So the Reader returns such
+// a packet only once the next packet starts to arrive, or the input ends
+// (or more empty lines follow than the packet could hold within the
+// limits).
+//
 // Packets are parsed in place: a packet's Raw and the strings of its Fields
 // point into the chunk of input the Reader read them into, and its Fields
 // slice is carved from a shared slab. Neither is ever written again once the
@@ -342,14 +353,19 @@ restart:
 		r.marks.update(r.buf, r.w)
 		data := r.buf[r.r:r.w]
 		fields, nf := r.fields, r.nf
+		undecided := false // pos is at an empty line that may or may not end the packet
 		for {
 			if mode == modeHeaders && (pos > 0 || len(data) > 8 && data[8] != ':') {
 				// The lines before the last, the first too unless it may
 				// be "Response: Follows" (which legacyLine looks for): the
 				// fast path, which stops short of anything it does not
 				// handle itself.
+				from := pos
 				pos, nf = parseHeaders(r.buf, &r.marks, r.r, pos, min(len(data), maxPacket),
 					fields[:min(len(fields), first+maxHeaders)], nf, maxLine)
+				if from == 0 && nf > first && !isHeaderKey(fields[first].Key) {
+					pos, nf = 0, first // bare text: legacyLine reads it
+				}
 			}
 			nl, colon := r.scanLine(pos)
 			if nl < 0 {
@@ -370,6 +386,16 @@ restart:
 				}
 			}
 			line := data[start:end:end]
+			if len(line) == 0 && mode == modeOutput {
+				ends, known := r.bodyEnds(data, pos, nf-first, maxPacket, maxHeaders)
+				if !known {
+					pos, undecided = start, true
+					break
+				}
+				if ends {
+					mode = modeHeaders
+				}
+			}
 			if len(line) == 0 && mode != modeOutput {
 				if start == 0 { // a stray empty line between packets
 					r.r += pos
@@ -425,10 +451,28 @@ restart:
 			r.nf = first
 			return Packet{}, errNeedRead
 		}
-		if lim, max, over := overAt(data, pos, len(data), maxLine, maxPacket); over {
+		// An undecided empty line is followed by no more than a few bytes
+		// (bodyEnds), within the limits either way.
+		if lim, max, over := overAt(data, pos, len(data), maxLine, maxPacket); over && !undecided {
 			return Packet{}, r.overLimit(lim, max, pos, first)
 		}
 		moved, err := r.fill()
+		if err != nil && undecided && errors.Is(err, io.EOF) {
+			// The end of the input follows the empty line: it ends the
+			// packet. The next read reports the end (or what is left).
+			r.err = err
+			if moved { // the fields point into bytes that moved
+				r.nf = first
+				goto restart
+			}
+			pos = nextLine(data, pos)
+			r.r += pos
+			r.off += int64(pos)
+			r.shared = true
+			r.nf = nf
+			r.seq++
+			return Packet{Fields: fields[first:nf:nf], Raw: data[:pos:pos]}, nil
+		}
 		if err != nil {
 			r.nf = first
 			return Packet{}, r.endOfStream(err, pos)
@@ -717,6 +761,10 @@ func legacyLine(mode int, firstLine bool, line []byte, colon int, f *Field) (int
 		if colon == 8 && isFollows(f.Key, f.Value) {
 			return modeFollows, true
 		}
+		if !isHeaderLine(line, colon) { // bare text
+			*f = Field{Key: "Output", Value: bytesString(line)}
+			return modeOutput, true
+		}
 		return modeHeaders, true
 	}
 	switch mode {
@@ -752,13 +800,87 @@ func isFollows(key, value string) bool {
 	return strings.EqualFold(key, "Response") && strings.EqualFold(strings.Trim(value, " \t"), "Follows")
 }
 
-// isHeaderLine reports whether a line of a legacy Command reply still looks
-// like a header ("Privilege: Command", "ActionID: x") rather than output.
+// isHeaderLine reports whether a line looks like a header ("Privilege:
+// Command", "ActionID: x") rather than text: a key without blanks, then a
+// colon.
 func isHeaderLine(line []byte, colon int) bool {
 	if colon <= 0 {
 		return false
 	}
-	return bytes.IndexByte(line[:colon], ' ') < 0 && bytes.IndexByte(line[:colon], '\t') < 0
+	return isHeaderKey(bytesString(line[:colon]))
+}
+
+// isHeaderKey is isHeaderLine for the key of a field parsed already (""
+// for a line without a colon).
+func isHeaderKey(key string) bool {
+	return key != "" && strings.IndexByte(key, ' ') < 0 && strings.IndexByte(key, '\t') < 0
+}
+
+// isText reports whether p is bare text as the Reader returns it: a packet
+// whose first line was not a header, made of Output fields.
+func isText(p Packet) bool {
+	return len(p.Fields) > 0 && p.Fields[0].Key == "Output" && p.Kind() == KindUnknown
+}
+
+// bodyEnds decides whether the empty line that ends at pos (relative to
+// r.r, like data) ends the packet in progress, whose body (Command output
+// or bare text) may hold empty lines of its own; it has fields fields so
+// far. It does when what follows, past any more empty lines, is the first
+// line of a packet or the end of the input (which the caller sees), and
+// also when those empty lines would take the packet over maxPacket bytes
+// or maxHeaders fields, so that waiting never holds more than the limits
+// allow. known is false when the bytes so far cannot tell: then at most
+// the first few bytes of the next line have arrived. The answer depends
+// on the bytes only, not on how they were split into reads.
+func (r *Reader) bodyEnds(data []byte, pos, fields, maxPacket, maxHeaders int) (ends, known bool) {
+	for p := pos; ; {
+		nl, _ := r.scanLine(p)
+		if nl < 0 {
+			start, known := packetStart(data[p:], false)
+			return start, known
+		}
+		end := nl
+		if end > p && data[end-1] == '\r' {
+			end--
+		}
+		if end > p {
+			start, _ := packetStart(data[p:end], true)
+			return start, true
+		}
+		// Another empty line: an Output line if the body goes on.
+		fields++
+		p = nl + 1
+		if p > maxPacket || fields >= maxHeaders {
+			return true, true
+		}
+	}
+}
+
+// packetStart reports whether line is the first line of a packet: a
+// "Response:", "Event:" or "Action:" header (in any case). For a line
+// that has not wholly arrived (complete false), known is false while its
+// bytes so far may still become one (or an empty line).
+func packetStart(line []byte, complete bool) (start, known bool) {
+	if !complete && (len(line) == 0 || len(line) == 1 && line[0] == '\r') {
+		return false, false
+	}
+	maybe := false
+	for _, key := range [...]string{"response:", "event:", "action:"} {
+		if len(line) >= len(key) {
+			if strings.EqualFold(bytesString(line[:len(key)]), key) {
+				return true, true
+			}
+		} else if !complete && strings.EqualFold(bytesString(line), key[:len(line)]) {
+			maybe = true
+		}
+	}
+	return false, !maybe
+}
+
+// nextLine returns the index just past the line that starts at pos in
+// data (which holds all of it).
+func nextLine(data []byte, pos int) int {
+	return pos + bytes.IndexByte(data[pos:], '\n') + 1
 }
 
 // bytesString returns b as a string without copying. The Reader never

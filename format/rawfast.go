@@ -125,6 +125,22 @@ func rawFollows(raw []byte) bool {
 	return bytes.EqualFold(line[:8], []byte("Response")) && bytes.EqualFold(bytes.Trim(v, " \t"), []byte("Follows"))
 }
 
+// rawBareText reports whether raw's first line is not a header as
+// amiwire's Reader tests it (a key without blanks, then a colon): bare
+// text, which the Reader reads as Output lines. A header's key is short,
+// so the loop is too.
+func rawBareText(raw []byte) bool {
+	for i, c := range raw {
+		switch c {
+		case ':':
+			return i == 0
+		case ' ', '\t', '\n':
+			return true
+		}
+	}
+	return true
+}
+
 // rawKeys is the JSON fast path's table for finding a repeated key: per
 // field, its key's fingerprint. It lives in the writer so that it need
 // not be cleared for each packet (only the slot table that indexes it is).
@@ -147,7 +163,7 @@ func appendRawJSON(dst, raw, stamp []byte, keys *rawKeys) ([]byte, bool) {
 		return dst, false
 	}
 	end := rawEnd(raw)
-	if end < 0 || rawFollows(raw) {
+	if end < 0 || rawFollows(raw) || rawBareText(raw) {
 		return dst, false
 	}
 	hdr := len(`{"`)
@@ -346,14 +362,15 @@ func rawProbe(slots *[2 * rawMaxLines]uint8, fps *[rawMaxLines]uint64, h int, fp
 // Text is the line itself with the CR of its line end dropped, and a
 // space put in after the colon when the line has none there; text writes
 // values as they are, so any byte is taken. It declines only an empty key
-// (": value" is written as its value alone) and the legacy Command reply.
+// (": value" is written as its value alone), the legacy Command reply and
+// bare text.
 func appendRawText(dst, raw, stamp []byte) ([]byte, bool) {
 	n := len(raw)
 	if n < rawMinLen || n > rawMaxLen {
 		return dst, false
 	}
 	end := rawEnd(raw)
-	if end < 0 || rawFollows(raw) {
+	if end < 0 || rawFollows(raw) || rawBareText(raw) {
 		return dst, false
 	}
 	hdr := 0
