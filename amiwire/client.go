@@ -23,6 +23,22 @@ import (
 // event-list items to the actions that asked for them by ActionID, and
 // queues every other event, in arrival order, for NextEvents. Many actions
 // may be in flight at once. A Client is safe for concurrent use.
+//
+// Some answers carry no ActionID. A response without one answers the
+// oldest action still waiting for its response (Asterisk answers one
+// session's actions in order). While async events are off (Config.Events
+// "off", or an Events action with EventMask off sent before), Asterisk
+// sends nothing unasked, so:
+//   - an event without ActionID that arrives while a list is in flight is
+//     an item of the list whose start came last and whose completion has
+//     not come yet (chan_iax2's IAXpeers sends its PeerEntry items so);
+//   - text that is not a packet (no "Key: Value" first line, read as
+//     Output lines; old Asterisk answers Action: Queues so) answers the
+//     oldest action still waiting for its response.
+//
+// While events are on, neither can be told from an async event, and both
+// are queued for NextEvents; a list then comes up short, which its
+// ListItems count reveals (see Pending.Wait).
 type Client struct {
 	cfg      Config
 	conn     net.Conn
@@ -40,6 +56,7 @@ type Client struct {
 	mu        sync.Mutex
 	pending   map[string]*Pending // by ActionID, until the action is finished
 	awaiting  []*Pending          // response not yet arrived, in wire order
+	quiet     bool                // async events are off for the next action registered
 	ended     bool
 	err       error // why the connection ended
 	loggedOff atomic.Bool
@@ -51,6 +68,7 @@ type Client struct {
 	// with their packet numbers.
 	batch     []Packet
 	batchSeqs []uint64
+	open      openLists // lists that own the events without ActionID
 
 	// Lending (see Pending.Stream): lender is the one streaming Pending
 	// whose list items are handed over in the Reader's memory, set and
@@ -99,6 +117,7 @@ func newClient(conn net.Conn, cfg Config) *Client {
 		limit:    limit,
 		pending:  make(map[string]*Pending),
 		done:     make(chan struct{}),
+		quiet:    eventsOff(cfg.Events),
 	}
 	if cfg.Trace != nil {
 		c.trace = &tracer{w: cfg.Trace}
@@ -171,6 +190,12 @@ type Pending struct {
 
 	signal chan struct{} // wakes the waiter (capacity 1)
 	space  chan struct{} // wakes the reader waiting for room (capacity 1)
+
+	// quiet: async events were off when the action was sent (set by
+	// register), so answers without ActionID are its own (see Client).
+	// setsEvents: the action is an Events action, which turns them off
+	// (eventsOff) or on for the actions after it.
+	quiet, setsEvents, eventsOff bool
 
 	mu        sync.Mutex
 	resp      *Packet
@@ -253,7 +278,9 @@ func (c *Client) prepare(action Packet) (*Pending, Packet) {
 		a.Fields = append(a.Fields, action.Fields[1:]...)
 		a.Raw = nil
 	}
-	return &Pending{c: c, id: id, action: action.Action(), signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}, a
+	p := &Pending{c: c, id: id, action: action.Action(), signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}
+	p.eventsOff, p.setsEvents = eventsChange(action)
+	return p, a
 }
 
 // register enters p in the tables, as the latest action to await: its
@@ -270,13 +297,21 @@ func (c *Client) register(p *Pending) error {
 	}
 	c.pending[p.id] = p
 	c.awaiting = append(c.awaiting, p)
+	p.quiet = c.quiet
+	if p.setsEvents {
+		c.quiet = p.eventsOff
+	}
 	return nil
 }
 
-// forget removes p from the tables. c.mu must be held.
+// forget removes p, the latest action registered, from the tables when
+// it could not be written. c.mu must be held.
 func (c *Client) forget(p *Pending) {
 	if c.pending[p.id] == p {
 		delete(c.pending, p.id)
+	}
+	if p.setsEvents {
+		c.quiet = p.quiet // it never reached the server
 	}
 	for i, q := range c.awaiting {
 		if q == p {
@@ -296,7 +331,9 @@ type Response struct {
 
 // Wait waits for the action's result. A "Response: Error" gives the
 // response and an *ActionError. A list cut short gives what arrived and an
-// *IncompleteListError (Cancelled, or wrapping the connection's end). A
+// *IncompleteListError (Cancelled, or wrapping the connection's end); a
+// list whose final event announces a ListItems count other than the number
+// of items received gives them all and a *ListCountError. A
 // connection that ended before the response gives an error wrapping
 // ErrClosed and the cause (a *ProtocolError / *LimitError for a broken
 // stream); the end of ctx gives an error wrapping ctx.Err(), after which
@@ -381,6 +418,10 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 				return r, &ActionError{Action: p.action, ActionID: p.id, Message: resp.Get("Message"), Response: *resp}
 			case final != nil && ListMarkOf(*final) == ListCancelled:
 				return r, &IncompleteListError{Action: p.action, Received: received, Expected: ListItems(*final), Cancelled: true}
+			case final != nil:
+				if err := checkListItems(p.action, *final, received, !p.quiet); err != nil {
+					return r, err
+				}
 			}
 			return r, nil
 		}
@@ -645,7 +686,7 @@ func (c *Client) readLoop() {
 			return
 		}
 		c.trace.packet('<', pkt)
-		if c.r.plainEvent && !c.lending {
+		if c.r.plainEvent && !c.lending && len(c.open) == 0 {
 			c.queueEvent(pkt) // an event without an ActionID: route's verdict, known without a lookup
 			continue
 		}
@@ -731,7 +772,8 @@ func (c *Client) readError(err error) error {
 }
 
 // route delivers one packet: to the action it answers, to the list it
-// belongs to, or to the event queue.
+// belongs to, or to the event queue (see Client for the answers without
+// ActionID).
 func (c *Client) route(pkt Packet) {
 	switch pkt.Kind() {
 	case KindResponse:
@@ -740,16 +782,27 @@ func (c *Client) route(pkt Packet) {
 		c.releaseIdle()
 		return
 	case KindEvent:
+		var p *Pending
 		if id := pkt.ActionID(); id != "" {
 			c.mu.Lock()
-			p := c.pending[id]
+			p = c.pending[id]
 			c.mu.Unlock()
-			if p != nil {
-				c.flushEvents()
-				if p.addEvent(pkt, c.r.Seq()) {
-					c.releaseIdle()
-					return
-				}
+		} else {
+			p = c.open.owner()
+		}
+		if p != nil {
+			c.flushEvents()
+			if p.addEvent(pkt, c.r.Seq()) {
+				c.releaseIdle()
+				return
+			}
+		}
+	case KindUnknown:
+		if isText(pkt) {
+			c.flushEvents()
+			if c.routeText(pkt) {
+				c.releaseIdle()
+				return
 			}
 		}
 	}
@@ -781,6 +834,26 @@ func (c *Client) routeResponse(pkt Packet) {
 	} else if len(c.awaiting) > 0 {
 		p = c.awaiting[0]
 	}
+	c.answer(p, pkt)
+}
+
+// routeText gives text that is not a packet (isText) to the oldest action
+// still waiting for its response, as its answer, when async events were
+// off when that action was sent; it reports false, for the event queue,
+// otherwise.
+func (c *Client) routeText(pkt Packet) bool {
+	c.mu.Lock()
+	if len(c.awaiting) == 0 || !c.awaiting[0].quiet {
+		c.mu.Unlock()
+		return false
+	}
+	c.answer(c.awaiting[0], c.own(pkt))
+	return true
+}
+
+// answer makes pkt p's response. c.mu must be held; answer releases it. A
+// nil p, or one answered already, discards pkt.
+func (c *Client) answer(p *Pending, pkt Packet) {
 	if p == nil || p.resp != nil { // p.resp is only written here, in this goroutine
 		c.mu.Unlock()
 		return
@@ -796,6 +869,9 @@ func (c *Client) routeResponse(pkt Packet) {
 		delete(c.pending, p.id)
 	}
 	c.mu.Unlock()
+	if list && p.quiet {
+		c.open = append(c.open, p)
+	}
 
 	p.mu.Lock()
 	p.resp = &pkt
@@ -847,6 +923,7 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 		p.final = &final
 		p.finished = true
 		p.mu.Unlock()
+		c.open.remove(p)
 		p.c.mu.Lock()
 		if p.c.pending[p.id] == p {
 			delete(p.c.pending, p.id)

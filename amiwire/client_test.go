@@ -378,7 +378,9 @@ func TestListMixedWithAsyncEvents(t *testing.T) {
 		s.WriteRaw([]byte("Event: OriginateResponse\r\nActionID: " + a.ActionID() + "\r\nResponse: Failure\r\n\r\n" +
 			"Response: Success\r\nActionID: " + a.ActionID() + "\r\n\r\n"))
 	})
-	c := dial(t, srv, amiwire.Config{Events: "off"})
+	// Events on (but no class the server sends by itself): an event without
+	// ActionID amid a list is an async event then.
+	c := dial(t, srv, amiwire.Config{Events: "user"})
 	resp, err := c.Do(testCtx(t), amiwire.NewAction("Early"))
 	if err != nil || len(resp.Events) != 1 || resp.Events[0].Get("N") != "0" || resp.Final == nil {
 		t.Fatalf("early list item: %+v, %v", resp, err)

@@ -122,3 +122,24 @@ func (e *IncompleteListError) Error() string {
 
 // Unwrap returns the cause of a lost connection.
 func (e *IncompleteListError) Unwrap() error { return e.Err }
+
+// ListCountError means a list's final event announced a number of items
+// (ListItems) other than the number received. The items that did arrive
+// are returned alongside this error. With async events on, items that
+// carry no ActionID cannot be told from async events and are kept as
+// events (see Client): EventsOn says so, and the message adds that the
+// missing items may have arrived as events.
+type ListCountError struct {
+	Action    string
+	Announced int  // ListItems of the final event
+	Received  int  // list items that arrived
+	EventsOn  bool // async events were on when the action was sent
+}
+
+func (e *ListCountError) Error() string {
+	s := fmt.Sprintf("%s: server said %d items, received %d", e.Action, e.Announced, e.Received)
+	if e.EventsOn && e.Received < e.Announced {
+		s += " (events are on: the missing items may have arrived as events)"
+	}
+	return s
+}

@@ -5,6 +5,13 @@ import (
 	"strings"
 )
 
+// This file holds every rule AMI has about event lists: which response
+// starts one (ListMarkOf), which event ends or cancels it, how many items
+// it announced (ListItems), whether the items received match that count
+// (checkListItems), and which list an event without ActionID belongs to
+// (eventsOff, eventsChange, openLists). The Client applies them; nothing else
+// decides about lists.
+
 // ListMark says what part an AMI packet plays in an event list.
 type ListMark int
 
@@ -17,16 +24,23 @@ const (
 	ListCancelled                 // the event that aborts a list (EventList: Cancelled)
 )
 
-// ListMarkOf holds every rule AMI has about event lists, in one place.
+// ListMarkOf says what part p plays in an event list.
 //
 // A response starts a list when any of these holds (compared without case):
-// "Message: Result will follow", "Message: Result follows", "Response:
-// Follows" (unless it is a legacy Command reply carrying its output),
-// "Response: Result will follow", or "EventList: Start". An event ends a list
-// when it has "EventList: Complete" or its name ends in "Complete"
-// (CoreShowChannelsComplete, StatusComplete, DBGetComplete), and aborts it
-// with "EventList: Cancelled". Any other event is an item. Whether an event
-// belongs to a particular list is decided by its ActionID, not here.
+// "EventList: Start", "Response: Follows" (unless it is a legacy Command
+// reply carrying its output), "Response: Result will follow", or a Message
+// that says a list follows: one ending in "will follow" or "follows"
+// ("Result will follow", "Channels will follow", and, on Asterisk 11 to 13
+// where such lists have no EventList header, "Queue status will follow",
+// "Channel status will follow", "Agents will follow"). The one exception
+// is a Command reply ("Message: Command output follows", or any response
+// with Output lines), whose output is in the response itself.
+//
+// An event ends a list when it has "EventList: Complete" or its name ends
+// in "Complete" (CoreShowChannelsComplete, StatusComplete, DBGetComplete),
+// and aborts it with "EventList: Cancelled". Any other event is an item.
+// Whether an event belongs to a particular list is decided by its
+// ActionID, or, for items that carry none, by the rule Client describes.
 func ListMarkOf(p Packet) ListMark {
 	switch p.Kind() {
 	case KindEvent:
@@ -51,12 +65,23 @@ func ListMarkOf(p Packet) ListMark {
 		case strings.EqualFold(p.Get("EventList"), "Start"):
 			return ListStart
 		}
-		msg := p.Get("Message")
-		if strings.EqualFold(msg, "Result will follow") || strings.EqualFold(msg, "Result follows") {
+		if msg := p.Get("Message"); saysListFollows(msg) && !strings.EqualFold(msg, "Command output follows") && !p.Has("Output") {
 			return ListStart
 		}
 	}
 	return ListNone
+}
+
+// saysListFollows reports whether a response's Message announces that
+// something follows: "... will follow" or "... follows", in any case.
+func saysListFollows(msg string) bool {
+	msg = strings.TrimSpace(msg)
+	return hasSuffixFold(msg, " will follow") || strings.EqualFold(msg, "will follow") ||
+		hasSuffixFold(msg, " follows") || strings.EqualFold(msg, "follows")
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
 // legacyCommandOr returns ListNone for the legacy form of a Command reply
@@ -80,4 +105,79 @@ func ListItems(final Packet) int {
 		}
 	}
 	return -1
+}
+
+// checkListItems cross-checks a completed list: when its final event
+// announces a count (ListItems) other than the number of items received,
+// it returns a *ListCountError; eventsOn says whether items without
+// ActionID may have been taken for async events.
+func checkListItems(action string, final Packet, received int, eventsOn bool) error {
+	if ListMarkOf(final) != ListComplete {
+		return nil
+	}
+	if n := ListItems(final); n >= 0 && n != received {
+		return &ListCountError{Action: action, Announced: n, Received: received, EventsOn: eventsOn}
+	}
+	return nil
+}
+
+// eventsOff reports whether value, as the Events header of a Login or the
+// EventMask of an Events action, turns async events off: "off", "no",
+// "false", "n", "f" or a number that is 0 (Asterisk's ast_false and its
+// numeric masks). Anything else, the empty value included, lets events
+// through.
+func eventsOff(value string) bool {
+	v := strings.TrimSpace(value)
+	switch strings.ToLower(v) {
+	case "off", "no", "false", "n", "f":
+		return true
+	}
+	if v == "" {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] != '0' {
+			return false
+		}
+	}
+	return true
+}
+
+// eventsChange says how action changes whether async events arrive once
+// the server has handled it: an Events action sets them from its EventMask
+// (changes, and off tells how); any other action leaves them as they were.
+// Asterisk handles one session's actions in order, so the change holds for
+// every answer to the actions sent after it.
+func eventsChange(action Packet) (off, changes bool) {
+	if !strings.EqualFold(action.Action(), "Events") {
+		return false, false
+	}
+	return eventsOff(action.Get("EventMask")), true
+}
+
+// openLists are the lists started on a connection with async events off
+// (Pending.quiet) whose completion has not come yet, in the order their
+// starts arrived. With events off Asterisk sends no async event, so an
+// event without ActionID is an item of a list in flight; and since it
+// answers one session's actions in order, it is an item of the list whose
+// start came last: owner. Only the read loop uses it.
+type openLists []*Pending
+
+// owner returns the list that an event without ActionID belongs to, or
+// nil when it is an async event.
+func (o openLists) owner() *Pending {
+	if len(o) == 0 {
+		return nil
+	}
+	return o[len(o)-1]
+}
+
+// remove takes p out once its list has ended.
+func (o *openLists) remove(p *Pending) {
+	for i, q := range *o {
+		if q == p {
+			*o = append((*o)[:i], (*o)[i+1:]...)
+			return
+		}
+	}
 }

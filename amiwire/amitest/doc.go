@@ -8,13 +8,13 @@
 // before login, the login Events header and the Events action, per-session
 // Filter, Logoff with Goodbye, and Asterisk's own "Invalid/unknown command"
 // error. Tests add per-action handlers (Server.Handle) answering with the
-// Session helpers (Success, Error, SendList, StartList, SendEvent), inject
-// events (Server.Emit, Server.EmitRaw), wait for what the server received
-// (Server.WaitAction, Server.Requests, Server.WaitForSessions) and make it
-// misbehave (Fault: close mid-packet, stall, drip, garbage, oversized
-// line, no answer, close after login, close mid-list, close after answer,
-// no or foreign banner), or replay a recorded server transcript
-// (Options.Transcript).
+// Session helpers (Success, Error, SendList, StartList, SendEvent) or with
+// hand-written bytes (RawReply), inject events (Server.Emit,
+// Server.EmitRaw), wait for what the server received (Server.WaitAction,
+// Server.Requests, Server.WaitForSessions) and make it misbehave (Fault:
+// close mid-packet, stall, drip, garbage, oversized line, no answer, close
+// after login, close mid-list, close after answer, no or foreign banner),
+// or replay a recorded server transcript (Options.Transcript).
 //
 // A Simulator (NewSimulator) installs handlers that make a Server behave
 // like a small PBX: Ping, CoreSettings, CoreStatus, CoreShowChannels,

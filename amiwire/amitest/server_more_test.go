@@ -556,3 +556,18 @@ func TestCloseEndsGoroutines(t *testing.T) {
 		t.Fatal("sessions left")
 	}
 }
+
+// TestRawReply checks that RawReply writes its bytes exactly, LF line ends
+// kept, with the action's ActionID put in.
+func TestRawReply(t *testing.T) {
+	reply := "Response: Success\nActionID: {ActionID}\nMessage: Queue status will follow\n\nEvent: QueueStatusComplete\nActionID: {ActionID}\n\n"
+	srv := NewServer(t, Options{Handlers: map[string]Handler{"QueueStatus": RawReply(reply)}})
+	c := dial(t, srv.Addr())
+	c.login("admin", "admin", "Events", "off") // nothing follows the login's answer
+	c.send("QueueStatus", "ActionID", "qs-1")
+	want := strings.ReplaceAll(reply, "{ActionID}", "qs-1")
+	got := make([]byte, len(want))
+	if _, err := io.ReadFull(c.c, got); err != nil || string(got) != want {
+		t.Fatalf("got %q, %v; want %q", got, err, want)
+	}
+}

@@ -551,6 +551,17 @@ func (s *Session) WritePacket(p amiwire.Packet) error {
 // WriteRaw writes b as it is.
 func (s *Session) WriteRaw(b []byte) error { return s.write(b) }
 
+// RawReply returns a Handler that answers an action with reply, written as
+// it is except that every "{ActionID}" in it becomes the action's ActionID:
+// for answers in shapes the other helpers do not make (older Asterisk
+// versions, broken servers), written by hand byte for byte, line ends
+// included.
+func RawReply(reply string) Handler {
+	return func(s *Session, a amiwire.Packet) {
+		s.WriteRaw([]byte(strings.ReplaceAll(reply, "{ActionID}", a.ActionID())))
+	}
+}
+
 // Respond writes a response: "Response: <response>", the ActionID of action
 // when it has a non-empty one, then the key/value pairs kv in order.
 func (s *Session) Respond(action amiwire.Packet, response string, kv ...string) error {
