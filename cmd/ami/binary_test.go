@@ -33,6 +33,9 @@ func TestBinary(t *testing.T) {
 		// goes on reading (and sees the Logoff).
 		writeList(s, a, threeItems(a), nil)
 	})
+	for _, name := range []string{"IAXpeers", "Short"} { // hand-written replies (list_oldshapes_test.go)
+		srv.HandlePerm(name, "", amitest.RawReply(strings.ReplaceAll(oldShapes[name], "\n", "\r\n")))
+	}
 	conn := srvArgs(t, srv)
 
 	cmd := func(ctx context.Context, stdin string, args ...string) *exec.Cmd {
@@ -66,6 +69,8 @@ func TestBinary(t *testing.T) {
 		{name: "injection", args: []string{"send", "Originate", "Channel=x\r\nAction: Command\r\nCommand: core stop now"}, code: 2, stderr: `header "Channel" refused`},
 		{name: "error", args: []string{"send", "Fail"}, code: 1, stderr: "No such thing"},
 		{name: "version", args: []string{"--version"}, stdout: "ami version"},
+		{name: "list items without ActionID", args: []string{"list", "-o", "json", "IAXpeers"}, stdout: `{"Event":"PeerEntry","Channeltype":"IAX2","ObjectName":"peer-a"`},
+		{name: "list ListItems mismatch", args: []string{"list", "Short"}, code: 3, stdout: "Channel: PJSIP/200-00000002", stderr: "ami: list Short: server said 3 items, received 2\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

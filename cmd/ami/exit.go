@@ -19,7 +19,7 @@ const (
 	exitOK          = 0   // success
 	exitActionError = 1   // the server answered Response: Error
 	exitUsage       = 2   // usage error or bad input; nothing was sent
-	exitConn        = 3   // connection or protocol failure, incomplete list
+	exitConn        = 3   // connection or protocol failure, incomplete or miscounted list
 	exitAuth        = 4   // authentication failed
 	exitInterrupted = 130 // stopped by SIGINT/SIGTERM before the work was done
 )
@@ -30,7 +30,8 @@ const exitCodesHelp = `EXIT CODES:
    1    the server answered Response: Error
    2    usage error or bad input (unknown flag, a value with CR/LF, too many headers, ...)
    3    connection or protocol failure: refused, DNS, TLS, timeout, connection lost,
-        malformed stream, incomplete list
+        malformed stream, incomplete list, a list whose ListItems count differs from
+        the items received
    4    authentication failed
    130  interrupted (SIGINT/SIGTERM) before a list was complete
    login-check uses the Nagios plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
@@ -80,7 +81,8 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	var ile *amiwire.IncompleteListError
-	if errors.As(err, &ile) {
+	var lce *amiwire.ListCountError
+	if errors.As(err, &ile) || errors.As(err, &lce) {
 		return exitConn
 	}
 	var conn *amiwire.ConnectError

@@ -25,10 +25,19 @@ events between the starting response and the completion event (with --all, also 
 response and the completion event). Items are printed as they arrive, so a list of any
 length runs in constant memory (except -o table, which aligns columns over all rows).
 
+A list starts with a response that has "EventList: start" or a Message saying that
+something follows ("Channels will follow"; Asterisk 11 to 13 start QueueStatus, Status
+and Agents lists with such a Message alone), and ends with its completion event. Items
+are the events carrying the action's ActionID, and, since ami logs in with events off,
+the events without ActionID that arrive while the list runs (chan_iax2's IAXpeers sends
+its items so).
+
 An empty list prints nothing and exits 0. A list cut short (connection lost, or
 EventList: Cancelled) prints what arrived, says on stderr how many of how many items
-arrived, and exits 3. An error response exits 1 with its message. SIGINT/SIGTERM stop
-cleanly: complete packets only, Logoff, exit 130.
+arrived, and exits 3. A completion event whose ListItems count differs from the items
+received prints them all, says so on stderr ("list CoreShowChannels: server said 3
+items, received 2") and exits 3. An error response exits 1 with its message.
+SIGINT/SIGTERM stop cleanly: complete packets only, Logoff, exit 130.
 
 EXAMPLES:
    ami list CoreShowChannels
@@ -164,12 +173,15 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	}
 
 	var ile *amiwire.IncompleteListError
+	var lce *amiwire.ListCountError
 	var ae *amiwire.ActionError
 	switch {
 	case errors.As(err, &ae):
 		return err
 	case errors.As(err, &ile):
 		return &msgError{msg: fmt.Sprintf("list %s %s", name, incompleteText(ile)), err: err}
+	case errors.As(err, &lce):
+		return &msgError{msg: "list " + lce.Error(), err: err}
 	case context.Cause(ctx) == errIdle:
 		return exitWith(exitConn, fmt.Errorf("list %s: nothing arrived from %s for %v", name, s.Config.Addr, s.Timeout))
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:

@@ -35,6 +35,16 @@ A value containing CR or LF (header injection), more than 128 headers (counting 
 ActionID ami adds) or a line over 1024 bytes is refused with exit 2 and nothing is sent. Exit 1 when any response is
 Response: Error (all responses are still printed).
 
+Lists are read as 'ami list' reads them (see 'ami list --help'): while events are off
+(the default; a stdin action "Action: Events" with "EventMask: on" turns them on for the
+actions after it), events without ActionID that arrive during a list are its items.
+With events on they cannot be told from async events and are not printed. A list whose
+completion event announces a ListItems count other than the items received is printed
+and reported on stderr ("send CoreShowChannels: server said 3 items, received 2", with
+events on adding that the missing items may have arrived as events): exit 3. Text that
+is not a packet (old Asterisk answers Action: Queues with the CLI's text) is the answer
+of the action waiting, printed as Output lines.
+
 EXAMPLES:
    ami send Ping
    ami send Originate Channel=PJSIP/100 Exten=200 Context=default Priority=1 \
@@ -156,7 +166,7 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 // server's close. The error is the most serious of what happened: a lost
 // connection or timeout over an action that failed.
 func printResults(ctx context.Context, s connSettings, items []sendItem, pend []*amiwire.Pending, sendErr error, out format.Writer) error {
-	var failed []error
+	var failed, miscounted []error
 	var fatal error
 	answered := 0
 	for i, p := range pend {
@@ -171,9 +181,16 @@ func printResults(ctx context.Context, s connSettings, items []sendItem, pend []
 			continue
 		}
 		var ae *amiwire.ActionError
-		if errors.As(err, &ae) {
+		var lce *amiwire.ListCountError
+		switch {
+		case errors.As(err, &ae):
 			answered++
 			failed = append(failed, err)
+			continue
+		case errors.As(err, &lce):
+			// Its items are printed; the actions after it go on.
+			answered++
+			miscounted = append(miscounted, &msgError{msg: "send " + lce.Error(), err: err})
 			continue
 		}
 		fatal = describeWaitError(items[i].action, err, s, answered, len(items))
@@ -187,6 +204,10 @@ func printResults(ctx context.Context, s connSettings, items []sendItem, pend []
 		return fatal
 	case sendErr != nil:
 		return sendError(items[len(pend)].action, sendErr, answered, len(items))
+	case len(miscounted) == 1:
+		return miscounted[0]
+	case len(miscounted) > 1:
+		return exitWith(exitConn, fmt.Errorf("%d lists miscounted; the first: %w", len(miscounted), miscounted[0]))
 	case len(failed) == 1:
 		return failed[0]
 	case len(failed) > 1:
