@@ -813,7 +813,12 @@ func isHeaderLine(line []byte, colon int) bool {
 // isHeaderKey is isHeaderLine for the key of a field parsed already (""
 // for a line without a colon).
 func isHeaderKey(key string) bool {
-	return key != "" && strings.IndexByte(key, ' ') < 0 && strings.IndexByte(key, '\t') < 0
+	for i := 0; i < len(key); i++ { // a key is short: no call
+		if c := key[i]; c == ' ' || c == '\t' {
+			return false
+		}
+	}
+	return key != ""
 }
 
 // isText reports whether p is bare text as the Reader returns it: a packet
