@@ -38,7 +38,10 @@ import (
 //
 // While events are on, neither can be told from an async event, and both
 // are queued for NextEvents; a list then comes up short, which its
-// ListItems count reveals (see Pending.Wait).
+// ListItems count reveals (see Pending.Wait). The Reader ends such text,
+// like a legacy Command reply that ends at its empty line, only when the
+// next packet starts to arrive (see Reader): send the next action, a Ping
+// or the Logoff (SendLogoff) right behind it.
 type Client struct {
 	cfg      Config
 	conn     net.Conn
