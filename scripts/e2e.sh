@@ -100,6 +100,8 @@ check "login-check -q" 0 "$bin" login-check -q
 [ -s "$work/out" ] && bad "login-check -q printed output" || ok "login-check -q is silent"
 check "login-check bad secret is CRITICAL" 2 env AMI_SECRET=wrong "$bin" login-check && want_out "names authentication" 'CRITICAL.*auth'
 check "login-check refused is CRITICAL" 2 "$bin" login-check -p 1 && want_out "names refusal" 'CRITICAL.*refused'
+check "login-check two hosts, one down" 2 "$bin" login-check "127.0.0.1:$port" 127.0.0.1:1 &&
+  want_out "summary first" '^AMI CRITICAL - 1 of 2 hosts down: 127\.0\.0\.1:1 connection refused$'
 check "login-check -o json" 0 "$bin" login-check -o json && want_out "json status" '"status"'
 
 echo "== auth, usage, secrets"

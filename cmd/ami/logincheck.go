@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -17,17 +18,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/format/nagios"
 )
-
-// Nagios plugin exit codes and status words, used by login-check only.
-const (
-	nagiosOK       = 0
-	nagiosWarning  = 1
-	nagiosCritical = 2
-	nagiosUnknown  = 3
-)
-
-var nagiosStatus = [...]string{"OK", "WARNING", "CRITICAL", "UNKNOWN"}
 
 // Failure stages named by login-check (also the "stage" JSON field).
 const (
@@ -45,9 +37,9 @@ const (
 func loginCheckCommand() *cli.Command {
 	flags := append(connectionFlags(),
 		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Category: "Output",
-			Usage: "output `FORMAT`: text (one Nagios plugin line per host) or json (one object per host)"},
+			Usage: "output `FORMAT`: text (Nagios plugin output) or json (one object per host)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Category: "Output",
-			Usage: "print nothing for a host that is OK (cron mails only failures)"},
+			Usage: "print nothing when every host is OK, and no line for a host that is (cron mails only failures)"},
 		&cli.StringFlag{Name: "action", Value: "Ping", Category: "Check",
 			Usage: "send `ACTION` after login and wait for its reply"},
 		&cli.DurationFlag{Name: "warning", Aliases: []string{"w"}, Category: "Check",
@@ -60,16 +52,28 @@ func loginCheckCommand() *cli.Command {
 		Usage:     "check that Asterisk accepts a login, as a Nagios/Icinga plugin",
 		UsageText: "ami login-check [flags] [HOST[:PORT] ...]",
 		Description: `Connects, reads the banner, logs in (Events: off), sends Ping (or --action),
-logs off, and prints one line in the Nagios plugin format per host:
+logs off, and prints the result in the Nagios plugin format:
 
    AMI OK - admin@pbx:5038 (Asterisk Call Manager/11.0.0) login 2.1 ms | connect=0.0004s ...
+
+Several hosts are checked at once. The first line then sums up the worst
+state (Nagios shows and mails only that line), one line per host follows in
+argument order, and the performance data of every host, each label prefixed
+with its host, ends the last line:
+
+   AMI CRITICAL - 1 of 2 hosts down: pbx2:5038 connection refused
+   [OK] pbx1:5038 - login 2.1 ms, total 3.0 ms (Asterisk Call Manager/11.0.0)
+   [CRITICAL] pbx2:5038 - connection refused | 'pbx1:5038 connect'=0.0004s ...
+
+Text from the server (its banner, an error message) never puts a "|" or a
+line break into the output.
 
 Exit status: 0 OK, 1 WARNING (slower than --warning), 2 CRITICAL (slower
 than --critical, or any failure to connect, log in or get the reply within
 --timeout; the line names the stage: refused, DNS, TLS, banner,
-authentication, timeout), 3 UNKNOWN (bad usage only). Several hosts are
-checked at once; the lines come in argument order and the worst status is
-the exit status. Without HOST, the connection flags say where to connect.
+authentication, timeout), 3 UNKNOWN (bad usage only). With several hosts
+the worst state is the exit status. Without HOST, the connection flags say
+where to connect.
 
 EXAMPLES:
    # a crontab line: mail only when something is wrong
@@ -90,12 +94,14 @@ EXAMPLES:
 
 // unknown prints the UNKNOWN line for a usage problem and exits 3.
 func unknown(stdout io.Writer, err error) error {
-	fmt.Fprintf(stdout, "AMI UNKNOWN - %s\n", oneLine(err.Error()))
-	return exitWith(nagiosUnknown, nil)
+	nagios.Check{Service: "AMI", State: nagios.Unknown, Text: err.Error()}.WriteTo(stdout)
+	return exitWith(nagios.Unknown.ExitCode(), nil)
 }
 
 // checkResult is the outcome for one host; it is also the JSON object.
 type checkResult struct {
+	state    nagios.State
+	name     string  // host:port, what the lines and labels call the host
 	Status   string  `json:"status"`
 	Code     int     `json:"code"`
 	Address  string  `json:"address"`
@@ -174,43 +180,27 @@ func runLoginCheck(c *cli.Context) error {
 	}
 	wg.Wait()
 
-	worst := nagiosOK
+	worst := nagios.OK
 	for _, r := range results {
-		if severity(r.Code) > severity(worst) {
-			worst = r.Code
-		}
-		if lc.quiet && r.Code == nagiosOK {
-			continue
-		}
-		var err error
-		if lc.json {
-			b, _ := json.Marshal(r)
-			_, err = fmt.Fprintf(stdout, "%s\n", b)
-		} else {
-			_, err = fmt.Fprintln(stdout, lc.line(r))
-		}
-		if err != nil && errors.Is(err, syscall.EPIPE) {
-			break
-		}
+		worst = nagios.Worst(worst, r.state)
 	}
-	if worst == nagiosOK {
+	if lc.json {
+		for _, r := range results {
+			if lc.quiet && r.state == nagios.OK {
+				continue
+			}
+			b, _ := json.Marshal(r)
+			if _, err := fmt.Fprintf(stdout, "%s\n", b); err != nil && errors.Is(err, syscall.EPIPE) {
+				break
+			}
+		}
+	} else if !lc.quiet || worst != nagios.OK {
+		lc.report(results).WriteTo(stdout)
+	}
+	if worst == nagios.OK {
 		return nil
 	}
-	return exitWith(worst, nil)
-}
-
-// severity orders statuses for "the worst wins": OK < UNKNOWN < WARNING <
-// CRITICAL.
-func severity(code int) int {
-	switch code {
-	case nagiosOK:
-		return 0
-	case nagiosUnknown:
-		return 1
-	case nagiosWarning:
-		return 2
-	}
-	return 3
+	return exitWith(worst.ExitCode(), nil)
 }
 
 // retarget points base at HOST, HOST:PORT or [V6]:PORT from an argument;
@@ -245,7 +235,7 @@ func retarget(c *cli.Context, base connSettings, arg string) (connSettings, erro
 
 // check runs the whole conversation with one host.
 func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
-	r := checkResult{Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
+	r := checkResult{name: s.Config.Addr, Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
 		Warning: lc.warning.Seconds(), Critical: lc.critical.Seconds()}
 	start := time.Now()
 	cl, err := s.dial(ctx, "off")
@@ -266,25 +256,14 @@ func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
 	}
 	now := time.Now()
 	r.Reply, r.Total = now.Sub(replyStart).Seconds(), now.Sub(start).Seconds()
-	total := now.Sub(start)
-	switch {
-	case lc.critical > 0 && total > lc.critical:
-		r.Code = nagiosCritical
-	case lc.warning > 0 && total > lc.warning:
-		r.Code = nagiosWarning
-	default:
-		r.Code = nagiosOK
-	}
-	r.Status = nagiosStatus[r.Code]
-	return r
+	return r.judge(lc.thresholds().State(r.Total))
 }
 
 // failed fills r for a failure: always CRITICAL, with the stage and a
 // message naming it. action is "" while connecting and logging in.
 func (lc loginCheck) failed(r checkResult, s connSettings, err error, action string) checkResult {
-	r.Code, r.Status = nagiosCritical, nagiosStatus[nagiosCritical]
 	r.Stage, r.Error = classifyFailure(err, action, s.Timeout)
-	return r
+	return r.judge(nagios.Critical)
 }
 
 // classifyFailure names the stage that failed and says what happened.
@@ -348,32 +327,83 @@ func isTLSError(err error) bool {
 	return errors.As(err, &rh) || errors.As(err, &ad) || errors.As(err, &cv)
 }
 
-// line renders r as a Nagios plugin output line.
-func (lc loginCheck) line(r checkResult) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "AMI %s - %s", r.Status, r.Address)
-	if r.Stage != "" {
-		fmt.Fprintf(&b, " %s", r.Error)
-		return b.String()
-	}
-	fmt.Fprintf(&b, " (%s) login %.1f ms", oneLine(r.Banner), r.Login*1000)
-	switch r.Code {
-	case nagiosCritical:
-		fmt.Fprintf(&b, ", total %.1f ms > critical %s", r.Total*1000, lc.critical)
-	case nagiosWarning:
-		fmt.Fprintf(&b, ", total %.1f ms > warning %s", r.Total*1000, lc.warning)
-	}
-	fmt.Fprintf(&b, " | connect=%.4fs banner=%.4fs login=%.4fs %s=%.4fs total=%.4fs;",
-		r.Connect, r.BannerT, r.Login, perfLabel(r.Action), r.Reply, r.Total)
+// judge sets r's state (and its JSON status and code).
+func (r checkResult) judge(st nagios.State) checkResult {
+	r.state, r.Status, r.Code = st, st.String(), st.ExitCode()
+	return r
+}
+
+// thresholds are --warning and --critical: the total time may be up to
+// each (0: none).
+func (lc loginCheck) thresholds() nagios.Thresholds {
+	var t nagios.Thresholds
 	if lc.warning > 0 {
-		fmt.Fprintf(&b, "%.4f", lc.warning.Seconds())
+		t.Warning = nagios.UpTo(lc.warning.Seconds())
 	}
-	b.WriteByte(';')
 	if lc.critical > 0 {
-		fmt.Fprintf(&b, "%.4f", lc.critical.Seconds())
+		t.Critical = nagios.UpTo(lc.critical.Seconds())
 	}
-	b.WriteString(";0")
-	return b.String()
+	return t
+}
+
+// report is the plugin output for results: one host's line with its
+// perfdata, or for several hosts the summary first, a line per host and
+// every host's perfdata (with -q, only the hosts not OK get a line).
+func (lc loginCheck) report(results []checkResult) nagios.Check {
+	if len(results) == 1 {
+		r := results[0]
+		text := r.Address + " " + r.Error
+		if r.Stage == "" {
+			text = fmt.Sprintf("%s (%s) login %s%s", r.Address, r.Banner, ms(r.Login), lc.slowness(r))
+		}
+		return nagios.Check{Service: "AMI", State: r.state, Text: text, Perf: lc.perf(r)}
+	}
+	g := nagios.Group{Service: "AMI", Noun: "host", Problem: "down", OnlyProblems: lc.quiet}
+	for _, r := range results {
+		it := nagios.Item{Name: r.name, State: r.state, Text: r.Error, Perf: lc.perf(r)}
+		if r.Stage == "" {
+			slow := strings.TrimPrefix(lc.slowness(r), ", ")
+			if slow == "" {
+				slow = "total " + ms(r.Total)
+			}
+			it.Text = fmt.Sprintf("%s, login %s (%s)", slow, ms(r.Login), r.Banner)
+		}
+		if r.state != nagios.OK && (r.Stage == "" || r.Stage == stageAction) {
+			g.Problem = "" // a slow host, or one that refused the action, is not down
+		}
+		g.Items = append(g.Items, it)
+	}
+	return g.Check()
+}
+
+// slowness says which threshold r's total time passed, or "".
+func (lc loginCheck) slowness(r checkResult) string {
+	switch r.state {
+	case nagios.Critical:
+		return fmt.Sprintf(", total %s > critical %s", ms(r.Total), lc.critical)
+	case nagios.Warning:
+		return fmt.Sprintf(", total %s > warning %s", ms(r.Total), lc.warning)
+	}
+	return ""
+}
+
+func ms(seconds float64) string { return fmt.Sprintf("%.1f ms", seconds*1000) }
+
+// perf is r's performance data: the time of each step and the total,
+// which carries the thresholds. A host that failed has none (its times
+// would be partial).
+func (lc loginCheck) perf(r checkResult) []nagios.Perf {
+	if r.Stage != "" {
+		return nil
+	}
+	sec := func(label string, v float64) nagios.Perf {
+		return nagios.Perf{Label: label, Value: math.Round(v*1e6) / 1e6, Unit: "s"}
+	}
+	t := lc.thresholds()
+	total := sec("total", r.Total)
+	total.Warn, total.Crit, total.Min = t.Warning, t.Critical, nagios.Float(0)
+	return []nagios.Perf{sec("connect", r.Connect), sec("banner", r.BannerT), sec("login", r.Login),
+		sec(perfLabel(r.Action), r.Reply), total}
 }
 
 // perfLabel makes a performance data label of an action name: lower case,

@@ -2,17 +2,28 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
+	"github.com/ami-cli/ami/format/nagios"
+)
+
+// The Nagios plugin exit codes, as login-check exits with them.
+const (
+	nagiosOK       = int(nagios.OK)
+	nagiosWarning  = int(nagios.Warning)
+	nagiosCritical = int(nagios.Critical)
+	nagiosUnknown  = int(nagios.Unknown)
 )
 
 // okLine is the shape of a login-check OK line.
 var okLine = regexp.MustCompile(`^AMI OK - admin@127\.0\.0\.1:\d+ \(Asterisk Call Manager/11\.0\.0\) login \d+\.\d ms \| ` +
-	`connect=\d+\.\d{4}s banner=\d+\.\d{4}s login=\d+\.\d{4}s ping=\d+\.\d{4}s total=\d+\.\d{4}s;[\d.]*;[\d.]*;0\n$`)
+	`connect=[\d.]+s banner=[\d.]+s login=[\d.]+s ping=[\d.]+s total=[\d.]+s;;;0\n$`)
 
 func TestLoginCheck(t *testing.T) {
 	good := amitest.NewServer(t, amitest.Options{})
@@ -30,9 +41,9 @@ func TestLoginCheck(t *testing.T) {
 		line string // regexp for the whole output
 	}{
 		{"ok", good.Addr(), nil, nagiosOK, okLine.String()},
-		{"ok with thresholds", good.Addr(), []string{"-w", "5s", "-c", "10s"}, nagiosOK, `^AMI OK - .* total=\d+\.\d{4}s;5\.0000;10\.0000;0\n$`},
+		{"ok with thresholds", good.Addr(), []string{"-w", "5s", "-c", "10s"}, nagiosOK, `^AMI OK - .* total=[\d.]+s;5;10;0\n$`},
 		{"other action", good.Addr(), []string{"--action", "CoreStatus"}, nagiosCritical, `^AMI CRITICAL - admin@\S+ CoreStatus answered Error: Invalid/unknown command`},
-		{"warning", good.Addr(), []string{"--warning", "1ns"}, nagiosWarning, `^AMI WARNING - admin@\S+ \(Asterisk Call Manager/11\.0\.0\) login [\d.]+ ms, total [\d.]+ ms > warning 1ns \| .*total=\d+\.\d{4}s;0\.0000;;0\n$`},
+		{"warning", good.Addr(), []string{"--warning", "1ns"}, nagiosWarning, `^AMI WARNING - admin@\S+ \(Asterisk Call Manager/11\.0\.0\) login [\d.]+ ms, total [\d.]+ ms > warning 1ns \| .*total=[\d.]+s;0\.000000001;;0\n$`},
 		{"critical threshold", good.Addr(), []string{"-w", "1ns", "-c", "2ns"}, nagiosCritical, `^AMI CRITICAL - .* > critical 2ns \|`},
 		{"refused", refused, nil, nagiosCritical, `^AMI CRITICAL - admin@` + regexp.QuoteMeta(refused) + ` connection refused\n$`},
 		{"bad banner", badBanner.Addr(), nil, nagiosCritical, `^AMI CRITICAL - admin@\S+ bad banner: .*SSH`},
@@ -74,19 +85,109 @@ func TestLoginCheckSeveralHosts(t *testing.T) {
 		t.Errorf("exit %d; stderr %q", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 3 {
+	if len(lines) != 4 {
 		t.Fatalf("%d lines: %q", len(lines), out)
 	}
-	for i, want := range []string{"AMI OK - admin@" + a.Addr(), "AMI CRITICAL - admin@" + refused, "AMI OK - admin@" + b.Addr()} {
+	// The first line, which Nagios shows, tells the worst state; the
+	// hosts follow in argument order; every host that answered has its
+	// own perfdata labels, all on the last line.
+	for i, want := range []string{
+		"AMI CRITICAL - 1 of 3 hosts down: " + refused + " connection refused",
+		"[OK] " + a.Addr() + " - total ",
+		"[CRITICAL] " + refused + " - connection refused",
+		"[OK] " + b.Addr() + " - total ",
+	} {
 		if !strings.HasPrefix(lines[i], want) {
-			t.Errorf("line %d: %q, want prefix %q", i, lines[i], want)
+			t.Errorf("line %d: %q, want prefix %q", i+1, lines[i], want)
 		}
 	}
-	// -q keeps only the failure; a host without a port uses --port.
+	if strings.Contains(lines[0], "|") || strings.Contains(lines[1], "|") {
+		t.Errorf("perfdata before the last line: %q", out)
+	}
+	for _, host := range []string{a.Addr(), b.Addr()} {
+		for _, label := range []string{"connect", "banner", "login", "ping", "total"} {
+			if !strings.Contains(lines[3], " '"+host+" "+label+"'=") {
+				t.Errorf("no perfdata %q for %s: %q", label, host, lines[3])
+			}
+		}
+	}
+	if strings.Contains(lines[3], refused+" ") && strings.Contains(lines[3], "'"+refused) {
+		t.Errorf("perfdata for the host that is down: %q", lines[3])
+	}
+
+	// -q keeps the summary and the host that is down; a host without a
+	// port uses --port.
 	_, port, _ := strings.Cut(a.Addr(), ":")
 	code, out, _ = runCmd(t, testCtx(t), a.Addr(), "login-check", "-q", "--port", port, "127.0.0.1", refused)
-	if code != nagiosCritical || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "AMI CRITICAL") {
+	lines = strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != nagiosCritical || len(lines) != 2 || lines[0] != "AMI CRITICAL - 1 of 2 hosts down: "+refused+" connection refused" ||
+		!strings.HasPrefix(lines[1], "[CRITICAL] "+refused+" - connection refused | '"+a.Addr()+" connect'=") {
 		t.Errorf("-q: exit %d, %q", code, out)
+	}
+	// -q with every host OK prints nothing.
+	code, out, _ = runCmd(t, testCtx(t), a.Addr(), "login-check", "-q", a.Addr(), b.Addr())
+	if code != nagiosOK || out != "" {
+		t.Errorf("-q all OK: exit %d, %q", code, out)
+	}
+	// A slow host is not "down": the summary says "not OK" and names it.
+	code, out, _ = runCmd(t, testCtx(t), a.Addr(), "login-check", "-w", "1ns", a.Addr(), refused)
+	if code != nagiosCritical || !strings.HasPrefix(out, "AMI CRITICAL - 2 of 2 hosts not OK: "+refused+" connection refused; "+a.Addr()+" total ") ||
+		!strings.Contains(out, "\n[WARNING] "+a.Addr()+" - total ") {
+		t.Errorf("slow and down: exit %d, %q", code, out)
+	}
+}
+
+// normalizeCheck makes login-check output comparable with a golden file:
+// timings become N and each distinct port becomes PORT1, PORT2, ... in
+// order of appearance.
+func normalizeCheck(out string) string {
+	ports := map[string]string{}
+	out = regexp.MustCompile(`127\.0\.0\.1:\d+`).ReplaceAllStringFunc(out, func(addr string) string {
+		if ports[addr] == "" {
+			ports[addr] = fmt.Sprintf("127.0.0.1:PORT%d", len(ports)+1)
+		}
+		return ports[addr]
+	})
+	out = regexp.MustCompile(`\d+\.\d ms`).ReplaceAllString(out, "N ms")
+	return regexp.MustCompile(`=[\d.]+s`).ReplaceAllString(out, "=Ns")
+}
+
+// TestLoginCheckGolden pins the whole output for one host OK, several
+// hosts with one down, a warning by threshold, and text from the server
+// (a banner, an error message) holding "|" and a line break.
+func TestLoginCheckGolden(t *testing.T) {
+	good := amitest.NewServer(t, amitest.Options{})
+	good2 := amitest.NewServer(t, amitest.Options{})
+	evil := amitest.NewServer(t, amitest.Options{Banner: "Asterisk Call Manager/11.0.0 | evil\rAMI OK - fake | x=1"})
+	evil.HandlePerm("Pipe", "", func(s *amitest.Session, a amiwire.Packet) {
+		s.Error(a, "no | way\rAMI OK - fake")
+	})
+	refused := closedAddr(t)
+	for _, tc := range []struct {
+		golden string
+		code   int
+		args   []string
+	}{
+		{"login-check-ok.text", nagiosOK, []string{"-w", "200", "-c", "300", good.Addr()}},
+		{"login-check-hosts-one-down.text", nagiosCritical, []string{"-c", "300", good.Addr(), refused, good2.Addr()}},
+		{"login-check-warning.text", nagiosWarning, []string{"--warning", "0.000001", good.Addr()}},
+		{"login-check-hosts-warning.text", nagiosWarning, []string{"--warning", "0.000001", "--critical", "300", good.Addr(), good2.Addr()}},
+		{"login-check-banner.text", nagiosOK, []string{evil.Addr()}},
+		{"login-check-banner-hosts.text", nagiosCritical, []string{"--action", "Pipe", evil.Addr(), good.Addr()}},
+	} {
+		t.Run(tc.golden, func(t *testing.T) {
+			code, out, errOut := runCmd(t, testCtx(t), good.Addr(), "login-check", tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stdout %q, stderr %q", code, tc.code, out, errOut)
+			}
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+			for i, l := range lines {
+				if n := strings.Count(l, "|"); n > 1 || n == 1 && i != 0 && i != len(lines)-1 || strings.Contains(l, "\r") {
+					t.Errorf("line %d breaks the plugin format: %q", i+1, l)
+				}
+			}
+			goldenCheck(t, tc.golden, normalizeCheck(out))
+		})
 	}
 }
 
