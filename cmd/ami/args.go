@@ -78,6 +78,12 @@ func parseActionArgs(args []string) (amiwire.Packet, error) {
 // sane keys) and a non-empty action name. where says where the action
 // came from ("stdin action 2, line 7").
 func checkAction(p amiwire.Packet, where string) error {
+	return checkActionThen(p, where, "nothing was sent")
+}
+
+// checkActionThen is checkAction for an action that is not the first to
+// go: outcome says what has been sent when it is refused.
+func checkActionThen(p amiwire.Packet, where, outcome string) error {
 	err := amiwire.ValidateSend(p)
 	if err == nil && strings.TrimSpace(p.Action()) == "" {
 		err = &amiwire.FieldError{Key: "Action", Index: 0, Reason: "empty action name"}
@@ -89,9 +95,9 @@ func checkAction(p amiwire.Packet, where string) error {
 	if !errors.As(err, &fe) {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	msg := fmt.Sprintf("%s: %s; nothing was sent", where, fe.Reason)
+	msg := fmt.Sprintf("%s: %s; %s", where, fe.Reason, outcome)
 	if fe.Index >= 0 {
-		msg = fmt.Sprintf("%s: header %q refused: %s; nothing was sent", where, fe.Key, fe.Reason)
+		msg = fmt.Sprintf("%s: header %q refused: %s; %s", where, fe.Key, fe.Reason, outcome)
 	}
 	return &msgError{msg: msg, err: err}
 }

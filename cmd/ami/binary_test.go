@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -87,6 +88,8 @@ func TestBinary(t *testing.T) {
 		})
 	}
 
+	binaryStdinCases(t, srv, cmd, exitOf)
+
 	// `ami list ... | head -n 1`: the reader goes away while ami is still
 	// writing; ami stops quietly with exit 0.
 	srv.HandlePerm("Big", "", bigList(200_000))
@@ -152,6 +155,115 @@ func TestBinary(t *testing.T) {
 		}
 		if countLogoffs(srv) != before+1 {
 			t.Fatalf("no Logoff after SIGINT")
+		}
+	})
+}
+
+// binaryStdinCases runs `ami send` with stdin a real pipe or file: a pipe
+// still being written streams (each result before the next action is
+// written; a bad action ends the batch without waiting for the end of
+// stdin), a pipe whose writer has finished and a file are checked whole.
+func binaryStdinCases(t *testing.T, srv *amitest.Server, cmd func(context.Context, string, ...string) *exec.Cmd, exitOf func(error) int) {
+	pipe := func() (*os.File, *os.File) {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close(); w.Close() })
+		return r, w
+	}
+	// start runs ami send -o json with stdin in, stdout a pipe.
+	start := func(in *os.File) (*exec.Cmd, *bufio.Reader, *bytes.Buffer) {
+		c := cmd(ctxT(t), "", "send", "-o", "json")
+		outR, outW := pipe()
+		var errOut bytes.Buffer
+		c.Stdin, c.Stdout, c.Stderr = in, outW, &errOut
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		outW.Close()
+		return c, bufio.NewReader(outR), &errOut
+	}
+	sentWithID := func(id string) int {
+		n := 0
+		for _, r := range srv.Requests() {
+			if r.Action.ActionID() == id {
+				n++
+			}
+		}
+		return n
+	}
+
+	t.Run("send streams from a pipe", func(t *testing.T) {
+		inR, inW := pipe()
+		c, out, errOut := start(inR)
+		inR.Close()
+		for _, id := range []string{"co1", "co2"} {
+			fmt.Fprintf(inW, "Action: Fixed\nActionID: %s\n\n", id)
+			line, err := out.ReadString('\n') // ends when ami is killed at the deadline
+			if err != nil || !strings.Contains(line, `"ActionID":"`+id+`"`) {
+				t.Fatalf("result of %s: %q, %v; stderr %q", id, line, err, errOut.String())
+			}
+		}
+		inW.Close()
+		if code := exitOf(c.Wait()); code != 0 || errOut.Len() != 0 {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+	})
+
+	t.Run("send stops at a bad action in a pipe", func(t *testing.T) {
+		before := countLogoffs(srv)
+		inR, inW := pipe()
+		c, out, errOut := start(inR)
+		inR.Close()
+		fmt.Fprint(inW, "Action: Fixed\nActionID: bad1\n\n")
+		if line, err := out.ReadString('\n'); err != nil || !strings.Contains(line, `"ActionID":"bad1"`) {
+			t.Fatalf("first result %q, %v", line, err)
+		}
+		fmt.Fprint(inW, "Action: Fixed\nChannel: x\rAction: Command\n\n") // stdin stays open
+		code := exitOf(c.Wait())
+		if code != exitUsage || !strings.Contains(errOut.String(), "stdin action 2 (line 4)") ||
+			!strings.Contains(errOut.String(), "the action before it was sent") {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+		if countLogoffs(srv) != before+1 {
+			t.Error("no Logoff after the bad action")
+		}
+	})
+
+	whole := "Action: Fixed\nActionID: whole1\n\nbogus\n"
+	t.Run("send checks a finished pipe whole", func(t *testing.T) {
+		inR, inW := pipe()
+		fmt.Fprint(inW, whole)
+		inW.Close() // like a here-doc: all there before ami starts
+		c, _, errOut := start(inR)
+		inR.Close()
+		code := exitOf(c.Wait())
+		if code != exitUsage || !strings.Contains(errOut.String(), "stdin action 2 (line 4)") || !strings.Contains(errOut.String(), "nothing was sent") {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+		if n := sentWithID("whole1"); n != 0 {
+			t.Fatalf("the first action was sent")
+		}
+	})
+
+	t.Run("send checks a file whole", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "actions.txt")
+		if err := os.WriteFile(path, []byte(whole), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		c, _, errOut := start(f)
+		code := exitOf(c.Wait())
+		if code != exitUsage || !strings.Contains(errOut.String(), "nothing was sent") {
+			t.Fatalf("exit %d, stderr %q", code, errOut.String())
+		}
+		if n := sentWithID("whole1"); n != 0 {
+			t.Fatalf("the first action was sent")
 		}
 	})
 }

@@ -217,3 +217,12 @@ func noSecret(t *testing.T, r result) {
 		t.Fatalf("the secret leaked:\nstdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	}
 }
+
+// fields builds fields from key, value pairs.
+func fields(kv ...string) []amiwire.Field {
+	var out []amiwire.Field
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, amiwire.Field{Key: kv[i], Value: kv[i+1]})
+	}
+	return out
+}

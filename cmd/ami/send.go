@@ -20,20 +20,29 @@ func sendCommand() *cli.Command {
 		ArgsUsage: "ACTION [Key=Value | 'Key: Value' ...]",
 		UsageText: `ami send [flags] ACTION [Key=Value | 'Key: Value' ...]
 ami send [flags] Action=ACTION [Key=Value ...]
-ami send [flags] < actions.txt          (AMI text or JSON lines on stdin)`,
+ami send [flags] < actions.txt          (AMI text, JSON lines or a JSON array on stdin)`,
 		Description: `Sends one action built from the arguments, or every action read from stdin when no
 ACTION is given and stdin is not a terminal, and prints each response, and for actions
 that answer with an event list, every event of the list and its final event.
 
 Repeated keys are sent in order (Variable=a=1 Variable=b=2). An ActionID is added when
 absent and kept when given. Actions from stdin are AMI text (Key: Value lines, an empty
-line between actions, LF or CRLF) or JSON lines ({"Action":"Ping","Variable":["a=1"]}),
-detected automatically; all of them are checked before anything is sent, then sent
-pipelined over one login, and their results print in input order.
+line between actions, LF or CRLF), JSON objects ({"Action":"Ping","Variable":["a=1"]},
+one per line by convention) or JSON arrays of them (what jq -s makes), detected
+automatically. They are sent pipelined over one login, and their results print in
+input order.
+
+Stdin that is all there when ami starts (a file, a here-doc, a pipe whose writer has
+finished) is checked whole before anything is sent. A pipe that is still being written
+(a slow producer, a coprocess) is read as it comes: each action is sent as soon as it
+is complete (at the empty line after AMI text, at the closing brace of a JSON object),
+and each result printed as soon as it arrives. A bad action there ends the batch: the
+results of the actions before it are printed, Logoff is sent, exit 2.
 
 A value containing CR or LF (header injection), more than 128 headers (counting the
-ActionID ami adds) or a line over 1024 bytes is refused with exit 2 and nothing is sent. Exit 1 when any response is
-Response: Error (all responses are still printed).
+ActionID ami adds) or a line over 1024 bytes is refused with exit 2, and the actions after
+it are not sent. Exit 1 when any response is Response: Error (all responses are still
+printed).
 
 Lists are read as 'ami list' reads them (see 'ami list --help'): while events are off
 (the default; a stdin action "Action: Events" with "EventMask: on" turns them on for the
@@ -51,7 +60,9 @@ EXAMPLES:
        CallerID='"Ops" <100>' Variable=CAMPAIGN=42 Variable=TRY=1
    ami send -o json Action=CoreStatus
    printf 'Action: Ping\n\nAction: CoreSettings\n\n' | ami send
-   echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' | ami send -o json`,
+   echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' | ami send -o json
+   jq -s . actions.jsonl | ami send -o json
+   (echo '{"Action":"Ping"}'; sleep 5; echo '{"Action":"Ping"}') | ami send   # one now, one in 5 s`,
 		Flags:  append(outputFlags(false), connectionFlags()...),
 		Action: runSend,
 	}
@@ -64,6 +75,15 @@ type sendItem struct {
 }
 
 func runSend(c *cli.Context) error {
+	if c.NArg() == 0 {
+		in := c.App.Reader
+		if f, ok := in.(*os.File); in == nil || ok && isTerminal(f) {
+			return usageError("send: no ACTION: give one as an argument, or pipe actions into stdin (see 'ami send --help')")
+		}
+		if !stdinComplete(in) {
+			return runSendStream(c, in)
+		}
+	}
 	items, err := sendInput(c)
 	if err != nil {
 		return err
@@ -97,8 +117,9 @@ func runSend(c *cli.Context) error {
 	return printResults(ctx, s, items, pend, nil, out)
 }
 
-// sendInput returns the actions to send, from the arguments or stdin, all
-// checked. Nothing has been sent yet.
+// sendInput returns the actions to send, from the arguments or from a
+// stdin that is complete (stdinComplete), all checked. Nothing has been
+// sent yet.
 func sendInput(c *cli.Context) ([]sendItem, error) {
 	if c.NArg() > 0 {
 		p, err := parseActionArgs(c.Args().Slice())
@@ -110,11 +131,7 @@ func sendInput(c *cli.Context) ([]sendItem, error) {
 		}
 		return []sendItem{{action: p, where: "send"}}, nil
 	}
-	in := c.App.Reader
-	if f, ok := in.(*os.File); in == nil || ok && isTerminal(f) {
-		return nil, usageError("send: no ACTION: give one as an argument, or pipe actions into stdin (see 'ami send --help')")
-	}
-	acts, err := readActions(in)
+	acts, err := readActions(c.App.Reader)
 	if err != nil {
 		return nil, usageError("send: %v", err)
 	}
@@ -123,7 +140,7 @@ func sendInput(c *cli.Context) ([]sendItem, error) {
 	}
 	items := make([]sendItem, len(acts))
 	for i, a := range acts {
-		where := fmt.Sprintf("send: stdin action %d (line %d)", i+1, a.Line)
+		where := stdinWhere(a)
 		if err := checkAction(a.Packet, where); err != nil {
 			return nil, err
 		}
@@ -166,66 +183,122 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 // server's close. The error is the most serious of what happened: a lost
 // connection or timeout over an action that failed.
 func printResults(ctx context.Context, s connSettings, items []sendItem, pend []*amiwire.Pending, sendErr error, out format.Writer) error {
-	var failed, miscounted []error
-	var fatal error
-	answered := 0
+	t := &tally{s: s, out: out, total: len(items)}
 	for i, p := range pend {
-		resp, err := waitResponse(ctx, s, p)
-		if resp != nil {
-			if werr := writeResponse(out, resp); werr != nil {
-				return werr
-			}
+		if ok, err := t.result(ctx, items[i].action, p); err != nil {
+			return err
+		} else if !ok {
+			break
 		}
-		if err == nil {
-			answered++
-			continue
-		}
-		var ae *amiwire.ActionError
-		var lce *amiwire.ListCountError
-		switch {
-		case errors.As(err, &ae):
-			answered++
-			failed = append(failed, err)
-			continue
-		case errors.As(err, &lce):
-			// Its items are printed; the actions after it go on.
-			answered++
-			miscounted = append(miscounted, &msgError{msg: "send " + lce.Error(), err: err})
-			continue
-		}
-		fatal = describeWaitError(items[i].action, err, s, answered, len(items))
-		break
 	}
 	if err := out.Flush(); err != nil {
 		return err
 	}
+	var stopped error
+	if sendErr != nil {
+		stopped = sendError(items[len(pend)].action, sendErr, t.answered, len(items))
+	}
+	return t.outcome(stopped)
+}
+
+// tally prints the results of a batch in input order and keeps what
+// decides the batch's outcome.
+type tally struct {
+	s        connSettings
+	out      format.Writer
+	total    int // actions in the batch; -1 for a stream, whose length is not known
+	seen     int // results waited for
+	answered int
+	failed   []error
+	// lists whose items were printed but whose ListItems count disagrees
+	miscounted []error
+	fatal      error // the connection was lost or timed out: the batch cannot go on
+}
+
+// result waits for the result of action (sent as p) and prints it. It
+// returns false when the batch cannot go on (t.fatal says why), and the
+// error of writing the output.
+func (t *tally) result(ctx context.Context, action amiwire.Packet, p *amiwire.Pending) (bool, error) {
+	t.seen++
+	resp, err := waitResponse(ctx, t.s, p)
+	if resp != nil {
+		if werr := writeResponse(t.out, resp); werr != nil {
+			return false, werr
+		}
+	}
+	if err == nil {
+		t.answered++
+		return true, nil
+	}
+	var ae *amiwire.ActionError
+	var lce *amiwire.ListCountError
 	switch {
-	case fatal != nil:
-		return fatal
-	case sendErr != nil:
-		return sendError(items[len(pend)].action, sendErr, answered, len(items))
-	case len(miscounted) == 1:
-		return miscounted[0]
-	case len(miscounted) > 1:
-		return exitWith(exitConn, fmt.Errorf("%d lists miscounted; the first: %w", len(miscounted), miscounted[0]))
-	case len(failed) == 1:
-		return failed[0]
-	case len(failed) > 1:
-		return exitWith(exitActionError, fmt.Errorf("%d of %d actions failed; the first: %w", len(failed), len(items), failed[0]))
+	case errors.As(err, &ae):
+		t.answered++
+		t.failed = append(t.failed, err)
+		return true, nil
+	case errors.As(err, &lce):
+		// Its items are printed; the actions after it go on.
+		t.answered++
+		t.miscounted = append(t.miscounted, &msgError{msg: "send " + lce.Error(), err: err})
+		return true, nil
+	}
+	t.fatal = describeWaitError(action, err, t.s, t.answered, t.total)
+	return false, nil
+}
+
+// outcome returns the batch's error: a lost connection or timeout, else
+// stopped (why the rest of the batch was not sent), else the lists
+// miscounted, else the actions that failed.
+func (t *tally) outcome(stopped error) error {
+	switch {
+	case t.fatal != nil:
+		return t.fatal
+	case stopped != nil:
+		return stopped
+	case len(t.miscounted) == 1:
+		return t.miscounted[0]
+	case len(t.miscounted) > 1:
+		return exitWith(exitConn, fmt.Errorf("%d lists miscounted; the first: %w", len(t.miscounted), t.miscounted[0]))
+	case len(t.failed) == 1:
+		return t.failed[0]
+	case len(t.failed) > 1:
+		total := t.total
+		if total < 0 {
+			total = t.seen
+		}
+		return exitWith(exitActionError, fmt.Errorf("%d of %d actions failed; the first: %w", len(t.failed), total, t.failed[0]))
 	}
 	return nil
+}
+
+// progress says how far a batch of total actions got, for messages:
+// " (2 of 4 actions answered)", nothing for a single action, and
+// " (2 actions answered)" for a stream (total -1).
+func progress(answered, total int) string {
+	switch {
+	case total > 1:
+		return fmt.Sprintf(" (%d of %d actions answered)", answered, total)
+	case total < 0:
+		return fmt.Sprintf(" (%s answered)", plural(answered, "action"))
+	}
+	return ""
+}
+
+// plural renders "1 action", "2 actions".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // sendError reports an action that could not be written, with the batch's
 // progress. The client's error already begins with the action's name.
 func sendError(action amiwire.Packet, err error, answered, total int) error {
 	name := action.Action()
-	progress := ""
-	if total > 1 {
-		progress = fmt.Sprintf(" (%d of %d actions answered)", answered, total)
-	}
 	cause := strings.TrimPrefix(err.Error(), name+": ")
-	return &msgError{msg: fmt.Sprintf("send %s%s: %s", name, progress, cause), err: err}
+	return &msgError{msg: fmt.Sprintf("send %s%s: %s", name, progress(answered, total), cause), err: err}
 }
 
 // waitResponse waits for one response within the timeout.
@@ -239,10 +312,7 @@ func waitResponse(ctx context.Context, s connSettings, p *amiwire.Pending) (*ami
 // error to report, naming the action and how far the batch got.
 func describeWaitError(action amiwire.Packet, err error, s connSettings, answered, total int) error {
 	name := action.Action()
-	progress := ""
-	if total > 1 {
-		progress = fmt.Sprintf(" (%d of %d actions answered)", answered, total)
-	}
+	progress := progress(answered, total)
 	var ile *amiwire.IncompleteListError
 	switch {
 	case errors.As(err, &ile):

@@ -100,6 +100,7 @@ func TestSendStdin(t *testing.T) {
 		{"text LF", "Action: Fixed\nActionID: s1\n\nAction: Three\nActionID: s2\n\nAction: Ping\nActionID: s3\n"},
 		{"text CRLF", "Action: Fixed\r\nActionID: s1\r\n\r\nAction: Three\r\nActionID: s2\r\n\r\nAction: Ping\r\nActionID: s3\r\n\r\n"},
 		{"json lines", `{"Action":"Fixed","ActionID":"s1"}` + "\n" + `{"Action":"Three","ActionID":"s2"}` + "\n" + `{"Action":"Ping","ActionID":"s3"}` + "\n"},
+		{"json array (jq -s)", "[\n  {\n    \"Action\": \"Fixed\",\n    \"ActionID\": \"s1\"\n  },\n  {\"Action\":\"Three\",\"ActionID\":\"s2\"},\n  {\"Action\":\"Ping\",\"ActionID\":\"s3\"}\n]\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,8 +253,8 @@ func TestSendBadInput(t *testing.T) {
 		{name: "no action, empty stdin", args: []string{"send"}, msg: "no actions on stdin"},
 		{name: "not key value", args: []string{"send", "Ping", "oops"}, msg: "argument 2"},
 		{name: "two actions", args: []string{"send", "Ping", "Action=Logoff"}, msg: "second action"},
-		{name: "stdin garbage", args: []string{"send"}, stdin: "hello\n", msg: "stdin line 1"},
-		{name: "stdin json broken", args: []string{"send"}, stdin: `{"Action":`, msg: "JSON object 1"},
+		{name: "stdin garbage", args: []string{"send"}, stdin: "hello\n", msg: `stdin action 1 (line 1): "hello" is not`},
+		{name: "stdin json broken", args: []string{"send"}, stdin: `{"Action":`, msg: "stdin action 1 (line 1): unexpected EOF"},
 		{name: "table not for send", args: []string{"send", "-o", "table", "Ping"}, msg: "only for list"},
 		{name: "unknown format", args: []string{"send", "-o", "yaml", "Ping"}, msg: "yaml"},
 		{name: "bad color", args: []string{"send", "--color", "sometimes", "Ping"}, msg: "--color"},
