@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
@@ -89,6 +90,7 @@ func TestBinary(t *testing.T) {
 	}
 
 	binaryStdinCases(t, srv, cmd, exitOf)
+	t.Run("listen closed pipe while quiet", func(t *testing.T) { binaryListenHangup(t, bin, exitOf) })
 
 	// `ami list ... | head -n 1`: the reader goes away while ami is still
 	// writing; ami stops quietly with exit 0.
@@ -266,6 +268,41 @@ func binaryStdinCases(t *testing.T, srv *amitest.Server, cmd func(context.Contex
 			t.Fatalf("the first action was sent")
 		}
 	})
+}
+
+// binaryListenHangup: `ami listen --event Rare | head -1` on a quiet PBX
+// ends as soon as head has gone, not at the next event (none comes here).
+func binaryListenHangup(t *testing.T, bin string, exitOf func(error) int) {
+	rare := amiwire.Packet{Fields: fields("Event", "Rare", "Privilege", "user,all")}
+	quiet := newServer(t, amitest.Options{OnLogin: func(s *amitest.Session) { s.SendEvent(rare) }})
+	c := exec.CommandContext(ctxT(t), bin, append(srvArgs(t, quiet), "listen", "--event", "Rare", "-o", "json")...)
+	c.Env = append(cleanEnv(), "NO_COLOR=1")
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errOut syncBuffer
+	c.Stdout, c.Stderr = outW, &errOut
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	outW.Close()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil || !strings.Contains(line, `"Event":"Rare"`) {
+		t.Fatalf("first line %q, %v; stderr %q", line, err, errOut.String())
+	}
+	outR.Close() // head -1 exits
+	start := time.Now()
+	code := exitOf(c.Wait()) // killed at the test's deadline if it waits for an event
+	if code != 0 || errOut.String() != "" {
+		t.Fatalf("exit %d after %v, stderr %q", code, time.Since(start), errOut.String())
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to notice that stdout's reader had gone", d)
+	}
+	if countLogoffs(quiet) != 1 {
+		t.Error("no Logoff")
+	}
 }
 
 func countLogoffs(srv *amitest.Server) int {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -67,7 +68,8 @@ func listenCommand() *cli.Command {
 		UsageText: "ami listen [flags]",
 		Description: `Logs in with events on and prints every asynchronous event as it arrives, in
 the -o format (text, json or raw), until --count, --duration, SIGINT/SIGTERM
-or a closed stdout. Output is flushed as soon as no more input is waiting,
+or a closed stdout (noticed at once, not at the next event: "ami listen
+--event Rare | head -1" ends when head does). Output is flushed as soon as no more input is waiting,
 so "ami listen | grep" shows each event at once, but batched during bursts.
 
 --classes asks Asterisk for some event classes only (the class names of
@@ -289,7 +291,15 @@ func runListen(c *cli.Context) error {
 		// has work to do, keep two (1.56x against 1.70x for json).
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	}
-	return l.run(c.Context)
+	ctx := c.Context
+	if f, ok := c.App.Writer.(*os.File); ok {
+		// `ami listen --event Rare | head -1`: stop when head has gone,
+		// not at the next event, which may be hours away.
+		var stop func()
+		ctx, stop = watchHangup(ctx, f)
+		defer stop()
+	}
+	return l.run(ctx)
 }
 
 // listener runs one `ami listen`.
