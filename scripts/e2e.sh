@@ -93,6 +93,14 @@ kill "$sender" 2>/dev/null; wait "$sender" 2>/dev/null
 [ "$listen_rc" -eq 0 ] && ok "listen | head -n 1 exits 0" || bad "listen | head -n 1 exit $listen_rc (124 = hung)"
 [ "$(wc -l <"$work/out")" -eq 1 ] && ok "listen | head printed 1 line" || bad "listen | head line count"
 [ -s "$work/err" ] && bad "listen | head wrote to stderr" "$(cat "$work/err")" || ok "listen | head is quiet"
+# A quiet PBX: events come only until head has its line, then none. listen must
+# notice that head has gone by itself (the Go test TestBinary checks it exactly).
+( for _ in $(seq 50); do [ -s "$work/quiet" ] && break; "$bin" send UserEvent UserEvent=quiet >/dev/null 2>&1; sleep 0.2; done ) &
+sender=$!
+timeout 10 "$bin" listen --match UserEvent=quiet -o json 2>"$work/err" | head -n 1 >"$work/quiet"
+listen_rc=${PIPESTATUS[0]}
+kill "$sender" 2>/dev/null; wait "$sender" 2>/dev/null
+[ "$listen_rc" -eq 0 ] && ok "quiet listen | head -n 1 exits 0" || bad "quiet listen | head -n 1 exit $listen_rc (124 = waited for an event)"
 
 echo "== login-check"
 check "login-check OK" 0 "$bin" login-check && want_out "nagios line" '^AMI OK - admin@127\.0\.0\.1:[0-9]+ .*\| connect='
