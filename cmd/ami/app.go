@@ -110,7 +110,11 @@ to stderr.
 The connection flags work before and after the command name:
    ami -H pbx -u admin send Ping
    ami send -H pbx -u admin Ping
-The secret comes from $AMI_SECRET, --secret-file, a --profile, or a prompt.`,
+
+The secret comes from --secret-file, a --profile, $AMI_SECRET or a prompt.
+Each connection setting comes from the command line, else the profile, else
+the environment, else the defaults. A profile's secret goes only to the host
+and port the profile names.`,
 		Version: version,
 		// Any time but the zero one: urfave/cli otherwise stats the
 		// executable on every run to fill in a field ami never shows.

@@ -185,15 +185,21 @@ const manExtra = `
 
 **AMI_HOST**, **AMI_PORT**, **AMI_USERNAME**: where to connect and as whom (like --host, --port, --user).
 
-**AMI_SECRET**: the secret. **AMI_SECRET_FILE**: a file holding it (mode 0600).
+**AMI_SECRET**: the secret. **AMI_SECRET_FILE**: a file holding it (others may not read it; the group may).
 
 **AMI_PROFILE**: a section of the configuration file (like --profile).
 
-**NO_COLOR**: when set, --color auto never colours.
+An empty variable counts as unset. **NO_COLOR**: when set, --color auto never colours.
+
+# PRECEDENCE
+
+Each connection setting comes from the first of: the command line (a flag after the command, then one before it, then --url); the profile named by --profile, or else by $AMI\_PROFILE; the AMI\_\* variables; the defaults (127.0.0.1, port 5038, or 5039 with --tls). An explicit choice beats the environment: AMI_PORT=16012 ami --profile pbx1 send Ping uses the profile's port.
+
+A profile's secret (secret or secret_file) is sent only to the host and port the profile names (127.0.0.1 and the default port when it names none). Pointed elsewhere, as in ami --profile pbx1 -H other, ami uses the profile's user and TLS settings, says on stderr that the profile's secret stays home, and takes the secret from --secret-file, --secret, $AMI_SECRET or $AMI_SECRET_FILE, or asks for it. With --mock the simulator's account admin/admin stands in for the profile's and the environment's.
 
 # FILES
 
-**$XDG_CONFIG_HOME/ami/config** (default ~/.config/ami/config): named profiles with host, port, username, secret or secret_file, tls and auth. Refused when group or others can read it and it holds a secret.
+**$XDG_CONFIG_HOME/ami/config** (default ~/.config/ami/config): named profiles, [name] sections of key = value lines (host, port, username, secret or secret_file, tls, auth). As in Asterisk's .conf files, ; starts a comment, also after a value (username = admin ; the admin); write \\; for a ; that belongs to the value, or quote the value ("a;b" or 'a;b'), which takes everything between the quotes as it is. A config file that holds a secret or names a secret file, and a secret file, are refused when others can read or write them (the group may read them: mode 0640, owner root, group nagios, is fine); an empty secret is refused.
 
 # SEE ALSO
 

@@ -99,7 +99,7 @@ func TestConnectionSources(t *testing.T) {
 		os.WriteFile(loose, []byte(testSecret), 0o644)
 		os.Chmod(loose, 0o644)
 		r := amiRun(t, "", "-H", host, "-p", port, "-u", "admin", "--secret-file", loose, "send", "Fixed")
-		r.want(t, exitUsage, "chmod 600 "+loose)
+		r.want(t, exitUsage, "chmod o-rwx "+loose)
 		noSecret(t, r)
 	})
 }
@@ -121,13 +121,14 @@ func TestProfiles(t *testing.T) {
 	amiRun(t, "", "send", "--profile", "inline", "Fixed").want(t, 0)
 	t.Setenv(envProfile, "inline")
 	amiRun(t, "", "send", "Fixed").want(t, 0)
-	// Flags override the profile.
-	amiRun(t, "", "-p", "1", "send", "Fixed").want(t, exitConn, "connect "+host+":1")
+	// Flags override the profile; its secret then stays with it.
+	amiRun(t, "", "-p", "1", "--secret-file", secretFile(t, testSecret), "send", "Fixed").want(t, exitConn, "connect "+host+":1")
+	amiRun(t, "", "-p", "1", "send", "Fixed").want(t, exitUsage, "not sent to "+host+":1")
 	amiRun(t, "", "--profile", "nope", "send", "Fixed").want(t, exitUsage, "no section [nope]")
 
 	os.Chmod(cfg, 0o644)
 	r := amiRun(t, "", "--profile", "pbx", "send", "Fixed")
-	r.want(t, exitUsage, "chmod 600 "+cfg)
+	r.want(t, exitUsage, "chmod o-rwx "+cfg)
 	noSecret(t, r)
 	if n := len(sentActions(srv)); n != 3 {
 		t.Errorf("server got %d actions, want 3", n)

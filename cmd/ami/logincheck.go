@@ -222,9 +222,11 @@ func retarget(c *cli.Context, base connSettings, arg string) (connSettings, erro
 	if host == "" || strings.ContainsAny(host, " /\r\n") {
 		return s, fmt.Errorf("%q: want HOST or HOST:PORT", arg)
 	}
-	s.Host, s.Port = host, port
-	s.Config.Addr = net.JoinHostPort(host, strconv.Itoa(port))
-	s.Display = s.Config.Username + "@" + s.Config.Addr
+	// A profile's secret goes only to the host it names.
+	s, err := base.at(host, port)
+	if err != nil {
+		return s, err
+	}
 	if base.Config.TLS != nil && !isSetAny(c, "tls-server-name") {
 		tc := base.Config.TLS.Clone()
 		tc.ServerName = host

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -15,14 +16,43 @@ func isTerminal(f *os.File) bool {
 	return isatty.IsTerminal(fd) || isatty.IsCygwinTerminal(fd)
 }
 
-// promptSecret asks for the secret on the terminal f with echo off. The
-// prompt goes to stderr so stdout stays data only.
-func promptSecret(f *os.File, stderr io.Writer, display string) (string, error) {
-	fmt.Fprintf(stderr, "AMI secret for %s: ", display)
-	b, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(stderr)
+// promptSecret asks for the secret on the terminal f. Echo is turned off
+// before the prompt appears, so that nothing typed after it is shown. The
+// prompt goes to stderr so stdout stays data only. Cancelling ctx (Ctrl-C)
+// ends the wait, with the terminal put back as it was.
+func promptSecret(ctx context.Context, f *os.File, stderr io.Writer, display string) (string, error) {
+	// A signal must not end ami the default way with echo off.
+	handleSignals(ctx)
+	fd := int(f.Fd())
+	restore, err := echoOff(fd)
 	if err != nil {
 		return "", usageError("reading the secret: %v", err)
 	}
-	return string(b), nil
+	defer restore()
+	fmt.Fprintf(stderr, "AMI secret for %s: ", display)
+	type line struct {
+		b   []byte
+		err error
+	}
+	got := make(chan line, 1)
+	go func() {
+		// ReadPassword finds echo off already, and leaves it so.
+		b, err := term.ReadPassword(fd)
+		got <- line{b, err}
+	}()
+	var l line
+	select {
+	case l = <-got:
+	case <-ctx.Done():
+		fmt.Fprintln(stderr)
+		return "", fmt.Errorf("reading the secret: %w", ctx.Err())
+	}
+	fmt.Fprintln(stderr)
+	if l.err != nil {
+		return "", usageError("reading the secret: %v", l.err)
+	}
+	if len(l.b) == 0 {
+		return "", usageError("no secret entered")
+	}
+	return string(l.b), nil
 }
