@@ -24,8 +24,9 @@ Output line, as asterisk -rx does, but over AMI. Both reply forms are understood
 modern "Output:" headers and the legacy "Response: Follows" text ending in
 --END COMMAND--. Several arguments are joined with spaces.
 
-With -o json or -o raw the whole response packet is printed instead. An error response
-(no such command, permission denied) prints any output it carries and exits 1.
+With -o json or -o raw the whole response packet is printed instead. A command that
+fails (no such command, wrong usage, permission denied) exits 1; the output it carries
+("No such command ...", the usage text) is what went wrong, so it goes to stderr.
 
 EXAMPLES:
    ami command 'core show channels'
@@ -81,13 +82,22 @@ func runCommand(c *cli.Context) error {
 	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	resp, err := pend[0].Wait(wctx)
 	cancel()
+	var ae *amiwire.ActionError
+	failed := errors.As(err, &ae)
 	if resp != nil {
 		var werr error
-		if out != nil {
+		switch {
+		case out != nil:
 			if werr = out.WritePacket(resp.Packet); werr == nil {
 				werr = out.Flush()
 			}
-		} else {
+		case failed:
+			// The output of a command that failed is the diagnostic
+			// (No such command ..., a usage text), not data: stderr.
+			if lines := resp.Packet.Values("Output"); len(lines) > 0 {
+				return commandFailed(c, lines)
+			}
+		default:
 			werr = writeOutputLines(c, resp.Packet)
 		}
 		if werr != nil {
@@ -97,14 +107,34 @@ func runCommand(c *cli.Context) error {
 	if err == nil {
 		return nil
 	}
-	var ae *amiwire.ActionError
-	if errors.As(err, &ae) {
-		return err
+	if failed {
+		// Asterisk 22 answers a failed CLI command with Response: Error
+		// and "Message: Command output follows" before the output that
+		// says what went wrong: the output is the news, not the Message.
+		if lines := ae.Response.Values("Output"); len(lines) > 0 {
+			return exitWith(exitActionError, fmt.Errorf("%s", oneLine(lines[0])))
+		}
+		return exitWith(exitActionError, fmt.Errorf("command %q: %s", cmdline, oneLine(ae.Message)))
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return exitWith(exitConn, fmt.Errorf("command: no response within %v from %s", s.Timeout, s.Config.Addr))
 	}
 	return fmt.Errorf("command: %w", err)
+}
+
+// commandFailed prints the output of a failed CLI command on stderr, the
+// first line after "ami: ", and ends with exit 1.
+func commandFailed(c *cli.Context, lines []string) error {
+	w := bufio.NewWriter(c.App.ErrWriter)
+	w.WriteString("ami: ")
+	for _, l := range lines {
+		w.WriteString(strings.TrimRight(l, "\r\n"))
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return exitWith(exitActionError, nil)
 }
 
 // writeOutputLines prints the Output lines of a Command response as plain

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -20,13 +21,60 @@ func TestCommand(t *testing.T) {
 	if r.stdout != "0 active calls\n0 calls processed\n" {
 		t.Fatalf("stdout %q", r.stdout)
 	}
-	// An error prints the output it carries, exit 1.
+	// The simulator fails an unknown command as Asterisk 22 does.
 	r = amiRun(t, "", with(t, srv, "command", "core show nothing")...)
-	r.want(t, exitActionError, "ami: ")
-	if !strings.HasPrefix(r.stdout, "No such command 'core show nothing'") {
+	r.want(t, exitActionError, "ami: No such command 'core show nothing'")
+	if r.stdout != "" {
 		t.Fatalf("stdout %q", r.stdout)
 	}
 	amiRun(t, "", with(t, srv, "command")...).want(t, exitUsage, "no CLI command")
+}
+
+// TestCommandFails checks what a failed CLI command says, with the replies
+// Asterisk 22.10.1 sends (Response: Error, "Message: Command output
+// follows", the output saying what went wrong; or a Message alone): the
+// output on stderr, once, in place of Asterisk's announcement, exit 1.
+func TestCommandFails(t *testing.T) {
+	srv := newServer(t, amitest.Options{})
+	usage := []string{"Usage: core show channel <channel>", "       Shows lots of information about the specified channel."}
+	srv.HandlePerm("Command", "", func(s *amitest.Session, a amiwire.Packet) {
+		switch cmd := a.Get("Command"); cmd {
+		case "core show channel":
+			kv := []string{"Message", "Command output follows"}
+			for _, l := range usage {
+				kv = append(kv, "Output", l)
+			}
+			s.Respond(a, "Error", kv...)
+		case "module load nosuch.so":
+			s.Error(a, "Command blacklisted")
+		default:
+			s.Respond(a, "Error", "Message", "Command output follows", "Output",
+				"No such command '"+cmd+"' (type 'core show help "+cmd+"' for other possible commands)")
+		}
+	})
+	nonsense := "No such command 'core show nonsense' (type 'core show help core show nonsense' for other possible commands)"
+	for _, tt := range []struct {
+		args           []string
+		stdout, stderr string
+	}{
+		{[]string{"core show nonsense"}, "", "ami: " + nonsense + "\n"},
+		{[]string{"core show channel"}, "", "ami: " + usage[0] + "\n" + usage[1] + "\n"},
+		{[]string{"module load nosuch.so"}, "", "ami: command \"module load nosuch.so\": Command blacklisted\n"},
+		// With -o json the packet is the data; stderr says what went wrong.
+		{[]string{"-o", "json", "core show nonsense"}, `{"Response":"Error",`, "ami: " + nonsense + "\n"},
+	} {
+		r := amiRun(t, "", with(t, srv, append([]string{"command"}, tt.args...)...)...)
+		r.want(t, exitActionError)
+		if !strings.HasPrefix(r.stdout, tt.stdout) || (tt.stdout == "" && r.stdout != "") {
+			t.Errorf("%q: stdout %q, want %q", tt.args, r.stdout, tt.stdout)
+		}
+		if r.stderr != tt.stderr {
+			t.Errorf("%q: stderr %q, want %q", tt.args, r.stderr, tt.stderr)
+		}
+		if strings.Contains(r.stderr, "Command output follows") {
+			t.Errorf("%q: stderr repeats Asterisk's announcement: %q", tt.args, r.stderr)
+		}
+	}
 }
 
 func TestCommandForms(t *testing.T) {
