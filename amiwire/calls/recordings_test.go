@@ -1,0 +1,180 @@
+package calls
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/format"
+)
+
+// ended is what a test expects of a call's end record.
+type ended struct {
+	callee   string   // CalleeNum
+	causes   []string // each channel's Cause, in channel order
+	answered bool
+	states   []State // states the call went through, in order, each once
+}
+
+// feedAll feeds pkts to c at the test times and returns the changes,
+// rendered as JSON lines after a line naming the packet, and the end record
+// of every call by Linkedid.
+func feedAll(t *testing.T, c *Correlator, pkts []amiwire.Packet, first int) (string, map[string]ended) {
+	t.Helper()
+	var out bytes.Buffer
+	w, err := format.New("json", &out, format.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := map[string]ended{}
+	states := map[string][]State{}
+	check := newChecker()
+	for i, p := range pkts {
+		_, changes := c.Feed("", p, at(first+i))
+		if err := check.changes(changes); err != nil {
+			t.Fatalf("packet %d (%s): %v", first+i, p.Event(), err)
+		}
+		for _, ch := range changes {
+			fmt.Fprintf(&out, "# packet %d: %s %s\n", first+i, p.Event(), firstOf(p, "Channel", "DestChannel", "LocalOneChannel"))
+			if err := w.WritePacket(ch.Packet()); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			id := ch.Call.Linkedid
+			if st := ch.Call.State(); st != StateEnded && !slices.Contains(states[id], st) {
+				states[id] = append(states[id], st)
+			}
+			if ch.Kind == End {
+				e := ended{callee: ch.Call.Callee().Num, answered: ch.Call.Answered, states: states[id]}
+				for _, chn := range ch.Call.Channels {
+					e.causes = append(e.causes, chn.Cause)
+				}
+				ends[id] = e
+				delete(states, id)
+			}
+		}
+	}
+	return out.String(), ends
+}
+
+func firstOf(p amiwire.Packet, keys ...string) string {
+	for _, k := range keys {
+		if v := p.Get(k); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// The recordings of real calls: every call starts, goes through the states
+// its channels show, and ends with each channel's cause; nothing stays up.
+func TestRecordings(t *testing.T) {
+	tests := []struct {
+		file string
+		ends map[string]ended
+	}{
+		{"call-bridged.listener.server.ami", map[string]ended{
+			"1796456334.28": {"dialtalk", []string{"16", "16", "16", "16"}, true, []State{StateDown, StateRinging, StateUp, StateBridged}},
+		}},
+		{"call-lifecycle.listener.server.ami", map[string]ended{
+			"1795384488.182": {"short", []string{"16", "16"}, true, []State{StateDown, StateRinging, StateUp}},
+		}},
+		{"originate-async.server.ami", map[string]ended{
+			"1795384482.180": {"short", []string{"16", "16"}, true, []State{StateDown, StateRinging, StateUp}},
+		}},
+		{"originate-outcomes.server.ami", map[string]ended{
+			"1796456328.18": {"talk", []string{"16", "16"}, true, []State{StateDown, StateRinging, StateUp}},
+			"1796456328.20": {"busy", []string{"0", "17"}, false, []State{StateDown, StateRinging, StateBusy}},
+			"1796456328.22": {"congest", []string{"0", "34"}, false, []State{StateDown, StateRinging, StateBusy}},
+			"1796456328.24": {"noanswer", []string{"19", "19"}, false, []State{StateDown, StateRinging}},
+			"1796456331.26": {"nosuchexten", []string{"0", "0"}, false, []State{StateDown, StateRinging}},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			c := New()
+			out, ends := feedAll(t, c, recording(t, tt.file), 0)
+			golden(t, strings.TrimSuffix(tt.file, ".server.ami")+".golden", out)
+			if c.Len() != 0 || len(c.calls) != 0 || len(c.chans) != 0 {
+				t.Errorf("after the recording: %d calls up, %d indexed Linkedids, %d channels", c.Len(), len(c.calls), len(c.chans))
+			}
+			if len(ends) != len(tt.ends) {
+				t.Errorf("%d calls ended, want %d", len(ends), len(tt.ends))
+			}
+			for id, want := range tt.ends {
+				got, ok := ends[id]
+				if !ok {
+					t.Errorf("call %s: no end", id)
+					continue
+				}
+				if got.callee != want.callee || got.answered != want.answered ||
+					!slices.Equal(got.causes, want.causes) || !slices.Equal(got.states, want.states) {
+					t.Errorf("call %s ended as %+v, want %+v", id, got, want)
+				}
+			}
+		})
+	}
+}
+
+// Every Hangup of the recordings carries the text CauseText gives its
+// cause.
+func TestCauseTextMatchesRecordings(t *testing.T) {
+	n := 0
+	for _, file := range []string{"call-bridged.listener.server.ami", "originate-outcomes.server.ami", "originate-async.server.ami", "call-lifecycle.listener.server.ami"} {
+		for _, p := range recording(t, file) {
+			if p.Event() != "Hangup" {
+				continue
+			}
+			n++
+			if got, want := causeTextOf(p.Get("Cause")), p.Get("Cause-txt"); got != want {
+				t.Errorf("%s: Cause %s: CauseText says %q, Asterisk %q", file, p.Get("Cause"), got, want)
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d Hangup events in the recordings", n)
+	}
+}
+
+// A snapshot of the recording core-show-channels-3 (three Local/hold calls
+// up) starts three calls of two channels each, up, begun a second before
+// the snapshot (Duration 00:00:01), with no answer time: it is not known.
+func TestSnapshotRecording(t *testing.T) {
+	items := eventsOf(recording(t, "core-show-channels-3.server.ami"))
+	c := New()
+	now := at(100)
+	changes := c.Snapshot("", items, now)
+	var b strings.Builder
+	for _, ch := range changes {
+		b.WriteString(ch.Packet().String())
+		b.WriteString("\n")
+	}
+	golden(t, "core-show-channels-3.golden", b.String())
+	if len(changes) != 3 || c.Len() != 3 {
+		t.Fatalf("%d changes, %d calls up; want 3 starts", len(changes), c.Len())
+	}
+	for _, ch := range changes {
+		call := ch.Call
+		if ch.Kind != Start || ch.Reason != ReasonSnapshot || len(call.Channels) != 2 ||
+			call.State() != StateUp || !call.Answered || !call.Answer.IsZero() ||
+			!call.Start.Equal(now.Add(-time.Second)) || call.Callee().Num != "hold" {
+			t.Errorf("%s %s: %d channels, state %s, answered %v at %v, start %v, callee %q",
+				ch.Kind, ch.Reason, len(call.Channels), call.State(), call.Answered, call.Answer, call.Start, call.Callee().Num)
+		}
+		for _, chn := range call.Channels {
+			if chn.Application != "Wait" || chn.AppData != "3600" || chn.Status != ChannelLive {
+				t.Errorf("%s: application %s(%s), status %s", chn.Name, chn.Application, chn.AppData, chn.Status)
+			}
+		}
+	}
+	// The same snapshot again changes nothing.
+	if again := c.Snapshot("", items, at(200)); len(again) != 0 {
+		t.Errorf("the same snapshot again: %d changes, want none: %+v", len(again), again)
+	}
+}
