@@ -46,8 +46,8 @@ type snap struct {
 	set uint32
 }
 
-func (s *snap) get(i int) string     { return s.v[i] }
-func (s *snap) has(i int) bool       { return s.set&(1<<i) != 0 }
+func (s *snap) get(i int) string { return s.v[i] }
+func (s *snap) has(i int) bool   { return s.set&(1<<i) != 0 }
 func (s *snap) put(i int, v string) { // the first occurrence wins, as for Packet.Get
 	if s.set&(1<<i) == 0 {
 		s.v[i] = v
