@@ -21,7 +21,7 @@ const (
 	// nothing would ever end.
 	goneSize = 1024
 	// internMax and internLen bound the table of short repeated strings
-	// (states, applications, contexts, causes) shared between channels.
+	// (applications, caller IDs, causes) shared between channels.
 	internMax = 4096
 	internLen = 64
 	// freeMax bounds the recycled calls and channels kept for reuse.
@@ -46,6 +46,9 @@ type Correlator struct {
 	chans map[key]*Channel // by Uniqueid, channels of calls that are up
 	ncall int              // calls up (calls holds aliases too)
 	peak  int              // most entries in chans since the indexes were made
+	// bridges maps a bridge to the call whose channel entered it last, for
+	// the bridge events that name no channel (BridgeDestroy...).
+	bridges map[key]*Call
 
 	changes []Change
 	batch   uint64
@@ -82,6 +85,7 @@ func New() *Correlator {
 	return &Correlator{
 		calls:   make(map[key]*Call),
 		chans:   make(map[key]*Channel),
+		bridges: make(map[key]*Call),
 		intern:  make(map[string]string),
 		goneSet: make(map[key]struct{}, goneSize),
 	}
@@ -219,16 +223,18 @@ func (c *Correlator) apply(host string, sc *scan, at time.Time) *Call {
 		if ch == nil || !ch.live() {
 			return callOf(ch)
 		}
-		b := ""
 		if sc.event == "BridgeEnter" {
-			b = sc.bridge
-		} else {
-			ch.lastBridge = ch.BridgeID
-			if ch.lastBridge == "" {
-				ch.lastBridge = c.keep(sc.bridge)
+			c.setBridge(ch, sc.bridge)
+			if ch.BridgeID != "" {
+				c.bridges[key{ch.call.Host, ch.BridgeID}] = ch.call
 			}
+			return ch.call
 		}
-		c.setBridge(ch, b)
+		ch.lastBridge = ch.BridgeID
+		if ch.lastBridge == "" {
+			ch.lastBridge = strings.Clone(sc.bridge)
+		}
+		c.setBridge(ch, "")
 		return ch.call
 	case "Newexten", "CoreShowChannel":
 		ch := c.ensure(host, bare, at, true)
@@ -244,6 +250,15 @@ func (c *Correlator) apply(host string, sc *scan, at time.Time) *Call {
 		// Linkedid; Cdr and CEL come after the Hangup) but say nothing
 		// about the call's state: they never raise a call.
 		return c.lookup(host, bare)
+	}
+	if sc.bridge != "" && !bare.has(sUniqueid) {
+		// A bridge event naming no channel: the call that is in it.
+		k := key{host, sc.bridge}
+		call := c.bridges[k]
+		if sc.event == "BridgeDestroy" {
+			delete(c.bridges, k)
+		}
+		return call
 	}
 	return callOf(c.ensure(host, bare, at, true))
 }
@@ -422,7 +437,7 @@ func (c *Correlator) setApp(ch *Channel, s *snap) {
 
 func (c *Correlator) setBridge(ch *Channel, b string) {
 	if ch.BridgeID != b {
-		ch.BridgeID = c.keep(b)
+		ch.BridgeID = strings.Clone(b) // unique: not worth interning
 		c.touch(ch.call)
 	}
 }
@@ -469,6 +484,8 @@ func (c *Correlator) merge(src, dst *Call) {
 	for _, ch := range src.Channels {
 		ch.call = dst
 		dst.Channels = append(dst.Channels, ch)
+		c.moveBridge(ch.BridgeID, src, dst)
+		c.moveBridge(ch.lastBridge, src, dst)
 	}
 	dst.nlive += src.nlive
 	dst.DroppedChannels += src.DroppedChannels
@@ -489,6 +506,23 @@ func (c *Correlator) merge(src, dst *Call) {
 	c.ncall--
 	c.note(src, End, ReasonMerged, dst)
 	c.retired = append(c.retired, src)
+}
+
+// moveBridge points bridge b at dst if it pointed at src (dst nil:
+// forgets it).
+func (c *Correlator) moveBridge(b string, src, dst *Call) {
+	if b == "" {
+		return
+	}
+	k := key{src.Host, b}
+	if c.bridges[k] != src {
+		return
+	}
+	if dst == nil {
+		delete(c.bridges, k)
+	} else {
+		c.bridges[k] = dst
+	}
 }
 
 // hangup marks a channel hung up and ends its call when it was the last.
@@ -532,6 +566,9 @@ func (c *Correlator) trim(call *Call) {
 			ended--
 			call.DroppedChannels++
 			c.forget(ch)
+			if !call.hasBridge(ch.lastBridge) {
+				c.moveBridge(ch.lastBridge, call, nil)
+			}
 			c.putChannel(ch)
 			continue
 		}
@@ -564,6 +601,8 @@ func (c *Correlator) end(call *Call, reason Reason, at time.Time) {
 	call.End = at
 	for _, ch := range call.Channels {
 		c.forget(ch)
+		c.moveBridge(ch.BridgeID, call, nil)
+		c.moveBridge(ch.lastBridge, call, nil)
 	}
 	delete(c.calls, key{call.Host, call.Linkedid})
 	for _, id := range call.OtherLinkedids {
@@ -587,12 +626,14 @@ func (c *Correlator) shrink() {
 	if c.peak > shrinkAt && len(c.calls) == 0 && len(c.chans) == 0 {
 		c.calls = make(map[key]*Call)
 		c.chans = make(map[key]*Channel)
+		c.bridges = make(map[key]*Call)
 		c.peak = 0
 	}
 }
 
 // keep returns a copy of s that does not share the packet's memory,
-// shared between channels for short strings seen before.
+// shared between channels for short strings seen before. When the table
+// is full it starts afresh, so values that stop coming do not hold it.
 func (c *Correlator) keep(s string) string {
 	if s == "" {
 		return ""
@@ -601,7 +642,10 @@ func (c *Correlator) keep(s string) string {
 		return v
 	}
 	v := strings.Clone(s)
-	if len(v) <= internLen && len(c.intern) < internMax {
+	if len(v) <= internLen {
+		if len(c.intern) >= internMax {
+			clear(c.intern)
+		}
 		c.intern[v] = v
 	}
 	return v

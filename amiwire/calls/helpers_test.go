@@ -22,9 +22,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // than packet i-1 (the recordings hold no times).
 var base = time.Date(2026, 12, 5, 7, 38, 54, 0, time.UTC)
 
-const step = 10 * time.Millisecond
+const tick = 10 * time.Millisecond
 
-func at(i int) time.Time { return base.Add(time.Duration(i) * step) }
+func at(i int) time.Time { return base.Add(time.Duration(i) * tick) }
 
 // recording returns the packets of a server recording, banner left out.
 func recording(t testing.TB, name string) []amiwire.Packet {

@@ -47,7 +47,8 @@ func (t Target) matches(call *Call) bool {
 // I/O and is not safe for concurrent use.
 //
 // Packets fed before the target's first channel appears are not the
-// call's (the Tracer cannot know yet); to trace a call from its start in a
+// call's (the Tracer cannot know yet), nor is a BridgeCreate, which comes
+// before any channel enters the bridge; to trace a call from its start in a
 // capture, find its Linkedid first (Index) and trace that.
 type Tracer struct {
 	c      *Correlator
@@ -94,10 +95,7 @@ func (t *Tracer) Feed(host string, p amiwire.Packet, at time.Time) bool {
 		return false
 	}
 	t.follow(changes)
-	if call != nil {
-		return call == cur || call == t.call
-	}
-	return t.bridgeEvent(cur, host, p)
+	return call != nil && (call == cur || call == t.call)
 }
 
 // follow tracks the traced call through merges and notes its end.
@@ -114,16 +112,6 @@ func (t *Tracer) follow(changes []Change) {
 		t.call = nil
 		return
 	}
-}
-
-// bridgeEvent reports whether p is an event about a bridge (BridgeCreate,
-// BridgeDestroy...: no channel) that a channel of call is or was last in.
-func (t *Tracer) bridgeEvent(call *Call, host string, p amiwire.Packet) bool {
-	if call.Host != host {
-		return false
-	}
-	id := p.Get("BridgeUniqueid")
-	return id != "" && call.hasBridge(id)
 }
 
 // BeginSnapshot is Correlator.BeginSnapshot.
