@@ -84,9 +84,8 @@ type Channel struct {
 	// or was found lost; zero when the events came without times.
 	Created, Ended time.Time
 
-	call       *Call
-	dialing    bool   // DialBegin seen, DialEnd not yet
-	lastBridge string // the bridge it left last, for BridgeDestroy
+	call    *Call
+	dialing bool // DialBegin seen, DialEnd not yet
 }
 
 // live reports whether the channel has neither hung up nor been lost.
@@ -139,6 +138,8 @@ type Call struct {
 	DroppedChannels int
 
 	startText, answerText timeText // Start and Answer formatted, kept
+
+	bridges []string // bridges the Correlator's bridge index has this call under
 
 	nlive  int    // channels still live
 	batch  uint64 // the Correlator batch of chg
@@ -244,17 +245,6 @@ func (c *Call) hasLinkedid(id string) bool {
 	}
 	for _, o := range c.OtherLinkedids {
 		if o == id {
-			return true
-		}
-	}
-	return false
-}
-
-// hasBridge reports whether a channel of the call is in the bridge, or was
-// last in it.
-func (c *Call) hasBridge(id string) bool {
-	for _, ch := range c.Channels {
-		if ch.BridgeID == id || ch.lastBridge == id {
 			return true
 		}
 	}

@@ -1,6 +1,9 @@
 package calls
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // consistent checks the Correlator's indexes against its calls.
 func (c *Correlator) consistent() error {
@@ -38,6 +41,14 @@ func (c *Correlator) consistent() error {
 	for k, ch := range c.chans {
 		if ch.call == nil || ch.Uniqueid != k.id || ch.call.Host != k.host || c.calls[key{k.host, ch.call.Linkedid}] != ch.call {
 			return fmt.Errorf("channel %s/%s indexed but its call is not up", k.host, k.id)
+		}
+	}
+	for k, call := range c.bridges {
+		if c.calls[key{call.Host, call.Linkedid}] != call || k.host != call.Host || !slices.Contains(call.bridges, k.id) {
+			return fmt.Errorf("bridge %s/%s indexes call %s, which is not up or not in it", k.host, k.id, call.Linkedid)
+		}
+		if len(call.bridges) > maxBridges {
+			return fmt.Errorf("call %s is under %d bridges", call.Linkedid, len(call.bridges))
 		}
 	}
 	if len(c.goneSet) > goneSize || len(c.intern) > internMax || len(c.freeCalls) > freeMax || len(c.freeChans) > freeMax {

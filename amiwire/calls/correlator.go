@@ -225,14 +225,8 @@ func (c *Correlator) apply(host string, sc *scan, at time.Time) *Call {
 		}
 		if sc.event == "BridgeEnter" {
 			c.setBridge(ch, sc.bridge)
-			if ch.BridgeID != "" {
-				c.bridges[key{ch.call.Host, ch.BridgeID}] = ch.call
-			}
+			c.addBridge(ch.call, ch.BridgeID)
 			return ch.call
-		}
-		ch.lastBridge = ch.BridgeID
-		if ch.lastBridge == "" {
-			ch.lastBridge = strings.Clone(sc.bridge)
 		}
 		c.setBridge(ch, "")
 		return ch.call
@@ -242,6 +236,7 @@ func (c *Correlator) apply(host string, sc *scan, at time.Time) *Call {
 			c.setApp(ch, bare)
 			if bare.has(sBridgeID) {
 				c.setBridge(ch, bare.get(sBridgeID))
+				c.addBridge(ch.call, ch.BridgeID)
 			}
 		}
 		return callOf(ch)
@@ -484,8 +479,10 @@ func (c *Correlator) merge(src, dst *Call) {
 	for _, ch := range src.Channels {
 		ch.call = dst
 		dst.Channels = append(dst.Channels, ch)
-		c.moveBridge(ch.BridgeID, src, dst)
-		c.moveBridge(ch.lastBridge, src, dst)
+	}
+	for _, b := range src.bridges {
+		c.dropBridge(src, b)
+		c.addBridge(dst, b)
 	}
 	dst.nlive += src.nlive
 	dst.DroppedChannels += src.DroppedChannels
@@ -508,20 +505,31 @@ func (c *Correlator) merge(src, dst *Call) {
 	c.retired = append(c.retired, src)
 }
 
-// moveBridge points bridge b at dst if it pointed at src (dst nil:
-// forgets it).
-func (c *Correlator) moveBridge(b string, src, dst *Call) {
+// maxBridges bounds the bridges a call is registered under, for a call
+// that goes through very many.
+const maxBridges = 16
+
+// addBridge registers b as a bridge call is in, for the bridge events that
+// name no channel.
+func (c *Correlator) addBridge(call *Call, b string) {
 	if b == "" {
 		return
 	}
-	k := key{src.Host, b}
-	if c.bridges[k] != src {
+	c.bridges[key{call.Host, b}] = call
+	if slices.Contains(call.bridges, b) {
 		return
 	}
-	if dst == nil {
+	if len(call.bridges) == maxBridges {
+		c.dropBridge(call, call.bridges[0])
+		call.bridges = slices.Delete(call.bridges, 0, 1)
+	}
+	call.bridges = append(call.bridges, b)
+}
+
+// dropBridge forgets bridge b if it is call's.
+func (c *Correlator) dropBridge(call *Call, b string) {
+	if k := (key{call.Host, b}); c.bridges[k] == call {
 		delete(c.bridges, k)
-	} else {
-		c.bridges[k] = dst
 	}
 }
 
@@ -539,9 +547,7 @@ func (c *Correlator) hangup(ch *Channel, cause, text string, at time.Time) {
 	ch.CauseText = c.keep(text)
 	ch.Ended = at
 	ch.dialing = false
-	if ch.BridgeID != "" {
-		ch.lastBridge, ch.BridgeID = ch.BridgeID, ""
-	}
+	ch.BridgeID = ""
 	call.nlive--
 	if w := c.windows[call.Host]; w != nil {
 		w.seen[ch.Uniqueid] |= winHungup
@@ -566,9 +572,6 @@ func (c *Correlator) trim(call *Call) {
 			ended--
 			call.DroppedChannels++
 			c.forget(ch)
-			if !call.hasBridge(ch.lastBridge) {
-				c.moveBridge(ch.lastBridge, call, nil)
-			}
 			c.putChannel(ch)
 			continue
 		}
@@ -601,8 +604,9 @@ func (c *Correlator) end(call *Call, reason Reason, at time.Time) {
 	call.End = at
 	for _, ch := range call.Channels {
 		c.forget(ch)
-		c.moveBridge(ch.BridgeID, call, nil)
-		c.moveBridge(ch.lastBridge, call, nil)
+	}
+	for _, b := range call.bridges {
+		c.dropBridge(call, b)
 	}
 	delete(c.calls, key{call.Host, call.Linkedid})
 	for _, id := range call.OtherLinkedids {
@@ -686,9 +690,46 @@ func (c *Correlator) recycle(call *Call) {
 	}
 	clear(call.Channels)
 	clear(call.OtherLinkedids)
-	*call = Call{Channels: call.Channels[:0], OtherLinkedids: call.OtherLinkedids[:0]}
+	clear(call.bridges)
+	*call = Call{Channels: call.Channels[:0], OtherLinkedids: call.OtherLinkedids[:0], bridges: call.bridges[:0]}
 	if len(c.freeCalls) < freeMax {
 		c.freeCalls = append(c.freeCalls, call)
+	}
+}
+
+// localHalf splits a Local channel's name, "Local/200@default-0000002a;1",
+// into the name both halves share and the half (0 for ";1", 1 for ";2").
+func localHalf(name string) (base string, half int, ok bool) {
+	n := len(name)
+	if n < 3 || !strings.HasPrefix(name, "Local/") || name[n-2] != ';' || (name[n-1] != '1' && name[n-1] != '2') {
+		return "", 0, false
+	}
+	return name[:n-2], int(name[n-1] - '1'), true
+}
+
+// joinHalves puts the two halves of each Local channel of a snapshot in one
+// call, as LocalBridge does for events: a snapshot has no LocalBridge, and
+// the halves' Linkedids differ once one half was bridged with another call
+// (Asterisk gives it that call's Linkedid). The call with more channels up
+// takes the other in (on a tie, the call of the ";1" half).
+func (c *Correlator) joinHalves(halves map[string][2]*Channel) {
+	bases := make([]string, 0, len(halves))
+	for b, h := range halves {
+		if h[0] != nil && h[1] != nil && h[0].call != h[1].call {
+			bases = append(bases, b)
+		}
+	}
+	slices.Sort(bases) // merge in a stable order, whatever the map's
+	for _, b := range bases {
+		one, two := halves[b][0], halves[b][1]
+		if one.call == two.call {
+			continue // joined by an earlier pair
+		}
+		if two.call.nlive > one.call.nlive {
+			c.merge(one.call, two.call)
+		} else {
+			c.merge(two.call, one.call)
+		}
 	}
 }
 
@@ -727,6 +768,7 @@ func (c *Correlator) Snapshot(host string, items []amiwire.Packet, at time.Time)
 	delete(c.windows, host)
 	c.reason = ReasonSnapshot
 	seen := make(map[string]struct{}, len(items))
+	halves := make(map[string][2]*Channel)
 	for _, p := range items {
 		c.sc.read(p)
 		if !fold(c.sc.event, "CoreShowChannel") {
@@ -743,8 +785,14 @@ func (c *Correlator) Snapshot(host string, items []amiwire.Packet, at time.Time)
 			continue
 		}
 		seen[ch.Uniqueid] = struct{}{}
+		if base, half, ok := localHalf(ch.Name); ok {
+			h := halves[base]
+			h[half] = ch
+			halves[base] = h
+		}
 		c.setApp(ch, s)
 		c.setBridge(ch, s.get(sBridgeID))
+		c.addBridge(ch.call, ch.BridgeID)
 		d, ok := parseDuration(s.get(sDuration))
 		if !ok || at.IsZero() {
 			continue
@@ -757,6 +805,7 @@ func (c *Correlator) Snapshot(host string, items []amiwire.Packet, at time.Time)
 			call.Start = created
 		}
 	}
+	c.joinHalves(halves)
 	var lost []*Call
 	for k, ch := range c.chans {
 		if k.host != host || !ch.live() {

@@ -2,7 +2,11 @@ package calls
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -176,5 +180,99 @@ func TestSnapshotRecording(t *testing.T) {
 	// The same snapshot again changes nothing.
 	if again := c.Snapshot("", items, at(200)); len(again) != 0 {
 		t.Errorf("the same snapshot again: %d changes, want none: %+v", len(again), again)
+	}
+}
+
+// readRaw reads the packets of a raw capture in testdata.
+func readRaw(t *testing.T, name string) []amiwire.Packet {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := amiwire.NewReader(bytes.NewReader(data))
+	var out []amiwire.Packet
+	for range 1 << 16 {
+		p, err := r.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("%s: packet %d: %v", name, len(out), err)
+		}
+		out = append(out, p)
+	}
+	t.Fatalf("%s: too many packets", name)
+	return nil
+}
+
+// Two calls joined by the Bridge action on the real Asterisk: the bridged
+// channel of the newer call shows the older call's Linkedid from its
+// BridgeEnter on, so the newer call merges into the older, which ends with
+// all four channels.
+func TestBridgeActionCapture(t *testing.T) {
+	c := New()
+	out, ends := feedAll(t, c, readRaw(t, "bridge-action.events.raw"), 0)
+	golden(t, "bridge-action.events.golden", out)
+	if !strings.Contains(out, `"@change":"end","@reason":"merged","@into":"1796465283.268","Linkedid":"1796465284.270"`) {
+		t.Errorf("call 1796465284.270 did not merge into 1796465283.268")
+	}
+	want := ended{"hold", []string{"0", "16", "16", "16"}, true, []State{StateDown, StateRinging, StateUp, StateBridged}}
+	got, ok := ends["1796465283.268"]
+	if !ok || got.callee != want.callee || !slices.Equal(got.causes, want.causes) || !slices.Equal(got.states, want.states) {
+		t.Errorf("end of 1796465283.268: %+v, want %+v", got, want)
+	}
+	if c.Len() != 0 || len(c.bridges) != 0 {
+		t.Errorf("%d calls, %d bridges left", c.Len(), len(c.bridges))
+	}
+}
+
+// The snapshot of those calls, bridged: one call of four channels (the
+// Local halves joined by name), bridged, begun when its oldest channel
+// was made; and the same snapshot applied to what the events had shown
+// until then changes only what no event says: the applications (the ";1"
+// halves run the Originate's Wait, which has no Newexten; the ";2" halves
+// were taken out of their Wait into the bridge).
+func TestBridgeActionSnapshot(t *testing.T) {
+	items := eventsOf(readRaw(t, "bridge-action.snapshot.raw"))
+	now := at(500)
+	c := New()
+	changes := c.Snapshot("", items, now)
+	if summary(changes) != "start 1796465283.268(snapshot)" {
+		t.Fatalf("changes %q", summary(changes))
+	}
+	call := changes[0].Call
+	if len(call.Channels) != 4 || call.State() != StateBridged || !call.Start.Equal(now.Add(-4*time.Second)) ||
+		!slices.Equal(call.OtherLinkedids, []string{"1796465284.270"}) {
+		t.Errorf("%d channels, state %s, start %v, other Linkedids %v", len(call.Channels), call.State(), call.Start, call.OtherLinkedids)
+	}
+
+	// The events up to the moment of the snapshot (the first hangup came
+	// after it), then the snapshot.
+	events := readRaw(t, "bridge-action.events.raw")
+	live := New()
+	for i, p := range events {
+		if p.Event() == "HangupRequest" {
+			break
+		}
+		live.Feed("", p, at(i))
+	}
+	before := live.AppendCalls(nil)[0].Packet()
+	again := live.Snapshot("", items, now)
+	if summary(again) != "update 1796465283.268" || live.Len() != 1 {
+		t.Fatalf("snapshot after the events: %q, %d calls up", summary(again), live.Len())
+	}
+	after := again[0].Call.Packet()
+	if len(before.Fields) != len(after.Fields) {
+		t.Fatalf("the record went from %d to %d fields", len(before.Fields), len(after.Fields))
+	}
+	for i, f := range after.Fields {
+		b := before.Fields[i]
+		if f == b {
+			continue
+		}
+		if f.Key != b.Key || (f.Key != "Application" && f.Key != "AppData") {
+			t.Errorf("field %d: %s: %q became %s: %q", i, b.Key, b.Value, f.Key, f.Value)
+		}
 	}
 }
