@@ -91,8 +91,8 @@ func CauseText(code int) string {
 }
 
 // CauseName returns Asterisk's name of a hangup cause code without its
-// AST_CAUSE_ prefix, the name the HANGUPCAUSE dialplan function and
-// Hangup() accept: CauseName(16) is "NORMAL_CLEARING". It is "" for a code
+// AST_CAUSE_ prefix, a name the Hangup() application accepts in place of
+// the number: CauseName(16) is "NORMAL_CLEARING". It is "" for a code
 // Asterisk does not name.
 func CauseName(code int) string {
 	c, _ := lookupCause(code)

@@ -756,8 +756,10 @@ func (c *Correlator) BeginSnapshot(host string) {
 // calls it does not have end with ReasonLost (their channels with status
 // ChannelLost and no cause), channels it does not have are lost, and calls
 // new to the Correlator start with ReasonSnapshot, their start time the
-// snapshot's time less the oldest channel's Duration. Nothing is guessed:
-// a call first seen in a snapshot has no answer time.
+// snapshot's time less the oldest channel's Duration. The two halves of a
+// Local channel ("...;1", "...;2") are put in one call, as LocalBridge
+// does for events. Nothing is guessed: a call first seen in a snapshot has
+// no answer time.
 //
 // After BeginSnapshot, channels the events created or hung up meanwhile
 // keep what the events said. The changes are valid until the next call of a

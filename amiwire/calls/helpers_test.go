@@ -109,18 +109,6 @@ func stateDescOf(n int) string {
 	return "Unknown"
 }
 
-// render writes the changes each packet caused, for golden files.
-func render(b *strings.Builder, i int, p amiwire.Packet, changes []Change) {
-	if len(changes) == 0 {
-		return
-	}
-	fmt.Fprintf(b, "### packet %d: %s %s\n", i, p.Event(), p.Get("Channel"))
-	for _, ch := range changes {
-		b.WriteString(ch.Packet().String())
-		b.WriteString("\n")
-	}
-}
-
 // golden compares got with testdata/name, or rewrites it with -update.
 func golden(t *testing.T, name, got string) {
 	t.Helper()

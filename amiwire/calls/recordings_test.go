@@ -81,18 +81,25 @@ func firstOf(p amiwire.Packet, keys ...string) string {
 func TestRecordings(t *testing.T) {
 	tests := []struct {
 		file string
+		from int // the packet the capture begins with
 		ends map[string]ended
 	}{
-		{"call-bridged.listener.server.ami", map[string]ended{
+		{"call-bridged.listener.server.ami", 0, map[string]ended{
 			"1796456334.28": {"dialtalk", []string{"16", "16", "16", "16"}, true, []State{StateDown, StateRinging, StateUp, StateBridged}},
 		}},
-		{"call-lifecycle.listener.server.ami", map[string]ended{
+		// A capture that begins mid-call, at the first BridgeEnter: the
+		// call starts as "midcall", already answered (no answer time), and
+		// its other channels join as their events come.
+		{"call-bridged.listener.server.ami", 49, map[string]ended{
+			"1796456334.28": {"dialtalk", []string{"16", "16", "16", "16"}, true, []State{StateUp, StateBridged}},
+		}},
+		{"call-lifecycle.listener.server.ami", 0, map[string]ended{
 			"1795384488.182": {"short", []string{"16", "16"}, true, []State{StateDown, StateRinging, StateUp}},
 		}},
-		{"originate-async.server.ami", map[string]ended{
+		{"originate-async.server.ami", 0, map[string]ended{
 			"1795384482.180": {"short", []string{"16", "16"}, true, []State{StateDown, StateRinging, StateUp}},
 		}},
-		{"originate-outcomes.server.ami", map[string]ended{
+		{"originate-outcomes.server.ami", 0, map[string]ended{
 			"1796456328.18": {"talk", []string{"16", "16"}, true, []State{StateDown, StateRinging, StateUp}},
 			"1796456328.20": {"busy", []string{"0", "17"}, false, []State{StateDown, StateRinging, StateBusy}},
 			"1796456328.22": {"congest", []string{"0", "34"}, false, []State{StateDown, StateRinging, StateBusy}},
@@ -101,10 +108,17 @@ func TestRecordings(t *testing.T) {
 		}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.file, func(t *testing.T) {
+		name := strings.TrimSuffix(tt.file, ".server.ami")
+		if tt.from > 0 {
+			name += fmt.Sprintf(".from%d", tt.from)
+		}
+		t.Run(name, func(t *testing.T) {
 			c := New()
-			out, ends := feedAll(t, c, recording(t, tt.file), 0)
-			golden(t, strings.TrimSuffix(tt.file, ".server.ami")+".golden", out)
+			out, ends := feedAll(t, c, recording(t, tt.file)[tt.from:], tt.from)
+			golden(t, name+".golden", out)
+			if tt.from > 0 && !strings.Contains(out, `"@reason":"midcall"`) || strings.Contains(out, `"AnswerTime"`) != (tt.from == 0 && strings.Contains(out, `"Answered":"yes"`)) {
+				t.Errorf("start reason or answer time wrong for a capture from packet %d", tt.from)
+			}
 			if c.Len() != 0 || len(c.calls) != 0 || len(c.chans) != 0 {
 				t.Errorf("after the recording: %d calls up, %d indexed Linkedids, %d channels", c.Len(), len(c.calls), len(c.chans))
 			}
