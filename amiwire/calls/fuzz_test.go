@@ -7,13 +7,18 @@ import (
 	"github.com/ami-cli/ami/amiwire"
 )
 
-// fuzzChans is the fuzz target's cast of channels: names, Uniqueids and
-// Linkedids drawn from small sets, so that sequences collide often.
+// fuzzLinkedids and fuzzChan make the fuzz target's cast of channels:
+// names, Uniqueids and Linkedids drawn from small sets, so that sequences
+// collide often.
 var fuzzLinkedids = [...]string{"1.0", "1.2", "1.4", "9.9"}
 
 func fuzzChan(i byte, lid byte) chn {
 	n := int(i % 8)
-	return chn{fmt.Sprintf("SIP/%d-%08d", n, n), fmt.Sprintf("1.%d", n), fuzzLinkedids[lid%byte(len(fuzzLinkedids))]}
+	name := fmt.Sprintf("SIP/%d-%08d", n, n)
+	if n >= 4 { // two Local channels: 4 and 5, 6 and 7 are the halves of one
+		name = fmt.Sprintf("Local/%d@default-%08d;%d", n/2, n/2, n%2+1)
+	}
+	return chn{name, fmt.Sprintf("1.%d", n), fuzzLinkedids[lid%byte(len(fuzzLinkedids))]}
 }
 
 var fuzzHosts = [...]string{"", "pbx2"}
