@@ -43,15 +43,16 @@ import (
 // next packet starts to arrive (see Reader): send the next action, a Ping
 // or the Logoff (SendLogoff) right behind it.
 type Client struct {
-	cfg      Config
-	conn     net.Conn
-	r        *Reader
-	banner   string
-	timings  Timings
-	trace    *tracer
-	idPrefix string
-	idSeq    atomic.Uint64
-	limit    int // bytes of unread list items per action
+	cfg       Config
+	conn      net.Conn
+	r         *Reader
+	banner    string
+	timings   Timings
+	certCheck CertCheck
+	trace     *tracer
+	idPrefix  string
+	idSeq     atomic.Uint64
+	limit     int // bytes of unread list items per action
 
 	wmu  sync.Mutex // serialises writes, and registration with them
 	wbuf []byte
@@ -143,6 +144,10 @@ func (c *Client) Version() string {
 
 // Timings returns how long Dial's steps took.
 func (c *Client) Timings() Timings { return c.timings }
+
+// CertCheck says how Dial accepted the server's TLS certificate:
+// CertNotChecked for plain TCP.
+func (c *Client) CertCheck() CertCheck { return c.certCheck }
 
 // RemoteAddr returns the server's address.
 func (c *Client) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }

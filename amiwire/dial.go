@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -48,11 +49,29 @@ const DefaultEventBuffer = 64 << 20
 
 // Config says where and how a Client connects.
 type Config struct {
-	Addr     string      // "host:port"
-	TLS      *tls.Config // nil: plain TCP; ServerName defaults to Addr's host
-	Username string
-	Secret   string
-	Auth     AuthMethod
+	Addr string // "host:port"
+	// TLS, when not nil, makes Dial speak TLS with these settings;
+	// ServerName defaults to Addr's host. Dial verifies the server's
+	// certificate itself, by crypto/tls's rules plus TLSCommonName and
+	// TLSFingerprint, so VerifyPeerCertificate and VerifyConnection run
+	// after that check, with the chains it verified.
+	TLS *tls.Config
+	// TLSFingerprint, when not zero, pins the server's certificate: Dial
+	// accepts exactly the certificate with this SHA-256 fingerprint and
+	// checks neither its chain, its names nor its dates, as ssh trusts a
+	// known host key. It needs TLS, and holds with InsecureSkipVerify too.
+	TLSFingerprint Fingerprint
+	// TLSCommonName lets a certificate with no subjectAltName at all, as
+	// Asterisk's ast_tls_cert script makes them, match the server name by
+	// its Common Name: exactly (or as the same address), or as a wildcard
+	// of the whole left-most label ("*.example.net"). Its chain is
+	// verified as always, and a certificate with a subjectAltName is
+	// verified exactly as crypto/tls verifies it. Client.CertCheck then
+	// says CertVerifiedCN.
+	TLSCommonName bool
+	Username      string
+	Secret        string
+	Auth          AuthMethod
 	// Events is the Events header sent at login ("off", "on",
 	// "call,system"); "" omits the header (the server's default applies).
 	Events string
@@ -275,25 +294,28 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
+	check := CertNotChecked
 	if cfg.TLS != nil {
-		tc := cfg.TLS
-		if tc.ServerName == "" && !tc.InsecureSkipVerify {
-			tc = tc.Clone()
-			tc.ServerName, _, _ = net.SplitHostPort(cfg.Addr)
-		}
+		tc, v := clientTLS(cfg)
 		tlsConn := tls.Client(conn, tc)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, fail(StageTLS, err)
+			return nil, fail(StageTLS, notTLS(err))
 		}
 		conn = tlsConn
+		check = v.check
 	}
 	c := newClient(conn, cfg)
 	c.r.SkimEvents = cfg.SkimEvents
+	c.certCheck = check
 	c.timings.Connect = time.Since(start)
 
 	mark := time.Now()
-	c.banner, err = c.r.ReadBanner()
+	if cfg.TLS == nil {
+		c.banner, err = c.readBannerOrProbe(ctx, d, bannerGrace+c.timings.Connect)
+	} else {
+		c.banner, err = c.r.ReadBanner()
+	}
 	if c.banner != "" {
 		c.trace.line('<', c.banner)
 	}
@@ -301,6 +323,10 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 		conn.Close()
 		if errors.Is(err, io.EOF) {
 			err = fmt.Errorf("%w by the server before the banner", ErrClosed)
+		}
+		var tm *TLSMismatchError
+		if errors.As(err, &tm) {
+			return nil, &ConnectError{Stage: StageBanner, Addr: cfg.Addr, Err: err}
 		}
 		return nil, fail(StageBanner, err)
 	}
@@ -319,6 +345,54 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 	_ = conn.SetDeadline(time.Time{})
 	go c.readLoop()
 	return c, nil
+}
+
+// readBannerOrProbe reads the banner of a plain connection. When none has
+// come after grace, it tries a TLS handshake with the same address on a
+// second connection, and if that succeeds it stops waiting: the error is
+// then a *TLSMismatchError, rather than a timeout at the deadline.
+func (c *Client) readBannerOrProbe(ctx context.Context, d *net.Dialer, grace time.Duration) (string, error) {
+	var (
+		mu     sync.Mutex
+		read   bool // the banner read has returned
+		isTLS  bool // the probe found TLS before it returned
+		probed = make(chan struct{})
+	)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	timer := time.AfterFunc(grace, func() {
+		defer close(probed)
+		if !probeTLS(pctx, d, c.cfg.Addr) {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !read {
+			isTLS = true
+			_ = c.conn.SetReadDeadline(time.Unix(1, 0)) // ends the read below
+		}
+	})
+	banner, err := c.r.ReadBanner()
+	mu.Lock()
+	read = true
+	found := isTLS
+	mu.Unlock()
+	cancel()
+	if !timer.Stop() {
+		<-probed
+	}
+	if !found {
+		return banner, err
+	}
+	if err != nil {
+		return "", &TLSMismatchError{ServerTLS: true, Waited: grace}
+	}
+	// The banner came just as the probe cut the read short: undo the cut.
+	if ctx.Err() == nil {
+		dl, _ := ctx.Deadline() // none: the zero time, no deadline
+		_ = c.conn.SetReadDeadline(dl)
+	}
+	return banner, nil
 }
 
 // login runs Challenge (for MD5) and Login synchronously, before the read

@@ -1,0 +1,461 @@
+package amiwire
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/asn1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+)
+
+// Fingerprint is the SHA-256 digest of a certificate's DER bytes: what
+// `openssl x509 -noout -fingerprint -sha256` prints. The zero Fingerprint
+// stands for none.
+type Fingerprint [sha256.Size]byte
+
+// CertFingerprint returns the Fingerprint of cert.
+func CertFingerprint(cert *x509.Certificate) Fingerprint { return sha256.Sum256(cert.Raw) }
+
+// String returns f as openssl prints it: upper-case hex pairs joined by
+// colons ("91:31:01:...").
+func (f Fingerprint) String() string {
+	const digits = "0123456789ABCDEF"
+	b := make([]byte, 0, 3*len(f)-1)
+	for i, x := range f {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, digits[x>>4], digits[x&0xf])
+	}
+	return string(b)
+}
+
+// IsZero reports whether f is the zero Fingerprint (none).
+func (f Fingerprint) IsZero() bool { return f == Fingerprint{} }
+
+// ParseFingerprint reads a SHA-256 fingerprint as openssl prints it: 32
+// hex pairs joined by colons, or the 64 hex digits without colons, in
+// either case; a leading "sha256 Fingerprint=" (openssl's whole line) is
+// allowed. A digest of another length is refused, naming SHA-1 when it
+// has that length (openssl's default without -sha256).
+func ParseFingerprint(s string) (Fingerprint, error) {
+	var f Fingerprint
+	in := strings.TrimSpace(s)
+	if algo, rest, ok := strings.Cut(in, "="); ok {
+		algo = strings.TrimSpace(algo)
+		name, found := strings.CutSuffix(strings.ToLower(algo), " fingerprint")
+		if !found {
+			return f, fmt.Errorf("fingerprint %s: want hex pairs joined by colons, as openssl x509 -noout -fingerprint -sha256 prints", quoteShort(s))
+		}
+		if name != "sha256" && name != "sha-256" {
+			return f, fmt.Errorf("fingerprint %s: a %s fingerprint; want SHA-256 (openssl x509 -noout -fingerprint -sha256)", quoteShort(s), strings.ToUpper(name))
+		}
+		in = strings.TrimSpace(rest)
+	}
+	digits := in
+	if strings.Contains(in, ":") {
+		// Colons, when there are any, separate every pair.
+		parts := strings.Split(in, ":")
+		for _, p := range parts {
+			if len(p) != 2 {
+				return f, fmt.Errorf("fingerprint %s: want hex pairs joined by colons (AB:CD:...) or 64 hex digits", quoteShort(s))
+			}
+		}
+		digits = strings.Join(parts, "")
+	}
+	b, err := hex.DecodeString(digits)
+	if err != nil || len(digits) == 0 {
+		return f, fmt.Errorf("fingerprint %s: not hex; want AB:CD:... or 64 hex digits", quoteShort(s))
+	}
+	switch len(b) {
+	case len(f):
+	case 20:
+		return f, fmt.Errorf("fingerprint %s: 20 bytes, a SHA-1 fingerprint; want SHA-256 (openssl x509 -noout -fingerprint -sha256)", quoteShort(s))
+	default:
+		return f, fmt.Errorf("fingerprint %s: %d bytes; a SHA-256 fingerprint has 32", quoteShort(s), len(b))
+	}
+	copy(f[:], b)
+	return f, nil
+}
+
+// quoteShort quotes s for an error message, cut to a readable length.
+func quoteShort(s string) string {
+	const max = 120
+	if len(s) > max {
+		return fmt.Sprintf("%q...", s[:max])
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// CertCheck says how Dial accepted the server's certificate
+// (Client.CertCheck).
+type CertCheck int
+
+// The ways Dial accepts a certificate.
+const (
+	// CertNotChecked: plain TCP, or TLS with InsecureSkipVerify and no
+	// TLSFingerprint (whatever the tls.Config's own hooks did).
+	CertNotChecked CertCheck = iota
+	// CertVerified: the chain and the server name were verified as
+	// crypto/tls verifies them.
+	CertVerified
+	// CertVerifiedCN: the chain was verified; the certificate has no
+	// subjectAltName, and the server name matched its Common Name
+	// (Config.TLSCommonName).
+	CertVerifiedCN
+	// CertPinned: the certificate is the one Config.TLSFingerprint names;
+	// its chain, names and dates were not checked.
+	CertPinned
+)
+
+// CertReason says why Dial refused the server's certificate.
+type CertReason int
+
+// The reasons for refusing a certificate.
+const (
+	// CertUntrusted: no chain from it to a trusted root (an unknown or
+	// self-signed issuer, or no roots at all).
+	CertUntrusted CertReason = iota + 1
+	// CertWrongName: the server name is not one the certificate is for.
+	CertWrongName
+	// CertExpired: the time is outside the validity of the certificate or
+	// of a CA certificate in its chain.
+	CertExpired
+	// CertPinMismatch: it is not the certificate Config.TLSFingerprint
+	// names.
+	CertPinMismatch
+	// CertInvalid: any other reason (not for servers, an issuer that may
+	// not sign, a name constraint, ...); Err says which.
+	CertInvalid
+)
+
+// CertificateError is Dial's refusal of the server's certificate: the
+// reason, the certificate, and its fingerprint, so that a caller can show
+// what the server presented and what would make it trusted. Dial's
+// *ConnectError (Stage tls) wraps it inside the
+// *tls.CertificateVerificationError that crypto/tls would give.
+type CertificateError struct {
+	Reason      CertReason
+	ServerName  string            // the name checked; "" for CertPinMismatch
+	Cert        *x509.Certificate // the server's certificate (the leaf)
+	Fingerprint Fingerprint       // of Cert
+	Pin         Fingerprint       // the expected one, for CertPinMismatch
+	Err         error             // the crypto/x509 error, if one said it
+}
+
+// Error names the reason in words, then the certificate's subject and
+// fingerprint: `certificate signed by an unknown authority "CN=...";
+// server certificate "CN=localhost,O=..." has SHA-256 fingerprint 91:31:...`.
+func (e *CertificateError) Error() string {
+	return fmt.Sprintf("%s; server certificate %q has SHA-256 fingerprint %s", e.reason(), subject(e.Cert), e.Fingerprint)
+}
+
+// Unwrap returns the crypto/x509 error.
+func (e *CertificateError) Unwrap() error { return e.Err }
+
+// reason says in words what is wrong with the certificate.
+func (e *CertificateError) reason() string {
+	switch e.Reason {
+	case CertPinMismatch:
+		return "certificate does not match the pinned SHA-256 fingerprint " + e.Pin.String()
+	case CertWrongName:
+		if !hasSAN(e.Cert) {
+			cn := e.Cert.Subject.CommonName
+			if matchCN(cn, e.ServerName) {
+				return fmt.Sprintf("certificate has no subjectAltName, and %q only in its Common Name is not accepted here", cn)
+			}
+			return fmt.Sprintf("certificate has no subjectAltName and its Common Name %q is not %q", cn, e.ServerName)
+		}
+		return fmt.Sprintf("certificate is for %s, not %q", certNames(e.Cert), e.ServerName)
+	case CertUntrusted:
+		var ua x509.UnknownAuthorityError
+		if errors.As(e.Err, &ua) && ua.Cert != nil {
+			if bytes.Equal(ua.Cert.RawIssuer, ua.Cert.RawSubject) {
+				return "self-signed certificate, not trusted"
+			}
+			return fmt.Sprintf("certificate signed by an unknown authority %q", ua.Cert.Issuer.String())
+		}
+		var sr x509.SystemRootsError
+		if errors.As(e.Err, &sr) {
+			return "no trusted roots to verify the certificate against"
+		}
+	case CertExpired:
+		var ci x509.CertificateInvalidError
+		if errors.As(e.Err, &ci) && ci.Cert != nil {
+			which := "certificate"
+			if !bytes.Equal(ci.Cert.Raw, e.Cert.Raw) {
+				which = fmt.Sprintf("CA certificate %q", subject(ci.Cert))
+			}
+			if time.Now().After(ci.Cert.NotAfter) {
+				return fmt.Sprintf("%s expired on %s", which, ci.Cert.NotAfter.UTC().Format(time.DateTime+" MST"))
+			}
+			return fmt.Sprintf("%s is not valid before %s", which, ci.Cert.NotBefore.UTC().Format(time.DateTime+" MST"))
+		}
+	}
+	if e.Err != nil {
+		return strings.TrimPrefix(e.Err.Error(), "x509: ")
+	}
+	return "certificate refused"
+}
+
+// subject renders a certificate's subject, or "?" for none.
+func subject(c *x509.Certificate) string {
+	if c == nil {
+		return "?"
+	}
+	return c.Subject.String()
+}
+
+// certNames lists the host names and addresses a certificate with a
+// subjectAltName is for, at most a few of them.
+func certNames(c *x509.Certificate) string {
+	var names []string
+	for _, n := range c.DNSNames {
+		names = append(names, fmt.Sprintf("%q", n))
+	}
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	const show = 5
+	switch {
+	case len(names) == 0:
+		return "no host name or address"
+	case len(names) > show:
+		return fmt.Sprintf("%s and %d more", strings.Join(names[:show], ", "), len(names)-show)
+	}
+	return strings.Join(names, ", ")
+}
+
+// oidSubjectAltName is the subjectAltName extension (RFC 5280, 4.2.1.6).
+var oidSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
+
+// hasSAN reports whether c has a subjectAltName extension, of any content.
+func hasSAN(c *x509.Certificate) bool {
+	for _, e := range c.Extensions {
+		if e.Id.Equal(oidSubjectAltName) {
+			return true
+		}
+	}
+	return false
+}
+
+// matchCN reports whether name matches a Common Name by the rules
+// crypto/x509 applies to a DNS subjectAltName (exactly, ignoring case and
+// a trailing dot, or a wildcard as the whole left-most label, standing for
+// one label), or, for an address, equals it as an address.
+func matchCN(cn, name string) bool {
+	if cn == "" || name == "" {
+		return false
+	}
+	host := name
+	if len(host) >= 3 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		cip := net.ParseIP(cn)
+		return cip != nil && cip.Equal(ip)
+	}
+	return (&x509.Certificate{DNSNames: []string{cn}}).VerifyHostname(name) == nil
+}
+
+// certVerifier checks the server's certificate during the handshake, for
+// Dial, in place of crypto/tls: the same rules, plus the Common Name of a
+// certificate without subjectAltName (TLSCommonName) and pinning
+// (TLSFingerprint); it keeps how it accepted the certificate.
+type certVerifier struct {
+	roots    *x509.CertPool
+	name     string
+	now      func() time.Time
+	pin      Fingerprint
+	cn       bool
+	peerHook func([][]byte, [][]*x509.Certificate) error
+	connHook func(tls.ConnectionState) error
+	check    CertCheck
+}
+
+// clientTLS returns the tls.Config Dial hands to crypto/tls for cfg, which
+// has TLS, and the verifier that fills in how the certificate was
+// accepted. ServerName defaults to the host of Addr. Unless verification
+// is off (InsecureSkipVerify without a pin), the verifier takes it over:
+// crypto/tls's own is turned off, and the tls.Config's hooks run after it
+// with the verified chains.
+func clientTLS(cfg Config) (*tls.Config, *certVerifier) {
+	tc := cfg.TLS.Clone()
+	if tc.ServerName == "" {
+		tc.ServerName, _, _ = net.SplitHostPort(cfg.Addr)
+	}
+	v := &certVerifier{}
+	if tc.InsecureSkipVerify && cfg.TLSFingerprint.IsZero() {
+		return tc, v
+	}
+	v.roots, v.name, v.now, v.pin, v.cn = tc.RootCAs, tc.ServerName, tc.Time, cfg.TLSFingerprint, cfg.TLSCommonName
+	v.peerHook, v.connHook = tc.VerifyPeerCertificate, tc.VerifyConnection
+	if v.now == nil {
+		v.now = time.Now
+	}
+	tc.InsecureSkipVerify = true
+	tc.VerifyPeerCertificate = nil
+	tc.VerifyConnection = v.verify
+	return tc, v
+}
+
+// verify is the tls.Config's VerifyConnection. The chain is verified
+// before the name (crypto/tls does the name first): the same certificates
+// pass, and a certificate that fails both is refused for its chain, the
+// more basic of the two problems.
+func (v *certVerifier) verify(cs tls.ConnectionState) error {
+	certs := cs.PeerCertificates
+	if len(certs) == 0 {
+		return errors.New("tls: the server sent no certificate")
+	}
+	leaf := certs[0]
+	refuse := func(reason CertReason, err error) error {
+		ce := &CertificateError{Reason: reason, ServerName: v.name, Cert: leaf, Fingerprint: CertFingerprint(leaf), Err: err}
+		if reason == CertPinMismatch {
+			ce.ServerName, ce.Pin = "", v.pin
+		}
+		return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: ce}
+	}
+	var chains [][]*x509.Certificate
+	if !v.pin.IsZero() {
+		if CertFingerprint(leaf) != v.pin {
+			return refuse(CertPinMismatch, nil)
+		}
+		v.check = CertPinned
+	} else {
+		opts := x509.VerifyOptions{Roots: v.roots, CurrentTime: v.now(), Intermediates: x509.NewCertPool()}
+		for _, c := range certs[1:] {
+			opts.Intermediates.AddCert(c)
+		}
+		var err error
+		if chains, err = leaf.Verify(opts); err != nil {
+			return refuse(chainReason(err), err)
+		}
+		switch {
+		case v.cn && !hasSAN(leaf):
+			if !matchCN(leaf.Subject.CommonName, v.name) {
+				return refuse(CertWrongName, nil)
+			}
+			v.check = CertVerifiedCN
+		default:
+			if err := leaf.VerifyHostname(v.name); err != nil {
+				return refuse(CertWrongName, err)
+			}
+			v.check = CertVerified
+		}
+	}
+	if v.peerHook != nil {
+		raw := make([][]byte, len(certs))
+		for i, c := range certs {
+			raw[i] = c.Raw
+		}
+		if err := v.peerHook(raw, chains); err != nil {
+			return err
+		}
+	}
+	if v.connHook != nil {
+		cs.VerifiedChains = chains
+		return v.connHook(cs)
+	}
+	return nil
+}
+
+// chainReason classifies a failure of x509.Certificate.Verify.
+func chainReason(err error) CertReason {
+	var ua x509.UnknownAuthorityError
+	var sr x509.SystemRootsError
+	var ci x509.CertificateInvalidError
+	var he x509.HostnameError
+	switch {
+	case errors.As(err, &ua), errors.As(err, &sr):
+		return CertUntrusted
+	case errors.As(err, &ci) && ci.Reason == x509.Expired:
+		return CertExpired
+	case errors.As(err, &he):
+		return CertWrongName
+	}
+	return CertInvalid
+}
+
+// TLSMismatchError is Dial's finding that the server speaks the other
+// protocol: TLS while Config.TLS is nil (no banner came, and a TLS
+// handshake with the same address succeeded), or plain text while
+// Config.TLS is set (the handshake was answered with bytes that are not
+// TLS, such as a plain AMI banner).
+type TLSMismatchError struct {
+	// ServerTLS is true for a TLS server reached without TLS, false for a
+	// server that does not speak TLS reached with it.
+	ServerTLS bool
+	// Waited is how long no banner came (ServerTLS).
+	Waited time.Duration
+	// First is the start of what the server sent instead of a TLS
+	// handshake (not ServerTLS).
+	First []byte
+	// Err is the handshake's error (not ServerTLS).
+	Err error
+}
+
+// Error says what was seen.
+func (e *TLSMismatchError) Error() string {
+	if e.ServerTLS {
+		return fmt.Sprintf("no banner after %v, and a TLS handshake with the same address succeeded", e.Waited.Round(time.Millisecond))
+	}
+	return fmt.Sprintf("the server answered the TLS handshake with plain text %q, not TLS", e.First)
+}
+
+// Unwrap returns the handshake's error, if any.
+func (e *TLSMismatchError) Unwrap() error { return e.Err }
+
+// LooksLikeAMI reports whether what the server sent instead of a TLS
+// handshake is the start of an AMI banner ("Asterisk Call Manager/...").
+func (e *TLSMismatchError) LooksLikeAMI() bool {
+	return !e.ServerTLS && len(e.First) > 0 && strings.HasPrefix("Asterisk Call Manager/", string(e.First))
+}
+
+// notTLS turns a handshake failure on a first record that is not TLS at
+// all into a *TLSMismatchError; other errors come back as they are.
+func notTLS(err error) error {
+	var rh tls.RecordHeaderError
+	if !errors.As(err, &rh) {
+		return err
+	}
+	// The record types of TLS are 20 to 23 (RFC 8446, 5.1); anything else
+	// in the first byte is not TLS at all.
+	if t := rh.RecordHeader[0]; t >= 20 && t <= 23 {
+		return err
+	}
+	first := bytes.Clone(rh.RecordHeader[:])
+	return &TLSMismatchError{First: first, Err: err}
+}
+
+// bannerGrace is how long Dial waits for the banner of a plain connection,
+// on top of the time the connect took, before it checks on a second
+// connection whether the address speaks TLS: Asterisk sends its banner as
+// soon as it accepts, so none after this long is unusual, while a TLS
+// server sends nothing until it hears a ClientHello.
+const bannerGrace = 500 * time.Millisecond
+
+// probeTLS reports whether a TLS handshake with addr succeeds (whatever
+// the certificate), within ctx.
+func probeTLS(ctx context.Context, d *net.Dialer, addr string) bool {
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	host, _, _ := net.SplitHostPort(addr)
+	// Only whether the server speaks TLS matters here: nothing is sent
+	// over this connection, and it is closed right after the handshake.
+	tc := tls.Client(conn, &tls.Config{ServerName: host, InsecureSkipVerify: true})
+	return tc.HandshakeContext(ctx) == nil
+}
