@@ -177,24 +177,23 @@ func TestCertificateErrorText(t *testing.T) {
 	tests := []struct {
 		name string
 		cert amitest.TLSCert
-		tc   tls.Config
+		tc   *tls.Config
 		pin  amiwire.Fingerprint
 		want string
 	}{
-		{"unknown authority", leaf, tls.Config{RootCAs: other.Pool, ServerName: "localhost"},
+		{"unknown authority", leaf, &tls.Config{RootCAs: other.Pool, ServerName: "localhost"},
 			amiwire.Fingerprint{}, `certificate signed by an unknown authority "CN=Asterisk Private CA,O=ami test PBX"`},
-		{"self-signed", self, tls.Config{RootCAs: other.Pool}, amiwire.Fingerprint{}, "self-signed certificate, not trusted"},
-		{"cn mismatch", leaf, tls.Config{RootCAs: ca.Pool}, amiwire.Fingerprint{},
+		{"self-signed", self, &tls.Config{RootCAs: other.Pool}, amiwire.Fingerprint{}, "self-signed certificate, not trusted"},
+		{"cn mismatch", leaf, &tls.Config{RootCAs: ca.Pool}, amiwire.Fingerprint{},
 			`certificate has no subjectAltName and its Common Name "localhost" is not "127.0.0.1"`},
-		{"san mismatch", withSAN, tls.Config{RootCAs: ca.Pool}, amiwire.Fingerprint{},
+		{"san mismatch", withSAN, &tls.Config{RootCAs: ca.Pool}, amiwire.Fingerprint{},
 			`certificate is for "pbx.example.net", 10.0.0.5, not "127.0.0.1"`},
-		{"pin mismatch", leaf, tls.Config{}, pin, "certificate does not match the pinned SHA-256 fingerprint " + opensslFingerprint(withSAN.Cert.Leaf.Raw)},
+		{"pin mismatch", leaf, &tls.Config{}, pin, "certificate does not match the pinned SHA-256 fingerprint " + opensslFingerprint(withSAN.Cert.Leaf.Raw)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tc := tt.tc
 			_, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: tlsServer(t, tt.cert), Username: "admin", Secret: "admin",
-				TLS: &tc, TLSFingerprint: tt.pin, TLSCommonName: true})
+				TLS: tt.tc, TLSFingerprint: tt.pin, TLSCommonName: true})
 			var cert *amiwire.CertificateError
 			if !errors.As(err, &cert) {
 				t.Fatalf("err = %v, want a CertificateError", err)

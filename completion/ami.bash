@@ -102,7 +102,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--auth|--timeout|--output|-o|--color|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--buffer|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--buffer|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -202,30 +202,32 @@ _ami() {
     if [[ -z $ddash && $cur == -* ]]; then
         case "$cmd" in
         "") w='--auth --help --host --mock --port --profile --secret
---secret-file --timeout --tls --tls-ca --tls-insecure
---tls-server-name --trace --url --user -H -h -p -u' ;;
+--secret-file --timeout --tls --tls-ca --tls-fingerprint
+--tls-insecure --tls-server-name --trace --url --user -H -h
+-p -u' ;;
         send) w='--auth --color --help --host --mock --output --port
 --profile --secret --secret-file --timeout --tls --tls-ca
---tls-insecure --tls-server-name --trace --url --user -H -h
--o -p -u' ;;
+--tls-fingerprint --tls-insecure --tls-server-name --trace
+--url --user -H -h -o -p -u' ;;
         list) w='--all --auth --color --fields --help --host --mock --output
 --port --profile --secret --secret-file --timeout --tls
---tls-ca --tls-insecure --tls-server-name --trace --url
---user -H -a -f -h -o -p -u' ;;
+--tls-ca --tls-fingerprint --tls-insecure --tls-server-name
+--trace --url --user -H -a -f -h -o -p -u' ;;
         command) w='--auth --color --help --host --mock --output --port
 --profile --secret --secret-file --timeout --tls --tls-ca
---tls-insecure --tls-server-name --trace --url --user -H -h
--o -p -u' ;;
+--tls-fingerprint --tls-insecure --tls-server-name --trace
+--url --user -H -h -o -p -u' ;;
         listen) w='--auth --buffer --classes --color --count --duration --event
 --exclude --help --host --keepalive --match --mock --output
 --overflow --port --profile --reconnect --secret
 --secret-file --server-filter --timeout --timestamps --tls
---tls-ca --tls-insecure --tls-server-name --trace --url
---user -H -d -e -h -m -n -o -p -r -t -u -x' ;;
+--tls-ca --tls-fingerprint --tls-insecure --tls-server-name
+--trace --url --user -H -d -e -h -m -n -o -p -r -t -u -x' ;;
         login-check) w='--action --auth --critical --help --host --mock --output
 --port --profile --quiet --secret --secret-file --timeout
---tls --tls-ca --tls-insecure --tls-server-name --trace
---url --user --warning -H -c -h -o -p -q -u -w' ;;
+--tls --tls-ca --tls-fingerprint --tls-insecure
+--tls-server-name --trace --url --user --warning -H -c -h -o
+-p -q -u -w' ;;
         mock) w='--allow-remote --calls --flood --flood-end --help --listen
 --rate --replay --user --verbose -h -l -v' ;;
         completion) w='--help -h' ;;

@@ -7,10 +7,11 @@
 # ami completion fish | source
 
 set -g __ami_value_flags --host -H --port -p --user -u --url --secret --secret-file --profile \
-    --tls-ca --tls-server-name --auth --timeout --output -o --color --fields \
-    -f --classes --event -e --match -m --exclude -x --count -n --duration -d \
-    --buffer --overflow --keepalive --action --warning -w --critical -c \
-    --listen -l --rate --calls --replay --flood --flood-end
+    --tls-ca --tls-server-name --tls-fingerprint --auth --timeout --output \
+    -o --color --fields -f --classes --event -e --match -m --exclude -x \
+    --count -n --duration -d --buffer --overflow --keepalive --action \
+    --warning -w --critical -c --listen -l --rate --calls --replay --flood \
+    --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
 # name removed, with the values of value-taking flags removed.
@@ -203,8 +204,9 @@ complete -c ami -n '__ami_using ami' -l secret -x -d 'the SECRET (visible to oth
 complete -c ami -n '__ami_using ami' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
 complete -c ami -n '__ami_using ami' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using ami' -l tls -d 'connect with TLS (certificates are verified)'
-complete -c ami -n '__ami_using ami' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s'
+complete -c ami -n '__ami_using ami' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using ami' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using ami' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using ami' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using ami' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using ami' -l timeout -x -d 'connect and per-response TIMEOUT'
@@ -221,8 +223,9 @@ complete -c ami -n '__ami_using send' -l secret -x -d 'the SECRET (visible to ot
 complete -c ami -n '__ami_using send' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
 complete -c ami -n '__ami_using send' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using send' -l tls -d 'connect with TLS (certificates are verified)'
-complete -c ami -n '__ami_using send' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s'
+complete -c ami -n '__ami_using send' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using send' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using send' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using send' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using send' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using send' -l timeout -x -d 'connect and per-response TIMEOUT'
@@ -242,8 +245,9 @@ complete -c ami -n '__ami_using list' -l secret -x -d 'the SECRET (visible to ot
 complete -c ami -n '__ami_using list' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
 complete -c ami -n '__ami_using list' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using list' -l tls -d 'connect with TLS (certificates are verified)'
-complete -c ami -n '__ami_using list' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s'
+complete -c ami -n '__ami_using list' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using list' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using list' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using list' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using list' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using list' -l timeout -x -d 'connect and per-response TIMEOUT'
@@ -261,8 +265,9 @@ complete -c ami -n '__ami_using command' -l secret -x -d 'the SECRET (visible to
 complete -c ami -n '__ami_using command' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
 complete -c ami -n '__ami_using command' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using command' -l tls -d 'connect with TLS (certificates are verified)'
-complete -c ami -n '__ami_using command' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s'
+complete -c ami -n '__ami_using command' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using command' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using command' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using command' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using command' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using command' -l timeout -x -d 'connect and per-response TIMEOUT'
@@ -277,8 +282,9 @@ complete -c ami -n '__ami_using listen' -l secret -x -d 'the SECRET (visible to 
 complete -c ami -n '__ami_using listen' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
 complete -c ami -n '__ami_using listen' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using listen' -l tls -d 'connect with TLS (certificates are verified)'
-complete -c ami -n '__ami_using listen' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s'
+complete -c ami -n '__ami_using listen' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using listen' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using listen' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using listen' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using listen' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using listen' -l timeout -x -d 'connect and per-response TIMEOUT'
@@ -307,8 +313,9 @@ complete -c ami -n '__ami_using login-check' -l secret -x -d 'the SECRET (visibl
 complete -c ami -n '__ami_using login-check' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
 complete -c ami -n '__ami_using login-check' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using login-check' -l tls -d 'connect with TLS (certificates are verified)'
-complete -c ami -n '__ami_using login-check' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s'
+complete -c ami -n '__ami_using login-check' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using login-check' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using login-check' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using login-check' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using login-check' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using login-check' -l timeout -x -d 'connect and per-response TIMEOUT'

@@ -114,7 +114,14 @@ The connection flags work before and after the command name:
 The secret comes from --secret-file, a --profile, $AMI_SECRET or a prompt.
 Each connection setting comes from the command line, else the profile, else
 the environment, else the defaults. A profile's secret goes only to the host
-and port the profile names.`,
+and port the profile names.
+
+With --tls the server's certificate is verified. Asterisk's ast_tls_cert makes a
+private CA (ca.crt) and a server certificate with only a CN and no subjectAltName:
+give --tls-ca the CA, and such a certificate is matched by its CN (said on stderr);
+or pin the server's certificate by its SHA-256 fingerprint, as ssh pins host keys:
+   ami --tls --tls-ca /etc/asterisk/keys/ca.crt -H pbx send Ping
+   ami --tls --tls-fingerprint "$(openssl x509 -noout -fingerprint -sha256 -in asterisk.crt)" -H pbx send Ping`,
 		Version: version,
 		// Any time but the zero one: urfave/cli otherwise stats the
 		// executable on every run to fill in a field ami never shows.

@@ -199,7 +199,7 @@ A profile's secret (secret or secret_file) is sent only to the host and port the
 
 # FILES
 
-**$XDG_CONFIG_HOME/ami/config** (default ~/.config/ami/config): named profiles, [name] sections of key = value lines (host, port, username, secret or secret_file, tls, auth). As in Asterisk's .conf files, ; starts a comment, also after a value (username = admin ; the admin); write \\; for a ; that belongs to the value, or quote the value ("a;b" or 'a;b'), which takes everything between the quotes as it is. A config file that holds a secret or names a secret file, and a secret file, are refused when others can read or write them (the group may read them: mode 0640, owner root, group nagios, is fine); an empty secret is refused.
+**$XDG_CONFIG_HOME/ami/config** (default ~/.config/ami/config): named profiles, [name] sections of key = value lines (host, port, username, secret or secret_file, tls, tls_fingerprint, auth). As in Asterisk's .conf files, ; starts a comment, also after a value (username = admin ; the admin); write \\; for a ; that belongs to the value, or quote the value ("a;b" or 'a;b'), which takes everything between the quotes as it is. A config file that holds a secret or names a secret file, and a secret file, are refused when others can read or write them (the group may read them: mode 0640, owner root, group nagios, is fine); an empty secret is refused.
 
 # SEE ALSO
 

@@ -11,11 +11,13 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
 
 // Default ports of AMI over TCP and over TLS.
@@ -78,8 +80,11 @@ func makeConnectionFlags() []cli.Flag {
 		&cli.StringFlag{Name: "profile", Category: cat,
 			Usage: use("use section `NAME` of $XDG_CONFIG_HOME/ami/config", envProfile)},
 		&cli.BoolFlag{Name: "tls", Category: cat, Usage: "connect with TLS (certificates are verified)"},
-		&cli.StringFlag{Name: "tls-ca", Category: cat, TakesFile: true, Usage: "trust the CA certificates in PEM `FILE` instead of the system's"},
+		&cli.StringFlag{Name: "tls-ca", Category: cat, TakesFile: true,
+			Usage: "trust the CA certificates in PEM `FILE` instead of the system's; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN"},
 		&cli.StringFlag{Name: "tls-server-name", Category: cat, Usage: "expect `NAME` in the server certificate (default: the host)"},
+		&cli.StringFlag{Name: "tls-fingerprint", Category: cat,
+			Usage: "trust exactly the server certificate with this SHA-256 `FINGERPRINT` (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked"},
 		&cli.BoolFlag{Name: "tls-insecure", Category: cat, Usage: "do not verify the server certificate (insecure; says so on stderr)"},
 		&cli.StringFlag{Name: "auth", Category: cat, Value: "plain", Usage: "login method: plain or md5 (challenge-response)"},
 		&cli.DurationFlag{Name: "timeout", Category: cat, Value: defaultTimeout, Usage: "connect and per-response `TIMEOUT`"},
@@ -88,29 +93,71 @@ func makeConnectionFlags() []cli.Flag {
 	})
 }
 
-// tlsConfig builds the TLS settings: system roots or --tls-ca, the server
-// name to verify (--tls-server-name or the host), TLS 1.2 or newer.
-func tlsConfig(c *cli.Context, host string, stderr io.Writer) (*tls.Config, error) {
+// tlsSettings fills in cfg's TLS: system roots or --tls-ca, the server
+// name to verify (--tls-server-name or the host), TLS 1.2 or newer; a
+// pinned certificate (--tls-fingerprint, or the profile's tls_fingerprint
+// unless --tls-ca or --tls-insecure say otherwise), or no verification
+// (--tls-insecure). With --tls-ca, a certificate without subjectAltName
+// may match by its CN: the CA is the user's own, as ast_tls_cert makes it.
+func tlsSettings(c *cli.Context, cfg *amiwire.Config, host string, prof profile.Profile, stderr io.Writer) error {
 	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
 	if name := flagString(c, "tls-server-name"); name != "" {
 		tc.ServerName = name
 	}
+	if isSetAny(c, "tls-fingerprint") {
+		if isSetAny(c, "tls-ca") || isSetAny(c, "tls-insecure") {
+			return usageError("--tls-fingerprint trusts one certificate as it is: drop --tls-ca and --tls-insecure")
+		}
+		fp, err := amiwire.ParseFingerprint(flagString(c, "tls-fingerprint"))
+		if err != nil {
+			return usageError("--tls-fingerprint: %v", err)
+		}
+		cfg.TLSFingerprint = fp
+	} else if !isSetAny(c, "tls-ca") && !isSetAny(c, "tls-insecure") {
+		cfg.TLSFingerprint = prof.TLSFingerprint
+	}
 	if file := flagString(c, "tls-ca"); file != "" {
 		pem, err := os.ReadFile(file)
 		if err != nil {
-			return nil, usageError("--tls-ca: %v", err)
+			return usageError("--tls-ca: %v", err)
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, usageError("--tls-ca %s: no PEM certificate found", file)
+			return usageError("--tls-ca %s: no PEM certificate found", file)
 		}
 		tc.RootCAs = pool
+		cfg.TLSCommonName = true
 	}
 	if flagBool(c, "tls-insecure") {
 		tc.InsecureSkipVerify = true
 		fmt.Fprintln(stderr, "ami: warning: --tls-insecure: the server's certificate is not verified; anyone in the path can read the secret and the traffic")
 	}
-	return tc, nil
+	cfg.TLS = tc
+	return nil
+}
+
+// notes prints a remark about a connection once per address, however
+// often it is dialled (listen reconnects, login-check dials many hosts).
+type notes struct {
+	w    io.Writer
+	mu   sync.Mutex
+	seen map[string]bool
+}
+
+// connected remarks on what Dial accepted: a certificate matched by its
+// CN because it has no subjectAltName.
+func (n *notes) connected(cfg amiwire.Config, cl *amiwire.Client) {
+	if n == nil || cl.CertCheck() != amiwire.CertVerifiedCN {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.seen[cfg.Addr] {
+		return
+	}
+	n.seen[cfg.Addr] = true
+	name := cfg.TLS.ServerName
+	fmt.Fprintf(n.w, "ami: note: the certificate of %s has no subjectAltName; %q was matched against its Common Name (CN), as for certificates made by Asterisk's ast_tls_cert\n", cfg.Addr, name)
 }
 
 // amiURL is a parsed --url.
@@ -176,11 +223,18 @@ func (s connSettings) dialSend(ctx context.Context, events string, actions []ami
 	cfg.Events = events
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
+	var cl *amiwire.Client
+	var pend []*amiwire.Pending
+	var err error
 	if len(actions) == 0 && !logoff {
-		cl, err := amiwire.Dial(ctx, cfg)
-		return cl, nil, err
+		cl, err = amiwire.Dial(ctx, cfg)
+	} else {
+		cl, pend, err = amiwire.DialSend(ctx, cfg, actions, logoff)
 	}
-	return amiwire.DialSend(ctx, cfg, actions, logoff)
+	if err == nil {
+		s.notes.connected(cfg, cl)
+	}
+	return cl, pend, err
 }
 
 // logoff ends a session politely when it is still alive, bounded by the

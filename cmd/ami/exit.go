@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -141,6 +142,14 @@ func describeCause(err error) string {
 		}
 		return msg
 	}
+	var cert *amiwire.CertificateError
+	if errors.As(err, &cert) {
+		return oneLine(cert.Error()) + "; " + certHint(cert)
+	}
+	var tm *amiwire.TLSMismatchError
+	if errors.As(err, &tm) {
+		return oneLine(tm.Error()) + ": " + mismatchHint(tm)
+	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"
 	}
@@ -172,4 +181,54 @@ func oneLine(s string) string {
 		return s
 	}
 	return strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(strings.TrimRight(s, "\r\n"))
+}
+
+// certHint says what a user can do about a refused certificate, in terms
+// of ami's flags.
+func certHint(e *amiwire.CertificateError) string {
+	const pin = "check its fingerprint on the server (openssl x509 -noout -fingerprint -sha256 -in CERT) and pin it with --tls-fingerprint"
+	switch e.Reason {
+	case amiwire.CertUntrusted:
+		return "to trust it, give --tls-ca the certificate of the CA that signed it (ast_tls_cert's ca.crt), or " + pin
+	case amiwire.CertWrongName:
+		if name := certName(e.Cert); name != "" {
+			return fmt.Sprintf("if this is the right server, use --tls-server-name %s, or %s", name, pin)
+		}
+		return "if this is the right server, " + pin
+	case amiwire.CertExpired:
+		return "renew it on the server, or " + pin + " (dates are not checked then)"
+	case amiwire.CertPinMismatch:
+		return "if the server's certificate was replaced, check the new one's fingerprint on the server and pass it to --tls-fingerprint; if not, someone may be intercepting the connection"
+	}
+	return "if this is the right server, " + pin
+}
+
+// certName returns a host name the certificate is for, to suggest with
+// --tls-server-name: its first DNS name, or its CN when it has no DNS
+// or address names; "" when it has none that could be typed safely.
+func certName(c *x509.Certificate) string {
+	name := c.Subject.CommonName
+	if len(c.DNSNames) > 0 {
+		name = c.DNSNames[0]
+	} else if len(c.IPAddresses) > 0 {
+		return ""
+	}
+	if name == "" || strings.HasPrefix(name, "*") || strings.ContainsFunc(name, func(r rune) bool {
+		return !(r == '.' || r == '-' || r == ':' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return ""
+	}
+	return name
+}
+
+// mismatchHint names the likely cause when the server speaks the other
+// protocol.
+func mismatchHint(e *amiwire.TLSMismatchError) string {
+	switch {
+	case e.ServerTLS:
+		return "this looks like a TLS port: try --tls"
+	case e.LooksLikeAMI():
+		return "this looks like a plain AMI port: drop --tls, or use the TLS port (tlsbindaddr in manager.conf, usually 5039)"
+	}
+	return "the server does not speak TLS on this port"
 }

@@ -25,6 +25,7 @@ type connSettings struct {
 	Port    int
 
 	secrets *secretSource // the secret for another host (at)
+	notes   *notes        // remarks printed once per address
 }
 
 // connSettingsFrom resolves the connection settings of c. Each setting
@@ -152,14 +153,15 @@ func connSettingsFrom(c *cli.Context) (connSettings, error) {
 	s.Config = amiwire.Config{Addr: addr, Username: user, Auth: method}
 
 	if useTLS {
-		tc, err := tlsConfig(c, host, stderr)
-		if err != nil {
+		if err := tlsSettings(c, &s.Config, host, prof, stderr); err != nil {
 			return s, err
 		}
-		s.Config.TLS = tc
-	} else if isSetAny(c, "tls-ca") || isSetAny(c, "tls-server-name") || isSetAny(c, "tls-insecure") {
-		return s, usageError("--tls-ca, --tls-server-name and --tls-insecure need --tls (or an amis:// URL)")
+	} else if isSetAny(c, "tls-ca") || isSetAny(c, "tls-server-name") || isSetAny(c, "tls-insecure") || isSetAny(c, "tls-fingerprint") {
+		return s, usageError("--tls-ca, --tls-server-name, --tls-fingerprint and --tls-insecure need --tls (or an amis:// URL)")
+	} else if !prof.TLSFingerprint.IsZero() {
+		return s, usageError("--profile %s: tls_fingerprint needs tls = true (or --tls)", prof.Name)
 	}
+	s.notes = &notes{w: stderr, seen: map[string]bool{}}
 
 	s.secrets = &secretSource{c: c, prof: prof, mock: mock,
 		profHost: firstOf(prof.Host, defaultHost), profPort: prof.Port}

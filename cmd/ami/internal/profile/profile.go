@@ -12,7 +12,9 @@
 //	secret_file = pbx1.secret    ; relative to the config file's folder
 //
 // Keys: host, port, username (or user), secret, secret_file (or
-// secret-file), tls (true or false) and auth (plain or md5); key names are
+// secret-file), tls (true or false), tls_fingerprint (or tls-fingerprint:
+// the server certificate's SHA-256 fingerprint, as amiwire.ParseFingerprint
+// reads it) and auth (plain or md5); key names are
 // case-insensitive, and a key given twice in one section is an error, as
 // is a section given twice.
 //
@@ -38,6 +40,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/ami-cli/ami/amiwire"
 )
 
 // Profile is one [name] section of the config file. A field the section
@@ -52,7 +56,10 @@ type Profile struct {
 	HasSecret  bool   // a secret line was given (Load refuses an empty one)
 	SecretFile string // as written; Load makes it absolute
 	TLS        bool
-	Auth       string // "plain", "md5" or ""
+	// TLSFingerprint pins the server's certificate (tls_fingerprint); zero
+	// when not given.
+	TLSFingerprint amiwire.Fingerprint
+	Auth           string // "plain", "md5" or ""
 }
 
 // HoldsSecret reports whether the profile gives a secret or names a file
@@ -220,6 +227,8 @@ func Parse(r io.Reader, path string) ([]Profile, error) {
 			canon = "username"
 		case "secret-file":
 			canon = "secret_file"
+		case "tls-fingerprint":
+			canon = "tls_fingerprint"
 		}
 		if first, ok := seenKey[canon]; ok {
 			return nil, bad("%s given again in [%s] (first at line %d)", key, p.Name, first)
@@ -246,6 +255,12 @@ func Parse(r io.Reader, path string) ([]Profile, error) {
 				return nil, bad("tls %q: want true or false", val)
 			}
 			p.TLS = b
+		case "tls_fingerprint":
+			fp, err := amiwire.ParseFingerprint(val)
+			if err != nil {
+				return nil, bad("tls_fingerprint: %v", err)
+			}
+			p.TLSFingerprint = fp
 		case "auth":
 			switch strings.ToLower(val) {
 			case "plain", "md5":
@@ -254,7 +269,7 @@ func Parse(r io.Reader, path string) ([]Profile, error) {
 				return nil, bad("auth %q: want plain or md5", val)
 			}
 		default:
-			return nil, bad("unknown key %q (want host, port, username, secret, secret_file, tls or auth)", key)
+			return nil, bad("unknown key %q (want host, port, username, secret, secret_file, tls, tls_fingerprint or auth)", key)
 		}
 	}
 	if err := sc.Err(); err != nil {

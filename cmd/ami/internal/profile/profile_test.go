@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
 
@@ -24,6 +25,7 @@ func TestParse(t *testing.T) {
 		"HOST=10.0.0.5\n" +
 		"port = 5039 ; TLS\n" +
 		"tls = true\n" +
+		"tls_fingerprint = sha256 Fingerprint=91:31:01:B8:5F:D9:3B:27:5B:95:C4:18:D5:EC:3D:05:A1:AA:4C:D3:A6:50:45:2D:F7:40:97:5C:8D:DE:9B:56 ; openssl's line\n" +
 		"user = admin\n" +
 		"secret = \"a;b \\; c\" ; quoted: taken as it is\n" +
 		"\n" +
@@ -37,11 +39,15 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	pin, err := amiwire.ParseFingerprint("913101b85fd93b275b95c418d5ec3d05a1aa4cd3a650452df740975c8dde9b56")
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []profile.Profile{
 		{Name: "pbx1", Line: 3, Host: "pbx1.example.net", Username: "admin", SecretFile: "~/.config/ami/pbx1.secret", Auth: "md5"},
-		{Name: "lab", Line: 9, Host: "10.0.0.5", Port: 5039, TLS: true, Username: "admin", Secret: `a;b \; c`, HasSecret: true},
-		{Name: "escaped", Line: 16, Secret: "ab;cd#1", HasSecret: true, Username: "it"},
-		{Name: "empty values", Line: 19, HasSecret: true},
+		{Name: "lab", Line: 9, Host: "10.0.0.5", Port: 5039, TLS: true, TLSFingerprint: pin, Username: "admin", Secret: `a;b \; c`, HasSecret: true},
+		{Name: "escaped", Line: 17, Secret: "ab;cd#1", HasSecret: true, Username: "it"},
+		{Name: "empty values", Line: 20, HasSecret: true},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Parse:\n got %+v\nwant %+v", got, want)
@@ -60,6 +66,8 @@ func TestParseErrors(t *testing.T) {
 		{"[a]\nport = 5038 5039\n", `port "5038 5039"`},
 		{"[a]\ntls = maybe\n", "tls"},
 		{"[a]\nauth = rsa\n", "auth"},
+		{"[a]\ntls_fingerprint = AB:CD\n", "config:2: tls_fingerprint: "},
+		{"[a]\ntls_fingerprint = AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01\n", "a SHA-1 fingerprint"},
 		{"[a]\ncolour = red\n", `unknown key "colour"`},
 		{"[a]\njust words\n", "config:2: want key = value"},
 		{"[a]\n = x\n", "empty key"},
