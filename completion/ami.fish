@@ -333,7 +333,7 @@ complete -c ami -n '__ami_using mock' -l allow-remote -d 'allow a non-loopback -
 complete -c ami -n '__ami_using mock' -l user -x -d 'accept the login NAME:SECRET with all permissions (repeatable)'
 complete -c ami -n '__ami_using mock' -l rate -x -d 'start N simulated background calls per second (0: none)'
 complete -c ami -n '__ami_using mock' -l calls -x -d 'N held calls present from the start (for CoreShowChannels, Status)'
-complete -c ami -n '__ami_using mock' -l replay -r -F -d 'send the events of the raw capture FILE (as listen -o raw writes it) to each session after login'
+complete -c ami -n '__ami_using mock' -l replay -r -F -d 'send the events of the raw capture FILE (as listen -o raw writes it) to each session after login; a file without events is refused'
 complete -c ami -n '__ami_using mock' -l flood -x -d 'send N UserEvent events to each session after login, as fast as it reads (benchmarks)'
 complete -c ami -n '__ami_using mock' -l flood-end -x -a 'open goodbye close' -d 'after the flood: open (keep serving), goodbye or close'
 complete -c ami -n '__ami_using mock' -l verbose -s v -d 'log connections, logins and faults on stderr'

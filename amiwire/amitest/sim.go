@@ -30,7 +30,9 @@ type SimOptions struct {
 	// Replay is a raw capture (as `ami listen -o raw` writes it: packets
 	// back to back, maybe after a banner line, which is skipped). Its events
 	// are sent, in order and filtered like any event, to every session right
-	// after it logs in.
+	// after it logs in, less the ReceivedAt line that `listen --timestamps`
+	// puts first (Asterisk sends none). Anything but an event is left out;
+	// InspectReplay says what.
 	Replay []byte
 
 	// Flood sends this many UserEvent Flood events (the fixture's ~430-byte
@@ -114,13 +116,7 @@ func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
 	}
 	sim.flood = ft
 	if opts.Replay != nil {
-		_, pkts := splitTranscript(opts.Replay)
-		for _, raw := range pkts {
-			ev, ok := parseOutEvent(raw)
-			if ok {
-				sim.replay = append(sim.replay, ev)
-			}
-		}
+		sim.replay, _ = parseReplay(opts.Replay)
 	}
 	handlers := map[string]Handler{
 		"Ping":             handlePing,

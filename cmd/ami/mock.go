@@ -48,7 +48,8 @@ EXAMPLES:
    # background traffic of 5 calls per second, two users:
    ami mock --rate 5 --user admin:admin --user ops:s3cret
 
-   # replay a capture to every client that logs in:
+   # replay a capture to every client that logs in (stderr says what it leaves out:
+   # responses, events over a client's limits, the ReceivedAt lines of --timestamps):
    ami listen -o raw --count 1000 > capture.ami
    ami mock --replay capture.ami
 
@@ -63,7 +64,7 @@ EXAMPLES:
 			&cli.Float64Flag{Name: "rate", Usage: "start `N` simulated background calls per second (0: none)"},
 			&cli.IntFlag{Name: "calls", Usage: "`N` held calls present from the start (for CoreShowChannels, Status)"},
 			&cli.StringFlag{Name: "replay", TakesFile: true,
-				Usage: "send the events of the raw capture `FILE` (as listen -o raw writes it) to each session after login"},
+				Usage: "send the events of the raw capture `FILE` (as listen -o raw writes it) to each session after login; a file without events is refused"},
 			&cli.IntFlag{Name: "flood", Usage: "send `N` UserEvent events to each session after login, as fast as it reads (benchmarks)"},
 			&cli.StringFlag{Name: "flood-end", Value: "open", Usage: "after the flood: open (keep serving), goodbye or close"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log connections, logins and faults on stderr"},
@@ -76,6 +77,7 @@ EXAMPLES:
 type mockSettings struct {
 	server amitest.Options
 	sim    amitest.SimOptions
+	replay []string // what --replay sends and leaves out, for stderr
 }
 
 func mockSettingsFrom(c *cli.Context) (mockSettings, error) {
@@ -133,9 +135,79 @@ func mockSettingsFrom(c *cli.Context) (mockSettings, error) {
 		if err != nil {
 			return ms, usageError("--replay: %v", err)
 		}
+		rep := amitest.InspectReplay(b)
+		if rep.Events == 0 {
+			why := "the file is empty"
+			if len(rep.Skipped) > 0 {
+				why = skippedText(rep.Skipped)
+			}
+			return ms, usageError("--replay %s: no events to replay: %s; want a raw capture, as 'ami listen -o raw' writes it", f, why)
+		}
 		ms.sim.Replay = b
+		ms.replay = replayNotes(f, rep)
 	}
 	return ms, nil
+}
+
+// replayNotes are the lines that say what --replay will send and leave
+// out.
+func replayNotes(file string, rep amitest.ReplayReport) []string {
+	note := fmt.Sprintf("replaying %s of %s to each session after its login", plural(rep.Events, "event"), file)
+	if rep.Unstamped > 0 {
+		note += fmt.Sprintf(", without the ReceivedAt line of %d (listen --timestamps adds its own)", rep.Unstamped)
+	}
+	notes := []string{note}
+	if len(rep.Skipped) > 0 {
+		notes = append(notes, fmt.Sprintf("--replay %s: left out %s", file, skippedText(rep.Skipped)))
+	}
+	return notes
+}
+
+// skippedText sums up the packets a replay leaves out, by reason, in the
+// order they first come: "2 responses (lines 5, 9), 1 packet over a limit
+// (line 12: line length over 1 MiB)".
+func skippedText(skipped []amitest.ReplaySkip) string {
+	const show = 3 // lines named per reason
+	var reasons []string
+	by := map[string][]amitest.ReplaySkip{}
+	for _, s := range skipped {
+		if by[s.Reason] == nil {
+			reasons = append(reasons, s.Reason)
+		}
+		by[s.Reason] = append(by[s.Reason], s)
+	}
+	var parts []string
+	for _, r := range reasons {
+		list := by[r]
+		var what string
+		switch r {
+		case amitest.SkipResponse, amitest.SkipAction:
+			what = plural(len(list), r)
+		case amitest.SkipNotAMI:
+			what = plural(len(list), "packet") + " with no Event, Response or Action"
+		case amitest.SkipBroken:
+			what = plural(len(list), "packet") + " cut short"
+		default:
+			what = plural(len(list), "packet") + " " + r
+		}
+		var at []string
+		for i, s := range list {
+			if i == show {
+				at = append(at, "...")
+				break
+			}
+			at = append(at, fmt.Sprint(s.Line))
+		}
+		where := "line " + at[0]
+		if len(at) > 1 {
+			where = "lines " + strings.Join(at, ", ")
+		}
+		if len(list) == 1 && list[0].Detail != "" {
+			where += ": " + list[0].Detail
+		}
+		parts = append(parts, fmt.Sprintf("%s (%s)", what, where))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // redactUser hides the secret part of a --user value in messages.
@@ -178,6 +250,9 @@ func runMock(c *cli.Context) error {
 		names = append(names, u.Name)
 	}
 	handleSignals(c.Context) // before the line that tells scripts it is up
+	for _, n := range ms.replay {
+		fmt.Fprintf(stderr, "ami mock: %s\n", n)
+	}
 	fmt.Fprintf(stderr, "ami mock: simulated Asterisk listening on %s (users: %s); stop with Ctrl-C\n",
 		srv.Addr(), strings.Join(names, ", "))
 	<-c.Context.Done() // run cancels it on SIGINT and SIGTERM

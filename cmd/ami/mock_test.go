@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // addrWriter captures stderr and reports the first "listening on ADDR".
@@ -186,4 +189,115 @@ func cleanEnv() []string {
 		}
 	}
 	return env
+}
+
+// startMockCmd runs `ami mock --listen 127.0.0.1:0 args...` in-process
+// and returns its address and stderr; the mock stops at the test's end.
+func startMockCmd(t *testing.T, args ...string) (string, *addrWriter) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	errOut := &addrWriter{addr: make(chan string, 1)}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"ami", "mock", "--listen", "127.0.0.1:0"}, args...), strings.NewReader(""), io.Discard, errOut)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	select {
+	case addr := <-errOut.addr:
+		return addr, errOut
+	case code := <-done:
+		t.Fatalf("mock exited %d: %s", code, errOut.String())
+	case <-ctx.Done():
+		t.Fatal("mock did not say where it listens")
+	}
+	return "", nil
+}
+
+// TestMockReplayTimestamps: a capture made with `listen --timestamps -o
+// raw`, replayed by `ami mock --replay` and listened to with --timestamps,
+// has one ReceivedAt per event (the replay drops the captured one), and
+// the mock says so.
+func TestMockReplayTimestamps(t *testing.T) {
+	srv := newServer(t, amitest.Options{OnLogin: func(s *amitest.Session) {
+		for _, n := range []string{"one", "two"} {
+			s.SendEvent(amiwire.Packet{Fields: fields("Event", "UserEvent", "Privilege", "user,all", "UserEvent", n)})
+		}
+	}})
+	capture := amiRun(t, "", with(t, srv, "listen", "--timestamps", "-o", "raw", "--match", "UserEvent=*", "--count", "2")...)
+	capture.want(t, 0)
+	if n := strings.Count(capture.stdout, "ReceivedAt: "); n != 2 {
+		t.Fatalf("capture has %d stamps:\n%s", n, capture.stdout)
+	}
+	file := filepath.Join(t.TempDir(), "capture.ami")
+	if err := os.WriteFile(file, []byte(capture.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	addr, errOut := startMockCmd(t, "--user", "ops:pw", "--replay", file)
+	host, port, _ := net.SplitHostPort(addr)
+	r := amiRun(t, "", "-H", host, "-p", port, "-u", "ops", "--secret-file", secretFile(t, "pw"),
+		"listen", "--timestamps", "-o", "json", "--match", "UserEvent=*", "--count", "2")
+	r.want(t, 0)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("stdout:\n%s", r.stdout)
+	}
+	for i, line := range lines {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		stamp, ok := ev["ReceivedAt"].(string)
+		if !ok || stamp == "" {
+			t.Errorf("event %d: ReceivedAt %#v, want one time", i, ev["ReceivedAt"])
+		}
+		if want := []string{"one", "two"}[i]; ev["UserEvent"] != want {
+			t.Errorf("event %d is %v, want %s", i, ev["UserEvent"], want)
+		}
+	}
+	if !strings.Contains(errOut.String(), "replaying 2 events of "+file) || !strings.Contains(errOut.String(), "without the ReceivedAt line of 2") {
+		t.Errorf("stderr:\n%s", errOut.String())
+	}
+}
+
+// TestMockReplayReport: what a replay leaves out is said on stderr (a
+// 5 MB event, responses); a file with no events at all is refused.
+func TestMockReplayReport(t *testing.T) {
+	dir := t.TempDir()
+	ev := func(name, extra string) string {
+		return "Event: UserEvent\r\nPrivilege: user,all\r\nUserEvent: " + name + "\r\n" + extra + "\r\n"
+	}
+	capture := "Asterisk Call Manager/11.0.0\r\n" + ev("a", "") + "Response: Success\r\nActionID: 1\r\n\r\n" +
+		ev("huge", "Body: "+strings.Repeat("x", 5<<20)+"\r\n") + ev("b", "")
+	file := filepath.Join(dir, "capture.ami")
+	if err := os.WriteFile(file, []byte(capture), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut := startMockCmd(t, "--replay", file)
+	for _, want := range []string{
+		"ami mock: replaying 2 events of " + file,
+		"ami mock: --replay " + file + ": left out 1 response (line 6: Response: Success), 1 packet over a limit (line 9: line length over 1 MiB)",
+	} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut.String())
+		}
+	}
+
+	tests := []struct{ name, content, msg string }{
+		{"passwd", "root:x:0:0:root:/root:/bin/bash\nbin:x:1:1:bin:/bin:/usr/sbin/nologin\n", "no events to replay: 1 packet cut short (line 1"},
+		{"empty", "", "no events to replay: the file is empty"},
+		{"responses only", "Response: Success\r\n\r\nResponse: Error\r\n\r\n", "no events to replay: 2 responses (lines 1, 3)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, stderr := runAMI(t, testCtx(t), "", "mock", "--listen", "127.0.0.1:0", "--replay", path)
+			if code != exitUsage || out != "" || !strings.Contains(stderr, tt.msg) || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.msg)
+			}
+		})
+	}
 }
