@@ -31,16 +31,19 @@
 //
 // table: aligned columns under a header row, one row per packet. The
 // columns are Options.Fields or else the union of the rows' keys (compared
-// without regard to case) in order of first appearance; colonless lines have
-// no column; the values of a repeated key are joined with ",". Widths are
-// counted in runes; invalid UTF-8 becomes U+FFFD and control characters
-// become spaces, so a row stays on one line. Values are never truncated.
+// without regard to case) in order of first appearance, less the keys of
+// Options.Hide and less Event when every row has the same Event (the items
+// of a list do); colonless lines have no column; the values of a repeated
+// key are joined with ",". Widths are counted in terminal cells (East Asian
+// wide characters take two, combining marks none); invalid UTF-8 becomes
+// U+FFFD and control characters become spaces, so a row stays on one line.
+// Values are never truncated.
 // Rows are held until Flush, because every column's width depends on every
 // row; each Flush writes the rows held so far as one table with its own
 // header.
 //
-//	Event            Channel                    State
-//	CoreShowChannel  Local/hold@default-0001;1  Up
+//	Channel                    ChannelStateDesc  Duration
+//	Local/hold@default-0001;1  Up                00:00:01
 //
 // # Timestamps
 //
@@ -131,6 +134,11 @@ type Options struct {
 	Timestamps bool
 	// NoHeader leaves out the table's header row. Other formats ignore it.
 	NoHeader bool
+	// Hide lists keys the table leaves out when Fields is empty: keys the
+	// program added itself (such as the ActionID it chose), which tell the
+	// reader nothing. Keys match without regard to case. Other formats
+	// ignore it.
+	Hide []string
 }
 
 // TimestampKey is the key under which Options.Timestamps writes the receive
@@ -157,13 +165,14 @@ func New(name string, w io.Writer, opts Options) (Writer, error) {
 	opts.Fields = append([]string(nil), opts.Fields...) // the caller may reuse its slice
 	switch strings.ToLower(name) {
 	case "text":
-		return &textWriter{output: out, opts: opts}, nil
+		return &textWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields)}, nil
 	case "json":
-		return &jsonWriter{output: out, opts: opts}, nil
+		return &jsonWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields)}, nil
 	case "raw":
 		return &rawWriter{output: out, opts: opts}, nil
 	case "table":
-		return &tableWriter{output: out, opts: opts}, nil
+		opts.Hide = append([]string(nil), opts.Hide...)
+		return &tableWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields), width: newWidther()}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
@@ -260,13 +269,20 @@ func (c *stampCache) format(t time.Time) []byte {
 }
 
 // pick appends to dst[:0] the fields of p that keys select, in the order of
-// keys; keys match without regard to case.
-func pick(dst []amiwire.Field, p amiwire.Packet, keys []string) []amiwire.Field {
+// keys; keys match without regard to case. watch (when not nil) learns
+// which keys matched.
+func pick(dst []amiwire.Field, p amiwire.Packet, keys []string, watch *fieldWatch) []amiwire.Field {
 	dst = dst[:0]
-	for _, k := range keys {
+	if watch != nil {
+		watch.noteKeys(p)
+	}
+	for i, k := range keys {
 		for _, f := range p.Fields {
 			if len(f.Key) == len(k) && strings.EqualFold(f.Key, k) {
 				dst = append(dst, f)
+				if watch != nil {
+					watch.saw(i)
+				}
 			}
 		}
 	}
@@ -284,7 +300,11 @@ type textWriter struct {
 	output
 	opts   Options
 	picked []amiwire.Field
+	watch  fieldWatch
 }
+
+// MissingFields returns the Options.Fields that no packet had.
+func (t *textWriter) MissingFields() []MissingField { return t.watch.report(t.opts.Fields) }
 
 // WritePacket writes p, stamped with the current time when
 // Options.Timestamps is set.
@@ -306,7 +326,7 @@ func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 	}
 	fields := p.Fields
 	if len(t.opts.Fields) > 0 {
-		t.picked = pick(t.picked, p, t.opts.Fields)
+		t.picked = pick(t.picked, p, t.opts.Fields, &t.watch)
 		fields = t.picked
 	}
 	if stamp != nil {

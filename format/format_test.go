@@ -317,7 +317,7 @@ func checkJSONLines(t *testing.T, out []byte, ps []amiwire.Packet, opts Options)
 	for i, line := range lines {
 		fields := ps[i].Fields
 		if len(opts.Fields) > 0 {
-			fields = pick(nil, ps[i], opts.Fields)
+			fields = pick(nil, ps[i], opts.Fields, nil)
 		}
 		stamp := ""
 		if opts.Timestamps {
@@ -540,7 +540,7 @@ func TestTable(t *testing.T) {
 	got := string(render(t, "table", Options{}, ps))
 	want := "" +
 		"Event       Name  Bad    Variable  Extra  Sep\n" +
-		"A           電話    \uFFFD x y  a=1,b=2\n" +
+		"A           電話  \uFFFD x y  a=1,b=2\n" + // 電話 is four cells wide
 		"LongerName                         e      a b\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
@@ -818,4 +818,142 @@ func FuzzJSON(f *testing.F) {
 		}
 		checkJSON(t, out[:len(out)-1], fields, want)
 	})
+}
+
+// TestTableListGolden: the default table of a list's items, as `ami list`
+// asks for it (its own ActionID hidden), from real Asterisk 22 replies:
+// no ActionID column, and no Event column since every item has the same.
+func TestTableListGolden(t *testing.T) {
+	for _, src := range []struct{ fixture, event string }{
+		{"status-3.server.ami", "Status"},
+		{"core-show-channels-3.server.ami", "CoreShowChannel"},
+		{"queue-status.server.ami", ""}, // three kinds of items: Event stays
+	} {
+		var items []amiwire.Packet
+		for _, p := range fixturePackets(t, src.fixture, true) {
+			ev := p.Get("Event")
+			if ev != "" && ev == src.event || (src.event == "" && strings.HasPrefix(ev, "Queue") && ev != "QueueStatusComplete") {
+				items = append(items, p)
+			}
+		}
+		if len(items) < 3 {
+			t.Fatalf("%s: %d items", src.fixture, len(items))
+		}
+		got := render(t, "table", Options{Hide: []string{"actionid"}}, items)
+		header, _, _ := strings.Cut(string(got), "\n")
+		if strings.Contains(header, "ActionID") || strings.HasPrefix(header, "Event ") != (src.event == "") {
+			t.Errorf("%s: header %q", src.fixture, header)
+		}
+		golden(t, strings.TrimSuffix(src.fixture, ".server.ami")+".items.table.golden", got)
+	}
+}
+
+func TestTableDefaultColumns(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		opts   Options
+		ps     []amiwire.Packet
+		header string
+	}{
+		{"same Event dropped, ActionID hidden", Options{Hide: []string{"ActionID"}},
+			[]amiwire.Packet{pkt("Event", "Item", "ActionID", "x-1", "Channel", "a"), pkt("Event", "Item", "ActionID", "x-1", "Channel", "b")},
+			"Channel"},
+		{"different Events kept", Options{Hide: []string{"ActionID"}},
+			[]amiwire.Packet{pkt("Event", "Item", "ActionID", "x-1", "Channel", "a"), pkt("Event", "ItemComplete", "ActionID", "x-1")},
+			"Event         Channel"},
+		{"a row without Event keeps it", Options{},
+			[]amiwire.Packet{pkt("Response", "Success"), pkt("Event", "Item", "Channel", "a")},
+			"Response  Event  Channel"},
+		{"same Event differently spelled key", Options{},
+			[]amiwire.Packet{pkt("Event", "Item", "Channel", "a"), pkt("event", "Item", "Channel", "b")},
+			"Channel"},
+		{"nothing else left: all kept", Options{Hide: []string{"ActionID"}},
+			[]amiwire.Packet{pkt("Event", "Item", "ActionID", "x-1"), pkt("Event", "Item", "ActionID", "x-1")},
+			"Event  ActionID"},
+		{"without Hide ActionID stays", Options{},
+			[]amiwire.Packet{pkt("Event", "Item", "ActionID", "x-1", "Channel", "a")},
+			"ActionID  Channel"},
+		{"Fields win over both rules", Options{Fields: []string{"event", "ActionID"}, Hide: []string{"ActionID"}},
+			[]amiwire.Packet{pkt("Event", "Item", "ActionID", "x-1"), pkt("Event", "Item", "ActionID", "x-1")},
+			"event  ActionID"},
+	} {
+		got := string(render(t, "table", tt.opts, tt.ps))
+		if header, _, _ := strings.Cut(got, "\n"); header != tt.header {
+			t.Errorf("%s: header %q, want %q\n%s", tt.name, header, tt.header, got)
+		}
+	}
+}
+
+// TestTableDisplayWidth: columns line up on a terminal when cells hold
+// wide (two-cell) characters, combining marks and emoji.
+func TestTableDisplayWidth(t *testing.T) {
+	names := []string{"plain", "電話番号", "Zoë", "Zoe\u0308", "📞 call", "ｆｕｌｌ", "Привет"}
+	var ps []amiwire.Packet
+	for _, n := range names {
+		ps = append(ps, pkt("Name", n, "Next", "|"))
+	}
+	got := string(render(t, "table", Options{}, ps))
+	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+	if len(lines) != len(names)+1 {
+		t.Fatalf("%d lines:\n%s", len(lines), got)
+	}
+	// Display columns, counted by hand: wide characters two cells,
+	// combining marks none.
+	cells := map[string]int{"plain": 5, "電話番号": 8, "Zoë": 3, "Zoe\u0308": 3, "📞 call": 7, "ｆｕｌｌ": 8, "Привет": 6, "Name": 4}
+	for i, l := range lines[1:] {
+		name, rest, _ := strings.Cut(l, names[i])
+		if name != "" {
+			t.Fatalf("line %q", l)
+		}
+		if pad := len(rest) - len(strings.TrimLeft(rest, " ")); cells[names[i]]+pad != 8+2 {
+			t.Errorf("%q: %d cells then %d spaces, want the next column at cell 10:\n%s", names[i], cells[names[i]], pad, got)
+		}
+	}
+}
+
+func TestMissingFields(t *testing.T) {
+	ps := []amiwire.Packet{
+		pkt("Event", "Status", "Channel", "PJSIP/100", "ChannelState", "6", "ChannelStateDesc", "Up"),
+		pkt("Event", "Status", "Channel", "PJSIP/200", "ChannelState", "4", "Extra", "x"),
+	}
+	fields := []string{"Chanel", "channel", "State", "Nonsense", "extra"}
+	want := []MissingField{{"Chanel", "Channel"}, {"State", "ChannelState"}, {"Nonsense", ""}}
+	for _, name := range []string{"text", "json", "table"} {
+		w, err := New(name, io.Discard, Options{Fields: fields})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc := w.(FieldChecker)
+		if got := fc.MissingFields(); got != nil {
+			t.Errorf("%s: before any packet: %v", name, got)
+		}
+		for _, p := range ps {
+			_ = w.WritePacket(p)
+		}
+		_ = w.Flush()
+		if got := fc.MissingFields(); !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+		// Nothing missing: nil.
+		w, _ = New(name, io.Discard, Options{Fields: []string{"CHANNEL"}})
+		_ = w.WritePacket(ps[0])
+		if got := w.(FieldChecker).MissingFields(); got != nil {
+			t.Errorf("%s: %v", name, got)
+		}
+	}
+	if _, ok := any(&rawWriter{}).(FieldChecker); ok {
+		t.Error("raw ignores Fields but reports them")
+	}
+}
+
+func TestClosestKey(t *testing.T) {
+	keys := []string{"Event", "Channel", "ChannelState", "Uniqueid", "CallerIDNum"}
+	for _, tt := range []struct{ in, want string }{
+		{"Chanel", "Channel"}, {"chanel", "Channel"}, {"Channle", "Channel"}, {"UniqueID", "Uniqueid"},
+		{"State", "ChannelState"}, {"callerid", "CallerIDNum"}, {"Xyzzy", ""}, {"", ""}, {"Evnt", "Event"},
+	} {
+		if got := closestKey(tt.in, keys); got != tt.want {
+			t.Errorf("closestKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
 }

@@ -14,7 +14,11 @@ type jsonWriter struct {
 	enc     jsonEncoder
 	picked  []amiwire.Field
 	rawKeys rawKeys // WriteRaw's key table
+	watch   fieldWatch
 }
+
+// MissingFields returns the Options.Fields that no packet had.
+func (j *jsonWriter) MissingFields() []MissingField { return j.watch.report(j.opts.Fields) }
 
 // WritePacket writes p as one line, stamped with the current time when
 // Options.Timestamps is set.
@@ -36,7 +40,7 @@ func (j *jsonWriter) write(p amiwire.Packet, stamp []byte) error {
 	}
 	fields := p.Fields
 	if len(j.opts.Fields) > 0 {
-		j.picked = pick(j.picked, p, j.opts.Fields)
+		j.picked = pick(j.picked, p, j.opts.Fields, &j.watch)
 		fields = j.picked
 	}
 	j.buf = j.enc.appendObject(j.buf, fields, stamp)

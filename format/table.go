@@ -5,14 +5,41 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mattn/go-runewidth"
+
 	"github.com/ami-cli/ami/amiwire"
 )
 
 // tableWriter holds rows until Flush, then writes them as aligned columns.
 type tableWriter struct {
 	output
-	opts Options
-	rows []tableRow
+	opts  Options
+	rows  []tableRow
+	watch fieldWatch
+	width widther
+}
+
+// MissingFields returns the Options.Fields that no packet had.
+func (t *tableWriter) MissingFields() []MissingField { return t.watch.report(t.opts.Fields) }
+
+// widther measures how many terminal cells a string takes: East Asian wide
+// and fullwidth characters take two, combining marks none, an emoji
+// sequence two. Ambiguous-width characters take one, as most terminals
+// draw them (not $LANG-dependent, so a table looks the same for every
+// reader of a file).
+type widther struct{ cond *runewidth.Condition }
+
+func newWidther() widther {
+	return widther{&runewidth.Condition{EastAsianWidth: false, StrictEmojiNeutral: true}}
+}
+
+func (w widther) of(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return w.cond.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // tableRow is one held packet: a copy of its fields and its receive time.
@@ -36,6 +63,17 @@ func (t *tableWriter) write(p amiwire.Packet, stamp []byte) error {
 	if t.err != nil {
 		return t.err
 	}
+	if len(t.opts.Fields) > 0 {
+		t.watch.noteKeys(p)
+		for i, k := range t.opts.Fields {
+			for _, f := range p.Fields {
+				if len(f.Key) == len(k) && strings.EqualFold(f.Key, k) {
+					t.watch.saw(i)
+					break
+				}
+			}
+		}
+	}
 	t.rows = append(t.rows, tableRow{stamp: string(stamp), fields: append([]amiwire.Field(nil), p.Fields...)})
 	return nil
 }
@@ -48,7 +86,7 @@ func (t *tableWriter) Flush() error {
 	}
 	cols := t.opts.Fields
 	if len(cols) == 0 {
-		cols = columns(t.rows)
+		cols = defaultColumns(t.rows, t.opts.Hide)
 	}
 	if t.opts.Timestamps {
 		cols = append([]string{TimestampKey}, cols...)
@@ -82,7 +120,7 @@ func (t *tableWriter) Flush() error {
 	width := make([]int, len(cols))
 	for _, row := range cells {
 		for i, v := range row {
-			width[i] = max(width[i], utf8.RuneCountInString(v))
+			width[i] = max(width[i], t.width.of(v))
 		}
 	}
 	for n, row := range cells {
@@ -97,7 +135,7 @@ func (t *tableWriter) Flush() error {
 				t.buf = append(t.buf, v...)
 			}
 			if i < len(row)-1 {
-				for pad := width[i] - utf8.RuneCountInString(v) + 2; pad > 0; pad-- {
+				for pad := width[i] - t.width.of(v) + 2; pad > 0; pad-- {
 					t.buf = append(t.buf, ' ')
 				}
 			}
@@ -114,6 +152,47 @@ func (t *tableWriter) Flush() error {
 	clear(t.rows)
 	t.rows = t.rows[:0]
 	return t.flush()
+}
+
+// defaultColumns are the columns of a table without Options.Fields: the
+// rows' keys, less those in hide and less Event when every row has the
+// same one (a list's items do, and the name says nothing then), unless
+// nothing else would be left.
+func defaultColumns(rows []tableRow, hide []string) []string {
+	all := columns(rows)
+	cols := all[:0:0]
+	for _, c := range all {
+		hidden := strings.EqualFold(c, "Event") && sameEvent(rows)
+		for _, h := range hide {
+			hidden = hidden || strings.EqualFold(c, h)
+		}
+		if !hidden {
+			cols = append(cols, c)
+		}
+	}
+	if len(cols) == 0 {
+		return all
+	}
+	return cols
+}
+
+// sameEvent reports whether every row has exactly one Event field, all
+// with the same value.
+func sameEvent(rows []tableRow) bool {
+	first := ""
+	for i, r := range rows {
+		n, v := 0, ""
+		for _, f := range r.fields {
+			if strings.EqualFold(f.Key, "Event") {
+				n, v = n+1, f.Value
+			}
+		}
+		if n != 1 || (i > 0 && v != first) {
+			return false
+		}
+		first = v
+	}
+	return len(rows) > 0
 }
 
 // columns is the union of the rows' keys, in order of first appearance,

@@ -25,6 +25,10 @@ events between the starting response and the completion event (with --all, also 
 response and the completion event). Items are printed as they arrive, so a list of any
 length runs in constant memory (except -o table, which aligns columns over all rows).
 
+-o table leaves out the ActionID that ami chose and the Event column when every row has
+the same event (--fields shows exactly the keys named). A --fields key that no item has
+is named on stderr, with the closest key the items have ("did you mean Channel?").
+
 A list starts with a response that has "EventList: start" or a Message saying that
 something follows ("Channels will follow"; Asterisk 11 to 13 start QueueStatus, Status
 and Agents lists with such a Message alone), and ends with its completion event. Items
@@ -69,7 +73,13 @@ func runList(c *cli.Context) error {
 	if err := checkAction(action, "list"); err != nil {
 		return err
 	}
-	out, err := newOutput(c, c.App.Writer)
+	// The ActionID ami chooses tells the reader of a table nothing; one the
+	// user chose is shown.
+	var hide []string
+	if action.ActionID() == "" {
+		hide = []string{"ActionID"}
+	}
+	out, err := newOutputHiding(c, c.App.Writer, hide)
 	if err != nil {
 		return err
 	}
@@ -85,7 +95,26 @@ func runList(c *cli.Context) error {
 	}
 	defer s.logoff(c.Context, cl)
 	name, _ := outputName(c) // checked by newOutput
-	return streamList(c.Context, s, cl, action, out, c.Bool("all"), name, c.App.ErrWriter)
+	err = streamList(c.Context, s, cl, action, out, c.Bool("all"), name, c.App.ErrWriter)
+	warnMissingFields(c.App.ErrWriter, out)
+	return err
+}
+
+// warnMissingFields says on stderr which --fields no item had (a typo
+// prints blank columns or empty objects otherwise), with the closest key
+// the items did have.
+func warnMissingFields(stderr io.Writer, out format.Writer) {
+	fc, ok := out.(format.FieldChecker)
+	if !ok {
+		return
+	}
+	for _, m := range fc.MissingFields() {
+		hint := ""
+		if m.Closest != "" {
+			hint = fmt.Sprintf(" (did you mean %s?)", m.Closest)
+		}
+		fmt.Fprintf(stderr, "ami: --fields: no item has a field %q%s\n", m.Name, hint)
+	}
 }
 
 // streamList runs one list action and prints its items as they arrive.

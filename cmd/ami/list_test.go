@@ -22,6 +22,7 @@ func TestListGolden(t *testing.T) {
 		{"list.json", []string{"list", "Three", "ActionID=l1", "-o", "json"}},
 		{"list.raw", []string{"list", "Three", "ActionID=l1", "-o", "raw"}},
 		{"list.table", []string{"list", "Three", "ActionID=l1", "-o", "table"}},
+		{"list-default.table", []string{"list", "Three", "-o", "table"}},
 		{"list-fields.table", []string{"list", "-o", "table", "--fields", "Channel,Duration", "Three", "ActionID=l1"}},
 		{"list-fields.json", []string{"list", "Three", "ActionID=l1", "-o", "json", "--fields", "Duration", "--fields", "Channel"}},
 		{"list-fields.text", []string{"list", "Three", "ActionID=l1", "-f", "State,Channel"}},
@@ -125,6 +126,42 @@ func TestListSimulator(t *testing.T) {
 	r.want(t, 0)
 	if n := strings.Count(r.stdout, "\n"); n != 7 {
 		t.Fatalf("%d table lines, want header + 6:\n%s", n, r.stdout)
+	}
+}
+
+// TestListFieldsMissing: a --fields key that no item has (a typo) is
+// named on stderr with the closest key the items have; the list itself is
+// printed as asked and exits 0.
+func TestListFieldsMissing(t *testing.T) {
+	srv := amitest.NewServer(t, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: testSecret}}})
+	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{Calls: 3}); err != nil {
+		t.Fatal(err)
+	}
+	installGoldenHandlers(srv)
+	for _, tt := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"list", "Three", "-o", "table", "--fields", "Chanel"},
+			"ami: --fields: no item has a field \"Chanel\" (did you mean Channel?)\n"},
+		{[]string{"list", "Three", "-o", "json", "--fields", "Channel,Stat,Nothing"},
+			"ami: --fields: no item has a field \"Stat\" (did you mean State?)\n" +
+				"ami: --fields: no item has a field \"Nothing\"\n"},
+		// Status items say ChannelState, not State (Asterisk 22).
+		{[]string{"list", "Status", "--fields", "Channel,State"},
+			"ami: --fields: no item has a field \"State\" (did you mean ChannelState?)\n"},
+		{[]string{"list", "Three", "-o", "table", "--fields", "channel,STATE"}, ""},
+		// An empty list has no fields at all: no typo to report.
+		{[]string{"list", "Empty", "-o", "table", "--fields", "Chanel"}, ""},
+	} {
+		r := amiRun(t, "", with(t, srv, tt.args...)...)
+		r.want(t, 0)
+		if r.stderr != tt.stderr {
+			t.Errorf("%q: stderr %q, want %q", tt.args, r.stderr, tt.stderr)
+		}
+		if tt.args[1] != "Empty" && r.stdout == "" {
+			t.Errorf("%q: nothing printed", tt.args)
+		}
 	}
 }
 

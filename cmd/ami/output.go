@@ -70,6 +70,12 @@ func useColor(c *cli.Context, stdout io.Writer) (bool, error) {
 // newOutput returns the format.Writer for -o, --color and (when the
 // command has it) --fields, writing to stdout.
 func newOutput(c *cli.Context, stdout io.Writer) (format.Writer, error) {
+	return newOutputHiding(c, stdout, nil)
+}
+
+// newOutputHiding is newOutput whose table leaves out the keys in hide
+// (see format.Options.Hide).
+func newOutputHiding(c *cli.Context, stdout io.Writer, hide []string) (format.Writer, error) {
 	name, err := outputName(c)
 	if err != nil {
 		return nil, err
@@ -78,7 +84,7 @@ func newOutput(c *cli.Context, stdout io.Writer) (format.Writer, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := format.Options{Color: color, Fields: fieldsOf(c)}
+	opts := format.Options{Color: color, Fields: fieldsOf(c), Hide: hide}
 	w, err := format.New(name, stdout, opts)
 	if err != nil {
 		return nil, usageError("%v", err)
