@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/mattn/go-isatty"
-	"golang.org/x/term"
 )
 
 // isTerminal reports whether f is a terminal (a Cygwin/MSYS pty counts).
@@ -36,8 +35,7 @@ func promptSecret(ctx context.Context, f *os.File, stderr io.Writer, display str
 	}
 	got := make(chan line, 1)
 	go func() {
-		// ReadPassword finds echo off already, and leaves it so.
-		b, err := term.ReadPassword(fd)
+		b, err := readSecretLine(f)
 		got <- line{b, err}
 	}()
 	var l line
