@@ -77,6 +77,7 @@ func benchPacketsFormat(b *testing.B, name string, opts Options, ps []amiwire.Pa
 func BenchmarkJSON(b *testing.B)        { benchFormat(b, "json", Options{}) }
 func BenchmarkJSONStamped(b *testing.B) { benchFormat(b, "json", Options{Timestamps: true}) }
 func BenchmarkText(b *testing.B)        { benchFormat(b, "text", Options{}) }
+func BenchmarkTextEscape(b *testing.B)  { benchFormat(b, "text", Options{Escape: true}) }
 func BenchmarkRaw(b *testing.B)         { benchFormat(b, "raw", Options{}) }
 
 // BenchmarkCopyBaseline copies the same packets' raw bytes into a 64 KiB

@@ -8,6 +8,8 @@
 // printed as its value alone (so one that holds a colon reads back as a
 // field, as it would from Asterisk). Values are written as they are; with
 // Options.Color only the keys get ANSI colour, so grep on values works.
+// With Options.Escape (for a terminal) control bytes in keys and values
+// are written visibly escaped, `\x1b` for ESC (see AppendVisible).
 //
 //	Event: Hangup
 //	Channel: PJSIP/100-00000001
@@ -35,9 +37,10 @@
 // Options.Hide and less Event when every row has the same Event (the items
 // of a list do); colonless lines have no column; the values of a repeated
 // key are joined with ",". Widths are counted in terminal cells (East Asian
-// wide characters take two, combining marks none); invalid UTF-8 becomes
-// U+FFFD and control characters become spaces, so a row stays on one line.
-// Values are never truncated.
+// wide characters take two, combining marks none); control characters (tab
+// included), bytes that are not UTF-8 and C1 controls are escaped as
+// AppendVisible does, so a row stays on one line and a cell cannot act on a
+// terminal. Values are never truncated.
 // Rows are held until Flush, because every column's width depends on every
 // row; each Flush writes the rows held so far as one table with its own
 // header.
@@ -139,6 +142,15 @@ type Options struct {
 	// reader nothing. Keys match without regard to case. Other formats
 	// ignore it.
 	Hide []string
+	// Escape makes text output safe for a terminal: control bytes, bytes
+	// that are not UTF-8 and C1 controls in keys and values are written
+	// visibly escaped (see AppendVisible; a tab stays a tab), so that
+	// bytes from a server cannot retitle, recolour or rewrite the
+	// terminal. Set it when the output is a terminal; leave it off for
+	// pipes and files, which get the exact bytes. Tables always escape
+	// (a raw newline would break a row); json escapes anyway; raw is
+	// always byte-exact.
+	Escape bool
 }
 
 // TimestampKey is the key under which Options.Timestamps writes the receive
@@ -334,12 +346,16 @@ func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 		t.buf = append(t.buf, stamp...)
 		t.buf = append(t.buf, '\n')
 	}
-	for _, f := range fields {
-		if f.Key != "" {
-			t.buf = appendTextKey(t.buf, f.Key, t.opts.Color)
+	if t.opts.Escape {
+		t.buf = appendTextEscaped(t.buf, fields, t.opts.Color)
+	} else {
+		for _, f := range fields {
+			if f.Key != "" {
+				t.buf = appendTextKey(t.buf, f.Key, t.opts.Color)
+			}
+			t.buf = append(t.buf, f.Value...)
+			t.buf = append(t.buf, '\n')
 		}
-		t.buf = append(t.buf, f.Value...)
-		t.buf = append(t.buf, '\n')
 	}
 	t.buf = append(t.buf, '\n')
 	if len(t.opts.Fields) > 0 {
@@ -358,6 +374,28 @@ func appendTextKey(dst []byte, key string, color bool) []byte {
 		dst = append(dst, key...)
 	}
 	return append(dst, ':', ' ')
+}
+
+// appendTextEscaped appends the text lines of fields for a terminal
+// (Options.Escape): keys and values escaped (AppendVisible), keys coloured
+// when color is set. It is apart from textWriter.write so that the loop
+// for pipes stays as it is.
+func appendTextEscaped(dst []byte, fields []amiwire.Field, color bool) []byte {
+	for _, f := range fields {
+		if f.Key != "" {
+			if color {
+				dst = append(dst, colorKey...)
+			}
+			dst = AppendVisible(dst, f.Key, false)
+			if color {
+				dst = append(dst, colorReset...)
+			}
+			dst = append(dst, ':', ' ')
+		}
+		dst = AppendVisible(dst, f.Value, false)
+		dst = append(dst, '\n')
+	}
+	return dst
 }
 
 // rawWriter writes the wire bytes.

@@ -538,10 +538,12 @@ func TestTable(t *testing.T) {
 		pkt("Event", "LongerName", "Extra", "e", "", "colonless", "Sep", "a\u2028b"),
 	}
 	got := string(render(t, "table", Options{}, ps))
+	// Control bytes, tab included, and bytes that are not UTF-8 are
+	// escaped, so each row stays one line and nothing acts on a terminal.
 	want := "" +
-		"Event       Name  Bad    Variable  Extra  Sep\n" +
-		"A           電話  \uFFFD x y  a=1,b=2\n" + // 電話 is four cells wide
-		"LongerName                         e      a b\n"
+		"Event       Name  Bad           Variable  Extra  Sep\n" +
+		"A           電話  \\xff\\x00x\\ty  a=1,b=2\n" + // 電話 is four cells wide
+		"LongerName                                e      a\\u2028b\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}

@@ -517,7 +517,7 @@ func (t *textWriter) WriteRaw(raw []byte, tm time.Time) (bool, error) {
 	if t.err != nil {
 		return true, t.err
 	}
-	if len(t.opts.Fields) > 0 || t.opts.Color {
+	if len(t.opts.Fields) > 0 || t.opts.Color || t.opts.Escape && rawNeedsEscape(raw) {
 		return false, nil
 	}
 	out, ok := appendRawText(t.buf, raw, t.stampOf(t.opts.Timestamps, tm))

@@ -28,7 +28,7 @@ type rawSet struct {
 
 func newRawChecker(t testing.TB, optss ...Options) *rawChecker {
 	if len(optss) == 0 {
-		optss = []Options{{}, {Timestamps: true}}
+		optss = []Options{{}, {Timestamps: true}, {Escape: true}, {Escape: true, Timestamps: true}}
 	}
 	c := &rawChecker{at: time.Date(2026, 11, 22, 23, 0, 0, 123456789, time.UTC)}
 	for _, name := range []string{"json", "text"} {
@@ -167,7 +167,7 @@ func TestWriteRawFixtures(t *testing.T) {
 					}
 				}
 			}
-			if took["json{Color:false Fields:[] Timestamps:false NoHeader:false}"] {
+			if took["json{Color:false Fields:[] Timestamps:false NoHeader:false Escape:false}"] {
 				taken++
 			}
 			for k, ok := range declinedBy.check(t, p.Raw) {
@@ -302,37 +302,40 @@ func TestWriteRaw(t *testing.T) {
 	for _, tc := range []struct {
 		raw        string
 		json, text bool // taken, without and with stamps
+		escape     bool // text with Options.Escape declines it (it needs escaping)
 	}{
-		{"Event: A\r\nKey: v\r\n\r\n", true, true},
-		{"Event: A\nKey: v\n\n", true, true},
-		{"A: b\r\n\r\n", true, true},
-		{"Event: A\r\nKey:\r\n\r\n", true, true},
-		{"Event: A\r\nKey:value\r\n\r\n", true, true},
-		{"Event: A\r\nKey:  two\r\n\r\n", true, true},
-		{"Event: A\r\nK: 1\r\nk: 2\r\n\r\n", true, true},
-		{"Event: A\r\nLongKeyNumberOneX: 1\r\nLongKeyNumberTwoX: 2\r\n\r\n", true, true},
-		{"Event: A\r\nKey: a\x7fb\r\n\r\n", true, true},
-		{"Response: Success\r\nMessage: ok\r\n\r\n", true, true},
-		{"Event: A\r\nKey: a\rb\r\n\r\n", false, true},
-		{"Event: A\r\nKey: a\tb\r\n\r\n", false, true},
-		{"Event: Zoë\r\n\r\n", false, true},
-		{"Event: A\r\nKey: a\"b\r\n\r\n", false, true},
-		{"Event: A\r\ncolonless line\r\n\r\n", false, true},
-		{"Event: A\r\nK: 1\r\nK: 2\r\n\r\n", false, true},
-		{"Event: A\r\n@timestamp: x\r\n\r\n", false, true},
-		{"Event: A\r\n: leading\r\n\r\n", false, false},
-		{"Response: Follows\r\nPrivilege: Command\r\nline one\r\n--END COMMAND--\r\n\r\n", false, false},
-		{"response:  follows \t\r\nA: b\r\n\r\n", false, false},
-		{"Response: Follow\u017f\r\nA: b\r\n\r\n", false, false},
-		{"\r\nEvent: A\r\n\r\n", false, false},
-		{"Event: A\r\n\r\nEvent: B\r\n\r\n", false, false},
-		{"A:\n\n", false, false},
+		{"Event: A\r\nKey: v\r\n\r\n", true, true, false},
+		{"Event: A\nKey: v\n\n", true, true, false},
+		{"A: b\r\n\r\n", true, true, false},
+		{"Event: A\r\nKey:\r\n\r\n", true, true, false},
+		{"Event: A\r\nKey:value\r\n\r\n", true, true, false},
+		{"Event: A\r\nKey:  two\r\n\r\n", true, true, false},
+		{"Event: A\r\nK: 1\r\nk: 2\r\n\r\n", true, true, false},
+		{"Event: A\r\nLongKeyNumberOneX: 1\r\nLongKeyNumberTwoX: 2\r\n\r\n", true, true, false},
+		{"Event: A\r\nKey: a\x7fb\r\n\r\n", true, true, true},
+		{"Response: Success\r\nMessage: ok\r\n\r\n", true, true, false},
+		{"Event: A\r\nKey: a\rb\r\n\r\n", false, true, true},
+		{"Event: A\r\nKey: a\tb\r\n\r\n", false, true, false},
+		{"Event: Zoë\r\n\r\n", false, true, true},
+		{"Event: A\r\nKey: a\"b\r\n\r\n", false, true, false},
+		{"Event: A\r\ncolonless line\r\n\r\n", false, true, false},
+		{"Event: A\r\nK: 1\r\nK: 2\r\n\r\n", false, true, false},
+		{"Event: A\r\n@timestamp: x\r\n\r\n", false, true, false},
+		{"Event: A\r\n: leading\r\n\r\n", false, false, false},
+		{"Response: Follows\r\nPrivilege: Command\r\nline one\r\n--END COMMAND--\r\n\r\n", false, false, false},
+		{"response:  follows \t\r\nA: b\r\n\r\n", false, false, false},
+		{"Response: Follow\u017f\r\nA: b\r\n\r\n", false, false, false},
+		{"\r\nEvent: A\r\n\r\n", false, false, false},
+		{"Event: A\r\n\r\nEvent: B\r\n\r\n", false, false, false},
+		{"A:\n\n", false, false, false},
 	} {
 		took := c.check(t, []byte(tc.raw))
 		for k, ok := range took {
 			want := tc.text
 			if strings.HasPrefix(k, "json") {
 				want = tc.json
+			} else if strings.Contains(k, "Escape:true") && tc.escape {
+				want = false
 			}
 			if ok != want {
 				t.Errorf("%q: %s took it = %v, want %v", tc.raw, k, ok, want)
@@ -485,6 +488,11 @@ func BenchmarkJSONFromRaw(b *testing.B)        { rawBench(b, "json", Options{}, 
 func BenchmarkJSONParseThenWrite(b *testing.B) { rawBench(b, "json", Options{}, false) }
 func BenchmarkTextFromRaw(b *testing.B)        { rawBench(b, "text", Options{}, true) }
 func BenchmarkTextParseThenWrite(b *testing.B) { rawBench(b, "text", Options{}, false) }
+
+// BenchmarkTextFromRawEscape is text for a terminal (Options.Escape,
+// without colour) of the same plain events: still the fast path, after a
+// check that nothing needs escaping.
+func BenchmarkTextFromRawEscape(b *testing.B)  { rawBench(b, "text", Options{Escape: true}, true) }
 func BenchmarkJSONStampedFromRaw(b *testing.B) { rawBench(b, "json", Options{Timestamps: true}, true) }
 func BenchmarkJSONStampedParseThenWrite(b *testing.B) {
 	rawBench(b, "json", Options{Timestamps: true}, false)

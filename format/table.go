@@ -214,32 +214,12 @@ func columns(rows []tableRow) []string {
 	return cols
 }
 
-// cell makes s safe for one line of a table: invalid UTF-8 becomes U+FFFD,
-// control characters (C0, DEL, C1) and the line and paragraph separators
-// become spaces.
+// cell makes s safe for one line of a table and for a terminal: control
+// characters (tab included), bytes that are not UTF-8 and C1 controls are
+// escaped (AppendVisible).
 func cell(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			clean = false
-			break
-		}
-	}
-	if clean {
+	if !needsEscape(s, true) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			b.WriteRune(utf8.RuneError)
-		case r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029':
-			b.WriteByte(' ')
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
+	return string(AppendVisible(nil, s, true))
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/format"
 )
 
 func commandCommand() *cli.Command {
@@ -139,11 +140,20 @@ func commandFailed(c *cli.Context, lines []string) error {
 
 // writeOutputLines prints the Output lines of a Command response as plain
 // text, one per line. A line that itself holds line ends (a reply from a
-// server that sent them inside one header) is printed as it is.
+// server that sent them inside one header) is printed as it is, except on
+// a terminal, which gets control bytes escaped (format.AppendVisible).
 func writeOutputLines(c *cli.Context, resp amiwire.Packet) error {
 	w := bufio.NewWriter(c.App.Writer)
+	escape := onTerminal(c.App.Writer)
+	var line []byte
 	for _, f := range resp.Fields {
 		if !strings.EqualFold(f.Key, "Output") {
+			continue
+		}
+		if escape {
+			line = format.AppendVisible(line[:0], f.Value, false)
+			w.Write(line)
+			w.WriteByte('\n')
 			continue
 		}
 		w.WriteString(f.Value)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/format"
 )
 
 // Exit codes of every subcommand except login-check (which uses the Nagios
@@ -118,14 +119,19 @@ func isBrokenPipe(err error) bool {
 // errorLine renders err as the one line printed after "ami: ". Connection
 // errors name the stage and the address ("connect 127.0.0.1:5038:
 // connection refused"); the rest print as they are. Secrets never reach
-// here: no error of amiwire or of this package carries one.
+// here: no error of amiwire or of this package carries one. Text from a
+// server (a Message) may be in it, and stderr is usually a terminal:
+// control bytes are shown escaped (format.AppendVisible).
 func errorLine(err error) string {
 	var conn *amiwire.ConnectError
 	if errors.As(err, &conn) {
-		return fmt.Sprintf("%s %s: %s", conn.Stage, conn.Addr, describeCause(conn.Err))
+		return visibleLine(fmt.Sprintf("%s %s: %s", conn.Stage, conn.Addr, describeCause(conn.Err)))
 	}
-	return oneLine(err.Error())
+	return visibleLine(oneLine(err.Error()))
 }
+
+// visibleLine shows the control bytes of a diagnostic line escaped.
+func visibleLine(s string) string { return string(format.AppendVisible(nil, s, false)) }
 
 // describeCause shortens the cause of a connection failure to what a user
 // needs: "connection refused", "no such host", "timed out", the TLS or

@@ -61,10 +61,15 @@ func useColor(c *cli.Context, stdout io.Writer) (bool, error) {
 		if os.Getenv("NO_COLOR") != "" {
 			return false, nil
 		}
-		f, ok := stdout.(*os.File)
-		return ok && isTerminal(f), nil
+		return onTerminal(stdout), nil
 	}
 	return false, usageError("--color %q: want auto, always or never", c.String("color"))
+}
+
+// onTerminal reports whether w is a terminal.
+func onTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminal(f)
 }
 
 // newOutput returns the format.Writer for -o, --color and (when the
@@ -84,7 +89,9 @@ func newOutputHiding(c *cli.Context, stdout io.Writer, hide []string) (format.Wr
 	if err != nil {
 		return nil, err
 	}
-	opts := format.Options{Color: color, Fields: fieldsOf(c), Hide: hide}
+	// On a terminal, bytes from the server are shown escaped rather than
+	// acted on; pipes and files get them exactly.
+	opts := format.Options{Color: color, Fields: fieldsOf(c), Hide: hide, Escape: onTerminal(stdout)}
 	w, err := format.New(name, stdout, opts)
 	if err != nil {
 		return nil, usageError("%v", err)
