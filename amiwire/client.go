@@ -84,6 +84,8 @@ type Client struct {
 	lender  atomic.Pointer[Pending]
 	lending bool
 
+	stall *time.Timer // the read loop's, for waitForRoom
+
 	logoff atomic.Pointer[Pending] // the first Logoff SendLogoff sent
 }
 
@@ -210,7 +212,9 @@ type Pending struct {
 	list      bool     // the response started an event list
 	early     []Packet // events with our ActionID before the response
 	items     []Packet // list items not yet handed to the waiter
-	itemBytes int
+	itemBytes int      // HeldSize of the items held: not yet handed over or, for a keeping waiter, kept
+	keep      bool     // the waiter keeps every item (Wait): nothing it takes makes room
+	full      bool     // the read loop waits for room (waitForRoom)
 	lend      bool     // items are lent: they point into the Reader's recycled memory
 	lastSeq   uint64   // the Reader's number of the last lent item so far
 	seqs      []uint64 // with lend, lastSeq as of each item of items
@@ -338,10 +342,13 @@ type Response struct {
 }
 
 // Wait waits for the action's result. A "Response: Error" gives the
-// response and an *ActionError. A list cut short gives what arrived and an
-// *IncompleteListError (Cancelled, or wrapping the connection's end); a
-// list whose final event announces a ListItems count other than the number
-// of items received gives them all and a *ListCountError. A
+// response and an *ActionError. The items of a list are kept for
+// Response.Events: a list that holds more than Config.EventBuffer ends the
+// connection with an *OverflowError (use Stream for big lists). A list cut
+// short gives what arrived and an *IncompleteListError (Cancelled, or
+// wrapping the connection's end); a list whose final event announces a
+// ListItems count other than the number of items received gives them all
+// and a *ListCountError. A
 // connection that ended before the response gives an error wrapping
 // ErrClosed and the cause (a *ProtocolError / *LimitError for a broken
 // stream); the end of ctx gives an error wrapping ctx.Err(), after which
@@ -377,6 +384,9 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 		defer p.endLoan()
 	}
 	c := p.c
+	p.mu.Lock()
+	p.keep = items != nil
+	p.mu.Unlock()
 	var spare []Packet     // the array of the batch before, cleared
 	var spareSeqs []uint64 // and of its seqs
 	for {
@@ -385,25 +395,26 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 		if len(batch) > 0 {
 			p.items, p.seqs = spare, spareSeqs
 		}
-		if p.itemBytes > 0 {
-			p.itemBytes = 0
-			signal(p.space)
-		}
 		finished, resp, final, cause, list, received := p.finished, p.resp, p.final, p.cause, p.list, p.received
 		p.waiting = len(batch) == 0 && !finished
 		p.mu.Unlock()
 		if len(batch) > 0 {
+			lent := len(seqs) == len(batch)
 			var err error
-			if len(seqs) == len(batch) {
-				for i := 0; i < len(batch) && err == nil; i += releaseEvery {
-					j := min(i+releaseEvery, len(batch))
-					err = sink(batch[i:j])
-					if seqs[j-1] > 0 {
-						c.r.Release(seqs[j-1]) // sink is done with these
-					}
+			for i := 0; i < len(batch) && err == nil; i += releaseEvery {
+				if err = ctx.Err(); err != nil {
+					// Stopped in the middle of a list: what was handed
+					// over is whole items, and no more follow.
+					err = fmt.Errorf("%s: list interrupted: %w", p.action, err)
+					break
 				}
-			} else {
-				err = sink(batch)
+				j := min(i+releaseEvery, len(batch))
+				size := p.heldBy(batch[i:j]) // before the Release: a lent item's Fields may be reused after it
+				err = sink(batch[i:j])
+				if lent && seqs[j-1] > 0 {
+					c.r.Release(seqs[j-1]) // sink is done with these
+				}
+				p.made(size)
 			}
 			if err != nil {
 				p.abandon()
@@ -439,6 +450,34 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 			p.abandon()
 			return nil, fmt.Errorf("%s: waiting for the response: %w", p.action, ctx.Err())
 		}
+	}
+}
+
+// heldBy returns what items count against the limit while they are held,
+// or 0 when taking them makes no room (the waiter keeps them).
+func (p *Pending) heldBy(items []Packet) int {
+	if p.keep {
+		return 0
+	}
+	n := 0
+	for i := range items {
+		n += items[i].HeldSize()
+	}
+	return n
+}
+
+// made tells the read loop that the waiter is done with items that held
+// size bytes.
+func (p *Pending) made(size int) {
+	if size == 0 {
+		return
+	}
+	p.mu.Lock()
+	p.itemBytes = max(p.itemBytes-size, 0)
+	full := p.full
+	p.mu.Unlock()
+	if full {
+		signal(p.space)
 	}
 }
 
@@ -480,10 +519,19 @@ func (c *Client) Do(ctx context.Context, action Packet) (*Response, error) {
 }
 
 // Stream is Do for big lists: each list item goes to item, in order, in the
-// caller's goroutine, and is not kept (Response.Events stays nil). The
-// unread items held in memory are bounded by Config.EventBuffer (the reader
-// waits for item to catch up). When item returns an error, the rest of the
-// list is discarded and that error is returned.
+// caller's goroutine, and is not kept (Response.Events stays nil). When item
+// returns an error, or ctx ends, the rest of the list is discarded (checked
+// every few dozen items, so a list that keeps coming stops soon) and that
+// error is returned; the connection goes on.
+//
+// The items held in memory (arrived, and not yet done with by item) are
+// bounded by Config.EventBuffer: the socket is read as fast as it delivers
+// until they reach the bound; then the read loop waits for item to catch
+// up as long as it keeps making room (done with some items at least every
+// 50 ms). An item stuck for longer (a stalled output) would hold the socket
+// up until the server drops the connection: instead the Client ends it
+// with an *OverflowError, which the Stream returns (wrapped) once item is
+// back.
 //
 // An item is valid only until item returns: its memory may then be
 // reused for later input (use Packet.Detach to keep one). That is what
@@ -551,6 +599,17 @@ func (p *Pending) endLoan() {
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
 }
+
+// DiscardEvents drops the async events waiting for NextEvents, and every
+// one that arrives from now on, so that the read loop never waits for room
+// in the queue again: for a consumer that stops taking events (because it
+// is stopping) but still wants the answers to actions, a Logoff's say.
+// NextEvents returns an error from then on. Events NextEvents handed out
+// before stay valid: with Config.BorrowEvents their memory is not reused.
+func (c *Client) DiscardEvents() { c.events.discard(errEventsDiscarded) }
+
+// errEventsDiscarded is what NextEvents returns after DiscardEvents.
+var errEventsDiscarded = errors.New("async events discarded")
 
 // Queued returns the number of async events waiting to be taken.
 func (c *Client) Queued() int { return c.events.len() }
@@ -963,14 +1022,14 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 	if p.lend {
 		p.seqs = append(p.seqs, p.lastSeq)
 	}
-	p.itemBytes += eventSize(ev)
-	for p.itemBytes > c.limit && !p.abandoned && !p.finished {
-		// The waiter is behind: hold the reader until it catches up.
-		p.waiting = false
+	p.itemBytes += ev.HeldSize()
+	if p.itemBytes > c.limit && !p.waitForRoom() {
+		over := &OverflowError{Action: p.action, Limit: c.limit, Received: p.received}
+		p.items, p.seqs = nil, nil
+		p.itemBytes = 0
 		p.mu.Unlock()
-		signal(p.signal)
-		<-p.space // collect, abandon and end all leave a token
-		p.mu.Lock()
+		c.end(fmt.Errorf("%w: %w", ErrClosed, over))
+		return true
 	}
 	wake := p.waiting
 	p.waiting = false
@@ -992,3 +1051,54 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 // yieldEvery is how many items the read loop adds to a list whose waiter
 // has not taken them before it yields its processor.
 const yieldEvery = 256
+
+// stallMax is how long the read loop waits, when a list's items hold more
+// than the limit, for the waiter to be done with some: a waiter that is
+// merely busy (formatting) is done with a few within a millisecond, one
+// stuck on a stalled output is not. Waiting much longer would stop
+// draining the socket long enough for Asterisk (writetimeout, 100 ms by
+// default) to drop the connection.
+const stallMax = paceMax
+
+// waitForRoom holds the read loop while p's items hold more than the limit
+// and its waiter keeps making room: done with some items at least every
+// stallMax. It reports false when the waiter made none for that long, or
+// keeps every item (Wait), so that the list has to fail; true when there
+// is room, or p is abandoned or finished. p.mu is held on entry and on
+// return.
+func (p *Pending) waitForRoom() bool {
+	c := p.c
+	for p.itemBytes > c.limit && !p.abandoned && !p.finished {
+		if p.keep {
+			return false
+		}
+		p.full = true
+		p.waiting = false
+		p.mu.Unlock()
+		signal(p.signal)
+		room := c.waitSpace(p.space)
+		p.mu.Lock()
+		p.full = false
+		if !room {
+			return p.itemBytes <= c.limit || p.abandoned || p.finished
+		}
+	}
+	return true
+}
+
+// waitSpace waits up to stallMax for a token on space (made, abandon and
+// end leave one) and reports whether one came. Read loop only.
+func (c *Client) waitSpace(space chan struct{}) bool {
+	if c.stall == nil {
+		c.stall = time.NewTimer(stallMax)
+	} else {
+		c.stall.Reset(stallMax)
+	}
+	defer c.stall.Stop()
+	select {
+	case <-space:
+		return true
+	case <-c.stall.C:
+		return false
+	}
+}

@@ -511,12 +511,17 @@ func TestResponseWithoutActionID(t *testing.T) {
 	}
 }
 
-// rawEvents returns n events of identical size, "Seq: 00000" onwards.
-func rawEvents(n int) (b []byte, size int) {
+// rawEvents returns n events of identical size, "Seq: 00000" onwards, and
+// what each counts against Config.EventBuffer once read (HeldSize).
+func rawEvents(n int) (b []byte, held int) {
 	for i := 0; i < n; i++ {
 		b = fmt.Appendf(b, "Event: Test\r\nPrivilege: user,all\r\nSeq: %05d\r\n\r\n", i)
 	}
-	return b, len(b) / n
+	p, err := amiwire.NewReader(bytes.NewReader(b)).ReadPacket()
+	if err != nil {
+		panic(err)
+	}
+	return b, p.HeldSize()
 }
 
 func TestOverflowDrop(t *testing.T) {
@@ -543,7 +548,7 @@ func TestOverflowDrop(t *testing.T) {
 		}
 	}
 	// Room again: the next ones are kept.
-	srv.EmitRaw(all[:size])
+	srv.EmitRaw(all[:len(all)/n])
 	if err := c.Ping(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}

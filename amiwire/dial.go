@@ -75,9 +75,13 @@ type Config struct {
 	// Events is the Events header sent at login ("off", "on",
 	// "call,system"); "" omits the header (the server's default applies).
 	Events string
-	// EventBuffer bounds, in bytes (the sum of len(Raw)), the async events
-	// waiting for NextEvents, and separately the unread items of each event
-	// list; 0 means DefaultEventBuffer.
+	// EventBuffer bounds the memory, in bytes as Packet.HeldSize counts
+	// it, held by the async events waiting for NextEvents (Overflow says
+	// what happens when they reach it), and separately by the items of
+	// each event list: those not yet done with by Stream's callback, or
+	// every item for Wait, which keeps them all. A list whose items reach
+	// it while its consumer makes no room ends the connection with an
+	// *OverflowError (see Pending.Stream). 0 means DefaultEventBuffer.
 	EventBuffer int
 	Overflow    OverflowPolicy // what to do when the event queue is full
 	// BorrowEvents makes NextEvents hand out events whose memory is

@@ -143,3 +143,20 @@ func (e *ListCountError) Error() string {
 	}
 	return s
 }
+
+// OverflowError means the items of an event list arrived faster than they
+// were taken, until they held more memory than Config.EventBuffer allows
+// (counted as Packet.HeldSize counts it). Rather than stop reading the
+// socket (a server with a write timeout, like Asterisk, would then drop
+// the connection) or grow, the Client ended the connection: the rest of
+// the list, and every action still waiting, fail. Errors of a list cut
+// short this way wrap it.
+type OverflowError struct {
+	Action   string // the list action
+	Limit    int    // Config.EventBuffer, in bytes
+	Received int    // list items that arrived before the end
+}
+
+func (e *OverflowError) Error() string {
+	return fmt.Sprintf("%s: list items held passed the limit of %d bytes (taken too slowly); connection ended after %d items", e.Action, e.Limit, e.Received)
+}

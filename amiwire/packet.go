@@ -5,7 +5,10 @@
 // The package knows nothing about command-line flags or output formats.
 package amiwire
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Field is one "Key: Value" line of a packet. A line that arrived without a
 // colon is kept as a Field with an empty Key and the whole line as Value.
@@ -212,6 +215,27 @@ func (p Packet) Detach() Packet {
 	}
 	return q
 }
+
+// HeldSize returns about how much memory p keeps alive while it is held:
+// its bytes (Raw, where the Reader puts the strings of its fields too, or
+// the keys and values of a packet without Raw), its Fields and the Packet
+// itself. It is what Config.EventBuffer counts.
+func (p Packet) HeldSize() int {
+	n := packetSize + len(p.Fields)*fieldSize
+	if p.Raw != nil {
+		return n + len(p.Raw)
+	}
+	for _, f := range p.Fields {
+		n += len(f.Key) + len(f.Value) + 4
+	}
+	return n + 2
+}
+
+// The sizes of a Packet and a Field, for HeldSize.
+const (
+	packetSize = int(unsafe.Sizeof(Packet{}))
+	fieldSize  = int(unsafe.Sizeof(Field{}))
+)
 
 // String renders the packet in wire form with LF line ends, for messages and
 // debugging. Use Writer to put a packet on the wire.

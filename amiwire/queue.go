@@ -23,7 +23,7 @@ const (
 )
 
 // eventQueue holds async events between the read loop (the only producer)
-// and NextEvents. It is bounded by the bytes its packets hold (eventSize);
+// and NextEvents. It is bounded by the memory its packets hold (eventSize);
 // what happens when it is full is the overflow policy's business.
 type eventQueue struct {
 	mu      sync.Mutex
@@ -69,18 +69,8 @@ func signal(ch chan struct{}) {
 	}
 }
 
-// eventSize is what a queued packet counts against the limit: its wire
-// size, or an estimate of it for a packet built by a program.
-func eventSize(p Packet) int {
-	if p.Raw != nil {
-		return len(p.Raw)
-	}
-	n := 2
-	for _, f := range p.Fields {
-		n += len(f.Key) + len(f.Value) + 4
-	}
-	return n
-}
+// eventSize is what a queued packet counts against the limit.
+func eventSize(p Packet) int { return p.HeldSize() }
 
 // push queues p, numbered seq, as pushBatch does.
 func (q *eventQueue) push(p Packet, seq uint64, block bool) {
@@ -244,6 +234,19 @@ func (q *eventQueue) close(cause error) {
 	q.mu.Unlock()
 	close(q.ended)
 	signal(q.space)
+}
+
+// discard drops the queued packets, and every one pushed from now on, and
+// closes the queue with cause: a read loop waiting for room goes on. The
+// packets' memory is not released (the consumer may still be using the
+// last batch it took, which a Release would give back with them).
+func (q *eventQueue) discard(cause error) {
+	q.mu.Lock()
+	clear(q.items)
+	q.items = q.items[:0]
+	q.bytes = 0
+	q.mu.Unlock()
+	q.close(cause)
 }
 
 func (q *eventQueue) len() int {

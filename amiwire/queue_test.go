@@ -13,7 +13,7 @@ import (
 // threshold, and only then does the reader wait (OverflowBlock).
 func TestPacingYieldsToAStuckConsumer(t *testing.T) {
 	const n = 60000
-	all, size := rawEvents(n) // ~50 bytes each: 3 MB
+	all, size := rawEvents(n) // ~50 bytes each: 3 MB, ~190 held
 	srv := newServer(t, amitest.Options{})
 	limit := 2 << 20
 	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit, BorrowEvents: true})

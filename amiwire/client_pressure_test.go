@@ -1,0 +1,186 @@
+package amiwire_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"testing"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
+)
+
+// bigItemHeld is what one item of bigList counts against the limit, at
+// most: the items are all the same size up to Seq's digits (one here, up
+// to six in the tests).
+func bigItemHeld(t *testing.T, c *amiwire.Client, srv *amitest.Server) int {
+	t.Helper()
+	resp, err := c.Do(testCtx(t), amiwire.NewAction("BigList", "Count", "1"))
+	if err != nil || len(resp.Events) != 1 {
+		t.Fatalf("one item: %v, %v", resp, err)
+	}
+	return resp.Events[0].HeldSize() + 5 // Seq of up to 6 digits
+}
+
+// TestStreamStalledConsumerOverflows: a list whose consumer is stuck (a
+// stalled stdout) is read until its items hold the limit, then the
+// connection ends with an *OverflowError rather than stop being read or
+// grow; Stream returns it once the consumer comes back.
+func TestStreamStalledConsumerOverflows(t *testing.T) {
+	const n = 100000
+	const limit = 64 << 10
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit})
+	size := bigItemHeld(t, c, srv)
+	ctx := testCtx(t)
+
+	stuck := make(chan struct{})
+	release := make(chan struct{})
+	handed := 0
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Stream(ctx, amiwire.NewAction("BigList", "Count", strconv.Itoa(n)), func(amiwire.Packet) error {
+			handed++
+			if handed == 1 {
+				close(stuck)
+				<-release // the consumer's output is stalled
+			}
+			return nil
+		})
+		done <- err
+	}()
+	<-stuck
+	select {
+	case <-c.Done():
+	case <-ctx.Done():
+		t.Fatal("the connection did not end while the consumer was stuck")
+	}
+	var oe *amiwire.OverflowError
+	if !errors.As(c.Err(), &oe) || oe.Limit != limit || oe.Action != "BigList" {
+		t.Fatalf("connection ended with %v; want an *OverflowError for BigList, limit %d", c.Err(), limit)
+	}
+	// Read until the bound: the items handed over (one batch, at most the
+	// limit) and those waiting (the limit) and no more.
+	if got := oe.Received * size; got <= limit || got > 2*(limit+size) {
+		t.Errorf("%d items (%d bytes) arrived before the end; want more than %d, at most %d", oe.Received, got, limit, 2*(limit+size))
+	}
+	close(release)
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		t.Fatal("Stream did not return")
+	}
+	if !errors.As(err, &oe) || !errors.Is(err, amiwire.ErrClosed) {
+		t.Fatalf("Stream: %v; want an *OverflowError wrapping ErrClosed", err)
+	}
+	if handed > oe.Received {
+		t.Errorf("%d items handed over, %d arrived", handed, oe.Received)
+	}
+}
+
+// TestWaitOverflows: Wait keeps every item of a list, so a list bigger
+// than the limit fails with an *OverflowError instead of being held whole.
+func TestWaitOverflows(t *testing.T) {
+	const limit = 64 << 10
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit})
+	size := bigItemHeld(t, c, srv)
+	resp, err := c.Do(testCtx(t), amiwire.NewAction("BigList", "Count", strconv.Itoa(limit/size/2)))
+	if err != nil {
+		t.Fatalf("a list of half the limit: %v", err)
+	}
+	_, err = c.Do(testCtx(t), amiwire.NewAction("BigList", "Count", strconv.Itoa(4*limit/size)))
+	var oe *amiwire.OverflowError
+	if !errors.As(err, &oe) || (oe.Received-1)*(size-5) > limit {
+		t.Fatalf("a list of 4 times the limit: %v; want an *OverflowError within the limit", err)
+	}
+	if len(resp.Events) != limit/size/2 {
+		t.Errorf("%d items in the first list", len(resp.Events))
+	}
+}
+
+// TestStreamBusyConsumerKeepsUp: a consumer that is slower than the
+// socket but never stuck gets a list many times the limit whole: at the
+// bound the read loop waits for it rather than fail.
+func TestStreamBusyConsumerKeepsUp(t *testing.T) {
+	const n = 20000
+	const limit = 16 << 10
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit})
+	sum := 0
+	resp, err := c.Stream(testCtx(t), amiwire.NewAction("BigList", "Count", strconv.Itoa(n)), func(ev amiwire.Packet) error {
+		for range 200 { // some work per item
+			sum += len(ev.Get("Seq"))
+		}
+		return nil
+	})
+	if err != nil || resp.Final == nil || amiwire.ListItems(*resp.Final) != n {
+		t.Fatalf("Stream: %v, %v", resp, err)
+	}
+	if sum == 0 {
+		t.Fatal("no work done")
+	}
+}
+
+// TestStreamStopsOnCancel: cancelling the context in the middle of a list
+// whose items keep coming stops Stream within a few dozen items, with an
+// error wrapping context.Canceled; the connection goes on.
+func TestStreamStopsOnCancel(t *testing.T) {
+	const n = 100000
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	handed := 0
+	_, err := c.Stream(ctx, amiwire.NewAction("BigList", "Count", strconv.Itoa(n)), func(ev amiwire.Packet) error {
+		if ev.Get("Seq") != strconv.Itoa(handed) {
+			t.Errorf("item %d has Seq %s", handed, ev.Get("Seq"))
+		}
+		handed++
+		if handed == 10 {
+			cancel()
+		}
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Stream: %v; want context.Canceled", err)
+	}
+	if handed < 10 || handed > 10+64 {
+		t.Errorf("%d items handed over; want 10 and at most a chunk more", handed)
+	}
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatalf("Ping after the interrupted list: %v", err)
+	}
+}
+
+// TestDiscardEventsFreesTheReader: a consumer that stops taking events
+// (it is stopping) can still have an action answered once it discards
+// them, even with the event queue full and OverflowBlock; the batch it
+// took last stays valid.
+func TestDiscardEventsFreesTheReader(t *testing.T) {
+	const keep, n = 10, 500
+	all, size := rawEvents(n)
+	srv := newServer(t, amitest.Options{})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock, BorrowEvents: true})
+	full := queueFull(c)
+	srv.EmitRaw(all)
+	batch, err := c.NextEvents(testCtx(t), nil)
+	if err != nil || len(batch) == 0 {
+		t.Fatalf("NextEvents: %d, %v", len(batch), err)
+	}
+	waitFull(t, c, full) // the reader waits for room; nobody takes events any more
+	c.DiscardEvents()
+	srv.EmitRaw(all) // more, discarded as they come
+	if err := c.Ping(testCtx(t)); err != nil {
+		t.Fatalf("Ping after DiscardEvents: %v", err)
+	}
+	if evs, err := c.NextEvents(testCtx(t), nil); err == nil || len(evs) != 0 {
+		t.Fatalf("NextEvents after DiscardEvents: %d events, %v; want an error", len(evs), err)
+	}
+	for i, ev := range batch {
+		if got, want := ev.Get("Seq"), strconv.Itoa(100000 + i)[1:]; got != want {
+			t.Fatalf("event %d of the batch taken before has Seq %q, want %q", i, got, want)
+		}
+	}
+}
