@@ -645,12 +645,20 @@ func (c *Client) SendLogoff(ctx context.Context) (*Pending, error) {
 // waits for the server to close (bounded by ctx) and closes the connection.
 // After SendLogoff it sends nothing and waits for that Logoff's answer.
 // A server that closes right after Goodbye, or before answering, is a clean
-// end: Logoff returns nil then.
+// end: Logoff returns nil then. When an action sent before the Logoff has
+// not been answered yet (its waiter gave up: a silent server, or a
+// synchronous Originate still ringing), the Logoff is sent but not waited
+// for: the server answers in order, so its Goodbye could only come after
+// that answer.
 func (c *Client) Logoff(ctx context.Context) error {
 	p := c.logoff.Load()
 	var err error
 	if p == nil {
 		p, err = c.SendLogoff(ctx)
+	}
+	if err == nil && c.unansweredBefore(p) {
+		c.Close()
+		return nil
 	}
 	if err == nil {
 		_, err = p.Wait(ctx)
@@ -666,6 +674,14 @@ func (c *Client) Logoff(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// unansweredBefore reports whether an action written before p is still
+// waiting for its response.
+func (c *Client) unansweredBefore(p *Pending) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.awaiting) > 0 && c.awaiting[0] != p
 }
 
 // Close closes the connection. Everyone waiting (Wait, Stream, NextEvents)
