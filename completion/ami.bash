@@ -102,7 +102,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--buffer|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -205,14 +205,14 @@ _ami() {
 --secret-file --timeout --tls --tls-ca --tls-fingerprint
 --tls-insecure --tls-server-name --trace --url --user -H -h
 -p -u' ;;
-        send) w='--auth --color --help --host --mock --output --port
+        send) w='--auth --buffer --color --help --host --mock --output --port
 --profile --secret --secret-file --timeout --tls --tls-ca
 --tls-fingerprint --tls-insecure --tls-server-name --trace
 --url --user -H -h -o -p -u' ;;
-        list) w='--all --auth --color --fields --help --host --mock --output
---port --profile --secret --secret-file --timeout --tls
---tls-ca --tls-fingerprint --tls-insecure --tls-server-name
---trace --url --user -H -a -f -h -o -p -u' ;;
+        list) w='--all --auth --buffer --color --fields --help --host --mock
+--output --port --profile --secret --secret-file --timeout
+--tls --tls-ca --tls-fingerprint --tls-insecure
+--tls-server-name --trace --url --user -H -a -f -h -o -p -u' ;;
         command) w='--auth --color --help --host --mock --output --port
 --profile --secret --secret-file --timeout --tls --tls-ca
 --tls-fingerprint --tls-insecure --tls-server-name --trace

@@ -8,8 +8,8 @@
 
 set -g __ami_value_flags --host -H --port -p --user -u --url --secret --secret-file --profile \
     --tls-ca --tls-server-name --tls-fingerprint --auth --timeout --output \
-    -o --color --fields -f --classes --event -e --match -m --exclude -x \
-    --count -n --duration -d --buffer --overflow --keepalive --action \
+    -o --color --buffer --fields -f --classes --event -e --match -m \
+    --exclude -x --count -n --duration -d --overflow --keepalive --action \
     --warning -w --critical -c --listen -l --rate --calls --replay --flood \
     --flood-end
 
@@ -209,12 +209,13 @@ complete -c ami -n '__ami_using ami' -l tls-server-name -x -d 'expect NAME in th
 complete -c ami -n '__ami_using ami' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using ami' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using ami' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using ami' -l timeout -x -d 'connect and per-response TIMEOUT'
+complete -c ami -n '__ami_using ami' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using ami' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using ami' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 
 complete -c ami -n '__ami_using send' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
 complete -c ami -n '__ami_using send' -l color -x -a 'auto always never' -d 'colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using send' -l buffer -x -d 'hold up to SIZE of list events (like 512KiB, 64MiB, 1G); a bigger list fails'
 complete -c ami -n '__ami_using send' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using send' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using send' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
@@ -228,7 +229,7 @@ complete -c ami -n '__ami_using send' -l tls-server-name -x -d 'expect NAME in t
 complete -c ami -n '__ami_using send' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using send' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using send' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using send' -l timeout -x -d 'connect and per-response TIMEOUT'
+complete -c ami -n '__ami_using send' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using send' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using send' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_arg 0 send' -a '(__ami_actions)'
@@ -237,6 +238,7 @@ complete -c ami -n '__ami_using list' -l output -s o -x -a 'text json raw table'
 complete -c ami -n '__ami_using list' -l color -x -a 'auto always never' -d 'colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
 complete -c ami -n '__ami_using list' -l fields -s f -x -d 'print only these KEYS, in this order (comma-separated or repeated; text, json and table)'
 complete -c ami -n '__ami_using list' -l all -s a -d 'also print the starting response and the completion event'
+complete -c ami -n '__ami_using list' -l buffer -x -d 'hold up to SIZE of items while stdout is slow, or of rows for -o table and --all (like 512KiB, 64MiB, 1G); past it the list fails'
 complete -c ami -n '__ami_using list' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using list' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using list' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
@@ -250,7 +252,7 @@ complete -c ami -n '__ami_using list' -l tls-server-name -x -d 'expect NAME in t
 complete -c ami -n '__ami_using list' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using list' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using list' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using list' -l timeout -x -d 'connect and per-response TIMEOUT'
+complete -c ami -n '__ami_using list' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using list' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using list' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_arg 0 list' -a '(__ami_list_actions)'
@@ -270,7 +272,7 @@ complete -c ami -n '__ami_using command' -l tls-server-name -x -d 'expect NAME i
 complete -c ami -n '__ami_using command' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using command' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using command' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using command' -l timeout -x -d 'connect and per-response TIMEOUT'
+complete -c ami -n '__ami_using command' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using command' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using command' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 
@@ -287,7 +289,7 @@ complete -c ami -n '__ami_using listen' -l tls-server-name -x -d 'expect NAME in
 complete -c ami -n '__ami_using listen' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using listen' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using listen' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using listen' -l timeout -x -d 'connect and per-response TIMEOUT'
+complete -c ami -n '__ami_using listen' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using listen' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using listen' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using listen' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
@@ -318,7 +320,7 @@ complete -c ami -n '__ami_using login-check' -l tls-server-name -x -d 'expect NA
 complete -c ami -n '__ami_using login-check' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using login-check' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using login-check' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using login-check' -l timeout -x -d 'connect and per-response TIMEOUT'
+complete -c ami -n '__ami_using login-check' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using login-check' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using login-check' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using login-check' -l output -s o -x -a 'text json' -d 'output FORMAT: text (Nagios plugin output) or json (one object per host)'

@@ -87,7 +87,7 @@ func makeConnectionFlags() []cli.Flag {
 			Usage: "trust exactly the server certificate with this SHA-256 `FINGERPRINT` (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked"},
 		&cli.BoolFlag{Name: "tls-insecure", Category: cat, Usage: "do not verify the server certificate (insecure; says so on stderr)"},
 		&cli.StringFlag{Name: "auth", Category: cat, Value: "plain", Usage: "login method: plain or md5 (challenge-response)"},
-		&cli.DurationFlag{Name: "timeout", Category: cat, Value: defaultTimeout, Usage: "connect and per-response `TIMEOUT`"},
+		&cli.DurationFlag{Name: "timeout", Category: cat, Value: defaultTimeout, Usage: "`TIMEOUT` for connecting and logging in, then for each response (plus an action's own Timeout header); login-check: the whole run"},
 		&cli.BoolFlag{Name: "trace", Category: cat, Usage: "print the wire conversation on stderr (secrets masked)"},
 		&cli.BoolFlag{Name: "mock", Category: cat, Usage: "run against a built-in simulated Asterisk on a loopback port"},
 	})
@@ -237,8 +237,11 @@ func (s connSettings) dialSend(ctx context.Context, events string, actions []ami
 	return cl, pend, err
 }
 
-// logoff ends a session politely when it is still alive, bounded by the
-// timeout, and closes it in any case.
+// logoff ends a session politely when it is still alive and closes it in
+// any case. The wait for the Goodbye is bounded by the timeout (2 s at
+// most) and by ctx's deadline, if it has one (login-check bounds its whole
+// run): with no time left it only closes. A cancelled ctx (SIGINT) does
+// not stop it: the Logoff is sent anyway.
 func (s connSettings) logoff(ctx context.Context, cl *amiwire.Client) {
 	select {
 	case <-cl.Done():
@@ -246,8 +249,15 @@ func (s connSettings) logoff(ctx context.Context, cl *amiwire.Client) {
 		return
 	default:
 	}
-	// The caller's ctx may be cancelled (SIGINT): log off anyway, briefly.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), min(s.Timeout, 2*time.Second))
+	wait := min(s.Timeout, 2*time.Second)
+	if dl, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(dl))
+	}
+	if wait <= 0 {
+		cl.Close()
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), wait)
 	defer cancel()
 	if err := cl.Logoff(ctx); err != nil && !errors.Is(err, amiwire.ErrClosed) {
 		_ = err // the session is being closed either way

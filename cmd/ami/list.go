@@ -23,7 +23,10 @@ func listCommand() *cli.Command {
 		Description: `Sends an action that answers with an event list and prints the items of the list: the
 events between the starting response and the completion event (with --all, also that
 response and the completion event). Items are printed as they arrive, so a list of any
-length runs in constant memory (except -o table, which aligns columns over all rows).
+length runs in bounded memory: the items waiting for a slow stdout may hold up to
+--buffer, then the list fails (exit 3) rather than hold more or stop reading (Asterisk
+drops a client that stops reading). -o table and --all hold every item until the list is
+complete: past --buffer they fail too; use -o json or -o text, which stream.
 
 -o table leaves out the ActionID that ami chose and the Event column when every row has
 the same event (--fields shows exactly the keys named). A --fields key that no item has
@@ -41,7 +44,9 @@ EventList: Cancelled) prints what arrived, says on stderr how many of how many i
 arrived, and exits 3. A completion event whose ListItems count differs from the items
 received prints them all, says so on stderr ("list CoreShowChannels: server said 3
 items, received 2") and exits 3. An error response exits 1 with its message.
-SIGINT/SIGTERM stop cleanly: complete packets only, Logoff, exit 130.
+SIGINT/SIGTERM stop within a few dozen items: complete packets only, Logoff, exit 130
+(a stdout that takes nothing for a second after the signal is given up on, and the last
+item may be cut).
 
 EXAMPLES:
    ami list CoreShowChannels
@@ -53,6 +58,7 @@ EXAMPLES:
 				Usage: "print only these `KEYS`, in this order (comma-separated or repeated; text, json and table)"},
 			&cli.BoolFlag{Name: "all", Aliases: []string{"a"}, Category: "Output",
 				Usage: "also print the starting response and the completion event"},
+			bufferFlag("hold up to `SIZE` of items while stdout is slow, or of rows for -o table and --all (like 512KiB, 64MiB, 1G); past it the list fails"),
 		), connectionFlags()...),
 		Action: runList,
 	}
@@ -83,21 +89,57 @@ func runList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	limit, err := bufferOf(c)
+	if err != nil {
+		return err
+	}
 	s, err := connSettingsFrom(c)
 	if err != nil {
 		return err
 	}
 	s.Config.SkimEvents = true // items are parsed, if at all, as they are written
-	handleSignals(c.Context)   // a list streams: a Ctrl-C at any time stops it between items
-	cl, err := s.dial(c.Context, "off")
+	s.Config.EventBuffer = limit
+	handleSignals(c.Context) // a list streams: a Ctrl-C at any time stops it between items
+	ctx := c.Context
+	cl, err := s.dial(ctx, "off")
 	if err != nil {
 		return err
 	}
-	defer s.logoff(c.Context, cl)
 	name, _ := outputName(c) // checked by newOutput
-	err = streamList(c.Context, s, cl, action, out, c.Bool("all"), name, c.App.ErrWriter)
-	warnMissingFields(c.App.ErrWriter, out)
-	return err
+	all := c.Bool("all")
+
+	// Stop on a signal, and when the connection ends because the items
+	// waiting for stdout reached --buffer: the list has failed, and the
+	// items in hand are not written either.
+	sctx, stopList := context.WithCancelCause(ctx)
+	defer stopList(nil)
+	stop := make(chan struct{})
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-cl.Done():
+			if _, over := overflowText(cl.Err(), limit); !over {
+				return // the list reports it once what arrived is written
+			}
+			stopList(cl.Err())
+		}
+		close(stop)
+	}()
+	var logoff sync.Once
+	written := newOutputDone()
+	return untilStopped(stop, written, func() error {
+		err := streamList(sctx, s, cl, action, out, all, name, c.App.ErrWriter)
+		written.close()
+		warnMissingFields(c.App.ErrWriter, out)
+		logoff.Do(func() { s.logoff(ctx, cl) })
+		return err
+	}, func() error {
+		logoff.Do(func() { s.logoff(ctx, cl) })
+		if text, over := overflowText(cl.Err(), limit); over {
+			return exitWith(exitConn, fmt.Errorf("list %s: %s; stdout took nothing for %v since, so the last item may be cut short", action.Action(), text, stopGrace))
+		}
+		return exitWith(exitInterrupted, fmt.Errorf("list %s: interrupted; stdout took nothing for %v since, so the last item may be cut short", action.Action(), stopGrace))
+	})
 }
 
 // warnMissingFields says on stderr which --fields no item had (a typo
@@ -133,6 +175,11 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	// Stream lends each item only until the callback returns: what is held
 	// (--all, and a table's rows) is detached first.
 	var held []amiwire.Packet
+	limit := s.Config.EventBuffer
+	if limit <= 0 {
+		limit = amiwire.DefaultEventBuffer
+	}
+	heldBytes, items := 0, 0
 	lw := newListWatch(out, !all && !table, s.Timeout, func() { cancel(errIdle) })
 	// Skimmed items (Config.SkimEvents) are completed as they are written:
 	// straight from their bytes when the writer can, parsed otherwise, not
@@ -152,18 +199,32 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	}
 	lw.fromRaw, _ = out.(format.RawWriter)
 	resp, err := cl.Stream(ctx, action, func(item amiwire.Packet) error {
+		items++
 		if all {
 			lw.seen()
-			held = append(held, complete(item).Detach())
+			p := complete(item).Detach()
+			if heldBytes += detachedSize(p); heldBytes > limit {
+				return &errHeld{what: "--all holds every item until the list is complete", hint: "leave out --all to stream the items, or raise --buffer", limit: limit, items: items}
+			}
+			held = append(held, p)
 			return nil
 		}
 		if table {
-			item = complete(item).Detach()
+			// The table keeps the fields only: Raw is not copied.
+			item = amiwire.Packet{Fields: complete(item).Fields}.Detach()
+			if heldBytes += tableRowSize(item); heldBytes > limit {
+				return &errHeld{what: "-o table holds every row to align the columns", hint: "use -o json or -o text, which stream, or raise --buffer", limit: limit, items: items}
+			}
 		}
 		return lw.write(item)
 	})
 	if werr := lw.stop(); werr != nil {
 		return werr // a closed stdout: run ends quietly
+	}
+	if eh := (*errHeld)(nil); errors.As(err, &eh) {
+		// Half a table, or the items of --all without their
+		// completion, would be a wrong answer: print none of it.
+		return exitWith(exitConn, fmt.Errorf("list %s: %w", name, eh))
 	}
 
 	if all && resp != nil {
@@ -204,6 +265,12 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	var ile *amiwire.IncompleteListError
 	var lce *amiwire.ListCountError
 	var ae *amiwire.ActionError
+	if text, over := overflowText(err, limit); over {
+		return exitWith(exitConn, fmt.Errorf("list %s: %s", name, text))
+	}
+	if text, over := overflowText(cl.Err(), limit); over { // it stopped the list (runList)
+		return exitWith(exitConn, fmt.Errorf("list %s: %s", name, text))
+	}
 	switch {
 	case errors.As(err, &ae):
 		return err

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -21,9 +22,8 @@ import (
 
 // Defaults of listen.
 const (
-	defaultEventBuffer = 64 << 20
-	backoffMin         = 100 * time.Millisecond
-	backoffMax         = 30 * time.Second
+	backoffMin = 100 * time.Millisecond
+	backoffMax = 30 * time.Second
 	// backoffReset: a connection that lived this long resets the backoff.
 	backoffReset = 10 * time.Second
 	// dropReportEvery spaces the stderr reports of dropped events.
@@ -51,8 +51,7 @@ func listenCommand() *cli.Command {
 			Usage: "stop after `DURATION` (like 30s or 1h; 0: no limit)"},
 		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Category: "Output",
 			Usage: "add the time each event was received"},
-		&cli.StringFlag{Name: "buffer", Value: "64MiB", Category: "Flow",
-			Usage: "hold up to `SIZE` of events while stdout is slow (like 512KiB, 64MiB, 1G)"},
+		bufferFlag("hold up to `SIZE` of events while stdout is slow (like 512KiB, 64MiB, 1G)"),
 		&cli.StringFlag{Name: "overflow", Value: "block", Category: "Flow",
 			Usage: "when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)"},
 		&cli.BoolFlag{Name: "reconnect", Aliases: []string{"r"}, Category: "Flow",
@@ -81,8 +80,11 @@ A reader slower than Asterisk is absorbed by --buffer (Asterisk drops a
 client that stops reading for 100 ms); when it is full, --overflow block
 stops reading, --overflow drop drops events and counts them on stderr.
 --reconnect keeps going across restarts of Asterisk; --keepalive notices a
-silent dead peer. SIGINT/SIGTERM: the events received so far are printed
-(whole packets only), the session is logged off, exit 0.
+silent dead peer. SIGINT/SIGTERM and --duration stop it within a few dozen
+events however far behind stdout is (what is still queued is not printed;
+what is printed is whole packets), log off and exit 0; a stdout that takes
+nothing for a second after that is given up on (the last event may then be
+cut, and stderr says so).
 
 EXAMPLES:
    # everything, as JSON lines, into jq:
@@ -170,9 +172,9 @@ func listenOptionsFrom(c *cli.Context) (listenOptions, error) {
 		return o, usageError("--duration %v: want a positive duration", o.duration)
 	}
 	o.timestamps = c.Bool("timestamps")
-	n, err := parseSize(c.String("buffer"))
+	n, err := bufferOf(c)
 	if err != nil {
-		return o, usageError("--buffer: %v", err)
+		return o, err
 	}
 	o.buffer = n
 	switch strings.ToLower(c.String("overflow")) {
@@ -299,7 +301,13 @@ func runListen(c *cli.Context) error {
 		ctx, stop = watchHangup(ctx, f)
 		defer stop()
 	}
-	return l.run(ctx)
+	if opts.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, opts.duration)
+		defer cancel()
+	}
+	l.outDone = newOutputDone()
+	return untilStopped(ctx.Done(), l.outDone, func() error { return l.run(ctx) }, l.abandon)
 }
 
 // listener runs one `ami listen`.
@@ -320,6 +328,10 @@ type listener struct {
 	parser     amiwire.FieldParser
 	fromRaw    format.RawWriter // nil: raw output (needs no fields) or --timestamps
 
+	cur       atomic.Pointer[amiwire.Client] // the session's, for abandon
+	outDone   *outputDone                    // closed once stdout is done with (nil in benchmarks)
+	abandoned atomic.Bool                    // abandon has run: the writer is stuck, stderr is not its any more
+
 	batch      []amiwire.Packet
 	printed    int
 	dropBase   uint64 // drops counted on earlier connections
@@ -337,13 +349,9 @@ const (
 )
 
 // run connects (again and again with --reconnect) and prints events until
-// there is a reason to stop.
+// there is a reason to stop: ctx ending is SIGINT, SIGTERM or --duration.
 func (l *listener) run(ctx context.Context) error {
-	if l.opts.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, l.opts.duration)
-		defer cancel()
-	}
+	defer l.doneWriting()
 	l.batch = make([]amiwire.Packet, 0, batchCap)
 	backoff := l.opts.backoffMin
 	connected := false
@@ -390,9 +398,29 @@ func (l *listener) run(ctx context.Context) error {
 	}
 }
 
+// abandon ends a listen whose writer is stuck on stdout after the stop:
+// it logs the session off (its events are discarded, so that the Logoff is
+// answered however full the queue) and says that the output may be cut.
+func (l *listener) abandon() error {
+	l.abandoned.Store(true)
+	fmt.Fprintf(l.stderr, "ami: listen: stdout took nothing for %v after the stop; exiting (the last event may be cut short)\n", stopGrace)
+	if cl := l.cur.Load(); cl != nil {
+		cl.DiscardEvents()
+		l.settings.logoff(context.Background(), cl)
+	}
+	return nil
+}
+
+// doneWriting says that listen writes no more to stdout.
+func (l *listener) doneWriting() {
+	if l.outDone != nil {
+		l.outDone.close()
+	}
+}
+
 // finish reports the drops and returns err, or nil for a broken pipe.
 func (l *listener) finish(err error) error {
-	if l.dropBase > 0 {
+	if l.dropBase > 0 && !l.abandoned.Load() {
 		fmt.Fprintf(l.stderr, "ami: listen: %d events dropped in all (buffer of %s full; --overflow drop)\n",
 			l.dropBase, formatSize(l.opts.buffer))
 	}
@@ -413,12 +441,16 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 		wg.Wait()
 		l.dropBase += cl.Dropped()
 		if end == endStop {
-			l.settings.logoff(ctx, cl)
+			l.doneWriting()
+			cl.DiscardEvents() // the Logoff's answer must not wait behind events nobody takes
+			// Not bounded by --duration's deadline, which has passed.
+			l.settings.logoff(context.WithoutCancel(ctx), cl)
 		} else {
 			cl.Close()
 		}
 	}()
 
+	l.cur.Store(cl)
 	if err := l.pushFilters(sctx, cl); err != nil {
 		if ctx.Err() != nil {
 			return endStop, nil
@@ -435,7 +467,7 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 
 	for {
 		batch, nerr := cl.NextEvents(ctx, l.batch[:0])
-		done, werr := l.write(batch, cl)
+		done, werr := l.write(ctx, batch)
 		clear(batch)
 		l.batch = batch[:0]
 		if werr != nil || done {
@@ -454,29 +486,26 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 			continue
 		}
 		if ctx.Err() != nil {
-			// SIGINT, SIGTERM or --duration: print what has been
-			// received already (one batch: the reader may still be
-			// busy), then stop.
-			if cl.Queued() > 0 {
-				dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-				batch, _ = cl.NextEvents(dctx, l.batch[:0])
-				dcancel()
-				_, werr = l.write(batch, cl)
-				clear(batch)
-				l.batch = batch[:0]
-			}
-			if ferr := l.out.Flush(); werr == nil {
-				werr = ferr
-			}
-			return endStop, l.writeErr(werr)
+			// SIGINT, SIGTERM or --duration while waiting for events.
+			return endStop, nil
 		}
 		return endLost, nerr
 	}
 }
 
-// write filters and writes a batch. done is true when --count is reached.
-func (l *listener) write(batch []amiwire.Packet, cl *amiwire.Client) (done bool, err error) {
+// stopEvery is how many events of a batch listen writes between two looks
+// at whether it has been told to stop: a batch holds everything queued
+// (up to --buffer), and a slow stdout takes a while to write it.
+const stopEvery = 64
+
+// write filters and writes a batch. done is true when --count is reached,
+// or when ctx has ended (SIGINT, SIGTERM, --duration): then the rest of the
+// batch is not written.
+func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool, err error) {
 	for i := range batch {
+		if i%stopEvery == 0 && ctx.Err() != nil {
+			return true, nil
+		}
 		p := &batch[i]
 		// Parsed fields are valid until the next Parse, after this packet
 		// is written.

@@ -633,7 +633,7 @@ func BenchmarkListenLoop(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		buf.Reset()
-		if _, err := l.write(batch, nil); err != nil {
+		if _, err := l.write(context.Background(), batch); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -75,6 +75,9 @@ authentication, timeout), 3 UNKNOWN (bad usage only). With several hosts
 the worst state is the exit status. Without HOST, the connection flags say
 where to connect.
 
+--timeout bounds the whole run, across all hosts, logging off included:
+set it below the monitoring system's own check timeout.
+
 EXAMPLES:
    # a crontab line: mail only when something is wrong
    */5 * * * * AMI_SECRET_FILE=~/.ami-secret ami -u monitor login-check -q pbx1 pbx2:5038
@@ -169,13 +172,18 @@ func runLoginCheck(c *cli.Context) error {
 		}
 	}
 
+	// --timeout bounds the whole run, every host at once, logging off
+	// included: a monitoring system kills a check that overruns its own
+	// timeout, and it sets ours to fit.
+	ctx, cancel := context.WithTimeout(c.Context, base.Timeout)
+	defer cancel()
 	results := make([]checkResult, len(targets))
 	var wg sync.WaitGroup
 	for i := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = lc.check(c.Context, targets[i])
+			results[i] = lc.check(ctx, targets[i])
 		}()
 	}
 	wg.Wait()
@@ -249,10 +257,8 @@ func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
 	r.Banner, r.Version = cl.Banner(), cl.Version()
 	r.Connect, r.BannerT, r.Login = t.Connect.Seconds(), t.Banner.Seconds(), t.Login.Seconds()
 
-	actx, cancel := context.WithTimeout(ctx, s.Timeout)
-	defer cancel()
 	replyStart := time.Now()
-	_, err = cl.Do(actx, amiwire.NewAction(lc.action))
+	_, err = cl.Do(ctx, amiwire.NewAction(lc.action)) // ctx: the whole run's deadline
 	if err != nil {
 		return lc.failed(r, s, err, lc.action)
 	}

@@ -54,6 +54,11 @@ events on adding that the missing items may have arrived as events): exit 3. Tex
 is not a packet (old Asterisk answers Action: Queues with the CLI's text) is the answer
 of the action waiting, printed as Output lines.
 
+The events of a list are held until the list is complete, then printed: a list whose
+items hold more than --buffer fails with exit 3 (use 'ami list', which streams). An
+action with a Timeout header (milliseconds, as Originate has; Originate without one
+waits up to 30s in Asterisk) is waited for that long plus --timeout.
+
 EXAMPLES:
    ami send Ping
    ami send Originate Channel=PJSIP/100 Exten=200 Context=default Priority=1 \
@@ -63,7 +68,9 @@ EXAMPLES:
    echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' | ami send -o json
    jq -s . actions.jsonl | ami send -o json
    (echo '{"Action":"Ping"}'; sleep 5; echo '{"Action":"Ping"}') | ami send   # one now, one in 5 s`,
-		Flags:  append(outputFlags(false), connectionFlags()...),
+		Flags: append(append(outputFlags(false),
+			bufferFlag("hold up to `SIZE` of list events (like 512KiB, 64MiB, 1G); a bigger list fails")),
+			connectionFlags()...),
 		Action: runSend,
 	}
 }
@@ -92,10 +99,15 @@ func runSend(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	limit, err := bufferOf(c)
+	if err != nil {
+		return err
+	}
 	s, err := connSettingsFrom(c)
 	if err != nil {
 		return err
 	}
+	s.Config.EventBuffer = limit
 	ctx := c.Context
 	actions := make([]amiwire.Packet, len(items))
 	for i, it := range items {
@@ -220,9 +232,12 @@ type tally struct {
 // error of writing the output.
 func (t *tally) result(ctx context.Context, action amiwire.Packet, p *amiwire.Pending) (bool, error) {
 	t.seen++
-	resp, err := waitResponse(ctx, t.s, p)
+	resp, err := waitResponse(ctx, t.s, p, action)
 	if resp != nil {
-		if werr := writeResponse(t.out, resp); werr != nil {
+		if werr := writeResponse(ctx, t.out, resp); werr != nil {
+			if ctx.Err() != nil {
+				return false, exitWith(exitInterrupted, fmt.Errorf("send %s: interrupted", action.Action()))
+			}
 			return false, werr
 		}
 	}
@@ -243,7 +258,7 @@ func (t *tally) result(ctx context.Context, action amiwire.Packet, p *amiwire.Pe
 		t.miscounted = append(t.miscounted, &msgError{msg: "send " + lce.Error(), err: err})
 		return true, nil
 	}
-	t.fatal = describeWaitError(action, err, t.s, t.answered, t.total)
+	t.fatal = describeWaitError(ctx, action, err, t.s, t.answered, t.total)
 	return false, nil
 }
 
@@ -301,37 +316,47 @@ func sendError(action amiwire.Packet, err error, answered, total int) error {
 	return &msgError{msg: fmt.Sprintf("send %s%s: %s", name, progress(answered, total), cause), err: err}
 }
 
-// waitResponse waits for one response within the timeout.
-func waitResponse(ctx context.Context, s connSettings, p *amiwire.Pending) (*amiwire.Response, error) {
-	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+// waitResponse waits for the response to action within the timeout, plus
+// as long as the action itself lets the server take (its Timeout header).
+func waitResponse(ctx context.Context, s connSettings, p *amiwire.Pending, action amiwire.Packet) (*amiwire.Response, error) {
+	wctx, cancel := context.WithTimeout(ctx, s.Timeout+amiwire.ActionTimeout(action))
 	defer cancel()
 	return p.Wait(wctx)
 }
 
 // describeWaitError turns a failure while waiting for a response into the
 // error to report, naming the action and how far the batch got.
-func describeWaitError(action amiwire.Packet, err error, s connSettings, answered, total int) error {
+func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s connSettings, answered, total int) error {
 	name := action.Action()
 	progress := progress(answered, total)
 	var ile *amiwire.IncompleteListError
+	var oe *amiwire.OverflowError
 	switch {
+	case errors.As(err, &oe):
+		return exitWith(exitConn, fmt.Errorf("send %s: after %d events the list of %s held more than --buffer %s (send holds a list until it is complete)%s; use 'ami list %s' to stream it, or raise --buffer",
+			name, oe.Received, oe.Action, formatSize(oe.Limit), progress, oe.Action))
 	case errors.As(err, &ile):
 		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
 	case errors.Is(err, context.DeadlineExceeded):
-		return exitWith(exitConn, fmt.Errorf("send %s: no response within %v from %s%s", name, s.Timeout, s.Config.Addr, progress))
+		return exitWith(exitConn, fmt.Errorf("send %s: no response within %v from %s%s", name, s.Timeout+amiwire.ActionTimeout(action), s.Config.Addr, progress))
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return exitWith(exitInterrupted, fmt.Errorf("send %s: interrupted%s", name, progress))
 	}
 	return fmt.Errorf("send %s%s: %w", name, progress, err)
 }
 
 // writeResponse prints a response, the items of its list and the list's
-// final event.
-func writeResponse(out format.Writer, resp *amiwire.Response) error {
+// final event. A long list stops, between two packets, when ctx ends.
+func writeResponse(ctx context.Context, out format.Writer, resp *amiwire.Response) error {
 	if len(resp.Packet.Fields) > 0 {
 		if err := out.WritePacket(resp.Packet); err != nil {
 			return err
 		}
 	}
-	for _, ev := range resp.Events {
+	for i, ev := range resp.Events {
+		if i%stopEvery == stopEvery-1 && ctx.Err() != nil {
+			return ctx.Err()
+		}
 		if err := out.WritePacket(ev); err != nil {
 			return err
 		}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+)
+
+// defaultBuffer is the default of --buffer, for listen, list and send.
+const defaultBuffer = "64MiB"
+
+// bufferFlag is --buffer, with usage saying what the command holds.
+func bufferFlag(usage string) cli.Flag {
+	return &cli.StringFlag{Name: "buffer", Value: defaultBuffer, Category: "Flow", Usage: usage}
+}
+
+// bufferOf parses --buffer.
+func bufferOf(c *cli.Context) (int, error) {
+	n, err := parseSize(c.String("buffer"))
+	if err != nil {
+		return 0, usageError("--buffer: %v", err)
+	}
+	return n, nil
+}
+
+// detachedSize is what a Detach'ed copy of p holds: HeldSize counts Raw,
+// where a Reader's packet keeps its keys and values too, and Detach copies
+// those beside Raw (at most as many bytes again).
+func detachedSize(p amiwire.Packet) int {
+	return p.HeldSize() + len(p.Raw)
+}
+
+// tableRowSize is what a row of -o table holds: the Detach'ed packet of
+// its fields and the table's own copy of their slice, with its header.
+func tableRowSize(p amiwire.Packet) int {
+	return p.HeldSize() + len(p.Fields)*int(unsafe.Sizeof(amiwire.Field{})) + tableRowHeader
+}
+
+// tableRowHeader is what the table writer adds per row besides the copy of
+// the fields: a timestamp string and the slice.
+const tableRowHeader = 40
+
+// errHeld is a list that had to hold more than --buffer on this side (the
+// rows of -o table, the items of --all): nothing to do with the server.
+type errHeld struct {
+	what  string // "-o table holds every row to align the columns"
+	hint  string // what to do instead
+	limit int
+	items int
+}
+
+func (e *errHeld) Error() string {
+	return fmt.Sprintf("%s, and after %d items they passed --buffer %s; %s", e.what, e.items, formatSize(e.limit), e.hint)
+}
+
+// overflowText explains an *amiwire.OverflowError for a command: the items
+// of a list came faster than stdout took them until they held --buffer.
+func overflowText(err error, limit int) (string, bool) {
+	var oe *amiwire.OverflowError
+	if !errors.As(err, &oe) {
+		return "", false
+	}
+	return fmt.Sprintf("stdout took the items more slowly than they came, and after %d items those waiting passed --buffer %s; gave up rather than hold more (raise --buffer, or read the output faster)",
+		oe.Received, formatSize(limit)), true
+}
