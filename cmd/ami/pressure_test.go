@@ -317,13 +317,9 @@ func TestLoginCheckTimeoutBoundsTheRun(t *testing.T) {
 	took := time.Since(start)
 	r.want(t, nagiosCritical)
 	want := []string{"timeout after 1s waiting for the banner", "timeout after 1s waiting for the login reply", "no reply to Ping within 1s"}
-	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
-	if len(lines) != len(want) {
-		t.Fatalf("output:\n%s", r.stdout)
-	}
-	for i, w := range want {
-		if !strings.Contains(lines[i], w) {
-			t.Errorf("line %d %q lacks %q", i, lines[i], w)
+	for _, w := range want {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("output lacks %q:\n%s", w, r.stdout)
 		}
 	}
 	// Before, the silent Ping took the timeout and the Logoff's wait (as
