@@ -151,7 +151,7 @@ func TestListenStuckStdoutGivesUp(t *testing.T) {
 		args []string
 	}{
 		{"signal", nil},
-		{"duration", []string{"--duration", "100ms"}},
+		{"duration", []string{"--duration", "1s"}}, // long enough for the first write to come before it
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFloodServer(t)
@@ -324,7 +324,7 @@ func TestLoginCheckTimeoutBoundsTheRun(t *testing.T) {
 	}
 	// Before, the silent Ping took the timeout and the Logoff's wait (as
 	// long again): 2 s. A little slack for a loaded machine.
-	if took > timeout+600*time.Millisecond {
+	if took > timeout+800*time.Millisecond {
 		t.Errorf("login-check --timeout %v took %v", timeout, took)
 	}
 }
