@@ -7,7 +7,7 @@
 # Install: copy to /usr/share/bash-completion/completions/ami, or put
 # source <(ami completion bash) in ~/.bashrc.
 
-_ami_commands='send list command listen login-check mock completion'
+_ami_commands='send list command listen login-check mock completion help'
 _ami_actions='AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer
 Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList BridgeTechnologyList
 BridgeTechnologySuspend BridgeTechnologyUnsuspend CancelAtxfer Challenge
@@ -107,7 +107,8 @@ _ami_value_flag() {
     return 1
 }
 
-# _ami_commalist WORDS CUR: complete the last item of a comma-separated list.
+# _ami_commalist WORDS CUR: complete the last item of a comma-separated list,
+# leaving out the items already in it.
 _ami_commalist() {
     local pre="" last="$2" w
     if [[ $2 == *,* ]]; then
@@ -116,7 +117,7 @@ _ami_commalist() {
     fi
     COMPREPLY=()
     for w in $1; do
-        if [[ $w == "$last"* ]]; then
+        if [[ ,$pre != *",$w,"* && $w == "$last"* ]]; then
             COMPREPLY+=("$pre$w")
         fi
     done
@@ -124,37 +125,40 @@ _ami_commalist() {
     return 0
 }
 
-# _ami_value FLAG CUR: complete the value of FLAG.
+# _ami_value CMD FLAG CUR: complete the value of FLAG of command CMD ("" before
+# the command).
 _ami_value() {
-    case "$1" in
+    case "$2" in
     --host|-H)
-        COMPREPLY=($(compgen -A hostname -- "$2")) ;;
+        COMPREPLY=($(compgen -A hostname -- "$3")) ;;
     --secret-file)
-        compopt -o filenames 2>/dev/null
-        COMPREPLY=($(compgen -f -- "$2")) ;;
+        compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$3")) ;;
+    --profile)
+        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" completion profiles 2>/dev/null)" -- "$3")) ;;
     --tls-ca)
-        compopt -o filenames 2>/dev/null
-        COMPREPLY=($(compgen -f -- "$2")) ;;
+        compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$3")) ;;
     --auth)
-        COMPREPLY=($(compgen -W 'plain md5' -- "$2")) ;;
+        COMPREPLY=($(compgen -W 'plain md5' -- "$3")) ;;
     --output|-o)
-        COMPREPLY=($(compgen -W 'text json raw table' -- "$2")) ;;
+        case "$1" in
+        send|command|listen) COMPREPLY=($(compgen -W 'text json raw' -- "$3")) ;;
+        list) COMPREPLY=($(compgen -W 'text json raw table' -- "$3")) ;;
+        login-check) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
+        esac ;;
     --color)
-        COMPREPLY=($(compgen -W 'auto always never' -- "$2")) ;;
+        COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
     --classes)
-        _ami_commalist "$_ami_classes" "$2" ;;
+        _ami_commalist "$_ami_classes" "$3" ;;
     --event|-e)
-        COMPREPLY=($(compgen -W "$_ami_events" -- "$2")) ;;
+        COMPREPLY=($(compgen -W "$_ami_events" -- "$3")) ;;
     --overflow)
-        COMPREPLY=($(compgen -W 'block drop' -- "$2")) ;;
+        COMPREPLY=($(compgen -W 'block drop' -- "$3")) ;;
     --action)
-        COMPREPLY=($(compgen -W "$_ami_actions" -- "$2")) ;;
+        COMPREPLY=($(compgen -W "$_ami_actions" -- "$3")) ;;
     --replay)
-        compopt -o filenames 2>/dev/null
-        COMPREPLY=($(compgen -f -- "$2")) ;;
+        compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$3")) ;;
     --flood-end)
-        COMPREPLY=($(compgen -W 'open goodbye close' -- "$2")) ;;
-    *) COMPREPLY=() ;;
+        COMPREPLY=($(compgen -W 'open goodbye close' -- "$3")) ;;
     esac
     return 0
 }
@@ -196,15 +200,15 @@ _ami() {
     done
 
     if [[ -z $ddash && $prev == -* ]] && _ami_value_flag "$prev"; then
-        _ami_value "$prev" "$cur"
+        _ami_value "$cmd" "$prev" "$cur"
         return 0
     fi
     if [[ -z $ddash && $cur == -* ]]; then
         case "$cmd" in
         "") w='--auth --help --host --mock --port --profile --secret
 --secret-file --timeout --tls --tls-ca --tls-fingerprint
---tls-insecure --tls-server-name --trace --url --user -H -h
--p -u' ;;
+--tls-insecure --tls-server-name --trace --url --user
+--version -H -h -p -u -v' ;;
         send) w='--auth --buffer --color --help --host --mock --output --port
 --profile --secret --secret-file --timeout --tls --tls-ca
 --tls-fingerprint --tls-insecure --tls-server-name --trace
@@ -231,6 +235,7 @@ _ami() {
         mock) w='--allow-remote --calls --flood --flood-end --help --listen
 --rate --replay --user --verbose -h -l -v' ;;
         completion) w='--help -h' ;;
+        help|h) w='--help -h' ;;
         *) w='--help -h' ;;
         esac
         COMPREPLY=($(compgen -W "$w" -- "$cur"))
@@ -249,6 +254,8 @@ _ami() {
         COMPREPLY=($(compgen -A hostname -- "$cur")) ;;
     completion)
         (( npos == 0 )) && COMPREPLY=($(compgen -W 'bash fish zsh' -- "$cur")) ;;
+    help|h)
+        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen login-check mock completion' -- "$cur")) ;;
     esac
     return 0
 }

@@ -57,15 +57,23 @@ function __ami_arg
     test (count $words) -eq (math $n + 1); and contains -- $words[1] $argv
 end
 
+# __ami_classes: the classes not yet in the comma-separated list being typed.
 function __ami_classes
     set -l tok (commandline -ct)
     set -l pre (string replace -r '[^,=]*$' '' -- $tok)
     set pre (string replace -r '^-.*=' '' -- $pre)
+    set -l have (string split , -- $pre)
     for c in system call log verbose command agent user config dtmf reporting cdr \
             dialplan originate agi hookresponse cc aoc test security \
             message all
-        echo $pre$c
+        contains -- $c $have; or echo $pre$c
     end
+end
+
+# __ami_run ARGS...: what the program (as typed) prints when run with ARGS.
+function __ami_run
+    set -l prog (commandline -opc)[1]
+    command $prog $argv 2>/dev/null
 end
 
 function __ami_actions
@@ -73,8 +81,8 @@ function __ami_actions
         AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer \
         Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList \
         BridgeTechnologyList BridgeTechnologySuspend \
-        BridgeTechnologyUnsuspend CancelAtxfer Challenge ChangeMonitor \
-        Command ConfbridgeKick ConfbridgeList ConfbridgeListRooms \
+        BridgeTechnologyUnsuspend CancelAtxfer Challenge Command \
+        ConfbridgeKick ConfbridgeList ConfbridgeListRooms \
         ConfbridgeLock ConfbridgeMute ConfbridgeSetSingleVideoSrc \
         ConfbridgeStartRecord ConfbridgeStopRecord ConfbridgeUnlock \
         ConfbridgeUnmute ControlPlayback CoreSettings \
@@ -89,11 +97,11 @@ function __ami_actions
         ListCategories ListCommands LocalOptimizeAway LoggerRotate \
         Login Logoff MailboxCount MailboxStatus MeetmeList \
         MeetmeListRooms MeetmeMute MeetmeUnmute MessageSend MixMonitor \
-        MixMonitorMute ModuleCheck ModuleLoad Monitor MuteAudio \
-        MWIDelete MWIGet MWIUpdate Originate Park ParkedCalls \
-        Parkinglots PauseMonitor Ping PJSIPHangup PJSIPNotify \
-        PJSIPQualify PJSIPRegister PJSIPShowAors PJSIPShowAuths \
-        PJSIPShowContacts PJSIPShowEndpoint PJSIPShowEndpoints \
+        MixMonitorMute ModuleCheck ModuleLoad MuteAudio MWIDelete \
+        MWIGet MWIUpdate Originate Park ParkedCalls Parkinglots Ping \
+        PJSIPHangup PJSIPNotify PJSIPQualify PJSIPRegister \
+        PJSIPShowAors PJSIPShowAuths PJSIPShowContacts \
+        PJSIPShowEndpoint PJSIPShowEndpoints \
         PJSIPShowRegistrationInboundContactStatuses \
         PJSIPShowRegistrationsInbound PJSIPShowRegistrationsOutbound \
         PJSIPShowResourceLists PJSIPShowSubscriptionsInbound \
@@ -104,14 +112,26 @@ function __ami_actions
         QueuePause QueuePenalty QueueReload QueueRemove QueueReset \
         QueueRule Queues QueueStatus QueueSummary QueueWithdrawCaller \
         Redirect Reload SendFlash SendText Setvar ShowDialPlan \
-        SIPnotify SIPpeers SIPpeerstatus SIPqualifypeer SIPshowpeer \
-        SIPshowregistry SKINNYdevices SKINNYlines SKINNYshowdevice \
-        SKINNYshowline SorceryMemoryCacheExpire \
-        SorceryMemoryCacheExpireObject SorceryMemoryCachePopulate \
-        SorceryMemoryCacheStale SorceryMemoryCacheStaleObject Status \
-        StopMixMonitor StopMonitor UnpauseMonitor UpdateConfig \
-        UserEvent VoicemailBoxSummary VoicemailRefresh \
+        SorceryMemoryCacheExpire SorceryMemoryCacheExpireObject \
+        SorceryMemoryCachePopulate SorceryMemoryCacheStale \
+        SorceryMemoryCacheStaleObject Status StopMixMonitor \
+        UpdateConfig UserEvent VoicemailBoxSummary VoicemailRefresh \
         VoicemailUsersList VoicemailUserStatus WaitEvent
+    printf '%s\t%s\n' ChangeMonitor 'removed in Asterisk 21 (res_monitor)'
+    printf '%s\t%s\n' Monitor 'removed in Asterisk 21 (res_monitor)'
+    printf '%s\t%s\n' PauseMonitor 'removed in Asterisk 21 (res_monitor)'
+    printf '%s\t%s\n' SIPnotify 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPpeers 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPpeerstatus 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPqualifypeer 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPshowpeer 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPshowregistry 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SKINNYdevices 'removed in Asterisk 21 (chan_skinny)'
+    printf '%s\t%s\n' SKINNYlines 'removed in Asterisk 21 (chan_skinny)'
+    printf '%s\t%s\n' SKINNYshowdevice 'removed in Asterisk 21 (chan_skinny)'
+    printf '%s\t%s\n' SKINNYshowline 'removed in Asterisk 21 (chan_skinny)'
+    printf '%s\t%s\n' StopMonitor 'removed in Asterisk 21 (res_monitor)'
+    printf '%s\t%s\n' UnpauseMonitor 'removed in Asterisk 21 (res_monitor)'
 end
 
 function __ami_list_actions
@@ -127,9 +147,13 @@ function __ami_list_actions
         PJSIPShowRegistrationsInbound PJSIPShowRegistrationsOutbound \
         PJSIPShowResourceLists PJSIPShowSubscriptionsInbound \
         PJSIPShowSubscriptionsOutbound PresenceStateList PRIShowSpans \
-        QueueStatus QueueSummary ShowDialPlan SIPpeers SIPpeerstatus \
-        SIPshowregistry SKINNYdevices SKINNYlines Status \
+        QueueStatus QueueSummary ShowDialPlan Status \
         VoicemailBoxSummary VoicemailUsersList
+    printf '%s\t%s\n' SIPpeers 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPpeerstatus 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SIPshowregistry 'removed in Asterisk 21 (chan_sip)'
+    printf '%s\t%s\n' SKINNYdevices 'removed in Asterisk 21 (chan_skinny)'
+    printf '%s\t%s\n' SKINNYlines 'removed in Asterisk 21 (chan_skinny)'
 end
 
 function __ami_events
@@ -196,25 +220,27 @@ complete -c ami -n '__ami_using ami' -a listen -d 'print events as they arrive'
 complete -c ami -n '__ami_using ami' -a login-check -d 'check that Asterisk accepts a login, as a Nagios/Icinga plugin'
 complete -c ami -n '__ami_using ami' -a mock -d 'serve a simulated Asterisk PBX on a loopback address'
 complete -c ami -n '__ami_using ami' -a completion -d 'print the shell completion script for bash, zsh or fish'
+complete -c ami -n '__ami_using ami' -a help -d 'show the help of a command'
 complete -c ami -n '__ami_using ami' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using ami' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using ami' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using ami' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using ami' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using ami' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using ami' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using ami' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using ami' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using ami' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using ami' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
 complete -c ami -n '__ami_using ami' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using ami' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
-complete -c ami -n '__ami_using ami' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using ami' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using ami' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using ami' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using ami' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using ami' -l version -s v -d 'print the version'
 
 complete -c ami -n '__ami_using send' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
-complete -c ami -n '__ami_using send' -l color -x -a 'auto always never' -d 'colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using send' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
 complete -c ami -n '__ami_using send' -l buffer -x -d 'hold up to SIZE of list events (like 512KiB, 64MiB, 1G); a bigger list fails'
 complete -c ami -n '__ami_using send' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using send' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
@@ -222,20 +248,20 @@ complete -c ami -n '__ami_using send' -l user -s u -x -d 'AMI USERNAME (manager.
 complete -c ami -n '__ami_using send' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using send' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using send' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using send' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using send' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using send' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using send' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using send' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
 complete -c ami -n '__ami_using send' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using send' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
-complete -c ami -n '__ami_using send' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using send' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using send' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using send' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using send' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_arg 0 send' -a '(__ami_actions)'
 
 complete -c ami -n '__ami_using list' -l output -s o -x -a 'text json raw table' -d 'output FORMAT: text, json, raw or table'
-complete -c ami -n '__ami_using list' -l color -x -a 'auto always never' -d 'colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using list' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
 complete -c ami -n '__ami_using list' -l fields -s f -x -d 'print only these KEYS, in this order (comma-separated or repeated; text, json and table)'
 complete -c ami -n '__ami_using list' -l all -s a -d 'also print the starting response and the completion event'
 complete -c ami -n '__ami_using list' -l buffer -x -d 'hold up to SIZE of items while stdout is slow, or of rows for -o table and --all (like 512KiB, 64MiB, 1G); past it the list fails'
@@ -245,33 +271,33 @@ complete -c ami -n '__ami_using list' -l user -s u -x -d 'AMI USERNAME (manager.
 complete -c ami -n '__ami_using list' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using list' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using list' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using list' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using list' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using list' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using list' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using list' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
 complete -c ami -n '__ami_using list' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using list' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
-complete -c ami -n '__ami_using list' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using list' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using list' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using list' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using list' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_arg 0 list' -a '(__ami_list_actions)'
 
 complete -c ami -n '__ami_using command' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
-complete -c ami -n '__ami_using command' -l color -x -a 'auto always never' -d 'colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using command' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
 complete -c ami -n '__ami_using command' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using command' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using command' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using command' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using command' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using command' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using command' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using command' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using command' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using command' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using command' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
 complete -c ami -n '__ami_using command' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using command' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
-complete -c ami -n '__ami_using command' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using command' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using command' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using command' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using command' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
@@ -282,18 +308,18 @@ complete -c ami -n '__ami_using listen' -l user -s u -x -d 'AMI USERNAME (manage
 complete -c ami -n '__ami_using listen' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using listen' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using listen' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using listen' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using listen' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using listen' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using listen' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using listen' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
 complete -c ami -n '__ami_using listen' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using listen' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
-complete -c ami -n '__ami_using listen' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using listen' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using listen' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using listen' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using listen' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using listen' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
-complete -c ami -n '__ami_using listen' -l color -x -a 'auto always never' -d 'colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using listen' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
 complete -c ami -n '__ami_using listen' -l classes -x -a '(__ami_classes)' -d 'ask only for events of CLASSES (comma-separated: system,call,log,verbose,command,agent,user,config,dtmf,reporting,cdr,dialplan,originate,agi,hookresponse,cc,aoc,test,security,message,all); default all'
 complete -c ami -n '__ami_using listen' -l event -s e -x -a '(__ami_events)' -d 'print only events whose name matches GLOB (case-insensitive; repeatable: any of them)'
 complete -c ami -n '__ami_using listen' -l match -s m -x -d 'print only events with a header KEY=GLOB (key case-insensitive; repeatable: all of them)'
@@ -303,7 +329,7 @@ complete -c ami -n '__ami_using listen' -l count -s n -x -d 'stop after printing
 complete -c ami -n '__ami_using listen' -l duration -s d -x -d 'stop after DURATION (like 30s or 1h; 0: no limit)'
 complete -c ami -n '__ami_using listen' -l timestamps -s t -d 'add the time each event was received'
 complete -c ami -n '__ami_using listen' -l buffer -x -d 'hold up to SIZE of events while stdout is slow (like 512KiB, 64MiB, 1G)'
-complete -c ami -n '__ami_using listen' -l overflow -x -a 'block drop' -d 'when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)'
+complete -c ami -n '__ami_using listen' -l overflow -x -a 'block drop' -d 'WHAT to do when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)'
 complete -c ami -n '__ami_using listen' -l reconnect -s r -d 'when the connection is lost, connect and log in again (capped, jittered backoff)'
 complete -c ami -n '__ami_using listen' -l keepalive -x -d 'send Ping every INTERVAL to notice a dead peer (0: off)'
 
@@ -313,13 +339,13 @@ complete -c ami -n '__ami_using login-check' -l user -s u -x -d 'AMI USERNAME (m
 complete -c ami -n '__ami_using login-check' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using login-check' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using login-check' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using login-check' -l profile -x -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using login-check' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
 complete -c ami -n '__ami_using login-check' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using login-check' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using login-check' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
 complete -c ami -n '__ami_using login-check' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using login-check' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
-complete -c ami -n '__ami_using login-check' -l auth -x -a 'plain md5' -d 'login method: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using login-check' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
 complete -c ami -n '__ami_using login-check' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using login-check' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using login-check' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
@@ -337,7 +363,9 @@ complete -c ami -n '__ami_using mock' -l rate -x -d 'start N simulated backgroun
 complete -c ami -n '__ami_using mock' -l calls -x -d 'N held calls present from the start (for CoreShowChannels, Status)'
 complete -c ami -n '__ami_using mock' -l replay -r -F -d 'send the events of the raw capture FILE (as listen -o raw writes it) to each session after login; a file without events is refused'
 complete -c ami -n '__ami_using mock' -l flood -x -d 'send N UserEvent events to each session after login, as fast as it reads (benchmarks)'
-complete -c ami -n '__ami_using mock' -l flood-end -x -a 'open goodbye close' -d 'after the flood: open (keep serving), goodbye or close'
+complete -c ami -n '__ami_using mock' -l flood-end -x -a 'open goodbye close' -d 'WHAT to do after the flood: open (keep serving), goodbye or close'
 complete -c ami -n '__ami_using mock' -l verbose -s v -d 'log connections, logins and faults on stderr'
 
 complete -c ami -n '__ami_arg 0 completion' -a 'bash fish zsh'
+
+complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen login-check mock completion'

@@ -14,12 +14,25 @@ type Action struct {
 	Module string
 	// Removed is the Asterisk major version that removed the module ("21"),
 	// or "" when Asterisk 22 still ships it. Removed actions stay in the
-	// catalogue because older servers are still common.
+	// catalogue because older servers are still common; the zsh and fish
+	// scripts show Note beside them.
 	Removed string
 }
 
-// catalogue is the Asterisk 22 action set (plus chan_sip's actions, removed
-// in 21), ordered by name. It is a constant table; Actions returns a copy.
+// Note is what a completion script shows beside the action's name: "" for
+// an action of Asterisk 22, else when and with which module it went
+// ("removed in Asterisk 21 (chan_sip)").
+func (a Action) Note() string {
+	if a.Removed == "" {
+		return ""
+	}
+	return "removed in Asterisk " + a.Removed + " (" + a.Module + ")"
+}
+
+// catalogue is the Asterisk 22 action set, plus the actions of chan_sip,
+// chan_skinny and res_monitor, which Asterisk 21 removed, ordered by name
+// (app_meetme is deprecated but still in 22). It is a constant table;
+// Actions returns a copy.
 var catalogue = [...]Action{
 	{"AbsoluteTimeout", false, "manager", ""},
 	{"AgentLogoff", false, "app_agent_pool", ""},
@@ -96,10 +109,10 @@ var catalogue = [...]Action{
 	{"Logoff", false, "manager", ""},
 	{"MailboxCount", false, "manager", ""},
 	{"MailboxStatus", false, "manager", ""},
-	{"MeetmeList", true, "app_meetme", "21"},
-	{"MeetmeListRooms", true, "app_meetme", "21"},
-	{"MeetmeMute", false, "app_meetme", "21"},
-	{"MeetmeUnmute", false, "app_meetme", "21"},
+	{"MeetmeList", true, "app_meetme", ""},
+	{"MeetmeListRooms", true, "app_meetme", ""},
+	{"MeetmeMute", false, "app_meetme", ""},
+	{"MeetmeUnmute", false, "app_meetme", ""},
 	{"MessageSend", false, "message", ""},
 	{"MixMonitor", false, "app_mixmonitor", ""},
 	{"MixMonitorMute", false, "app_mixmonitor", ""},
@@ -166,10 +179,10 @@ var catalogue = [...]Action{
 	{"SIPqualifypeer", false, "chan_sip", "21"},
 	{"SIPshowpeer", false, "chan_sip", "21"},
 	{"SIPshowregistry", true, "chan_sip", "21"},
-	{"SKINNYdevices", true, "chan_skinny", ""},
-	{"SKINNYlines", true, "chan_skinny", ""},
-	{"SKINNYshowdevice", false, "chan_skinny", ""},
-	{"SKINNYshowline", false, "chan_skinny", ""},
+	{"SKINNYdevices", true, "chan_skinny", "21"},
+	{"SKINNYlines", true, "chan_skinny", "21"},
+	{"SKINNYshowdevice", false, "chan_skinny", "21"},
+	{"SKINNYshowline", false, "chan_skinny", "21"},
 	{"SorceryMemoryCacheExpire", false, "res_sorcery_memory_cache", ""},
 	{"SorceryMemoryCacheExpireObject", false, "res_sorcery_memory_cache", ""},
 	{"SorceryMemoryCachePopulate", false, "res_sorcery_memory_cache", ""},

@@ -1,6 +1,7 @@
 package completion
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -8,9 +9,11 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ami-cli/ami/completion/shelltest"
 )
 
 // sampleSpec is a small command line shaped like ami's.
@@ -21,24 +24,27 @@ func sampleSpec() Spec {
 		{Names: []string{"secret-file"}, Usage: "read the secret from FILE", Value: ValueFile},
 		{Names: []string{"output", "o"}, Usage: "output format: text, json, raw", Value: ValueChoice, Choices: []string{"text", "json", "raw"}},
 		{Names: []string{"tls"}, Usage: "use TLS (it's \"amis\")"},
+		{Names: []string{"profile"}, Usage: "use profile NAME", Value: ValueDynamic, Dynamic: []string{"completion", "profiles"}},
 	}
 	listen := append(append([]Flag(nil), conn...),
 		Flag{Names: []string{"event", "e"}, Usage: "only events named GLOB: [repeatable]", Value: ValueEvent, Repeatable: true},
 		Flag{Names: []string{"classes"}, Usage: "event classes", Value: ValueClasses},
 		Flag{Names: []string{"count", "n"}, Usage: "stop after N events", Value: ValueAny},
 	)
-	list := append(append([]Flag(nil), conn...),
+	list := append(append([]Flag(nil), conn[:3]...),
 		Flag{Names: []string{"output", "o"}, Usage: "output format", Value: ValueChoice, Choices: []string{"text", "table"}},
+		conn[4], conn[5],
 	)
 	return Spec{
 		Name:  "ami",
-		Flags: append(append([]Flag(nil), conn...), Flag{Names: []string{"mock"}, Usage: "use a simulated PBX"}),
+		Flags: append(append(append([]Flag(nil), conn[:3]...), conn[4:]...), Flag{Names: []string{"mock"}, Usage: "use a simulated PBX"}),
 		Commands: []Command{
 			{Name: "send", Aliases: []string{"s"}, Usage: "send actions", Flags: conn, Arg: ArgAction},
 			{Name: "listen", Usage: "print events", Flags: listen},
 			{Name: "list", Usage: "print a list", Flags: list, Arg: ArgListAction},
 			{Name: "login-check", Usage: "Nagios check", Flags: append(append([]Flag(nil), conn...), Flag{Names: []string{"action"}, Usage: "action to send", Value: ValueAction}), Arg: ArgHosts},
 			{Name: "completion", Usage: "print a completion script", Arg: ArgChoice, Choices: []string{"bash", "fish", "zsh"}},
+			{Name: "help", Aliases: []string{"h"}, Usage: "show help", Arg: ArgChoice, Choices: []string{"send", "listen", "list", "login-check", "completion"}},
 		},
 	}
 }
@@ -116,6 +122,12 @@ func TestGenerateRejects(t *testing.T) {
 		{"flag", func(s *Spec) { s.Flags[0].Names = []string{"ho$t"} }},
 		{"choice", func(s *Spec) { s.Commands[4].Choices = []string{"ba'sh"} }},
 		{"value mismatch", func(s *Spec) { s.Commands[1].Flags[2].Value = ValueNone }},
+		{"flag twice", func(s *Spec) { s.Commands[0].Flags = append(s.Commands[0].Flags, s.Commands[0].Flags[0]) }},
+		{"choices without ValueChoice", func(s *Spec) { s.Commands[0].Flags[1].Choices = []string{"a"} }},
+		{"dynamic without ValueDynamic", func(s *Spec) { s.Commands[0].Flags[1].Dynamic = []string{"a"} }},
+		{"dynamic argument", func(s *Spec) {
+			s.Commands[0].Flags[1].Value, s.Commands[0].Flags[1].Dynamic = ValueDynamic, []string{"a;b"}
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := sampleSpec()
@@ -142,7 +154,7 @@ func TestScriptsCarryCatalogue(t *testing.T) {
 			t.Fatal(err)
 		}
 		words := map[string]bool{}
-		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(" \t\n'\"()|\\", r) }) {
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(" \t\n'\"()|\\:", r) }) {
 			words[w] = true
 		}
 		for _, list := range [][]string{ActionNames(false), Events(), Classes()} {
@@ -189,159 +201,114 @@ func TestSyntax(t *testing.T) {
 	}
 }
 
-// bashComplete sources script in bash, completes the command line words
-// (the last one is being completed, as bash splits it) and returns the
-// suggestions.
-func bashComplete(t *testing.T, script string, words []string) []string {
+// fakeProgram puts an executable "ami" on a fresh PATH that prints the
+// profile names pbx1 and lab for "completion profiles" (what the scripts
+// run for --profile), and returns the environment for the shells.
+func fakeProgram(t *testing.T) []string {
 	t.Helper()
-	f := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
+	dir := t.TempDir()
+	prog := "#!/bin/sh\n[ \"$1 $2\" = \"completion profiles\" ] && printf 'pbx1\\nlab\\n'\n"
+	if err := os.WriteFile(filepath.Join(dir, "ami"), []byte(prog), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	var quoted []string
-	for _, w := range words {
-		quoted = append(quoted, sq(w))
-	}
-	prog := "source " + sq(f) + "\nCOMP_WORDS=(" + strings.Join(quoted, " ") + ")\nCOMP_CWORD=" +
-		strconv.Itoa(len(words)-1) + "\n_ami\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
-	out, err := exec.Command("bash", "--norc", "--noprofile", "-c", prog).CombinedOutput()
-	if err != nil {
-		t.Fatalf("bash: %v\n%s", err, out)
-	}
-	var got []string
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		if l != "" {
-			got = append(got, l)
-		}
-	}
-	sort.Strings(got)
-	return got
+	return []string{"PATH=" + dir + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TERM=dumb"}
 }
 
-func TestBashBehaviour(t *testing.T) {
-	if _, err := exec.LookPath("bash"); err != nil {
-		t.Skip("bash not installed")
-	}
-	script, err := Generate("bash", sampleSpec())
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range completionCases() {
-		t.Run(strings.Join(tc.words, " "), func(t *testing.T) {
-			got := bashComplete(t, script, tc.words)
-			want := append([]string(nil), tc.want...)
-			sort.Strings(want)
-			if len(got) == 0 && len(want) == 0 {
-				return
-			}
-			if !reflect.DeepEqual(got, want) {
-				t.Errorf("got %v, want %v", got, want)
-			}
-		})
-	}
+// completionCase is a command line (the last word is being completed) and
+// what a script must offer for it; other, when set, says what a shell
+// offers instead.
+type completionCase struct {
+	words []string
+	want  []string
+	other map[string][]string
 }
 
 // completionCases are command lines (the last word is being completed)
 // and the suggestions every shell's script must offer for sampleSpec.
-func completionCases() []struct {
-	words []string
-	want  []string
-} {
-	return []struct {
-		words []string
-		want  []string
-	}{
-		{[]string{"ami", "li"}, []string{"list", "listen"}},
-		{[]string{"ami", "lo"}, []string{"login-check"}},
-		{[]string{"ami", "-H", "pbx", "se"}, []string{"send"}},
-		{[]string{"ami", "--mock", "listen", "--ev"}, []string{"--event"}},
-		{[]string{"ami", "listen", "--event", "DialB"}, []string{"DialBegin"}},
-		{[]string{"ami", "listen", "--event", "=", "DialE"}, []string{"DialEnd"}},
-		{[]string{"ami", "listen", "--event", "="}, Events()},
-		{[]string{"ami", "listen", "-e", "Newc"}, []string{"Newchannel"}},
-		{[]string{"ami", "listen", "--classes", "call,sy"}, []string{"call,system"}},
-		{[]string{"ami", "listen", "--classes", "cd"}, []string{"cdr"}},
-		{[]string{"ami", "listen", "-o", "j"}, []string{"json"}},
-		{[]string{"ami", "list", "-o", "t"}, []string{"table", "text"}},
-		{[]string{"ami", "send", "CoreSh"}, []string{"CoreShowChannelMap", "CoreShowChannels"}},
-		{[]string{"ami", "s", "-H", "pbx", "Orig"}, []string{"Originate"}},
-		{[]string{"ami", "send", "Originate", "Ch"}, nil},
-		{[]string{"ami", "list", "Core"}, []string{"CoreShowChannelMap", "CoreShowChannels"}},
-		{[]string{"ami", "list", "Pin"}, nil},
-		{[]string{"ami", "login-check", "--action", "Pi"}, []string{"Ping"}},
-		{[]string{"ami", "completion", ""}, []string{"bash", "fish", "zsh"}},
-		{[]string{"ami", "completion", "bash", ""}, nil},
-		{[]string{"ami", "listen", "--count", "1"}, nil},
-		{[]string{"ami", "listen", "--", "--ev"}, nil},
+func completionCases() []completionCase {
+	return []completionCase{
+		{[]string{"ami", "li"}, []string{"list", "listen"}, nil},
+		{[]string{"ami", "lo"}, []string{"login-check"}, nil},
+		{[]string{"ami", "-H", "pbx", "se"}, []string{"send"}, nil},
+		{[]string{"ami", "--mock", "listen", "--ev"}, []string{"--event"}, nil},
+		{[]string{"ami", "listen", "--event", "DialB"}, []string{"DialBegin"}, nil},
+		{[]string{"ami", "listen", "--event=DialE"}, []string{"DialEnd"}, nil},
+		{[]string{"ami", "listen", "-e", "Newc"}, []string{"Newchannel"}, nil},
+		{[]string{"ami", "listen", "--classes", "call,sy"}, []string{"call,system"}, nil},
+		{[]string{"ami", "listen", "--classes", "cd"}, []string{"cdr"}, nil},
+		// A class already in the list is not offered again.
+		{[]string{"ami", "listen", "--classes", "call,system,c"}, []string{"call,system,cc", "call,system,cdr", "call,system,command", "call,system,config"}, nil},
+		{[]string{"ami", "listen", "-o", "j"}, []string{"json"}, nil},
+		// The same flag offers what each command accepts.
+		{[]string{"ami", "send", "-o", ""}, []string{"json", "raw", "text"}, nil},
+		{[]string{"ami", "list", "-o", ""}, []string{"table", "text"}, nil},
+		{[]string{"ami", "list", "-o", "t"}, []string{"table", "text"}, nil},
+		// Before the command: the top-level flags only.
+		{[]string{"ami", "--t"}, []string{"--tls"}, nil},
+		{[]string{"ami", "--o"}, nil, nil},
+		{[]string{"ami", "--profile", ""}, []string{"lab", "pbx1"}, nil},
+		{[]string{"ami", "send", "--profile", "p"}, []string{"pbx1"}, nil},
+		{[]string{"ami", "send", "CoreSh"}, []string{"CoreShowChannelMap", "CoreShowChannels"}, nil},
+		{[]string{"ami", "s", "-H", "pbx", "Orig"}, []string{"Originate"}, nil},
+		{[]string{"ami", "send", "Originate", "Ch"}, nil, nil},
+		{[]string{"ami", "send", "SIPp"}, []string{"SIPpeers", "SIPpeerstatus"}, nil},
+		{[]string{"ami", "list", "Core"}, []string{"CoreShowChannelMap", "CoreShowChannels"}, nil},
+		{[]string{"ami", "list", "Pin"}, nil, nil},
+		{[]string{"ami", "login-check", "--action", "Pi"}, []string{"Ping"}, nil},
+		{[]string{"ami", "completion", ""}, []string{"bash", "fish", "zsh"}, nil},
+		// zsh offers the options where nothing else is left.
+		{[]string{"ami", "completion", "bash", ""}, nil, map[string][]string{"zsh": {"--help", "-h"}}},
+		{[]string{"ami", "help", "l"}, []string{"list", "listen", "login-check"}, nil},
+		{[]string{"ami", "listen", "--count", "1"}, nil, nil},
+		{[]string{"ami", "listen", "--", "--ev"}, nil, nil},
 	}
 }
 
-// fishComplete runs fish's own completion on the command line words.
-func fishComplete(t *testing.T, script string, words []string) []string {
-	t.Helper()
-	f := filepath.Join(t.TempDir(), "ami.fish")
-	if err := os.WriteFile(f, []byte(script), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	line := strings.Join(words, " ")
-	out, err := exec.Command("fish", "--no-config", "-c", "source "+sq(f)+"; complete -C "+sq(line)).CombinedOutput()
-	if err != nil {
-		t.Fatalf("fish: %v\n%s", err, out)
-	}
-	// fish falls back to fuzzy (subsequence) matches when nothing has the
-	// prefix; the script's job is the candidate list, so keep prefix ones.
-	last := words[len(words)-1]
-	if i := strings.LastIndexByte(last, ','); i >= 0 {
-		last = last[i+1:]
-	}
-	var got []string
-	for _, l := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
-		w, _, _ := strings.Cut(l, "\t")
-		if w == "" {
-			continue
-		}
-		tail := w
-		if i := strings.LastIndexByte(w, ','); i >= 0 {
-			tail = w[i+1:]
-		}
-		if strings.HasPrefix(tail, last) {
-			got = append(got, w)
-		}
-	}
-	sort.Strings(got)
-	return got
-}
-
-func TestFishBehaviour(t *testing.T) {
-	if _, err := exec.LookPath("fish"); err != nil {
-		t.Skip("fish not installed")
-	}
-	script, err := Generate("fish", sampleSpec())
+// TestBehaviour asks each shell what the script generated for sampleSpec
+// offers.
+func TestBehaviour(t *testing.T) {
+	env := fakeProgram(t)
+	asker, err := shelltest.New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range completionCases() {
-		words := tc.words
-		if contains(words, "=") { // bash's word splitting, not fish's
-			continue
-		}
-		t.Run(strings.Join(words, " "), func(t *testing.T) {
-			got := fishComplete(t, script, words)
-			want := append([]string(nil), tc.want...)
-			sort.Strings(want)
-			if strings.Join(got, " ") != strings.Join(want, " ") {
-				t.Errorf("got %v, want %v", got, want)
+	defer asker.Close()
+	for _, sh := range shelltest.Shells() {
+		t.Run(sh, func(t *testing.T) {
+			if !shelltest.Available(sh) {
+				t.Skipf("%s is not installed: its completion script was NOT tested", sh)
+			}
+			script, err := Generate(sh, sampleSpec())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, tc := range completionCases() {
+				t.Run(strings.Join(tc.words, " "), func(t *testing.T) {
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					got, err := asker.Complete(ctx, shelltest.Request{Shell: sh, Script: script, Words: tc.words, Env: env})
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := append([]string(nil), tc.want...)
+					if o, ok := tc.other[sh]; ok {
+						want = append([]string(nil), o...)
+					}
+					sort.Strings(want)
+					if strings.Join(got, " ") != strings.Join(want, " ") {
+						t.Errorf("got %v, want %v", got, want)
+					}
+				})
 			}
 		})
 	}
 }
 
 // TestZshLoads sources the zsh script after compinit: it must define the
-// completion function without errors (zsh's completion itself cannot be
-// driven without a terminal).
+// completion function without errors.
 func TestZshLoads(t *testing.T) {
 	if _, err := exec.LookPath("zsh"); err != nil {
-		t.Skip("zsh not installed")
+		t.Skip("zsh is not installed: its completion script was NOT tested")
 	}
 	for name, get := range map[string]func() (string, error){
 		"generated": func() (string, error) { return Generate("zsh", sampleSpec()) },

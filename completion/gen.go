@@ -111,7 +111,8 @@ func genBash(s Spec) string {
 	}
 	b.WriteString("    esac\n    return 1\n}\n\n")
 
-	fmt.Fprintf(&b, `# %scommalist WORDS CUR: complete the last item of a comma-separated list.
+	fmt.Fprintf(&b, `# %scommalist WORDS CUR: complete the last item of a comma-separated list,
+# leaving out the items already in it.
 %scommalist() {
     local pre="" last="$2" w
     if [[ $2 == *,* ]]; then
@@ -120,7 +121,7 @@ func genBash(s Spec) string {
     fi
     COMPREPLY=()
     for w in $1; do
-        if [[ $w == "$last"* ]]; then
+        if [[ ,$pre != *",$w,"* && $w == "$last"* ]]; then
             COMPREPLY+=("$pre$w")
         fi
     done
@@ -130,27 +131,20 @@ func genBash(s Spec) string {
 
 `, v, v)
 
-	fmt.Fprintf(&b, "# %svalue FLAG CUR: complete the value of FLAG.\n%svalue() {\n    case \"$1\" in\n", v, v)
-	for _, g := range s.valueGroups() {
-		fmt.Fprintf(&b, "    %s)\n        ", strings.Join(g.spellings, "|"))
-		switch g.kind {
-		case ValueFile:
-			b.WriteString(`compopt -o filenames 2>/dev/null
-        COMPREPLY=($(compgen -f -- "$2"))`)
-		case ValueHost:
-			b.WriteString(`COMPREPLY=($(compgen -A hostname -- "$2"))`)
-		case ValueChoice:
-			fmt.Fprintf(&b, `COMPREPLY=($(compgen -W %s -- "$2"))`, sq(strings.Join(g.choices, " ")))
-		case ValueAction:
-			fmt.Fprintf(&b, `COMPREPLY=($(compgen -W "$%sactions" -- "$2"))`, v)
-		case ValueEvent:
-			fmt.Fprintf(&b, `COMPREPLY=($(compgen -W "$%sevents" -- "$2"))`, v)
-		case ValueClasses:
-			fmt.Fprintf(&b, `%scommalist "$%sclasses" "$2"`, v, v)
+	fmt.Fprintf(&b, "# %svalue CMD FLAG CUR: complete the value of FLAG of command CMD (\"\" before\n# the command).\n%svalue() {\n    case \"$2\" in\n", v, v)
+	for _, fv := range s.flagValues() {
+		fmt.Fprintf(&b, "    %s)\n", strings.Join(fv.spellings, "|"))
+		if len(fv.cases) == 1 {
+			fmt.Fprintf(&b, "        %s ;;\n", bashValue(fv.cases[0].flag, v))
+			continue
 		}
-		b.WriteString(" ;;\n")
+		b.WriteString("        case \"$1\" in\n")
+		for _, c := range fv.cases {
+			fmt.Fprintf(&b, "        %s) %s ;;\n", bashPattern(c.commands), bashValue(c.flag, v))
+		}
+		b.WriteString("        esac ;;\n")
 	}
-	b.WriteString("    *) COMPREPLY=() ;;\n    esac\n    return 0\n}\n\n")
+	b.WriteString("    esac\n    return 0\n}\n\n")
 
 	fmt.Fprintf(&b, `%s() {
     local cur="" prev="" cmd="" npos=0 ddash="" i w
@@ -189,7 +183,7 @@ func genBash(s Spec) string {
     done
 
     if [[ -z $ddash && $prev == -* ]] && %svalue_flag "$prev"; then
-        %svalue "$prev" "$cur"
+        %svalue "$cmd" "$prev" "$cur"
         return 0
     fi
     if [[ -z $ddash && $cur == -* ]]; then
@@ -230,6 +224,41 @@ func genBash(s Spec) string {
 	return b.String()
 }
 
+// bashValue returns the bash statement that completes the value of f from
+// $3 (v is the prefix of the script's names).
+func bashValue(f Flag, v string) string {
+	switch f.Value {
+	case ValueFile:
+		return `compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$3"))`
+	case ValueHost:
+		return `COMPREPLY=($(compgen -A hostname -- "$3"))`
+	case ValueChoice:
+		return fmt.Sprintf(`COMPREPLY=($(compgen -W %s -- "$3"))`, sq(strings.Join(f.Choices, " ")))
+	case ValueAction:
+		return fmt.Sprintf(`COMPREPLY=($(compgen -W "$%sactions" -- "$3"))`, v)
+	case ValueEvent:
+		return fmt.Sprintf(`COMPREPLY=($(compgen -W "$%sevents" -- "$3"))`, v)
+	case ValueClasses:
+		return fmt.Sprintf(`%scommalist "$%sclasses" "$3"`, v, v)
+	case ValueDynamic:
+		return fmt.Sprintf(`COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" %s 2>/dev/null)" -- "$3"))`, strings.Join(f.Dynamic, " "))
+	}
+	return "COMPREPLY=()"
+}
+
+// bashPattern returns a case pattern matching the command names ("" is
+// the top level).
+func bashPattern(names []string) string {
+	var out []string
+	for _, n := range names {
+		if n == "" {
+			n = `""`
+		}
+		out = append(out, n)
+	}
+	return strings.Join(out, "|")
+}
+
 // barred joins words with "|" for a case pattern, keeping them as separate
 // words so that wrapWords can break lines.
 func barred(words []string) []string {
@@ -267,8 +296,16 @@ func zshAction(f Flag, fn string) string {
 		return ":event:" + fn + "_events"
 	case ValueClasses:
 		return ":class:" + fn + "_classes"
+	case ValueDynamic:
+		return ":" + meta + ":" + fn + "_" + zshDynName(f)
 	}
 	return ":" + meta + ": "
+}
+
+// zshDynName names the function that completes the value of the dynamic
+// flag f.
+func zshDynName(f Flag) string {
+	return "dyn_" + strings.ReplaceAll(f.Names[0], "-", "_")
 }
 
 // zshFlagSpecs returns one _arguments spec per flag spelling.
@@ -310,12 +347,34 @@ func genZsh(s Spec) string {
 		fmt.Fprintf(&b, "%s_%s() {\n    local -a items expl\n    items=(\n        %s\n    )\n    _wanted %s expl %s compadd -a items\n}\n\n",
 			fn, name, wrapWords(words, "        ", 76), name, sq(descr))
 	}
-	list("actions", "AMI action", ActionNames(false))
-	list("list_actions", "AMI list action", ActionNames(true))
+	// Actions go through _describe, which shows the note of a removed one.
+	actions := func(name, descr string, listOnly bool) {
+		var words []string
+		for _, a := range catalogue {
+			if listOnly && !a.List {
+				continue
+			}
+			if n := a.Note(); n != "" {
+				words = append(words, sq(a.Name+":"+n))
+			} else {
+				words = append(words, a.Name)
+			}
+		}
+		fmt.Fprintf(&b, "%s_%s() {\n    local -a items\n    items=(\n        %s\n    )\n    _describe -t %s %s items\n}\n\n",
+			fn, name, wrapWords(words, "        ", 76), name, sq(descr))
+	}
+	actions("actions", "AMI action", false)
+	actions("list_actions", "AMI list action", true)
 	list("events", "AMI event", Events())
+	for _, d := range s.dynamicFlags() {
+		fmt.Fprintf(&b, "%s_%s() {\n    local -a items expl\n    items=(${(f)\"$(_call_program %s ${(q)_%s_prog} %s 2>/dev/null)\"})\n    _wanted %s expl %s compadd -a items\n}\n\n",
+			fn, zshDynName(d), zshDynName(d), fn, strings.Join(d.Dynamic, " "), zshDynName(d), sq(strings.ToLower(d.Names[0])))
+	}
 	fmt.Fprintf(&b, "%s_classes() {\n    _values -s , 'event class' \\\n        %s\n}\n\n", fn, wrapCont(Classes(), "        ", 76))
 
-	fmt.Fprintf(&b, "%s() {\n    local curcontext=\"$curcontext\" state state_descr line ret=1\n    typeset -A opt_args\n\n    _arguments -C -S \\\n", fn)
+	// _FN_prog: the program as typed, for the dynamic value functions
+	// (words is shifted once the command is found).
+	fmt.Fprintf(&b, "%s() {\n    local curcontext=\"$curcontext\" state state_descr line ret=1\n    local _%s_prog=$words[1]\n    typeset -A opt_args\n\n    _arguments -C -S \\\n", fn, fn)
 	for _, sp := range zshFlagSpecs(s.Flags, fn) {
 		fmt.Fprintf(&b, "        %s \\\n", sp)
 	}
@@ -381,6 +440,8 @@ func fishValue(f Flag, fn string) string {
 		return " -x -a '(" + fn + "_events)'"
 	case ValueClasses:
 		return " -x -a '(" + fn + "_classes)'"
+	case ValueDynamic:
+		return " -x -a '(" + fn + "_run " + strings.Join(f.Dynamic, " ") + ")'"
 	}
 	return " -x"
 }
@@ -436,13 +497,21 @@ function FN_arg
     test (count $words) -eq (math $n + 1); and contains -- $words[1] $argv
 end
 
+# FN_classes: the classes not yet in the comma-separated list being typed.
 function FN_classes
     set -l tok (commandline -ct)
     set -l pre (string replace -r '[^,=]*$' '' -- $tok)
     set pre (string replace -r '^-.*=' '' -- $pre)
+    set -l have (string split , -- $pre)
     for c in CLASSES
-        echo $pre$c
+        contains -- $c $have; or echo $pre$c
     end
+end
+
+# FN_run ARGS...: what the program (as typed) prints when run with ARGS.
+function FN_run
+    set -l prog (commandline -opc)[1]
+    command $prog $argv 2>/dev/null
 end
 
 `))
@@ -450,11 +519,24 @@ end
 	b.Reset()
 	b.WriteString(out)
 	for _, x := range []struct {
-		name  string
-		words []string
-	}{{"actions", ActionNames(false)}, {"list_actions", ActionNames(true)}, {"events", Events()}} {
-		fmt.Fprintf(&b, "function %s_%s\n    printf '%%s\\n' \\\n        %s\nend\n\n", fn, x.name, wrapCont(x.words, "        ", 70))
+		name     string
+		listOnly bool
+	}{{"actions", false}, {"list_actions", true}} {
+		var plain []string
+		var noted []string
+		for _, a := range catalogue {
+			if x.listOnly && !a.List {
+				continue
+			}
+			if n := a.Note(); n != "" {
+				noted = append(noted, fmt.Sprintf("    printf '%%s\\t%%s\\n' %s %s\n", a.Name, fq(n)))
+			} else {
+				plain = append(plain, a.Name)
+			}
+		}
+		fmt.Fprintf(&b, "function %s_%s\n    printf '%%s\\n' \\\n        %s\n%send\n\n", fn, x.name, wrapCont(plain, "        ", 70), strings.Join(noted, ""))
 	}
+	fmt.Fprintf(&b, "function %s_events\n    printf '%%s\\n' \\\n        %s\nend\n\n", fn, wrapCont(Events(), "        ", 70))
 
 	b.WriteString("complete -c " + s.Name + " -f\n")
 	top := fmt.Sprintf("-n '%s_using %s'", fn, s.Name)

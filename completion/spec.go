@@ -18,6 +18,7 @@ const (
 	ValueAction                   // an AMI action name from the catalogue
 	ValueEvent                    // an AMI event name from the catalogue
 	ValueClasses                  // a comma-separated list of event classes
+	ValueDynamic                  // one of the lines the program prints when run with Flag.Dynamic
 )
 
 // ArgKind says what a command's positional arguments are.
@@ -44,6 +45,11 @@ type Flag struct {
 	Choices []string
 	// Repeatable is true for a flag that may be given several times.
 	Repeatable bool
+	// Dynamic are the arguments that make the program print the values
+	// of a ValueDynamic flag, one a line (["completion", "profiles"]).
+	// The scripts run the program as the user typed its name, with
+	// stderr discarded.
+	Dynamic []string
 }
 
 // Command describes one subcommand for completion.
@@ -91,6 +97,7 @@ func (s Spec) validate() error {
 	}
 	value := map[string]bool{}
 	checkFlags := func(where string, flags []Flag) error {
+		here := map[string]bool{}
 		for _, f := range flags {
 			if len(f.Names) == 0 {
 				return fmt.Errorf("completion: %s: flag without a name", where)
@@ -99,6 +106,10 @@ func (s Spec) validate() error {
 				if !isName(n) {
 					return fmt.Errorf("completion: %s: bad flag name %q", where, n)
 				}
+				if here[n] {
+					return fmt.Errorf("completion: %s: flag %q twice", where, n)
+				}
+				here[n] = true
 				takes := f.Value != ValueNone
 				if prev, ok := value[n]; ok && prev != takes {
 					return fmt.Errorf("completion: flag %q takes a value in one command and none in another", n)
@@ -108,6 +119,17 @@ func (s Spec) validate() error {
 			for _, c := range f.Choices {
 				if !isChoice(c) {
 					return fmt.Errorf("completion: %s: flag %q: bad choice %q", where, f.Names[0], c)
+				}
+			}
+			if (f.Value == ValueChoice) != (len(f.Choices) > 0) {
+				return fmt.Errorf("completion: %s: flag %q: choices without ValueChoice or the other way round", where, f.Names[0])
+			}
+			if (f.Value == ValueDynamic) != (len(f.Dynamic) > 0) {
+				return fmt.Errorf("completion: %s: flag %q: Dynamic without ValueDynamic or the other way round", where, f.Names[0])
+			}
+			for _, a := range f.Dynamic {
+				if !isName(a) {
+					return fmt.Errorf("completion: %s: flag %q: bad argument %q", where, f.Names[0], a)
 				}
 			}
 		}
@@ -171,41 +193,77 @@ func (s Spec) valueFlags() []string {
 	return out
 }
 
-// valueGroup is a set of flag spellings that complete their value the same
-// way.
-type valueGroup struct {
-	spellings []string
-	kind      ValueKind
-	choices   []string
+// valueCase is how one flag's value is completed in some commands.
+type valueCase struct {
+	commands []string // names and aliases; "" is the top level
+	flag     Flag
 }
 
-// valueGroups merges the value-taking flags by spelling: the same flag in
-// several commands completes the union of its choices.
-func (s Spec) valueGroups() []valueGroup {
-	var groups []valueGroup
-	index := map[string]int{} // first spelling -> group
-	for _, f := range s.allFlags() {
+// flagValues are the ways one flag's value is completed, by command.
+type flagValues struct {
+	spellings []string
+	cases     []valueCase
+}
+
+// sameValues reports whether a and b complete their values the same way.
+func sameValues(a, b Flag) bool {
+	return a.Value == b.Value && strings.Join(a.Choices, " ") == strings.Join(b.Choices, " ") &&
+		strings.Join(a.Dynamic, " ") == strings.Join(b.Dynamic, " ")
+}
+
+// flagValues returns, for every flag with values to suggest (in first-seen
+// order, by its first name), the commands grouped by how they complete it.
+// A flag means one thing per command: list's -o offers table, send's does
+// not.
+func (s Spec) flagValues() []flagValues {
+	var out []flagValues
+	add := func(names []string, f Flag) {
 		if f.Value == ValueNone || f.Value == ValueAny {
-			continue
+			return
 		}
-		key := flagSpelling(f.Names[0])
-		i, ok := index[key]
-		if !ok {
+		i := 0
+		for i < len(out) && out[i].spellings[0] != flagSpelling(f.Names[0]) {
+			i++
+		}
+		if i == len(out) {
 			var sp []string
 			for _, n := range f.Names {
 				sp = append(sp, flagSpelling(n))
 			}
-			groups = append(groups, valueGroup{spellings: sp, kind: f.Value})
-			i = len(groups) - 1
-			index[key] = i
+			out = append(out, flagValues{spellings: sp})
 		}
-		for _, c := range f.Choices {
-			if !contains(groups[i].choices, c) {
-				groups[i].choices = append(groups[i].choices, c)
+		fv := &out[i]
+		for j := range fv.cases {
+			if sameValues(fv.cases[j].flag, f) {
+				fv.cases[j].commands = append(fv.cases[j].commands, names...)
+				return
+			}
+		}
+		fv.cases = append(fv.cases, valueCase{commands: append([]string(nil), names...), flag: f})
+	}
+	for _, f := range s.Flags {
+		add([]string{""}, f)
+	}
+	for _, c := range s.Commands {
+		for _, f := range c.Flags {
+			add(commandNames(c), f)
+		}
+	}
+	return out
+}
+
+// dynamicFlags returns the ValueDynamic flags, one per first name.
+func (s Spec) dynamicFlags() []Flag {
+	var out []Flag
+	for _, fv := range s.flagValues() {
+		for _, c := range fv.cases {
+			if c.flag.Value == ValueDynamic {
+				out = append(out, c.flag)
+				break
 			}
 		}
 	}
-	return groups
+	return out
 }
 
 func contains(list []string, s string) bool {

@@ -3,10 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 	"github.com/ami-cli/ami/completion"
 )
 
@@ -15,7 +17,7 @@ func completionCommand() *cli.Command {
 	for _, sh := range completion.Shells() {
 		subs = append(subs, shellCommand(sh))
 	}
-	subs = append(subs, &cli.Command{
+	subs = append(subs, profilesCommand(), &cli.Command{
 		Name:            "man",
 		Hidden:          true,
 		HideHelpCommand: true,
@@ -87,18 +89,22 @@ func shellCommand(shell string) *cli.Command {
 
 // completionSpec describes app for completion.Generate: its visible
 // commands and flags, with what each flag's value and each command's
-// arguments are.
+// arguments are. The values of a choice flag are its own list
+// (choiceFlag), per command: list's -o offers table, send's does not.
 func completionSpec(app *cli.App) completion.Spec {
-	spec := completion.Spec{Name: app.Name, Flags: specFlags("", app.VisibleFlags())}
+	flags := append(append([]cli.Flag(nil), app.VisibleFlags()...), cli.VersionFlag)
+	spec := completion.Spec{Name: app.Name, Flags: specFlags(flags)}
+	var names []string
 	for _, cmd := range app.VisibleCommands() {
 		if cmd.Name == "help" {
 			continue
 		}
+		names = append(names, cmd.Name)
 		sc := completion.Command{
 			Name:    cmd.Name,
 			Aliases: cmd.Aliases,
 			Usage:   cmd.Usage,
-			Flags:   specFlags(cmd.Name, cmd.VisibleFlags()),
+			Flags:   specFlags(cmd.VisibleFlags()),
 		}
 		switch cmd.Name {
 		case "send":
@@ -113,11 +119,16 @@ func completionSpec(app *cli.App) completion.Spec {
 		}
 		spec.Commands = append(spec.Commands, sc)
 	}
+	// urfave/cli's help command (added as the app starts): ami help COMMAND.
+	spec.Commands = append(spec.Commands, completion.Command{
+		Name: "help", Aliases: []string{"h"}, Usage: "show the help of a command",
+		Arg: completion.ArgChoice, Choices: names,
+	})
 	return spec
 }
 
-// specFlags converts the flags of command cmd ("" for the top level).
-func specFlags(cmd string, flags []cli.Flag) []completion.Flag {
+// specFlags converts flags for completion.
+func specFlags(flags []cli.Flag) []completion.Flag {
 	var out []completion.Flag
 	for _, f := range flags {
 		df, ok := f.(cli.DocGenerationFlag)
@@ -126,7 +137,13 @@ func specFlags(cmd string, flags []cli.Flag) []completion.Flag {
 		}
 		sf := completion.Flag{Names: f.Names(), Usage: strings.ReplaceAll(df.GetUsage(), "`", "")}
 		if df.TakesValue() {
-			sf.Value, sf.Choices = flagValue(cmd, f.Names()[0])
+			sf.Value = flagValue(f.Names()[0])
+			if sf.Choices = flagChoices([]cli.Flag{f}, f.Names()[0]); sf.Choices != nil {
+				sf.Value = completion.ValueChoice
+			}
+			if sf.Value == completion.ValueDynamic {
+				sf.Dynamic = []string{"completion", "profiles"}
+			}
 		}
 		switch v := f.(type) {
 		case *cli.StringSliceFlag:
@@ -139,37 +156,58 @@ func specFlags(cmd string, flags []cli.Flag) []completion.Flag {
 	return out
 }
 
-// flagValue says what the value of flag name of command cmd is.
-func flagValue(cmd, name string) (completion.ValueKind, []string) {
+// flagValue says what the value of the flag called name is, for the flags
+// that are not choice flags.
+func flagValue(name string) completion.ValueKind {
 	switch name {
 	case "host":
-		return completion.ValueHost, nil
+		return completion.ValueHost
 	case "secret-file", "tls-ca", "replay":
-		return completion.ValueFile, nil
+		return completion.ValueFile
 	case "event":
-		return completion.ValueEvent, nil
+		return completion.ValueEvent
 	case "classes":
-		return completion.ValueClasses, nil
+		return completion.ValueClasses
 	case "action":
-		return completion.ValueAction, nil
-	case "output":
-		switch cmd {
-		case "list":
-			return completion.ValueChoice, []string{fmtText, fmtJSON, fmtRaw, fmtTable}
-		case "login-check":
-			return completion.ValueChoice, []string{"text", "json"}
-		}
-		return completion.ValueChoice, []string{fmtText, fmtJSON, fmtRaw}
-	case "color":
-		return completion.ValueChoice, []string{"auto", "always", "never"}
-	case "auth":
-		return completion.ValueChoice, []string{"plain", "md5"}
-	case "overflow":
-		return completion.ValueChoice, []string{"block", "drop"}
-	case "flood-end":
-		return completion.ValueChoice, []string{"open", "goodbye", "close"}
+		return completion.ValueAction
+	case "profile":
+		return completion.ValueDynamic
 	}
-	return completion.ValueAny, nil
+	return completion.ValueAny
+}
+
+// profilesCommand is `ami completion profiles`, which the completion
+// scripts run for --profile: the section names of the config file, one a
+// line; nothing (and exit 0) when there is no config file or it does not
+// parse, so that completion stays quiet.
+func profilesCommand() *cli.Command {
+	return &cli.Command{
+		Name:            "profiles",
+		Hidden:          true,
+		HideHelpCommand: true,
+		Usage:           "print the profile names of the config file (for the completion scripts)",
+		Action: func(c *cli.Context) error {
+			path, err := profile.DefaultPath()
+			if err != nil {
+				return nil
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				return nil
+			}
+			defer f.Close()
+			profiles, err := profile.Parse(io.LimitReader(f, profile.MaxFileSize), path)
+			if err != nil {
+				return nil
+			}
+			for _, p := range profiles {
+				if _, err := fmt.Fprintln(c.App.Writer, p.Name); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }
 
 // manExtra is appended to the man page's DESCRIPTION.

@@ -77,6 +77,9 @@ func flagDuration(c *cli.Context, name string) time.Duration {
 type stringFlag struct {
 	*cli.StringFlag
 	names []string
+	// choices are the values the flag accepts (see choiceFlag); nil for
+	// free text.
+	choices []string
 }
 
 type intFlag struct {
@@ -115,7 +118,7 @@ func withNames(flags []cli.Flag) []cli.Flag {
 	for i, f := range flags {
 		switch f := f.(type) {
 		case *cli.StringFlag:
-			flags[i] = &stringFlag{f, flagNames(f.Name, f.Aliases)}
+			flags[i] = &stringFlag{StringFlag: f, names: flagNames(f.Name, f.Aliases)}
 		case *cli.IntFlag:
 			flags[i] = &intFlag{f, flagNames(f.Name, f.Aliases)}
 		case *cli.BoolFlag:

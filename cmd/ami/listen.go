@@ -52,8 +52,9 @@ func listenCommand() *cli.Command {
 		&cli.BoolFlag{Name: "timestamps", Aliases: []string{"t"}, Category: "Output",
 			Usage: "add the time each event was received"},
 		bufferFlag("hold up to `SIZE` of events while stdout is slow (like 512KiB, 64MiB, 1G)"),
-		&cli.StringFlag{Name: "overflow", Value: "block", Category: "Flow",
-			Usage: "when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)"},
+		choiceFlag(&cli.StringFlag{Name: "overflow", Value: "block", Category: "Flow",
+			Usage: "`WHAT` to do when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)"},
+			"block", "drop"),
 		&cli.BoolFlag{Name: "reconnect", Aliases: []string{"r"}, Category: "Flow",
 			Usage: "when the connection is lost, connect and log in again (capped, jittered backoff)"},
 		&cli.DurationFlag{Name: "keepalive", Category: "Flow",
@@ -177,13 +178,13 @@ func listenOptionsFrom(c *cli.Context) (listenOptions, error) {
 		return o, err
 	}
 	o.buffer = n
-	switch strings.ToLower(c.String("overflow")) {
-	case "block":
-		o.overflow = amiwire.OverflowBlock
-	case "drop":
+	overflow, err := choiceValue(c, "overflow")
+	if err != nil {
+		return o, err
+	}
+	o.overflow = amiwire.OverflowBlock
+	if overflow == "drop" {
 		o.overflow = amiwire.OverflowDrop
-	default:
-		return o, usageError("--overflow %q: want block or drop", c.String("overflow"))
 	}
 	o.reconnect = c.Bool("reconnect")
 	if o.keepalive = c.Duration("keepalive"); o.keepalive < 0 {

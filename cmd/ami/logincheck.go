@@ -36,8 +36,8 @@ const (
 
 func loginCheckCommand() *cli.Command {
 	flags := append(connectionFlags(),
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Category: "Output",
-			Usage: "output `FORMAT`: text (Nagios plugin output) or json (one object per host)"},
+		choiceFlag(&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: "text", Category: "Output",
+			Usage: "output `FORMAT`: text (Nagios plugin output) or json (one object per host)"}, "text", "json"),
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Category: "Output",
 			Usage: "print nothing when every host is OK, and no line for a host that is (cron mails only failures)"},
 		&cli.StringFlag{Name: "action", Value: "Ping", Category: "Check",

@@ -66,7 +66,8 @@ EXAMPLES:
 			&cli.StringFlag{Name: "replay", TakesFile: true,
 				Usage: "send the events of the raw capture `FILE` (as listen -o raw writes it) to each session after login; a file without events is refused"},
 			&cli.IntFlag{Name: "flood", Usage: "send `N` UserEvent events to each session after login, as fast as it reads (benchmarks)"},
-			&cli.StringFlag{Name: "flood-end", Value: "open", Usage: "after the flood: open (keep serving), goodbye or close"},
+			choiceFlag(&cli.StringFlag{Name: "flood-end", Value: "open", Usage: "`WHAT` to do after the flood: open (keep serving), goodbye or close"},
+				"open", "goodbye", "close"),
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log connections, logins and faults on stderr"},
 		},
 		Action: runMock,
@@ -120,15 +121,17 @@ func mockSettingsFrom(c *cli.Context) (mockSettings, error) {
 	} else {
 		ms.sim.Flood = n
 	}
-	switch strings.ToLower(c.String("flood-end")) {
+	floodEnd, err := choiceValue(c, "flood-end")
+	if err != nil {
+		return ms, err
+	}
+	switch floodEnd {
 	case "open":
 		ms.sim.FloodEnd = amitest.FloodKeepOpen
 	case "goodbye":
 		ms.sim.FloodEnd = amitest.FloodGoodbye
 	case "close":
 		ms.sim.FloodEnd = amitest.FloodClose
-	default:
-		return ms, usageError("--flood-end %q: want open, goodbye or close", c.String("flood-end"))
 	}
 	if f := c.String("replay"); f != "" {
 		b, err := os.ReadFile(f)

@@ -19,51 +19,48 @@ const (
 )
 
 // outputFlags returns -o/--output and --color. withTable adds the table
-// format to the usage text (only list accepts it).
+// format (only list accepts it).
 func outputFlags(withTable bool) []cli.Flag {
-	formats := "text, json or raw"
+	formats := []string{fmtText, fmtJSON, fmtRaw}
 	if withTable {
-		formats = "text, json, raw or table"
+		formats = append(formats, fmtTable)
 	}
-	return withNames([]cli.Flag{
-		&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: fmtText, Category: "Output",
-			Usage: "output `FORMAT`: " + formats},
-		&cli.StringFlag{Name: "color", Value: "auto", Category: "Output",
-			Usage: "colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never"},
-	})
+	return []cli.Flag{
+		choiceFlag(&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Value: fmtText, Category: "Output",
+			Usage: "output `FORMAT`: " + orList(formats)}, formats...),
+		choiceFlag(&cli.StringFlag{Name: "color", Value: "auto", Category: "Output",
+			Usage: "`WHEN` to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never"},
+			"auto", "always", "never"),
+	}
 }
 
 // outputName returns the -o value, checked against what the command
-// accepts: table only for list.
+// accepts.
 func outputName(c *cli.Context) (string, error) {
-	name := strings.ToLower(c.String("output"))
-	switch name {
-	case fmtText, fmtJSON, fmtRaw:
-		return name, nil
-	case fmtTable:
-		if c.Command != nil && c.Command.Name == "list" {
-			return name, nil
-		}
-		return "", usageError("-o table is only for list; use text, json or raw")
+	name, err := choiceValue(c, "output")
+	if err != nil && strings.EqualFold(c.String("output"), fmtTable) {
+		return "", usageError("-o table is only for list; use %s", orList(flagChoices(c.Command.Flags, "output")))
 	}
-	return "", usageError("-o %q: want text, json, raw or table", c.String("output"))
+	return name, err
 }
 
 // useColor decides --color: always, never, or auto (stdout is a terminal
 // and $NO_COLOR is empty).
 func useColor(c *cli.Context, stdout io.Writer) (bool, error) {
-	switch strings.ToLower(c.String("color")) {
+	when, err := choiceValue(c, "color")
+	if err != nil {
+		return false, err
+	}
+	switch when {
 	case "always":
 		return true, nil
 	case "never":
 		return false, nil
-	case "auto", "":
-		if os.Getenv("NO_COLOR") != "" {
-			return false, nil
-		}
-		return onTerminal(stdout), nil
 	}
-	return false, usageError("--color %q: want auto, always or never", c.String("color"))
+	if os.Getenv("NO_COLOR") != "" {
+		return false, nil
+	}
+	return onTerminal(stdout), nil
 }
 
 // onTerminal reports whether w is a terminal.
