@@ -238,6 +238,7 @@ complete -c ami -n '__ami_using ami' -l timeout -x -d 'TIMEOUT for connecting an
 complete -c ami -n '__ami_using ami' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using ami' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using ami' -l version -s v -d 'print the version'
+complete -c ami -n '__ami_using ami' -l help -s h -d 'show help'
 
 complete -c ami -n '__ami_using send' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
 complete -c ami -n '__ami_using send' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
@@ -258,6 +259,7 @@ complete -c ami -n '__ami_using send' -l auth -x -a 'plain md5' -d 'login METHOD
 complete -c ami -n '__ami_using send' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using send' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using send' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using send' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 send' -a '(__ami_actions)'
 
 complete -c ami -n '__ami_using list' -l output -s o -x -a 'text json raw table' -d 'output FORMAT: text, json, raw or table'
@@ -281,6 +283,7 @@ complete -c ami -n '__ami_using list' -l auth -x -a 'plain md5' -d 'login METHOD
 complete -c ami -n '__ami_using list' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using list' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using list' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using list' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 list' -a '(__ami_list_actions)'
 
 complete -c ami -n '__ami_using command' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
@@ -301,6 +304,7 @@ complete -c ami -n '__ami_using command' -l auth -x -a 'plain md5' -d 'login MET
 complete -c ami -n '__ami_using command' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
 complete -c ami -n '__ami_using command' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using command' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using command' -l help -s h -d 'show help'
 
 complete -c ami -n '__ami_using listen' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using listen' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
@@ -332,6 +336,7 @@ complete -c ami -n '__ami_using listen' -l buffer -x -d 'hold up to SIZE of even
 complete -c ami -n '__ami_using listen' -l overflow -x -a 'block drop' -d 'WHAT to do when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)'
 complete -c ami -n '__ami_using listen' -l reconnect -s r -d 'when the connection is lost, connect and log in again (capped, jittered backoff)'
 complete -c ami -n '__ami_using listen' -l keepalive -x -d 'send Ping every INTERVAL to notice a dead peer (0: off)'
+complete -c ami -n '__ami_using listen' -l help -s h -d 'show help'
 
 complete -c ami -n '__ami_using login-check' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
 complete -c ami -n '__ami_using login-check' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
@@ -354,6 +359,7 @@ complete -c ami -n '__ami_using login-check' -l quiet -s q -d 'print nothing whe
 complete -c ami -n '__ami_using login-check' -l action -x -a '(__ami_actions)' -d 'send ACTION after login and wait for its reply'
 complete -c ami -n '__ami_using login-check' -l warning -s w -x -d 'WARNING when the check (connect to reply) takes longer than DURATION (0: never)'
 complete -c ami -n '__ami_using login-check' -l critical -s c -x -d 'CRITICAL when the check takes longer than DURATION (0: never; failures always are)'
+complete -c ami -n '__ami_using login-check' -l help -s h -d 'show help'
 complete -c ami -n '__ami_using login-check' -a '(__fish_print_hostnames)'
 
 complete -c ami -n '__ami_using mock' -l listen -s l -x -d 'listen on ADDR (host:port, a loopback address unless --allow-remote)'
@@ -365,7 +371,10 @@ complete -c ami -n '__ami_using mock' -l replay -r -F -d 'send the events of the
 complete -c ami -n '__ami_using mock' -l flood -x -d 'send N UserEvent events to each session after login, as fast as it reads (benchmarks)'
 complete -c ami -n '__ami_using mock' -l flood-end -x -a 'open goodbye close' -d 'WHAT to do after the flood: open (keep serving), goodbye or close'
 complete -c ami -n '__ami_using mock' -l verbose -s v -d 'log connections, logins and faults on stderr'
+complete -c ami -n '__ami_using mock' -l help -s h -d 'show help'
 
+complete -c ami -n '__ami_using completion' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 completion' -a 'bash fish zsh'
 
+complete -c ami -n '__ami_using help h' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen login-check mock completion'

@@ -543,14 +543,14 @@ end
 	for _, c := range s.Commands {
 		fmt.Fprintf(&b, "complete -c %s %s -a %s -d %s\n", s.Name, top, c.Name, fq(c.Usage))
 	}
-	for _, f := range s.Flags {
+	for _, f := range withHelp(s.Flags) {
 		fmt.Fprintf(&b, "complete -c %s %s %s%s -d %s\n", s.Name, top, fishFlag(f), fishValue(f, fn), fq(f.Usage))
 	}
 	for _, c := range s.Commands {
 		names := strings.Join(commandNames(c), " ")
 		b.WriteString("\n")
 		cond := fmt.Sprintf("-n '%s_using %s'", fn, names)
-		for _, f := range c.Flags {
+		for _, f := range withHelp(c.Flags) {
 			fmt.Fprintf(&b, "complete -c %s %s %s%s -d %s\n", s.Name, cond, fishFlag(f), fishValue(f, fn), fq(f.Usage))
 		}
 		switch c.Arg {
@@ -565,6 +565,17 @@ end
 		}
 	}
 	return b.String()
+}
+
+// withHelp returns flags with --help/-h added when they lack it (every
+// command of urfave/cli has it).
+func withHelp(flags []Flag) []Flag {
+	for _, f := range flags {
+		if contains(f.Names, "help") {
+			return flags
+		}
+	}
+	return append(append([]Flag(nil), flags...), Flag{Names: []string{"help", "h"}, Usage: "show help"})
 }
 
 // wrapCont is wrapWords with a shell line continuation (" \\") at the end

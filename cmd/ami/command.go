@@ -56,6 +56,9 @@ func runCommand(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := choiceValue(c, "color"); err != nil { // text output has no keys to colour, but a typo is still one
+		return err
+	}
 	var out interface {
 		WritePacket(amiwire.Packet) error
 		Flush() error
