@@ -125,16 +125,16 @@ or pin the server's certificate by its SHA-256 fingerprint, as ssh pins host key
 		Version: version,
 		// Any time but the zero one: urfave/cli otherwise stats the
 		// executable on every run to fill in a field ami never shows.
-		Compiled:              time.Unix(1, 0),
-		Reader:                stdin,
-		Writer:                stdout,
-		ErrWriter:             stderr,
-		HideHelpCommand:       false,
-		Flags:                 flags,
-		CustomAppHelpTemplate: cli.AppHelpTemplate + "\n" + exitCodesHelp + "\n",
-		Commands:              commands,
-		Metadata:              map[string]any{cleanupKey: &cleanups{}},
-		ExitErrHandler:        func(*cli.Context, error) {}, // run maps errors to codes
+		Compiled:        time.Unix(1, 0),
+		Reader:          stdin,
+		Writer:          stdout,
+		ErrWriter:       stderr,
+		HideHelpCommand: false,
+		Flags:           flags,
+
+		Commands:       commands,
+		Metadata:       map[string]any{cleanupKey: &cleanups{}},
+		ExitErrHandler: func(*cli.Context, error) {}, // run maps errors to codes
 		OnUsageError: func(c *cli.Context, err error, _ bool) error {
 			return usageError("%v (see 'ami --help')", longFlagNames(err, c.App.Flags))
 		},
@@ -150,6 +150,9 @@ or pin the server's certificate by its SHA-256 fingerprint, as ssh pins host key
 		withSeconds(cmd)
 		setUsageErrors(cmd, "ami "+cmd.Name)
 	}
+	if args == nil || mayShowHelp(args) || only == "" {
+		addExitCodesHelp(app)
+	}
 	if len(defs) == 1 && !mayShowHelp(args) {
 		// urfave/cli's Setup renders every categorized flag of the app and
 		// of the command into its help categories (fmt and string
@@ -161,6 +164,17 @@ or pin the server's certificate by its SHA-256 fingerprint, as ssh pins host key
 		}
 	}
 	return app
+}
+
+// addExitCodesHelp ends the app's help and each command's with its rows
+// of exitTable.
+func addExitCodesHelp(app *cli.App) {
+	app.CustomAppHelpTemplate = cli.AppHelpTemplate + "\n" + exitCodesHelp(exitTable(), true) + "\n"
+	for _, cmd := range app.Commands {
+		if rows := exitRowsOf(cmd.Name); rows != nil {
+			cmd.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodesHelp(rows, false) + "\n"
+		}
+	}
 }
 
 // mayShowHelp reports whether running args may print help: when any of

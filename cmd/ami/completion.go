@@ -35,9 +35,16 @@ func completionCommand() *cli.Command {
 		Name:      "completion",
 		Usage:     "print the shell completion script for bash, zsh or fish",
 		UsageText: "ami completion bash|zsh|fish",
-		Description: `Prints a completion script. It completes the commands, their flags, AMI
-action names for send and list (a built-in catalogue of Asterisk 22's
-actions), event names for --event and class names for --classes.
+		Description: `Prints a completion script. It completes the commands, their flags and
+the values each command accepts, AMI action names for send and list (a
+built-in catalogue of Asterisk 22's actions), event names for --event, class
+names for --classes and profile names for --profile (from the config file,
+by running "ami completion profiles").
+
+The catalogue also holds the actions of chan_sip, chan_skinny and
+res_monitor (SIPpeers, SKINNYdevices, Monitor, ...), which Asterisk 21
+removed, for older servers; zsh and fish show "removed in Asterisk 21"
+beside them, bash cannot show descriptions.
 
 EXAMPLES:
    # bash, for the current shell, or for good:
@@ -208,80 +215,4 @@ func profilesCommand() *cli.Command {
 			return nil
 		},
 	}
-}
-
-// manExtra is appended to the man page's DESCRIPTION.
-const manExtra = `
-
-# EXIT STATUS
-
-` + "```" + `
-%s
-` + "```" + `
-
-# ENVIRONMENT
-
-**AMI_HOST**, **AMI_PORT**, **AMI_USERNAME**: where to connect and as whom (like --host, --port, --user).
-
-**AMI_SECRET**: the secret. **AMI_SECRET_FILE**: a file holding it (others may not read it; the group may).
-
-**AMI_PROFILE**: a section of the configuration file (like --profile).
-
-An empty variable counts as unset. **NO_COLOR**: when set, --color auto never colours.
-
-# PRECEDENCE
-
-Each connection setting comes from the first of: the command line (a flag after the command, then one before it, then --url); the profile named by --profile, or else by $AMI\_PROFILE; the AMI\_\* variables; the defaults (127.0.0.1, port 5038, or 5039 with --tls). An explicit choice beats the environment: AMI_PORT=16012 ami --profile pbx1 send Ping uses the profile's port.
-
-A profile's secret (secret or secret_file) is sent only to the host and port the profile names (127.0.0.1 and the default port when it names none). Pointed elsewhere, as in ami --profile pbx1 -H other, ami uses the profile's user and TLS settings, says on stderr that the profile's secret stays home, and takes the secret from --secret-file, --secret, $AMI_SECRET or $AMI_SECRET_FILE, or asks for it. With --mock the simulator's account admin/admin stands in for the profile's and the environment's.
-
-# FILES
-
-**$XDG_CONFIG_HOME/ami/config** (default ~/.config/ami/config): named profiles, [name] sections of key = value lines (host, port, username, secret or secret_file, tls, tls_fingerprint, auth). As in Asterisk's .conf files, ; starts a comment, also after a value (username = admin ; the admin); write \\; for a ; that belongs to the value, or quote the value ("a;b" or 'a;b'), which takes everything between the quotes as it is. A config file that holds a secret or names a secret file, and a secret file, are refused when others can read or write them (the group may read them: mode 0640, owner root, group nagios, is fine); an empty secret is refused.
-
-# SEE ALSO
-
-asterisk(8), manager.conf of Asterisk; ami completion bash|zsh|fish; ami mock.
-`
-
-// manPage renders ami(1) from a fresh app, so the page cannot drift from
-// the flags: urfave/cli's man output, with each command's description and
-// examples, the exit status, environment and files added.
-func manPage() (string, error) {
-	app := buildApp(strings.NewReader(""), io.Discard, io.Discard)
-	// Leave out urfave/cli's help command: it is one global object shared
-	// by every app in the process, which in-process runs may have mutated.
-	app.HideHelpCommand = true
-	app.Setup()
-	app.Commands = withoutHelp(app.Commands)
-	app.Description += fmt.Sprintf(manExtra, strings.TrimPrefix(exitCodesHelp, "EXIT CODES:\n"))
-	for _, cmd := range app.Commands {
-		if cmd.Hidden || cmd.Description == "" {
-			continue
-		}
-		cmd.UsageText = strings.TrimSpace(cmd.UsageText) + "\n\n" + strings.TrimSpace(cmd.Description)
-	}
-	page, err := renderMan(app)
-	if err != nil {
-		return "", fmt.Errorf("man page: %w", err)
-	}
-	return page, nil
-}
-
-// withoutHelp returns cmds without help commands, recursively, copying
-// what it changes.
-func withoutHelp(cmds []*cli.Command) []*cli.Command {
-	var out []*cli.Command
-	for _, c := range cmds {
-		if c.Name == "help" {
-			continue
-		}
-		if len(c.Subcommands) > 0 {
-			cc := *c
-			cc.Subcommands = withoutHelp(c.Subcommands)
-			c = &cc
-		}
-		out = append(out, c)
-	}
-	return out
 }

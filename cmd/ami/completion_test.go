@@ -108,17 +108,9 @@ func TestCompletionSpec(t *testing.T) {
 // TestManPage fails when man/ami.1 differs from a fresh generation
 // (-update rewrites it).
 func TestManPage(t *testing.T) {
-	if !haveManPage {
-		t.Skip("built with -tags urfave_cli_no_docs")
-	}
 	page, err := manPage()
 	if err != nil {
 		t.Fatal(err)
-	}
-	for _, want := range []string{"listen", "login-check", "EXIT STATUS", "AMI_SECRET", "EXAMPLES"} {
-		if !strings.Contains(page, want) {
-			t.Errorf("man page lacks %q", want)
-		}
 	}
 	path := filepath.Join("..", "..", "man", "ami.1")
 	if *update {
@@ -143,8 +135,9 @@ func TestManPage(t *testing.T) {
 	}
 }
 
-// TestHelpHasExamples checks that every command of this helper's (and
-// every other visible command) has a description with two examples.
+// TestHelpHasExamples checks that every visible command has a description
+// with two examples, none wider than 70 columns (so that --help and the
+// man page fit 80 columns).
 func TestHelpHasExamples(t *testing.T) {
 	app := buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{})
 	var check func(path string, cmds []*cli.Command)
@@ -162,6 +155,12 @@ func TestHelpHasExamples(t *testing.T) {
 				t.Errorf("%s: no EXAMPLES", name)
 			} else if n := strings.Count(c.Description[i:], "\n   ami ") + strings.Count(c.Description[i:], "ami "); n < 2 {
 				t.Errorf("%s: %d examples, want 2 or more", name, n)
+			} else {
+				for _, l := range strings.Split(c.Description[i:], "\n") {
+					if len(l) > 3+70 {
+						t.Errorf("%s: example line wider than 70 columns:\n%s", name, l)
+					}
+				}
 			}
 			check(name, c.Subcommands)
 		}

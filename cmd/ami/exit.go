@@ -7,16 +7,17 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/format"
+	"github.com/ami-cli/ami/format/nagios"
 )
 
 // Exit codes of every subcommand except login-check (which uses the Nagios
-// plugin codes). They are documented in the app's help, the README and the
-// man page; a shell `if` can trust them.
+// plugin codes). What each command exits with, and why, is exitTable.
 const (
 	exitOK          = 0   // success
 	exitActionError = 1   // the server answered Response: Error
@@ -26,17 +27,132 @@ const (
 	exitInterrupted = 130 // stopped by SIGINT/SIGTERM before the work was done
 )
 
-// exitCodesHelp is the exit code table shown in the app's help.
-const exitCodesHelp = `EXIT CODES:
-   0    success
-   1    the server answered Response: Error
-   2    usage error or bad input (unknown flag, a value with CR/LF, too many headers, ...)
-   3    connection or protocol failure: refused, DNS, TLS, timeout, connection lost,
-        malformed stream, incomplete list, a list whose ListItems count differs from
-        the items received
-   4    authentication failed
-   130  interrupted (SIGINT/SIGTERM) before a list was complete
-   login-check uses the Nagios plugin codes instead: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`
+// exitRow is one documented exit status: the code, what it means, and the
+// commands that exit with it for that reason.
+type exitRow struct {
+	code     int
+	meaning  string
+	commands []string
+}
+
+// exitTable is the one table of ami's exit statuses, in the order they are
+// shown. Each command's --help shows its rows, the app's --help, the man
+// page and the README all of them; TestExitCodes runs every command into
+// each of its rows and fails on a code that is not in the table, and on a
+// command that has no rows (a new command joins here).
+func exitTable() []exitRow {
+	const (
+		send, list, command, listen = "send", "list", "command", "listen"
+		loginCheck, mock, compl     = "login-check", "mock", "completion"
+	)
+	return []exitRow{
+		{exitOK, "success", []string{send, list, command, compl}},
+		{exitOK, "stopped by --count, --duration, SIGINT or SIGTERM, or a closed stdout (its normal end)", []string{listen}},
+		{exitOK, "stopped by SIGINT or SIGTERM (its normal end)", []string{mock}},
+		{exitActionError, "the server answered Response: Error", []string{send, list, command}},
+		{exitUsage, "usage error or bad input (an unknown flag, a value with CR or LF, ...): nothing was sent", []string{send, list, command, listen, mock, compl}},
+		{exitConn, "connection or protocol failure: refused, DNS, TLS, timeout, connection lost, malformed stream, a list cut short or with fewer or more items than its ListItems says, more than --buffer waiting for a stdout that takes nothing", []string{send, list, command, listen}},
+		{exitConn, "cannot listen on the --listen address", []string{mock}},
+		{exitAuth, "authentication failed", []string{send, list, command, listen}},
+		{exitInterrupted, "interrupted by SIGINT or SIGTERM: Logoff was sent and what was printed is whole packets, unless stdout took nothing for a second after the signal (in its first 50 ms a signal ends ami the default way, 143 for SIGTERM)", []string{send, list, command}},
+		{nagios.OK.ExitCode(), "OK: logged in (and the --action answered) within --warning", []string{loginCheck}},
+		{nagios.Warning.ExitCode(), "WARNING: slower than --warning", []string{loginCheck}},
+		{nagios.Critical.ExitCode(), "CRITICAL: a host is down, refused the login or the action, or was slower than --critical", []string{loginCheck}},
+		{nagios.Unknown.ExitCode(), "UNKNOWN: usage error or bad flag value", []string{loginCheck}},
+	}
+}
+
+// exitRowsOf returns the rows of exitTable for command name.
+func exitRowsOf(name string) []exitRow {
+	var out []exitRow
+	for _, r := range exitTable() {
+		for _, c := range r.commands {
+			if c == name {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// exitCommands says which commands row r is for: "" when it is every
+// command's, else "send, list, command".
+func exitCommands(r exitRow, all []string) string {
+	if len(r.commands) == len(all) {
+		return ""
+	}
+	return strings.Join(r.commands, ", ")
+}
+
+// exitCommandNames returns the names of the commands that have exit rows,
+// in the table's order.
+func exitCommandNames() []string {
+	var out []string
+	for _, r := range exitTable() {
+		for _, c := range r.commands {
+			if !slices.Contains(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// exitCodesHelp renders rows as the EXIT CODES section of --help, wrapped
+// at 88 columns; withCommands adds to each row the commands it is for.
+func exitCodesHelp(rows []exitRow, withCommands bool) string {
+	var b strings.Builder
+	b.WriteString("EXIT CODES:\n")
+	all := exitCommandNames()
+	for _, r := range rows {
+		text := r.meaning
+		if cmds := exitCommands(r, all); withCommands && cmds != "" {
+			text += " [" + cmds + "]"
+		}
+		b.WriteString(wrapHanging(fmt.Sprintf("   %-4d %s", r.code, text), strings.Repeat(" ", 8), 88))
+		b.WriteByte('\n')
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// exitCodesMarkdown renders the whole table for the README.
+func exitCodesMarkdown() string {
+	var b strings.Builder
+	b.WriteString("| code | meaning | commands |\n|---|---|---|\n")
+	all := exitCommandNames()
+	for _, r := range exitTable() {
+		cmds := exitCommands(r, all)
+		if cmds == "" {
+			cmds = "all"
+		} else {
+			cmds = "`" + strings.ReplaceAll(cmds, ", ", "`, `") + "`"
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s |\n", r.code, strings.ReplaceAll(r.meaning, "|", "\\|"), cmds)
+	}
+	return b.String()
+}
+
+// wrapHanging breaks s at spaces into lines of at most width bytes, each
+// line after the first starting with indent.
+func wrapHanging(s, indent string, width int) string {
+	var b strings.Builder
+	line := 0
+	for i, w := range strings.Split(s, " ") {
+		switch {
+		case i == 0:
+		case line+1+len(w) > width && line > len(indent):
+			b.WriteString("\n" + indent)
+			line = len(indent)
+		default:
+			b.WriteByte(' ')
+			line++
+		}
+		b.WriteString(w)
+		line += len(w)
+	}
+	return b.String()
+}
 
 // codeError carries a specific exit code. A nil Err means a silent exit:
 // the command has already said what there was to say.
@@ -74,6 +190,11 @@ func exitCode(err error) int {
 	if errors.As(err, &ce) {
 		return ce.code
 	}
+	// Interrupted (SIGINT/SIGTERM cancel the context) wins over the
+	// connection error that a cancelled dial or read also is.
+	if errors.Is(err, context.Canceled) {
+		return exitInterrupted
+	}
 	var ae *amiwire.AuthError
 	if errors.As(err, &ae) {
 		return exitAuth
@@ -97,9 +218,6 @@ func exitCode(err error) int {
 	var act *amiwire.ActionError
 	if errors.As(err, &act) {
 		return exitActionError
-	}
-	if errors.Is(err, context.Canceled) {
-		return exitInterrupted
 	}
 	// Anything else (a local file that cannot be read, ...) is bad input.
 	return exitUsage
@@ -155,6 +273,9 @@ func describeCause(err error) string {
 	var tm *amiwire.TLSMismatchError
 	if errors.As(err, &tm) {
 		return oneLine(tm.Error()) + ": " + mismatchHint(tm)
+	}
+	if errors.Is(err, context.Canceled) {
+		return "interrupted"
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timed out"

@@ -50,8 +50,9 @@ item may be cut).
 
 EXAMPLES:
    ami list CoreShowChannels
-   ami list CoreShowChannels -o table --fields Channel,ChannelStateDesc,Duration
-   ami list Status -o json --fields Channel,State | jq .
+   ami list CoreShowChannels -o table \
+       --fields Channel,ChannelStateDesc,Application,Duration
+   ami list Status -o json --fields Channel,ChannelStateDesc,Seconds
    ami list QueueStatus Queue=support --all -o raw > queue.ami`,
 		Flags: append(append(outputFlags(true),
 			&cli.StringSliceFlag{Name: "fields", Aliases: []string{"f"}, Category: "Output",

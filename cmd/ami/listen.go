@@ -89,13 +89,15 @@ cut, and stderr says so).
 
 EXAMPLES:
    # everything, as JSON lines, into jq:
-   ami listen -o json | jq -c 'select(.Event == "Hangup") | {Channel, Cause}'
+   ami listen -o json |
+       jq -c 'select(.Event == "Hangup") | {Channel, Cause}'
 
    # only call events of PJSIP channels, ten of them:
-   ami listen --classes call --event 'Dial*' --event Hangup --match 'Channel=PJSIP/*' -n 10
+   ami listen --classes call --event 'Dial*' --event Hangup \
+       --match 'Channel=PJSIP/*' -n 10
 
    # keep a raw capture running across Asterisk restarts:
-   ami listen --reconnect --keepalive 30s -o raw >> /var/log/ami-events.raw
+   ami listen --reconnect --keepalive 30s -o raw >> /var/log/ami.raw
 
    # try it without Asterisk:
    ami --mock listen --count 10 -o json`,

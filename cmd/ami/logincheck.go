@@ -68,22 +68,22 @@ with its host, ends the last line:
 Text from the server (its banner, an error message) never puts a "|" or a
 line break into the output.
 
-Exit status: 0 OK, 1 WARNING (slower than --warning), 2 CRITICAL (slower
-than --critical, or any failure to connect, log in or get the reply within
---timeout; the line names the stage: refused, DNS, TLS, banner,
-authentication, timeout), 3 UNKNOWN (bad usage only). With several hosts
-the worst state is the exit status. Without HOST, the connection flags say
-where to connect.
+A failure to connect, log in or get the reply within --timeout is CRITICAL,
+and the line names the stage: refused, DNS, TLS, banner, authentication,
+timeout. With several hosts the worst state is the exit status (EXIT CODES
+below). Without HOST, the connection flags say where to connect.
 
 --timeout bounds the whole run, across all hosts, logging off included:
 set it below the monitoring system's own check timeout.
 
 EXAMPLES:
-   # a crontab line: mail only when something is wrong
-   */5 * * * * AMI_SECRET_FILE=~/.ami-secret ami -u monitor login-check -q pbx1 pbx2:5038
+   # a crontab line (user and secret from a profile): mail only
+   # when something is wrong
+   */5 * * * * ami --profile monitor login-check -q pbx1 pbx2:5038
 
    # an Icinga/Nagios check with latency thresholds
-   ami login-check -u monitor --secret-file /etc/icinga2/ami.secret -w 200ms -c 1s pbx.example.org
+   ami login-check -u monitor --secret-file /etc/icinga2/ami.secret \
+       -w 200ms -c 1s pbx.example.org
 
    # JSON for scripts, one object per host
    ami --mock login-check -o json`,

@@ -48,8 +48,9 @@ EXAMPLES:
    # background traffic of 5 calls per second, two users:
    ami mock --rate 5 --user admin:admin --user ops:s3cret
 
-   # replay a capture to every client that logs in (stderr says what it leaves out:
-   # responses, events over a client's limits, the ReceivedAt lines of --timestamps):
+   # replay a capture to every client that logs in (stderr says what
+   # it leaves out: responses, events over a client's limits, the
+   # ReceivedAt lines of --timestamps):
    ami listen -o raw --count 1000 > capture.ami
    ami mock --replay capture.ami
 

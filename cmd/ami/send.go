@@ -61,13 +61,17 @@ waits up to 30s in Asterisk) is waited for that long plus --timeout.
 
 EXAMPLES:
    ami send Ping
-   ami send Originate Channel=PJSIP/100 Exten=200 Context=default Priority=1 \
-       CallerID='"Ops" <100>' Variable=CAMPAIGN=42 Variable=TRY=1
+   ami send Originate Channel=PJSIP/100 Exten=200 Context=default \
+       Priority=1 CallerID='"Ops" <100>' \
+       Variable=CAMPAIGN=42 Variable=TRY=1
    ami send -o json Action=CoreStatus
    printf 'Action: Ping\n\nAction: CoreSettings\n\n' | ami send
-   echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' | ami send -o json
+   echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' |
+       ami send -o json
    jq -s . actions.jsonl | ami send -o json
-   (echo '{"Action":"Ping"}'; sleep 5; echo '{"Action":"Ping"}') | ami send   # one now, one in 5 s`,
+   # one Ping now, one in 5 s:
+   (echo '{"Action":"Ping"}'; sleep 5; echo '{"Action":"Ping"}') |
+       ami send`,
 		Flags: append(append(outputFlags(false),
 			bufferFlag("hold up to `SIZE` of list events (like 512KiB, 64MiB, 1G); a bigger list fails")),
 			connectionFlags()...),
