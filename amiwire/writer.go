@@ -7,8 +7,9 @@ import (
 )
 
 // Limits Asterisk applies to what a client sends. A longer line is dropped by
-// the server with only a log message, and headers past the limit are ignored,
-// so the Writer refuses both instead.
+// the server with only a log message, and an action with more headers is
+// answered "Too many lines in message" (Asterisk 22.10.1), so the Writer
+// refuses both instead.
 const (
 	MaxActionLine    = 1024 // bytes per line, "Key: Value\r\n" included
 	MaxActionHeaders = 128  // AST_MAX_MANHEADERS
