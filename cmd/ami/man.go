@@ -52,7 +52,9 @@ func manPage() (string, error) {
 	m.text(app.Description)
 
 	m.section("CONNECTION FLAGS")
-	m.text("These work before the command name and after it; the value given after it wins.")
+	m.text("These work before the command name and after it; the value given after it wins. " +
+		"Every duration flag of every command (--timeout, --duration, --keepalive, --warning, --critical) " +
+		"takes a bare number as seconds (--timeout 5, -w 0.2) or a number with a unit (200ms, 1m30s).")
 	appFlags := map[string]bool{}
 	for _, f := range app.VisibleFlags() {
 		for _, n := range f.Names() {
@@ -77,6 +79,16 @@ func manPage() (string, error) {
 			m.flags(own)
 		}
 	}
+
+	m.section("OUTPUT")
+	m.text(`Data goes to stdout, diagnostics to stderr. Bytes from the server stay
+data: when stdout is a terminal, text output (and the output of ami command)
+shows control bytes, bytes that are not UTF-8 and C1 controls visibly escaped
+(\x1b, \r, \u009b; a tab stays a tab), so that an event cannot retitle,
+recolour or rewrite the terminal. In pipes and files text keeps the exact
+bytes. Table cells always escape them, tabs included; -o raw is always
+byte-exact; JSON escapes them anyway. Error lines on stderr, which can carry
+a server's message, are escaped too.`)
 
 	m.section("EXIT STATUS")
 	m.text("Each command's --help shows its own codes.")
