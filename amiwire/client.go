@@ -201,6 +201,14 @@ type Pending struct {
 	signal chan struct{} // wakes the waiter (capacity 1)
 	space  chan struct{} // wakes the reader waiting for room (capacity 1)
 
+	// held is the HeldSize of the items held: not yet done with by the
+	// waiter or, for a keeping waiter, kept. The read loop adds, the
+	// waiter subtracts without taking mu (once per releaseEvery items),
+	// and full says that the read loop waits for room: each side writes
+	// its own, then reads the other's (see waitForRoom).
+	held atomic.Int64
+	full atomic.Bool
+
 	// quiet: async events were off when the action was sent (set by
 	// register), so answers without ActionID are its own (see Client).
 	// setsEvents: the action is an Events action, which turns them off
@@ -212,9 +220,7 @@ type Pending struct {
 	list      bool     // the response started an event list
 	early     []Packet // events with our ActionID before the response
 	items     []Packet // list items not yet handed to the waiter
-	itemBytes int      // HeldSize of the items held: not yet handed over or, for a keeping waiter, kept
 	keep      bool     // the waiter keeps every item (Wait): nothing it takes makes room
-	full      bool     // the read loop waits for room (waitForRoom)
 	lend      bool     // items are lent: they point into the Reader's recycled memory
 	lastSeq   uint64   // the Reader's number of the last lent item so far
 	seqs      []uint64 // with lend, lastSeq as of each item of items
@@ -472,11 +478,8 @@ func (p *Pending) made(size int) {
 	if size == 0 {
 		return
 	}
-	p.mu.Lock()
-	p.itemBytes = max(p.itemBytes-size, 0)
-	full := p.full
-	p.mu.Unlock()
-	if full {
+	p.held.Add(-int64(size))
+	if p.full.Load() {
 		signal(p.space)
 	}
 }
@@ -502,7 +505,7 @@ func (p *Pending) abandon() {
 	p.mu.Lock()
 	p.abandoned = true
 	p.items, p.seqs = nil, nil
-	p.itemBytes = 0
+	p.held.Store(0)
 	p.early = nil
 	p.mu.Unlock()
 	signal(p.space)
@@ -1038,11 +1041,10 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 	if p.lend {
 		p.seqs = append(p.seqs, p.lastSeq)
 	}
-	p.itemBytes += ev.HeldSize()
-	if p.itemBytes > c.limit && !p.waitForRoom() {
+	if p.held.Add(int64(ev.HeldSize())) > int64(c.limit) && !p.waitForRoom() {
 		over := &OverflowError{Action: p.action, Limit: c.limit, Received: p.received}
 		p.items, p.seqs = nil, nil
-		p.itemBytes = 0
+		p.held.Store(0)
 		p.mu.Unlock()
 		c.end(fmt.Errorf("%w: %w", ErrClosed, over))
 		return true
@@ -1084,19 +1086,23 @@ const stallMax = paceMax
 // return.
 func (p *Pending) waitForRoom() bool {
 	c := p.c
-	for p.itemBytes > c.limit && !p.abandoned && !p.finished {
+	limit := int64(c.limit)
+	for p.held.Load() > limit && !p.abandoned && !p.finished {
 		if p.keep {
 			return false
 		}
-		p.full = true
 		p.waiting = false
 		p.mu.Unlock()
 		signal(p.signal)
-		room := c.waitSpace(p.space)
+		// full first, then held again: made subtracts first, then looks
+		// at full, so either it sees full and signals, or this sees what
+		// it made.
+		p.full.Store(true)
+		room := p.held.Load() <= limit || c.waitSpace(p.space)
+		p.full.Store(false)
 		p.mu.Lock()
-		p.full = false
 		if !room {
-			return p.itemBytes <= c.limit || p.abandoned || p.finished
+			return p.held.Load() <= limit || p.abandoned || p.finished
 		}
 	}
 	return true
