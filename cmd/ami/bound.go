@@ -8,6 +8,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/size"
 )
 
 // defaultBuffer is the default of --buffer, for listen, list and send.
@@ -20,7 +21,7 @@ func bufferFlag(usage string) cli.Flag {
 
 // bufferOf parses --buffer.
 func bufferOf(c *cli.Context) (int, error) {
-	n, err := parseSize(c.String("buffer"))
+	n, err := size.Parse(c.String("buffer"))
 	if err != nil {
 		return 0, usageError("--buffer: %v", err)
 	}
@@ -54,7 +55,7 @@ type errHeld struct {
 }
 
 func (e *errHeld) Error() string {
-	return fmt.Sprintf("%s, and after %d items they passed --buffer %s; %s", e.what, e.items, formatSize(e.limit), e.hint)
+	return fmt.Sprintf("%s, and after %d items they passed --buffer %s; %s", e.what, e.items, size.Format(e.limit), e.hint)
 }
 
 // overflowText explains an *amiwire.OverflowError for a command: the items
@@ -65,5 +66,5 @@ func overflowText(err error, limit int) (string, bool) {
 		return "", false
 	}
 	return fmt.Sprintf("stdout took the items more slowly than they came, and after %d items those waiting passed --buffer %s; gave up rather than hold more (raise --buffer, or read the output faster)",
-		oe.Received, formatSize(limit)), true
+		oe.Received, size.Format(limit)), true
 }

@@ -276,3 +276,34 @@ func longFlagNames(err error, flagSets ...[]cli.Flag) error {
 		return fmt.Sprintf("%s--%s", sub[1], name)
 	}))
 }
+
+// multiString is a repeatable string flag value that, unlike
+// cli.StringSliceFlag, never splits a value at commas (globs, secrets and
+// header values may contain them).
+type multiString struct{ values []string }
+
+// multiCopy is what Serialize returns: urfave/cli copies a flag's value
+// to its other names (the same *multiString) through Set(Serialize()),
+// which must not append the values a second time. No argument can be
+// equal to it: command-line arguments cannot hold NUL bytes.
+const multiCopy = "\x00multiString"
+
+// Set appends one value.
+func (m *multiString) Set(v string) error {
+	if v == multiCopy {
+		return nil
+	}
+	m.values = append(m.values, v)
+	return nil
+}
+
+// Serialize implements cli.Serializer (see multiCopy).
+func (m *multiString) Serialize() string { return multiCopy }
+
+// String renders the values for help output.
+func (m *multiString) String() string {
+	if m == nil {
+		return ""
+	}
+	return strings.Join(m.values, ", ")
+}

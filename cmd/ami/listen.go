@@ -16,6 +16,8 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/match"
+	"github.com/ami-cli/ami/cmd/ami/internal/size"
 	"github.com/ami-cli/ami/completion"
 	"github.com/ami-cli/ami/format"
 )
@@ -109,7 +111,7 @@ EXAMPLES:
 // listenOptions are the parsed listen flags.
 type listenOptions struct {
 	events       string // login Events header
-	filter       eventFilter
+	filter       match.Filter
 	serverFilter []string // Filter action values
 	count        int
 	duration     time.Duration
@@ -145,28 +147,28 @@ func listenOptionsFrom(c *cli.Context) (listenOptions, error) {
 		o.events = strings.Join(names, ",")
 	}
 	for _, pat := range c.Generic("event").(*multiString).values {
-		g, err := newGlob(pat, true)
+		g, err := match.NewGlob(pat, true)
 		if err != nil {
 			return o, usageError("--event: %v", err)
 		}
-		o.filter.events = append(o.filter.events, g)
+		o.filter.Events = append(o.filter.Events, g)
 	}
 	for _, v := range c.Generic("match").(*multiString).values {
-		kg, err := parseKeyGlob("match", v)
+		f, err := match.ParseField(v)
 		if err != nil {
-			return o, usageError("%v", err)
+			return o, usageError("--match %q: %v", v, err)
 		}
-		o.filter.match = append(o.filter.match, kg)
+		o.filter.Match = append(o.filter.Match, f)
 	}
 	for _, v := range c.Generic("exclude").(*multiString).values {
-		kg, err := parseKeyGlob("exclude", v)
+		f, err := match.ParseField(v)
 		if err != nil {
-			return o, usageError("%v", err)
+			return o, usageError("--exclude %q: %v", v, err)
 		}
-		o.filter.exclude = append(o.filter.exclude, kg)
+		o.filter.Exclude = append(o.filter.Exclude, f)
 	}
 	if c.Bool("server-filter") {
-		o.serverFilter = o.filter.serverFilters()
+		o.serverFilter = o.filter.ServerFilters()
 	}
 	if o.count = c.Int("count"); o.count < 0 {
 		return o, usageError("--count %d: want a number >= 0", o.count)
@@ -198,62 +200,6 @@ func listenOptionsFrom(c *cli.Context) (listenOptions, error) {
 	return o, nil
 }
 
-// eventFilter is the client-side filter of listen.
-type eventFilter struct {
-	events  []glob    // any of them matches the Event name
-	match   []keyGlob // all of them
-	exclude []keyGlob // none of them
-}
-
-// pass reports whether p gets printed. It does not allocate.
-func (f *eventFilter) pass(p *amiwire.Packet) bool {
-	if len(f.events) > 0 {
-		name := p.Event()
-		ok := false
-		for i := range f.events {
-			if f.events[i].match(name) {
-				ok = true
-				break
-			}
-		}
-		if !ok {
-			return false
-		}
-	}
-	for i := range f.match {
-		if !f.match[i].anyValue(p.Fields) {
-			return false
-		}
-	}
-	for i := range f.exclude {
-		if f.exclude[i].anyValue(p.Fields) {
-			return false
-		}
-	}
-	return true
-}
-
-// serverFilters returns the Filter action values that make Asterisk send a
-// superset of what pass lets through: the event names as include filters
-// (or, without --event, the --match headers: Asterisk ORs includes, so
-// this is wider than our AND), and the --exclude headers as exclude
-// filters, which mean exactly what ours mean.
-func (f *eventFilter) serverFilters() []string {
-	var out []string
-	for _, g := range f.events {
-		out = append(out, headerRegex("Event", g.pat, true))
-	}
-	if len(f.events) == 0 {
-		for _, m := range f.match {
-			out = append(out, headerRegex(m.key, m.val.pat, false))
-		}
-	}
-	for _, x := range f.exclude {
-		out = append(out, "!"+headerRegex(x.key, x.val.pat, false))
-	}
-	return out
-}
-
 func runListen(c *cli.Context) error {
 	opts, err := listenOptionsFrom(c)
 	if err != nil {
@@ -279,7 +225,7 @@ func runListen(c *cli.Context) error {
 		stderr:     c.App.ErrWriter,
 		now:        time.Now,
 		needFields: name != fmtRaw,
-		filterKeys: len(opts.filter.match) > 0 || len(opts.filter.exclude) > 0,
+		filterKeys: len(opts.filter.Match) > 0 || len(opts.filter.Exclude) > 0,
 	}
 	if opts.timestamps {
 		l.stamp = newStamper(w)
@@ -425,7 +371,7 @@ func (l *listener) doneWriting() {
 func (l *listener) finish(err error) error {
 	if l.dropBase > 0 && !l.abandoned.Load() {
 		fmt.Fprintf(l.stderr, "ami: listen: %d events dropped in all (buffer of %s full; --overflow drop)\n",
-			l.dropBase, formatSize(l.opts.buffer))
+			l.dropBase, size.Format(l.opts.buffer))
 	}
 	if err != nil && isBrokenPipe(err) {
 		return nil
@@ -517,7 +463,7 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 			l.parse(p)
 			partial = false
 		}
-		if !l.opts.filter.pass(p) {
+		if !l.opts.filter.Pass(p) {
 			continue
 		}
 		written := false
@@ -627,7 +573,7 @@ func (l *listener) reportDrops(cl *amiwire.Client) {
 	}
 	l.dropAt = now
 	fmt.Fprintf(l.stderr, "ami: listen: %d events dropped so far (output slower than the events; buffer of %s full)\n",
-		total, formatSize(l.opts.buffer))
+		total, size.Format(l.opts.buffer))
 	l.dropShown = total
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
+	"github.com/ami-cli/ami/cmd/ami/internal/match"
 	"github.com/ami-cli/ami/format"
 )
 
@@ -185,23 +186,29 @@ func TestListenFilters(t *testing.T) {
 }
 
 func TestListenUsage(t *testing.T) {
-	for _, args := range [][]string{
-		{"--classes", "calls"},
-		{"--classes", ","},
-		{"--event", "[a-"},
-		{"--match", "NoEquals"},
-		{"--match", "=x"},
-		{"--exclude", "Key=[z"},
-		{"--buffer", "lots"},
-		{"--buffer", "0"},
-		{"--overflow", "spill"},
-		{"--count", "-1"},
-		{"extra-argument"},
-		{"-o", "table"},
+	for _, tc := range []struct {
+		args []string
+		msg  string // the whole of stderr when not empty
+	}{
+		{args: []string{"--classes", "calls"}},
+		{args: []string{"--classes", ","}},
+		{[]string{"--event", "[a-"}, `ami: --event: bad pattern "[a-": syntax error in pattern`},
+		{[]string{"--match", "NoEquals"}, `ami: --match "NoEquals": want Key=glob`},
+		{[]string{"--match", "=x"}, `ami: --match "=x": want Key=glob`},
+		{[]string{"--exclude", "Key=[z"}, `ami: --exclude "Key=[z": bad pattern "[z": syntax error in pattern`},
+		{[]string{"--buffer", "lots"}, `ami: --buffer: bad size "lots": want a number and a unit, like 64MiB`},
+		{[]string{"--buffer", "0"}, `ami: --buffer: bad size "0": out of range`},
+		{args: []string{"--overflow", "spill"}},
+		{args: []string{"--count", "-1"}},
+		{args: []string{"extra-argument"}},
+		{args: []string{"-o", "table"}},
 	} {
-		code, out, errOut := runAMI(t, testCtx(t), "", append([]string{"listen", "--host", "127.0.0.1", "--port", "1", "--user", "x", "--secret-file", "/nonexistent"}, args...)...)
+		code, out, errOut := runAMI(t, testCtx(t), "", append([]string{"listen", "--host", "127.0.0.1", "--port", "1", "--user", "x", "--secret-file", "/nonexistent"}, tc.args...)...)
 		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, "ami: ") {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and a message", args, code, out, errOut)
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and a message", tc.args, code, out, errOut)
+		}
+		if tc.msg != "" && errOut != tc.msg+"\n" {
+			t.Errorf("%v: stderr %q, want %q", tc.args, errOut, tc.msg+"\n")
 		}
 	}
 }
@@ -622,8 +629,11 @@ func BenchmarkListenLoop(b *testing.B) {
 		b.Fatal(err)
 	}
 	l := &listener{out: w, now: time.Now}
-	g, _ := newGlob("*", true)
-	l.opts.filter.events = []glob{g}
+	g, err := match.NewGlob("*", true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	l.opts.filter.Events = []match.Glob{g}
 	batch := callEvents()
 	size := 0
 	for _, p := range batch {

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/size"
 	"github.com/ami-cli/ami/format"
 )
 
@@ -338,7 +339,7 @@ func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s 
 	switch {
 	case errors.As(err, &oe):
 		return exitWith(exitConn, fmt.Errorf("send %s: after %d events the list of %s held more than --buffer %s (send holds a list until it is complete)%s; use 'ami list %s' to stream it, or raise --buffer",
-			name, oe.Received, oe.Action, formatSize(oe.Limit), progress, oe.Action))
+			name, oe.Received, oe.Action, size.Format(oe.Limit), progress, oe.Action))
 	case errors.As(err, &ile):
 		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
 	case errors.Is(err, context.DeadlineExceeded):
