@@ -11,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/actions"
 	"github.com/ami-cli/ami/format"
 )
 
@@ -73,7 +74,7 @@ func runList(c *cli.Context) error {
 	if c.NArg() == 0 {
 		return usageError("list: no ACTION (for example: ami list CoreShowChannels)")
 	}
-	action, err := parseActionArgs(c.Args().Slice())
+	action, err := actions.FromArgs(c.Args().Slice())
 	if err != nil {
 		return usageError("list: %v", err)
 	}

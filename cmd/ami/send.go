@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/actions"
 	"github.com/ami-cli/ami/cmd/ami/internal/size"
 	"github.com/ami-cli/ami/format"
 )
@@ -139,7 +140,7 @@ func runSend(c *cli.Context) error {
 // sent yet.
 func sendInput(c *cli.Context) ([]sendItem, error) {
 	if c.NArg() > 0 {
-		p, err := parseActionArgs(c.Args().Slice())
+		p, err := actions.FromArgs(c.Args().Slice())
 		if err != nil {
 			return nil, usageError("send: %v", err)
 		}

@@ -3,7 +3,8 @@
 // LF or CRLF), JSON objects (one per line by convention), or JSON arrays of
 // them (what `jq -s` makes). A Reader hands out each action as soon as its
 // last byte has arrived, so that input from a pipe can be sent while it is
-// still being written.
+// still being written. FromArgs reads one action from command-line
+// arguments ("ami send Originate Channel=PJSIP/100").
 //
 // It checks the input's syntax and that every action has an Action key.
 // Whether the values can go on the wire (no CR or LF, at most 128 headers,
