@@ -102,7 +102,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--listen|-l|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -131,6 +131,8 @@ _ami_value() {
     case "$2" in
     --host|-H)
         COMPREPLY=($(compgen -A hostname -- "$3")) ;;
+    --hosts-file)
+        compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$3")) ;;
     --secret-file)
         compopt -o filenames 2>/dev/null; COMPREPLY=($(compgen -f -- "$3")) ;;
     --profile)
@@ -205,33 +207,35 @@ _ami() {
     fi
     if [[ -z $ddash && $cur == -* ]]; then
         case "$cmd" in
-        "") w='--auth --help --host --mock --port --profile --secret
+        "") w='--auth --help --host --hosts-file --mock --parallel --port
+--profile --secret --secret-file --timeout --tls --tls-ca
+--tls-fingerprint --tls-insecure --tls-server-name --trace
+--url --user --version -H -h -p -u -v' ;;
+        send) w='--auth --buffer --color --help --host --hosts-file --mock
+--output --parallel --port --profile --secret --secret-file
+--timeout --tls --tls-ca --tls-fingerprint --tls-insecure
+--tls-server-name --trace --url --user -H -h -o -p -u' ;;
+        list) w='--all --auth --buffer --color --fields --help --host
+--hosts-file --mock --output --parallel --port --profile
+--secret --secret-file --timeout --tls --tls-ca
+--tls-fingerprint --tls-insecure --tls-server-name --trace
+--url --user -H -a -f -h -o -p -u' ;;
+        command) w='--auth --color --help --host --hosts-file --mock --output
+--parallel --port --profile --secret --secret-file --timeout
+--tls --tls-ca --tls-fingerprint --tls-insecure
+--tls-server-name --trace --url --user -H -h -o -p -u' ;;
+        listen) w='--auth --buffer --classes --color --count --duration --event
+--exclude --help --host --hosts-file --keepalive --match
+--mock --output --overflow --parallel --port --profile
+--reconnect --secret --secret-file --server-filter --timeout
+--timestamps --tls --tls-ca --tls-fingerprint --tls-insecure
+--tls-server-name --trace --url --user -H -d -e -h -m -n -o
+-p -r -t -u -x' ;;
+        login-check) w='--action --auth --critical --help --host --hosts-file --mock
+--output --parallel --port --profile --quiet --secret
 --secret-file --timeout --tls --tls-ca --tls-fingerprint
 --tls-insecure --tls-server-name --trace --url --user
---version -H -h -p -u -v' ;;
-        send) w='--auth --buffer --color --help --host --mock --output --port
---profile --secret --secret-file --timeout --tls --tls-ca
---tls-fingerprint --tls-insecure --tls-server-name --trace
---url --user -H -h -o -p -u' ;;
-        list) w='--all --auth --buffer --color --fields --help --host --mock
---output --port --profile --secret --secret-file --timeout
---tls --tls-ca --tls-fingerprint --tls-insecure
---tls-server-name --trace --url --user -H -a -f -h -o -p -u' ;;
-        command) w='--auth --color --help --host --mock --output --port
---profile --secret --secret-file --timeout --tls --tls-ca
---tls-fingerprint --tls-insecure --tls-server-name --trace
---url --user -H -h -o -p -u' ;;
-        listen) w='--auth --buffer --classes --color --count --duration --event
---exclude --help --host --keepalive --match --mock --output
---overflow --port --profile --reconnect --secret
---secret-file --server-filter --timeout --timestamps --tls
---tls-ca --tls-fingerprint --tls-insecure --tls-server-name
---trace --url --user -H -d -e -h -m -n -o -p -r -t -u -x' ;;
-        login-check) w='--action --auth --critical --help --host --mock --output
---port --profile --quiet --secret --secret-file --timeout
---tls --tls-ca --tls-fingerprint --tls-insecure
---tls-server-name --trace --url --user --warning -H -c -h -o
--p -q -u -w' ;;
+--warning -H -c -h -o -p -q -u -w' ;;
         mock) w='--allow-remote --calls --flood --flood-end --help --listen
 --rate --replay --user --verbose -h -l -v' ;;
         completion) w='--help -h' ;;

@@ -6,12 +6,12 @@
 # Install: copy to ~/.config/fish/completions/ami.fish, or run
 # ami completion fish | source
 
-set -g __ami_value_flags --host -H --port -p --user -u --url --secret --secret-file --profile \
-    --tls-ca --tls-server-name --tls-fingerprint --auth --timeout --output \
-    -o --color --buffer --fields -f --classes --event -e --match -m \
-    --exclude -x --count -n --duration -d --overflow --keepalive --action \
-    --warning -w --critical -c --listen -l --rate --calls --replay --flood \
-    --flood-end
+set -g __ami_value_flags --host -H --hosts-file --parallel --port -p --user -u --url --secret \
+    --secret-file --profile --tls-ca --tls-server-name --tls-fingerprint \
+    --auth --timeout --output -o --color --buffer --fields -f --classes \
+    --event -e --match -m --exclude -x --count -n --duration -d --overflow \
+    --keepalive --action --warning -w --critical -c --listen -l --rate \
+    --calls --replay --flood --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
 # name removed, with the values of value-taking flags removed.
@@ -221,13 +221,15 @@ complete -c ami -n '__ami_using ami' -a login-check -d 'check that Asterisk acce
 complete -c ami -n '__ami_using ami' -a mock -d 'serve a simulated Asterisk PBX on a loopback address'
 complete -c ami -n '__ami_using ami' -a completion -d 'print the shell completion script for bash, zsh or fish'
 complete -c ami -n '__ami_using ami' -a help -d 'show the help of a command'
-complete -c ami -n '__ami_using ami' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
+complete -c ami -n '__ami_using ami' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using ami' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using ami' -l parallel -x -d 'with several hosts, log in to at most N at a time'
 complete -c ami -n '__ami_using ami' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using ami' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using ami' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using ami' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using ami' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using ami' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using ami' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
 complete -c ami -n '__ami_using ami' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using ami' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using ami' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
@@ -243,13 +245,15 @@ complete -c ami -n '__ami_using ami' -l help -s h -d 'show help'
 complete -c ami -n '__ami_using send' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
 complete -c ami -n '__ami_using send' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
 complete -c ami -n '__ami_using send' -l buffer -x -d 'hold up to SIZE of list events (like 512KiB, 64MiB, 1G); a bigger list fails'
-complete -c ami -n '__ami_using send' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
+complete -c ami -n '__ami_using send' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using send' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using send' -l parallel -x -d 'with several hosts, log in to at most N at a time'
 complete -c ami -n '__ami_using send' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using send' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using send' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using send' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using send' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using send' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using send' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
 complete -c ami -n '__ami_using send' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using send' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using send' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
@@ -267,13 +271,15 @@ complete -c ami -n '__ami_using list' -l color -x -a 'auto always never' -d 'WHE
 complete -c ami -n '__ami_using list' -l fields -s f -x -d 'print only these KEYS, in this order (comma-separated or repeated; text, json and table)'
 complete -c ami -n '__ami_using list' -l all -s a -d 'also print the starting response and the completion event'
 complete -c ami -n '__ami_using list' -l buffer -x -d 'hold up to SIZE of items while stdout is slow, or of rows for -o table and --all (like 512KiB, 64MiB, 1G); past it the list fails'
-complete -c ami -n '__ami_using list' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
+complete -c ami -n '__ami_using list' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using list' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using list' -l parallel -x -d 'with several hosts, log in to at most N at a time'
 complete -c ami -n '__ami_using list' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using list' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using list' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using list' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using list' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using list' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using list' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
 complete -c ami -n '__ami_using list' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using list' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using list' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
@@ -288,13 +294,15 @@ complete -c ami -n '__ami_arg 0 list' -a '(__ami_list_actions)'
 
 complete -c ami -n '__ami_using command' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
 complete -c ami -n '__ami_using command' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
-complete -c ami -n '__ami_using command' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
+complete -c ami -n '__ami_using command' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using command' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using command' -l parallel -x -d 'with several hosts, log in to at most N at a time'
 complete -c ami -n '__ami_using command' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using command' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using command' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using command' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using command' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using command' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using command' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
 complete -c ami -n '__ami_using command' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using command' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using command' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
@@ -306,13 +314,15 @@ complete -c ami -n '__ami_using command' -l trace -d 'print the wire conversatio
 complete -c ami -n '__ami_using command' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using command' -l help -s h -d 'show help'
 
-complete -c ami -n '__ami_using listen' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
+complete -c ami -n '__ami_using listen' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using listen' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using listen' -l parallel -x -d 'with several hosts, log in to at most N at a time'
 complete -c ami -n '__ami_using listen' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using listen' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using listen' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using listen' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using listen' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using listen' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using listen' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
 complete -c ami -n '__ami_using listen' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using listen' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using listen' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
@@ -338,13 +348,15 @@ complete -c ami -n '__ami_using listen' -l reconnect -s r -d 'when the connectio
 complete -c ami -n '__ami_using listen' -l keepalive -x -d 'send Ping every INTERVAL to notice a dead peer (0: off)'
 complete -c ami -n '__ami_using listen' -l help -s h -d 'show help'
 
-complete -c ami -n '__ami_using login-check' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST name or address [$AMI_HOST]'
+complete -c ami -n '__ami_using login-check' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using login-check' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using login-check' -l parallel -x -d 'with several hosts, log in to at most N at a time'
 complete -c ami -n '__ami_using login-check' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
 complete -c ami -n '__ami_using login-check' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
 complete -c ami -n '__ami_using login-check' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
 complete -c ami -n '__ami_using login-check' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
 complete -c ami -n '__ami_using login-check' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
-complete -c ami -n '__ami_using login-check' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config [$AMI_PROFILE]'
+complete -c ami -n '__ami_using login-check' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
 complete -c ami -n '__ami_using login-check' -l tls -d 'connect with TLS (certificates are verified)'
 complete -c ami -n '__ami_using login-check' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
 complete -c ami -n '__ami_using login-check' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'

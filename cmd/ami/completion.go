@@ -169,7 +169,7 @@ func flagValue(name string) completion.ValueKind {
 	switch name {
 	case "host":
 		return completion.ValueHost
-	case "secret-file", "tls-ca", "replay":
+	case "secret-file", "tls-ca", "replay", "hosts-file":
 		return completion.ValueFile
 	case "event":
 		return completion.ValueEvent

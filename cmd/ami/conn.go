@@ -65,8 +65,12 @@ func makeConnectionFlags() []cli.Flag {
 	use := func(text, envName string) string { return text + " [$" + envName + "]" }
 	const cat = "Connection"
 	return withNames([]cli.Flag{
-		&cli.StringFlag{Name: "host", Aliases: []string{"H"}, Category: cat, DefaultText: defaultHost,
-			Usage: use("AMI server `HOST` name or address", envHost)},
+		&cli.StringSliceFlag{Name: "host", Aliases: []string{"H"}, Category: cat, DefaultText: defaultHost,
+			Usage: use("AMI server `HOST`[:PORT]; repeat it or give a comma list to run on several hosts at once", envHost)},
+		&cli.StringFlag{Name: "hosts-file", Category: cat, TakesFile: true,
+			Usage: "run on the hosts listed in `FILE` (- for stdin): host[:port] or @profile, one a line, # comments"},
+		&cli.IntFlag{Name: "parallel", Category: cat, Value: defaultParallel,
+			Usage: "with several hosts, log in to at most `N` at a time"},
 		&cli.IntFlag{Name: "port", Aliases: []string{"p"}, Category: cat, DefaultText: "5038, or 5039 with --tls",
 			Usage: use("AMI server `PORT`", envPort)},
 		&cli.StringFlag{Name: "user", Aliases: []string{"u"}, Category: cat,
@@ -78,7 +82,7 @@ func makeConnectionFlags() []cli.Flag {
 		&cli.StringFlag{Name: "secret-file", Category: cat, TakesFile: true,
 			Usage: use("read the secret from `FILE` (others may not read it; the group may)", envSecretFile)},
 		&cli.StringFlag{Name: "profile", Category: cat,
-			Usage: use("use section `NAME` of $XDG_CONFIG_HOME/ami/config", envProfile)},
+			Usage: use("use section `NAME` of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile's host", envProfile)},
 		&cli.BoolFlag{Name: "tls", Category: cat, Usage: "connect with TLS (certificates are verified)"},
 		&cli.StringFlag{Name: "tls-ca", Category: cat, TakesFile: true,
 			Usage: "trust the CA certificates in PEM `FILE` instead of the system's; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN"},

@@ -9,7 +9,6 @@ import (
 	"io"
 	"math"
 	"net"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -156,20 +155,18 @@ func runLoginCheck(c *cli.Context) error {
 	if lc.warning > 0 && lc.critical > 0 && lc.warning > lc.critical {
 		return unknown(stdout, fmt.Errorf("--warning %v is above --critical %v", lc.warning, lc.critical))
 	}
-	base, err := connSettingsFrom(c)
+	ts, err := targetsFrom(c, c.Args().Slice())
 	if err != nil {
 		return unknown(stdout, err)
 	}
-	targets := []connSettings{base}
-	if c.NArg() > 0 {
-		targets = targets[:0]
-		for _, arg := range c.Args().Slice() {
-			s, err := retarget(c, base, arg)
-			if err != nil {
-				return unknown(stdout, err)
-			}
-			targets = append(targets, s)
-		}
+	targets := make([]connSettings, len(ts))
+	for i, t := range ts {
+		targets[i] = t.s
+	}
+	base := targets[0]
+	parallel, err := parallelOf(c)
+	if err != nil {
+		return unknown(stdout, err)
 	}
 
 	// --timeout bounds the whole run, every host at once, logging off
@@ -179,10 +176,19 @@ func runLoginCheck(c *cli.Context) error {
 	defer cancel()
 	results := make([]checkResult, len(targets))
 	var wg sync.WaitGroup
+	slots := make(chan struct{}, parallel) // checks in progress
 	for i := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				results[i] = lc.failed(checkResult{name: targets[i].Config.Addr, Address: targets[i].Display,
+					Host: targets[i].Host, Port: targets[i].Port, Action: lc.action}, targets[i], ctx.Err(), "")
+				return
+			}
+			defer func() { <-slots }()
 			results[i] = lc.check(ctx, targets[i])
 		}()
 	}
@@ -209,38 +215,6 @@ func runLoginCheck(c *cli.Context) error {
 		return nil
 	}
 	return exitWith(worst.ExitCode(), nil)
-}
-
-// retarget points base at HOST, HOST:PORT or [V6]:PORT from an argument;
-// a missing port keeps base's.
-func retarget(c *cli.Context, base connSettings, arg string) (connSettings, error) {
-	s := base
-	host, port := arg, base.Port
-	if h, p, err := net.SplitHostPort(arg); err == nil {
-		n, perr := strconv.Atoi(p)
-		if perr != nil || n <= 0 || n > 65535 {
-			return s, fmt.Errorf("%q: bad port %q", arg, p)
-		}
-		host, port = h, n
-	} else if strings.HasPrefix(arg, "[") && strings.HasSuffix(arg, "]") {
-		host = arg[1 : len(arg)-1]
-	} else if strings.Count(arg, ":") == 1 {
-		return s, fmt.Errorf("%q: want HOST or HOST:PORT", arg)
-	}
-	if host == "" || strings.ContainsAny(host, " /\r\n") {
-		return s, fmt.Errorf("%q: want HOST or HOST:PORT", arg)
-	}
-	// A profile's secret goes only to the host it names.
-	s, err := base.at(host, port)
-	if err != nil {
-		return s, err
-	}
-	if base.Config.TLS != nil && !isSetAny(c, "tls-server-name") {
-		tc := base.Config.TLS.Clone()
-		tc.ServerName = host
-		s.Config.TLS = tc
-	}
-	return s, nil
 }
 
 // check runs the whole conversation with one host.

@@ -55,7 +55,7 @@ func TestLoginCheck(t *testing.T) {
 		{"unknown flag value", good.Addr(), []string{"--warning", "soon"}, nagiosUnknown, `^AMI UNKNOWN - .*warning`},
 		{"unknown thresholds", good.Addr(), []string{"-w", "2s", "-c", "1s"}, nagiosUnknown, `^AMI UNKNOWN - --warning 2s is above --critical 1s\n$`},
 		{"unknown output", good.Addr(), []string{"-o", "raw"}, nagiosUnknown, `^AMI UNKNOWN - -o "raw"`},
-		{"unknown host arg", good.Addr(), []string{"pbx:port"}, nagiosUnknown, `^AMI UNKNOWN - "pbx:port": bad port`},
+		{"unknown host arg", good.Addr(), []string{"pbx:port"}, nagiosUnknown, `^AMI UNKNOWN - "pbx:port": port "port"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()

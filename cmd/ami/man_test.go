@@ -101,7 +101,7 @@ func TestManPageRenders(t *testing.T) {
 	}
 	flags := squash(manSection(page, "CONNECTION FLAGS"))
 	for _, want := range []string{
-		"--host HOST, -H HOST AMI server HOST name or address. Default: 127.0.0.1. Environment: AMI_HOST.",
+		"--host HOST, -H HOST AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once. Default: 127.0.0.1. Environment: AMI_HOST.",
 		"--port PORT, -p PORT AMI server PORT. Default: 5038, or 5039 with --tls. Environment: AMI_PORT.",
 		"--auth METHOD Login METHOD: plain or md5 (challenge-response). Default: plain.",
 		"--version, -v Print the version.",

@@ -24,6 +24,8 @@ type connSettings struct {
 	Host    string
 	Port    int
 
+	chainPort int // the port without -H's: --port, --url, the profile, $AMI_PORT or the default
+
 	secrets *secretSource // the secret for another host (at)
 	notes   *notes        // remarks printed once per address
 }
@@ -49,11 +51,38 @@ type connSettings struct {
 // files and config files that others can read, and prompts for the secret
 // (echo off) when no source gives one and stdin is a terminal.
 func connSettingsFrom(c *cli.Context) (connSettings, error) {
+	ts, err := targetsFrom(c, nil)
+	if err != nil {
+		return connSettings{}, err
+	}
+	if len(ts) > 1 {
+		return connSettings{}, usageError("%s runs against one host; %d were given", c.Command.Name, len(ts))
+	}
+	return ts[0].s, nil
+}
+
+// endpoint says which host the settings are for: the profile to read
+// (rather than --profile or $AMI_PROFILE when named), and the host and
+// port that stand in for -H (0: the port from the usual sources).
+type endpoint struct {
+	profile   string
+	noProfile bool // read no profile, whatever --profile says
+	host      string
+	port      int
+}
+
+// settingsFor resolves the connection settings of c for one endpoint (see
+// connSettingsFrom for the order of the sources).
+func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 	stderr := c.App.ErrWriter
 	var s connSettings
 
 	var prof profile.Profile
-	if name := profileName(c); name != "" {
+	name := at.profile
+	if name == "" && !at.noProfile {
+		name = profileName(c)
+	}
+	if name != "" {
 		p, err := loadProfile(name)
 		if err != nil {
 			return s, err
@@ -69,7 +98,7 @@ func connSettingsFrom(c *cli.Context) (connSettings, error) {
 	}
 	mock := flagBool(c, "mock")
 
-	host := firstOf(cmdString(c, "host"), u.host, prof.Host, os.Getenv(envHost), defaultHost)
+	host := firstOf(at.host, u.host, prof.Host, os.Getenv(envHost), defaultHost)
 	user := firstOf(cmdString(c, "user"), u.user, prof.Username, os.Getenv(envUser))
 	if mock {
 		user = firstOf(cmdString(c, "user"), u.user, mockUser)
@@ -109,6 +138,10 @@ func connSettingsFrom(c *cli.Context) (connSettings, error) {
 	}
 	if port == 0 {
 		port = defaultPortFor(useTLS)
+	}
+	s.chainPort = port
+	if at.port != 0 {
+		port = at.port
 	}
 
 	timeout := flagDuration(c, "timeout")
