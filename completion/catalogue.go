@@ -1,6 +1,10 @@
 package completion
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ami-cli/ami/amiwire"
+)
 
 // Action is one AMI action of the built-in catalogue.
 type Action struct {
@@ -260,14 +264,6 @@ var events = [...]string{
 	"VoicemailUserEntryComplete", "Wink",
 }
 
-// classes are the event class names of Asterisk's manager.h, in bit order,
-// followed by "all".
-var classes = [...]string{
-	"system", "call", "log", "verbose", "command", "agent", "user", "config",
-	"dtmf", "reporting", "cdr", "dialplan", "originate", "agi",
-	"hookresponse", "cc", "aoc", "test", "security", "message", "all",
-}
-
 // Actions returns the catalogue of AMI actions, ordered by name
 // (case-insensitively). The slice is a fresh copy.
 func Actions() []Action {
@@ -300,15 +296,17 @@ func Events() []string {
 // "all". They are the valid words of a login `Events:` header or an
 // `Action: Events` EventMask. The slice is a fresh copy.
 func Classes() []string {
-	out := make([]string, len(classes))
-	copy(out, classes[:])
-	return out
+	var out []string
+	for _, c := range amiwire.EventClasses() {
+		out = append(out, c.Name)
+	}
+	return append(out, "all")
 }
 
 // IsClass reports whether name (compared case-insensitively) is an event
 // class of manager.h or "all".
 func IsClass(name string) bool {
-	for _, c := range classes {
+	for _, c := range Classes() {
 		if strings.EqualFold(c, name) {
 			return true
 		}

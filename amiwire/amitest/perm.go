@@ -3,27 +3,16 @@ package amitest
 import (
 	"strconv"
 	"strings"
+
+	"github.com/ami-cli/ami/amiwire"
 )
 
 // Mask is a set of AMI event/permission classes as bits, numbered as in
-// Asterisk's manager.h (system 1<<0, call 1<<1, ... security 1<<18, message
-// 1<<30).
+// Asterisk's manager.h (see amiwire.EventClasses).
 type Mask uint32
 
 // MaskAll has every class bit set ("all", "on").
 const MaskAll Mask = ^Mask(0)
-
-// classNames lists the AMI classes and their bits, in manager.h order.
-var classNames = [...]struct {
-	name string
-	bit  Mask
-}{
-	{"system", 1 << 0}, {"call", 1 << 1}, {"log", 1 << 2}, {"verbose", 1 << 3},
-	{"command", 1 << 4}, {"agent", 1 << 5}, {"user", 1 << 6}, {"config", 1 << 7},
-	{"dtmf", 1 << 8}, {"reporting", 1 << 9}, {"cdr", 1 << 10}, {"dialplan", 1 << 11},
-	{"originate", 1 << 12}, {"agi", 1 << 13}, {"hookresponse", 1 << 14}, {"cc", 1 << 15},
-	{"aoc", 1 << 16}, {"test", 1 << 17}, {"security", 1 << 18}, {"message", 1 << 30},
-}
 
 // ParseMask turns an AMI class setting into a Mask, the way Asterisk reads
 // the login Events header, the EventMask of the Events action and the
@@ -48,11 +37,7 @@ func ParseMask(s string) Mask {
 		if strings.EqualFold(part, "all") {
 			return MaskAll
 		}
-		for _, c := range classNames {
-			if strings.EqualFold(part, c.name) {
-				m |= c.bit
-			}
-		}
+		m |= classBit(part)
 	}
 	return m
 }
@@ -65,14 +50,28 @@ func (m Mask) String() string {
 		return "<none>"
 	}
 	var b strings.Builder
-	for _, c := range classNames {
-		if m&c.bit != 0 {
-			b.WriteString(c.name)
+	for _, c := range classes {
+		if m&Mask(c.Bit) != 0 {
+			b.WriteString(c.Name)
 			b.WriteByte(',')
 		}
 	}
 	b.WriteString("all")
 	return b.String()
+}
+
+// classes is amiwire's class table, read-only.
+var classes = amiwire.EventClasses()
+
+// classBit returns the bit of the class named name (case-insensitive), 0
+// for an unknown name.
+func classBit(name string) Mask {
+	for _, c := range classes {
+		if strings.EqualFold(name, c.Name) {
+			return Mask(c.Bit)
+		}
+	}
+	return 0
 }
 
 // privilegeMask returns the classes an event belongs to, read from its
@@ -85,11 +84,7 @@ func privilegeMask(priv string) (m Mask, ok bool) {
 			continue
 		}
 		ok = true
-		for _, c := range classNames {
-			if strings.EqualFold(part, c.name) {
-				m |= c.bit
-			}
-		}
+		m |= classBit(part)
 	}
 	if !ok && strings.Contains(strings.ToLower(priv), "all") {
 		return MaskAll, true
