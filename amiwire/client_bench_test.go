@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -110,7 +111,7 @@ func BenchmarkClientEvents(b *testing.B) {
 // UserEvents right after login) through NextEvents, with no loss allowed.
 func BenchmarkClientEventsSim(b *testing.B) {
 	srv := newServer(b, amitest.Options{})
-	sim, err := amitest.NewSimulator(srv, amitest.SimOptions{Flood: b.N})
+	sim, err := amisim.New(srv, amisim.Options{Flood: b.N})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,14 +10,15 @@ import (
 	"testing"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // simServer starts a server running the simulated PBX.
-func simServer(t testing.TB, opts amitest.SimOptions) *amitest.Server {
+func simServer(t testing.TB, opts amisim.Options) *amitest.Server {
 	t.Helper()
 	srv := newServer(t, amitest.Options{})
-	if _, err := amitest.NewSimulator(srv, opts); err != nil {
+	if _, err := amisim.New(srv, opts); err != nil {
 		t.Fatal(err)
 	}
 	return srv
@@ -47,7 +48,7 @@ func TestDoSimulator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := dial(t, simServer(t, amitest.SimOptions{Calls: tt.calls}), amiwire.Config{Events: "off"})
+			c := dial(t, simServer(t, amisim.Options{Calls: tt.calls}), amiwire.Config{Events: "off"})
 			p, err := c.Send(testCtx(t), tt.action)
 			if err != nil {
 				t.Fatal(err)
@@ -100,7 +101,7 @@ func TestDoSimulator(t *testing.T) {
 // TestPipelineReverseWait sends many actions, plain ones and lists, before
 // collecting any result, and collects them last first.
 func TestPipelineReverseWait(t *testing.T) {
-	c := dial(t, simServer(t, amitest.SimOptions{Calls: 2}), amiwire.Config{Events: "off"})
+	c := dial(t, simServer(t, amisim.Options{Calls: 2}), amiwire.Config{Events: "off"})
 	idForm := regexp.MustCompile(`^[0-9a-f]{8}-[0-9]+$`)
 	const n = 200
 	pend := make([]*amiwire.Pending, n)
@@ -188,7 +189,7 @@ func TestEmitDuringList(t *testing.T) {
 // TestOriginateResponseIsAsync: an event carrying the ActionID of an action
 // already answered is an async event.
 func TestOriginateResponseIsAsync(t *testing.T) {
-	c := dial(t, simServer(t, amitest.SimOptions{}), amiwire.Config{})
+	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{})
 	p, err := c.Send(testCtx(t), amiwire.NewAction("Originate", "Channel", "Bogus/1", "Async", "true", "Application", "Wait", "Data", "1"))
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +218,7 @@ func TestOriginateResponseIsAsync(t *testing.T) {
 // TestLogoffThenUse: after a clean Logoff the client reports no error, and
 // every call says the connection is closed.
 func TestLogoffThenUse(t *testing.T) {
-	c := dial(t, simServer(t, amitest.SimOptions{}), amiwire.Config{Events: "off"})
+	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{Events: "off"})
 	if err := c.Logoff(testCtx(t)); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func TestStreamSimulatorList(t *testing.T) {
 		t.Skip("100,000-item list")
 	}
 	const calls = 50000
-	c := dial(t, simServer(t, amitest.SimOptions{Calls: calls}), amiwire.Config{Events: "off", EventBuffer: 1 << 20})
+	c := dial(t, simServer(t, amisim.Options{Calls: calls}), amiwire.Config{Events: "off", EventBuffer: 1 << 20})
 	n := 0
 	prev := ""
 	resp, err := c.Stream(testCtx(t), amiwire.NewAction("CoreShowChannels"), func(ev amiwire.Packet) error {

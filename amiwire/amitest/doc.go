@@ -6,23 +6,25 @@
 // fixtures: the banner "Asterisk Call Manager/11.0.0", plain and MD5
 // (Challenge) login, read/write permissions per user, "Permission denied"
 // before login, the login Events header and the Events action, per-session
-// Filter, Logoff with Goodbye, and Asterisk's own "Invalid/unknown command"
-// error. Tests add per-action handlers (Server.Handle) answering with the
-// Session helpers (Success, Error, SendList, StartList, SendEvent) or with
-// hand-written bytes (RawReply), inject events (Server.Emit,
-// Server.EmitRaw), wait for what the server received (Server.WaitAction,
-// Server.Requests, Server.WaitForSessions) and make it misbehave (Fault:
-// close mid-packet, stall, drip, garbage, oversized line, no answer, close
-// after login, close mid-list, close after answer, no or foreign banner),
-// or replay a recorded server transcript (Options.Transcript).
+// Filter, Ping, Logoff with Goodbye, and Asterisk's own
+// "Invalid/unknown command" error. Tests add per-action handlers
+// (Server.Handle) answering with the Session helpers (Success, Error,
+// SendList, StartList, SendEvent) or with hand-written bytes (RawReply),
+// inject events (Server.Emit, Server.EmitRaw), wait for what the server
+// received (Server.WaitAction, Server.Requests, Server.WaitForSessions) and
+// make it misbehave (Fault: close mid-packet, stall, drip, garbage,
+// oversized line, no answer, close after login, close mid-list, close
+// after answer, no or foreign banner), or replay a recorded server
+// transcript (Options.Transcript). A ManualClock drives simulated time
+// without sleeping.
 //
-// A Simulator (NewSimulator) installs handlers that make a Server behave
-// like a small PBX: Ping, CoreSettings, CoreStatus, CoreShowChannels,
-// Status, QueueStatus, Command, Originate (simulated Local channel pairs
-// with the events of a real call), Hangup, UserEvent, DBPut/DBGet, plus
-// background calls, replay of a capture's events, and Flood for
-// benchmarks. `ami mock` and `ami --mock` run it.
+// The recordings of a real Asterisk 22 are embedded for tests (Fixture,
+// FixtureNames).
 //
-// Copies of the Asterisk 22 fixtures are embedded (Fixture, FixtureNames),
-// so the simulator works where the fixtures directory does not exist.
+// The simulated PBX behind `ami mock` is package amisim, built on the
+// server's hooks for code outside this package: AddLoginHook,
+// AddCloseHook, EncodedEvent with Session.Wants and Server.EmitEncoded,
+// Session.WriteOwned and WaitQueued for long streams, and
+// ListWriter.AppendItems for big lists. The package does not import
+// testing, so that `ami` can ship the server without it.
 package amitest

@@ -1,11 +1,11 @@
 package amitest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -80,22 +80,6 @@ func (c *conn) readResponse() (amiwire.Packet, []amiwire.Packet) {
 	return amiwire.Packet{}, nil
 }
 
-// readEvent reads until an event named name, returning it and what came
-// before.
-func (c *conn) readEvent(name string) (amiwire.Packet, []amiwire.Packet) {
-	c.t.Helper()
-	var before []amiwire.Packet
-	for i := 0; i < 100000; i++ {
-		p := c.read()
-		if strings.EqualFold(p.Event(), name) {
-			return p, before
-		}
-		before = append(before, p)
-	}
-	c.t.Fatalf("no %s event", name)
-	return amiwire.Packet{}, nil
-}
-
 // do sends an action and returns its response.
 func (c *conn) do(name string, kv ...string) amiwire.Packet {
 	c.t.Helper()
@@ -143,6 +127,29 @@ func names(ps []amiwire.Packet) []string {
 		} else {
 			out = append(out, "Response:"+p.Get("Response"))
 		}
+	}
+	return out
+}
+
+// fixtureUsers are the accounts of the server the fixtures were recorded on.
+var fixtureUsers = []User{
+	{Name: "admin", Secret: "s3cret", Read: "all", Write: "all"},
+	{Name: "reader", Secret: "r3ader", Read: "call,system", Write: "none"},
+	{Name: "nowrite", Secret: "n0write", Read: "all", Write: "none"},
+	{Name: "spacey", Secret: "sp4cey", Read: "system", Write: "none"},
+}
+
+// packetsOf parses raw server or client bytes (banner skipped).
+func packetsOf(t testing.TB, raw []byte) []amiwire.Packet {
+	t.Helper()
+	_, pkts := splitTranscript(raw)
+	var out []amiwire.Packet
+	for _, b := range pkts {
+		p, err := amiwire.NewReader(bytes.NewReader(b)).ReadPacket()
+		if err != nil {
+			t.Fatalf("parse %q: %v", b, err)
+		}
+		out = append(out, p)
 	}
 	return out
 }

@@ -9,7 +9,6 @@ import (
 	"net"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -197,9 +196,17 @@ func checkLoopback(addr string) error {
 	return nil
 }
 
+// TB is the part of testing.TB that NewServer uses. It is spelled out here
+// so that the server, which `ami mock` ships, does not link package testing.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
+	Cleanup(func())
+}
+
 // NewServer is New for tests: it fails tb at once when the server cannot
 // start and closes the server when the test ends.
-func NewServer(tb testing.TB, opts Options) *Server {
+func NewServer(tb TB, opts Options) *Server {
 	tb.Helper()
 	srv, err := New(opts)
 	if err != nil {
@@ -211,6 +218,9 @@ func NewServer(tb testing.TB, opts Options) *Server {
 
 // Addr returns the address the server listens on, "127.0.0.1:port".
 func (srv *Server) Addr() string { return srv.ln.Addr().String() }
+
+// Banner returns the greeting line the server sends, without its line end.
+func (srv *Server) Banner() string { return srv.opts.Banner }
 
 // Close stops the listener, closes every session at once and waits until
 // all of the server's goroutines have returned. It is safe to call twice.
@@ -238,16 +248,19 @@ func (srv *Server) Close() error {
 	return err
 }
 
-// addLoginHook adds f to the functions run after each successful login
-// (after Options.OnLogin).
-func (srv *Server) addLoginHook(f func(*Session)) {
+// AddLoginHook adds f to the functions run, in the session goroutine, after
+// each successful login has been answered and FullyBooted sent (after
+// Options.OnLogin). Nothing the session reads is handled until f returns,
+// so what f writes comes before the answer to any later action.
+func (srv *Server) AddLoginHook(f func(*Session)) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	srv.loginHooks = append(srv.loginHooks, f)
 }
 
-// addCloseHook adds f to the functions Close runs before closing sessions.
-func (srv *Server) addCloseHook(f func()) {
+// AddCloseHook adds f to the functions Close runs, once, before it closes
+// the sessions: the place to stop timers that would emit events.
+func (srv *Server) AddCloseHook(f func()) {
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
 	srv.closeHooks = append(srv.closeHooks, f)
@@ -409,7 +422,7 @@ func (srv *Server) record(s *Session, p amiwire.Packet) {
 // through. An event without a Privilege header goes to every session whose
 // events are on. The event is encoded once.
 func (srv *Server) Emit(ev amiwire.Packet) {
-	srv.emitEncoded(newOutEvent(ev))
+	srv.EmitEncoded(EncodeEvent(ev))
 }
 
 // EmitRaw writes b as it is to every logged-in session, ignoring event
@@ -422,9 +435,11 @@ func (srv *Server) EmitRaw(b []byte) {
 	}
 }
 
-func (srv *Server) emitEncoded(ev *outEvent) {
+// EmitEncoded is Emit for an event encoded beforehand: its bytes are sent
+// as they are to every session that Session.Wants it.
+func (srv *Server) EmitEncoded(ev *EncodedEvent) {
 	for _, s := range srv.Sessions() {
-		s.sendEncoded(ev)
+		s.SendEncoded(ev)
 	}
 }
 

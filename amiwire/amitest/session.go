@@ -485,20 +485,39 @@ func (s *Session) AddFilter(filter string) error {
 	return nil
 }
 
-// outEvent is an event encoded once for delivery to many sessions.
-type outEvent struct {
+// EncodedEvent is an event in wire form together with the classes of its
+// Privilege header: encoded once, sent to many sessions, each checked with
+// Session.Wants. Make one with EncodeEvent or NewRawEvent.
+type EncodedEvent struct {
 	raw     []byte
 	cat     Mask
 	hasPriv bool
 }
 
-func newOutEvent(ev amiwire.Packet) *outEvent {
+// EncodeEvent encodes ev as the server writes it (CRLF line ends, closing
+// empty line).
+func EncodeEvent(ev amiwire.Packet) *EncodedEvent {
 	cat, ok := privilegeMask(ev.Get("Privilege"))
-	return &outEvent{raw: appendPacket(nil, ev), cat: cat, hasPriv: ok}
+	return &EncodedEvent{raw: appendPacket(nil, ev), cat: cat, hasPriv: ok}
 }
 
-// wants reports whether the session should receive the event.
-func (s *Session) wants(ev *outEvent) bool {
+// NewRawEvent takes raw, the exact bytes of one event (closing empty line
+// included), to be sent as they are; privilege is the value of its
+// Privilege header ("call,all"; "" when it has none), which decides who
+// may see it. The caller must not modify raw afterwards.
+func NewRawEvent(raw []byte, privilege string) *EncodedEvent {
+	cat, ok := privilegeMask(privilege)
+	return &EncodedEvent{raw: raw, cat: cat, hasPriv: ok}
+}
+
+// Bytes returns the event's wire bytes; the caller must not modify them.
+func (ev *EncodedEvent) Bytes() []byte { return ev.raw }
+
+// Wants reports whether the session should receive ev: it is logged in
+// with events on, the classes of ev's Privilege are all in the user's read
+// permission and in the session's event mask, and the session's filters
+// let ev through (see Server.Emit).
+func (s *Session) Wants(ev *EncodedEvent) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.loggedIn || s.events == 0 {
@@ -527,8 +546,10 @@ func (s *Session) wants(ev *outEvent) bool {
 	return true
 }
 
-func (s *Session) sendEncoded(ev *outEvent) error {
-	if !s.wants(ev) {
+// SendEncoded sends ev to this session if the session Wants it; an event
+// filtered out is dropped without error.
+func (s *Session) SendEncoded(ev *EncodedEvent) error {
+	if !s.Wants(ev) {
 		return nil
 	}
 	return s.write(ev.raw)
@@ -538,7 +559,7 @@ func (s *Session) sendEncoded(ev *outEvent) error {
 // permission and the session's filters allow it (see Server.Emit); an
 // event filtered out is dropped without error.
 func (s *Session) SendEvent(ev amiwire.Packet) error {
-	return s.sendEncoded(newOutEvent(ev))
+	return s.SendEncoded(EncodeEvent(ev))
 }
 
 // WritePacket writes p as it is, with CRLF line ends and the closing empty
@@ -615,9 +636,10 @@ func (s *Session) write(b []byte) error {
 	return s.enqueue(outItem{b: append([]byte(nil), b...)})
 }
 
-// writeOwned is write without the copy: the caller must not touch b until
-// the queue has drained past it (see waitQueue).
-func (s *Session) writeOwned(b []byte) error {
+// WriteOwned is WriteRaw without the copy, for streams of big chunks: the
+// caller must not touch b until the session's queue has drained past it
+// (WaitQueued with the bytes queued after b, or Flush).
+func (s *Session) WriteOwned(b []byte) error {
 	if s.closing.Load() {
 		return fmt.Errorf("session %d: write: %w", s.id, amiwire.ErrClosed)
 	}
@@ -650,8 +672,11 @@ func (s *Session) enqueue(it outItem) error {
 	return nil
 }
 
-// waitQueue blocks until at most n bytes are queued or the session ended.
-func (s *Session) waitQueue(n int) error {
+// WaitQueued blocks until at most n bytes wait in the session's output
+// queue (not yet written to the socket), or returns an error wrapping
+// amiwire.ErrClosed once the session has ended. Writers of long streams
+// use it to go no faster than the client reads.
+func (s *Session) WaitQueued(n int) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	for s.queued > n && !s.ended {
@@ -665,7 +690,7 @@ func (s *Session) waitQueue(n int) error {
 
 // Flush blocks until everything queued so far is on the wire (or the
 // session ended).
-func (s *Session) Flush() error { return s.waitQueue(0) }
+func (s *Session) Flush() error { return s.WaitQueued(0) }
 
 // writer is the session's writer goroutine.
 func (s *Session) writer() {
@@ -827,12 +852,16 @@ func (lw *ListWriter) added() error {
 	return lw.err
 }
 
-// itemsLocked appends n items, item i encoded in wire form (ActionID
-// included) by enc(dst, i), which runs with mu held. The lock is taken
-// once per chunk and released for the write, so that the simulator's
+// ActionID returns the ActionID the list's items carry; ok is false when
+// the action had none (or an empty one), and then items carry none.
+func (lw *ListWriter) ActionID() (id string, ok bool) { return lw.id, lw.hasID }
+
+// AppendItems appends n items, item i written in wire form by enc(dst, i)
+// (its ActionID included, see ActionID), which runs with mu held. The lock
+// is taken once per chunk and released for the write, so that a caller's
 // state stays consistent item by item without being blocked by a slow
-// client for the whole list.
-func (lw *ListWriter) itemsLocked(mu *sync.Mutex, n int, enc func(dst []byte, i int) []byte) error {
+// client for the whole list. For lists of many thousands of items.
+func (lw *ListWriter) AppendItems(mu sync.Locker, n int, enc func(dst []byte, i int) []byte) error {
 	if n > 1000 && cap(lw.buf) < listBuf {
 		// A big list: both buffers at their final size at once, rather
 		// than grown by append through every size up to it.
@@ -919,8 +948,8 @@ func (lw *ListWriter) Complete(name string, kv ...string) error {
 // chunk's bytes still queued, everything queued before it is gone.
 func (lw *ListWriter) flush() {
 	if len(lw.buf) > 0 && lw.err == nil {
-		if lw.err = lw.s.writeOwned(lw.buf); lw.err == nil {
-			lw.err = lw.s.waitQueue(len(lw.buf))
+		if lw.err = lw.s.WriteOwned(lw.buf); lw.err == nil {
+			lw.err = lw.s.WaitQueued(len(lw.buf))
 		}
 		lw.buf, lw.spare = lw.spare, lw.buf
 	}

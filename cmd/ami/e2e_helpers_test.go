@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -58,7 +59,7 @@ func newServer(t *testing.T, opts amitest.Options) *amitest.Server {
 		opts.Users = []amitest.User{{Name: "admin", Secret: testSecret}}
 	}
 	srv := amitest.NewServer(t, opts)
-	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{}); err != nil {
+	if _, err := amisim.New(srv, amisim.Options{}); err != nil {
 		t.Fatal(err)
 	}
 	installGoldenHandlers(srv)

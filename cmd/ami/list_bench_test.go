@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 	"github.com/ami-cli/ami/format"
 )
@@ -21,7 +22,7 @@ func BenchmarkStreamList(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{Calls: calls}); err != nil {
+	if _, err := amisim.New(srv, amisim.Options{Calls: calls}); err != nil {
 		b.Fatal(err)
 	}
 	for _, name := range []string{fmtJSON, fmtText, fmtRaw} {

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -114,7 +115,7 @@ func TestListUsage(t *testing.T) {
 // TestListSimulator lists the simulator's held calls in each format.
 func TestListSimulator(t *testing.T) {
 	srv := amitest.NewServer(t, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: testSecret}}})
-	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{Calls: 3}); err != nil {
+	if _, err := amisim.New(srv, amisim.Options{Calls: 3}); err != nil {
 		t.Fatal(err)
 	}
 	r := amiRun(t, "", with(t, srv, "list", "CoreShowChannels", "-o", "json")...)
@@ -134,7 +135,7 @@ func TestListSimulator(t *testing.T) {
 // printed as asked and exits 0.
 func TestListFieldsMissing(t *testing.T) {
 	srv := amitest.NewServer(t, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: testSecret}}})
-	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{Calls: 3}); err != nil {
+	if _, err := amisim.New(srv, amisim.Options{Calls: 3}); err != nil {
 		t.Fatal(err)
 	}
 	installGoldenHandlers(srv)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -66,7 +67,7 @@ func floodServer(b *testing.B) (string, int64) {
 		return addr, 432
 	}
 	srv := amitest.NewServer(b, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: testSecret}}})
-	sim, err := amitest.NewSimulator(srv, amitest.SimOptions{Flood: 100_000_000})
+	sim, err := amisim.New(srv, amisim.Options{Flood: 100_000_000})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -78,7 +79,7 @@ EXAMPLES:
 // mockSettings are the parsed flags of `ami mock`.
 type mockSettings struct {
 	server amitest.Options
-	sim    amitest.SimOptions
+	sim    amisim.Options
 	replay []string // what --replay sends and leaves out, for stderr
 }
 
@@ -128,18 +129,18 @@ func mockSettingsFrom(c *cli.Context) (mockSettings, error) {
 	}
 	switch floodEnd {
 	case "open":
-		ms.sim.FloodEnd = amitest.FloodKeepOpen
+		ms.sim.FloodEnd = amisim.FloodKeepOpen
 	case "goodbye":
-		ms.sim.FloodEnd = amitest.FloodGoodbye
+		ms.sim.FloodEnd = amisim.FloodGoodbye
 	case "close":
-		ms.sim.FloodEnd = amitest.FloodClose
+		ms.sim.FloodEnd = amisim.FloodClose
 	}
 	if f := c.String("replay"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return ms, usageError("--replay: %v", err)
 		}
-		rep := amitest.InspectReplay(b)
+		rep := amisim.InspectReplay(b)
 		if rep.Events == 0 {
 			why := "the file is empty"
 			if len(rep.Skipped) > 0 {
@@ -155,7 +156,7 @@ func mockSettingsFrom(c *cli.Context) (mockSettings, error) {
 
 // replayNotes are the lines that say what --replay will send and leave
 // out.
-func replayNotes(file string, rep amitest.ReplayReport) []string {
+func replayNotes(file string, rep amisim.ReplayReport) []string {
 	note := fmt.Sprintf("replaying %s of %s to each session after its login", plural(rep.Events, "event"), file)
 	if rep.Unstamped > 0 {
 		note += fmt.Sprintf(", without the ReceivedAt line of %d (listen --timestamps adds its own)", rep.Unstamped)
@@ -170,10 +171,10 @@ func replayNotes(file string, rep amitest.ReplayReport) []string {
 // skippedText sums up the packets a replay leaves out, by reason, in the
 // order they first come: "2 responses (lines 5, 9), 1 packet over a limit
 // (line 12: line length over 1 MiB)".
-func skippedText(skipped []amitest.ReplaySkip) string {
+func skippedText(skipped []amisim.ReplaySkip) string {
 	const show = 3 // lines named per reason
 	var reasons []string
-	by := map[string][]amitest.ReplaySkip{}
+	by := map[string][]amisim.ReplaySkip{}
 	for _, s := range skipped {
 		if by[s.Reason] == nil {
 			reasons = append(reasons, s.Reason)
@@ -185,11 +186,11 @@ func skippedText(skipped []amitest.ReplaySkip) string {
 		list := by[r]
 		var what string
 		switch r {
-		case amitest.SkipResponse, amitest.SkipAction:
+		case amisim.SkipResponse, amisim.SkipAction:
 			what = plural(len(list), r)
-		case amitest.SkipNotAMI:
+		case amisim.SkipNotAMI:
 			what = plural(len(list), "packet") + " with no Event, Response or Action"
-		case amitest.SkipBroken:
+		case amisim.SkipBroken:
 			what = plural(len(list), "packet") + " cut short"
 		default:
 			what = plural(len(list), "packet") + " " + r
@@ -246,7 +247,7 @@ func runMock(c *cli.Context) error {
 		return exitWith(exitConn, fmt.Errorf("mock: %w", err))
 	}
 	defer srv.Close()
-	if _, err := amitest.NewSimulator(srv, ms.sim); err != nil {
+	if _, err := amisim.New(srv, ms.sim); err != nil {
 		return exitWith(exitConn, fmt.Errorf("mock: %w", err))
 	}
 	var names []string
@@ -276,7 +277,7 @@ func startMock(ctx context.Context) (addr string, stop func(), err error) {
 	if err != nil {
 		return "", nil, err
 	}
-	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{Rate: mockInProcessRate, Calls: mockInProcessCalls}); err != nil {
+	if _, err := amisim.New(srv, amisim.Options{Rate: mockInProcessRate, Calls: mockInProcessCalls}); err != nil {
 		srv.Close()
 		return "", nil, err
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -71,7 +72,7 @@ func (w *stallWriter) waitStarted(t *testing.T, ctx context.Context) {
 func newFloodServer(t *testing.T) *amitest.Server {
 	t.Helper()
 	srv := amitest.NewServer(t, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: testSecret}}})
-	if _, err := amitest.NewSimulator(srv, amitest.SimOptions{Flood: 100_000_000}); err != nil {
+	if _, err := amisim.New(srv, amisim.Options{Flood: 100_000_000}); err != nil {
 		t.Fatal(err)
 	}
 	return srv

@@ -1,50 +1,42 @@
-package amitest
+package amisim
 
 import (
 	"bytes"
 	"errors"
 	"strconv"
 	"sync"
+
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // floodChunk is the size of the writes a flood makes.
 const floodChunk = 256 << 10
 
-// floodTemplate is the first UserEvent of the flood-1000 fixture, split
+// floodTemplate is the flood-1000 recording's first UserEvent, split
 // around its Seq value.
 type floodTemplate struct {
 	prefix, suffix []byte
-	probe          *outEvent // the Seq 0 event, for eligibility checks
+	probe          *amitest.EncodedEvent // the Seq 0 event, for eligibility checks
 }
 
 func newFloodTemplate() (*floodTemplate, error) {
-	raw, err := Fixture("flood-1000.listener.server.ami")
+	ev, err := recording("flood-event.ami")
 	if err != nil {
 		return nil, err
 	}
-	start := bytes.Index(raw, []byte("Event: UserEvent\r\n"))
-	if start < 0 {
-		return nil, errors.New("amitest: flood fixture has no UserEvent")
-	}
-	end := bytes.Index(raw[start:], []byte("\r\n\r\n"))
-	if end < 0 {
-		return nil, errors.New("amitest: flood fixture event has no end")
-	}
-	ev := raw[start : start+end+4]
 	i := bytes.Index(ev, []byte("\r\nSeq: 0\r\n"))
 	if i < 0 {
-		return nil, errors.New("amitest: flood fixture event has no Seq: 0")
+		return nil, errors.New("amisim: flood recording has no Seq: 0")
 	}
-	ft := &floodTemplate{
-		prefix: append([]byte(nil), ev[:i+len("\r\nSeq: ")]...),
-		suffix: append([]byte(nil), ev[i+len("\r\nSeq: 0"):]...),
-	}
-	probe, ok := parseOutEvent(ev)
+	probe, ok := parseEvent(ev)
 	if !ok {
-		return nil, errors.New("amitest: flood fixture event does not parse")
+		return nil, errors.New("amisim: flood recording is not an event")
 	}
-	ft.probe = probe
-	return ft, nil
+	return &floodTemplate{
+		prefix: ev[:i+len("\r\nSeq: ")],
+		suffix: ev[i+len("\r\nSeq: 0"):],
+		probe:  probe,
+	}, nil
 }
 
 func (ft *floodTemplate) appendEvent(dst []byte, seq int) []byte {
@@ -67,7 +59,7 @@ func (sim *Simulator) AppendFloodEvent(dst []byte, seq int) []byte {
 // caller's business). Answers to the session's actions may land between
 // two chunks, never inside an event. It returns when all are written or
 // the session fails.
-func (sim *Simulator) Flood(s *Session, n int) error {
+func (sim *Simulator) Flood(s *amitest.Session, n int) error {
 	// Two buffers take turns: one is filled while the other is written.
 	// Before a buffer is filled again, at most one chunk (the other
 	// buffer) may still be queued.
@@ -76,11 +68,11 @@ func (sim *Simulator) Flood(s *Session, n int) error {
 	cur := 0
 	buf := bufs[cur][:0]
 	send := func() error {
-		if err := s.writeOwned(buf); err != nil {
+		if err := s.WriteOwned(buf); err != nil {
 			return err
 		}
 		cur ^= 1
-		if err := s.waitQueue(maxChunk); err != nil {
+		if err := s.WaitQueued(maxChunk); err != nil {
 			return err
 		}
 		buf = bufs[cur][:0]
@@ -95,11 +87,11 @@ func (sim *Simulator) Flood(s *Session, n int) error {
 		}
 	}
 	if len(buf) > 0 {
-		if err := s.writeOwned(buf); err != nil {
+		if err := s.WriteOwned(buf); err != nil {
 			return err
 		}
 	}
-	return s.waitQueue(0)
+	return s.WaitQueued(0)
 }
 
 // FloodAll floods every logged-in session that receives user-class events
@@ -107,7 +99,7 @@ func (sim *Simulator) Flood(s *Session, n int) error {
 func (sim *Simulator) FloodAll(n int) {
 	var wg sync.WaitGroup
 	for _, s := range sim.srv.Sessions() {
-		if !s.wants(sim.flood.probe) {
+		if !s.Wants(sim.flood.probe) {
 			continue
 		}
 		wg.Add(1)

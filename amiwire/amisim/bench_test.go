@@ -1,4 +1,4 @@
-package amitest
+package amisim
 
 import (
 	"bytes"
@@ -9,17 +9,18 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // BenchmarkFlood measures the flood as a client sees it: b.N flood events
 // read and parsed with amiwire.Reader over loopback TCP.
 func BenchmarkFlood(b *testing.B) {
-	srv, err := New(Options{})
+	srv, err := amitest.New(amitest.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	sim, err := NewSimulator(srv, SimOptions{Flood: b.N, FloodEnd: FloodClose})
+	sim, err := New(srv, Options{Flood: b.N, FloodEnd: FloodClose})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -58,12 +59,12 @@ func BenchmarkFlood(b *testing.B) {
 // BenchmarkFloodRaw measures the flood's own speed: bytes drained from the
 // socket without parsing, so the server side is the only work measured.
 func BenchmarkFloodRaw(b *testing.B) {
-	srv, err := New(Options{})
+	srv, err := amitest.New(amitest.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	sim, err := NewSimulator(srv, SimOptions{Flood: b.N, FloodEnd: FloodClose})
+	sim, err := New(srv, Options{Flood: b.N, FloodEnd: FloodClose})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -89,12 +90,12 @@ func BenchmarkFloodRaw(b *testing.B) {
 // socket without parsing, so the server side is the only work measured.
 func BenchmarkCoreShowChannelsRaw(b *testing.B) {
 	const calls = 5000
-	srv, err := New(Options{})
+	srv, err := amitest.New(amitest.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer srv.Close()
-	if _, err := NewSimulator(srv, SimOptions{Calls: calls}); err != nil {
+	if _, err := New(srv, Options{Calls: calls}); err != nil {
 		b.Fatal(err)
 	}
 	conn, err := net.Dial("tcp", srv.Addr())

@@ -1,4 +1,4 @@
-package amitest
+package amisim
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // simChannel is one simulated channel.
@@ -263,7 +264,7 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 	sim.mu.Unlock()
 
 	// Timers are set before anything is sent, so that a test that has seen
-	// the events can advance a ManualClock and know they are due.
+	// the events can advance an amitest.ManualClock and know they are due.
 	if twoEnds > 0 && (oneEnds < 0 || twoEnds <= oneEnds) {
 		sim.after(twoEnds, func() {
 			sim.mu.Lock()
@@ -400,13 +401,13 @@ func parseLocal(channel string) (callSpec, error) {
 	return callSpec{exten: exten, context: context}, nil
 }
 
-func (sim *Simulator) originate(s *Session, a amiwire.Packet) {
+func (sim *Simulator) originate(s *amitest.Session, a amiwire.Packet) {
 	name := a.Get("Channel")
 	if name == "" {
 		s.Error(a, "Channel not specified")
 		return
 	}
-	async := ParseMask(a.Get("Async")) == MaskAll
+	async := amitest.ParseMask(a.Get("Async")) == amitest.MaskAll
 	sp, err := parseLocal(name)
 	if err != nil {
 		if !async {

@@ -1,6 +1,7 @@
-package amitest
+package amisim
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -9,13 +10,16 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
-// SimOptions configure a Simulator.
-type SimOptions struct {
-	// Clock drives simulated time (call durations, background traffic);
-	// nil means RealClock. Tests use a ManualClock.
-	Clock Clock
+// Options configure a Simulator. The zero value is a quiet PBX with no
+// calls.
+type Options struct {
+	// Clock drives simulated time (call durations, ring timeouts,
+	// background traffic); nil means amitest.RealClock. Tests use an
+	// amitest.ManualClock.
+	Clock amitest.Clock
 
 	// Calls is the number of held calls (Local/hold@default pairs running
 	// Wait(3600), so twice as many channels) present from the start, without
@@ -61,20 +65,20 @@ const (
 	FloodClose
 )
 
-// Simulator makes a Server behave like a small Asterisk 22 PBX: it
-// installs handlers for Ping, CoreSettings, CoreStatus, CoreShowChannels,
+// Simulator makes an amitest.Server behave like a small Asterisk 22 PBX:
+// it installs handlers for CoreSettings, CoreStatus, CoreShowChannels,
 // Status, QueueStatus, Command, Originate, Hangup, UserEvent, DBPut, DBGet
-// (Events, Filter, Login, Challenge and Logoff are the Server's own) and
-// keeps simulated Local channels whose events follow the recorded ones.
-// Closing the Server stops the simulator.
+// (Ping, Events, Filter, Login, Challenge and Logoff are the server's own)
+// and keeps simulated Local channels whose events follow the recorded
+// ones. Closing the server stops the simulator.
 type Simulator struct {
-	srv   *Server
-	opts  SimOptions
-	clock Clock
+	srv   *amitest.Server
+	opts  Options
+	clock amitest.Clock
 	start time.Time
 
 	flood   *floodTemplate
-	replay  []*outEvent
+	replay  []*amitest.EncodedEvent
 	version string
 
 	mu        sync.Mutex
@@ -89,9 +93,9 @@ type Simulator struct {
 	closed    bool
 }
 
-// NewSimulator installs the simulated PBX on srv and starts its background
+// New installs the simulated PBX on srv and starts its background
 // traffic, if any. Call it before clients connect.
-func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
+func New(srv *amitest.Server, opts Options) (*Simulator, error) {
 	sim := &Simulator{
 		srv:       srv,
 		opts:      opts,
@@ -104,7 +108,7 @@ func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
 		version:   opts.AsteriskVersion,
 	}
 	if sim.clock == nil {
-		sim.clock = RealClock()
+		sim.clock = amitest.RealClock()
 	}
 	if sim.version == "" {
 		sim.version = "22.10.1"
@@ -118,8 +122,7 @@ func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
 	if opts.Replay != nil {
 		sim.replay, _ = parseReplay(opts.Replay)
 	}
-	handlers := map[string]Handler{
-		"Ping":             handlePing,
+	handlers := map[string]amitest.Handler{
 		"CoreSettings":     sim.coreSettings,
 		"CoreStatus":       sim.coreStatus,
 		"CoreShowChannels": sim.coreShowChannels,
@@ -138,8 +141,8 @@ func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
 	for i := 0; i < opts.Calls; i++ {
 		sim.addHeldCall()
 	}
-	srv.addLoginHook(sim.onLogin)
-	srv.addCloseHook(sim.stop)
+	srv.AddLoginHook(sim.onLogin)
+	srv.AddCloseHook(sim.stop)
 	if opts.Rate > 0 {
 		sim.scheduleBackground()
 	}
@@ -147,10 +150,10 @@ func NewSimulator(srv *Server, opts SimOptions) (*Simulator, error) {
 }
 
 // Server returns the server the simulator runs on.
-func (sim *Simulator) Server() *Server { return sim.srv }
+func (sim *Simulator) Server() *amitest.Server { return sim.srv }
 
 // Clock returns the simulator's clock.
-func (sim *Simulator) Clock() Clock { return sim.clock }
+func (sim *Simulator) Clock() amitest.Clock { return sim.clock }
 
 // stop cancels every pending timer; later timers do nothing.
 func (sim *Simulator) stop() {
@@ -165,7 +168,7 @@ func (sim *Simulator) stop() {
 }
 
 // after runs f after d of simulated time, in a goroutine the server waits
-// for (real clock) or in the caller of ManualClock.Advance.
+// for (real clock) or in the caller of amitest.ManualClock.Advance.
 func (sim *Simulator) after(d time.Duration, f func()) {
 	sim.mu.Lock()
 	defer sim.mu.Unlock()
@@ -174,7 +177,7 @@ func (sim *Simulator) after(d time.Duration, f func()) {
 	}
 	sim.stopSeq++
 	id := sim.stopSeq
-	_, manual := sim.clock.(*ManualClock)
+	_, manual := sim.clock.(*amitest.ManualClock)
 	sim.stops[id] = sim.clock.AfterFunc(d, func() {
 		sim.mu.Lock()
 		if sim.closed {
@@ -203,14 +206,14 @@ func (sim *Simulator) scheduleBackground() {
 }
 
 // onLogin runs the per-login extras: the replay and the flood.
-func (sim *Simulator) onLogin(s *Session) {
+func (sim *Simulator) onLogin(s *amitest.Session) {
 	if len(sim.replay) == 0 && sim.opts.Flood <= 0 {
 		return
 	}
 	if len(sim.replay) > 0 {
 		sim.sendReplay(s) // in the session goroutine: before any later answer
 	}
-	if sim.opts.Flood <= 0 || !s.wants(sim.flood.probe) {
+	if sim.opts.Flood <= 0 || !s.Wants(sim.flood.probe) {
 		return
 	}
 	sim.srv.Go(func() {
@@ -229,40 +232,42 @@ func (sim *Simulator) onLogin(s *Session) {
 	})
 }
 
-func (sim *Simulator) sendReplay(s *Session) {
+func (sim *Simulator) sendReplay(s *amitest.Session) {
 	var buf []byte
 	for _, ev := range sim.replay {
-		if !s.wants(ev) {
+		if !s.Wants(ev) {
 			continue
 		}
-		buf = append(buf, ev.raw...)
-		if len(buf) >= listChunk {
-			if s.waitQueue(4*listChunk) != nil || s.write(buf) != nil {
+		buf = append(buf, ev.Bytes()...)
+		if len(buf) >= replayChunk {
+			if s.WaitQueued(4*replayChunk) != nil || s.WriteRaw(buf) != nil {
 				return
 			}
 			buf = buf[:0]
 		}
 	}
 	if len(buf) > 0 {
-		s.write(buf)
+		s.WriteRaw(buf)
 	}
 }
 
-// parseOutEvent reads one raw packet; ok is false for anything but an
-// event. The raw bytes are kept as they are.
-func parseOutEvent(raw []byte) (*outEvent, bool) {
-	p, err := amiwire.NewReader(strings.NewReader(string(raw))).ReadPacket()
+// replayChunk is the size of a replay's writes.
+const replayChunk = 256 << 10
+
+// parseEvent reads one raw packet; ok is false for anything but an event.
+// The raw bytes are kept as they are.
+func parseEvent(raw []byte) (*amitest.EncodedEvent, bool) {
+	p, err := amiwire.NewReader(bytes.NewReader(raw)).ReadPacket()
 	if err != nil || p.Kind() != amiwire.KindEvent {
 		return nil, false
 	}
-	cat, ok := privilegeMask(p.Get("Privilege"))
-	return &outEvent{raw: raw, cat: cat, hasPriv: ok}, true
+	return amitest.NewRawEvent(raw, p.Get("Privilege")), true
 }
 
 // ---- simple actions ----
 
-func (sim *Simulator) coreSettings(s *Session, a amiwire.Packet) {
-	ver, _ := amiwire.BannerVersion(s.srv.opts.Banner)
+func (sim *Simulator) coreSettings(s *amitest.Session, a amiwire.Packet) {
+	ver, _ := amiwire.BannerVersion(s.Server().Banner())
 	s.Success(a,
 		"AMIversion", ver,
 		"AsteriskVersion", sim.version,
@@ -279,7 +284,7 @@ func (sim *Simulator) coreSettings(s *Session, a amiwire.Packet) {
 	)
 }
 
-func (sim *Simulator) coreStatus(s *Session, a amiwire.Packet) {
+func (sim *Simulator) coreStatus(s *amitest.Session, a amiwire.Packet) {
 	st := sim.start.UTC()
 	sim.mu.Lock()
 	cur, proc := len(sim.calls), sim.processed
@@ -294,7 +299,7 @@ func (sim *Simulator) coreStatus(s *Session, a amiwire.Packet) {
 	)
 }
 
-func (sim *Simulator) userEvent(s *Session, a amiwire.Packet) {
+func (sim *Simulator) userEvent(s *amitest.Session, a amiwire.Packet) {
 	name := a.Get("UserEvent")
 	ev := amiwire.Packet{Fields: []amiwire.Field{{Key: "Event", Value: "UserEvent"}, {Key: "Privilege", Value: "user,all"}, {Key: "UserEvent", Value: name}}}
 	for _, f := range a.Fields {
@@ -307,7 +312,7 @@ func (sim *Simulator) userEvent(s *Session, a amiwire.Packet) {
 	sim.srv.Emit(ev)
 }
 
-func (sim *Simulator) dbPut(s *Session, a amiwire.Packet) {
+func (sim *Simulator) dbPut(s *amitest.Session, a amiwire.Packet) {
 	fam, key := a.Get("Family"), a.Get("Key")
 	switch {
 	case fam == "":
@@ -322,7 +327,7 @@ func (sim *Simulator) dbPut(s *Session, a amiwire.Packet) {
 	}
 }
 
-func (sim *Simulator) dbGet(s *Session, a amiwire.Packet) {
+func (sim *Simulator) dbGet(s *amitest.Session, a amiwire.Packet) {
 	fam, key := a.Get("Family"), a.Get("Key")
 	if fam == "" {
 		s.Error(a, "No family specified.")
@@ -346,15 +351,25 @@ func (sim *Simulator) dbGet(s *Session, a amiwire.Packet) {
 	s.SendList(a, "Result will follow", []amiwire.Packet{item}, "DBGetComplete")
 }
 
-// queueStatus answers with the recorded queue-status fixture's items.
-func (sim *Simulator) queueStatus(s *Session, a amiwire.Packet) {
-	raw := MustFixture("queue-status.server.ami")
-	_, pkts := splitTranscript(raw)
+// queueStatus answers with the queue-status recording's items.
+func (sim *Simulator) queueStatus(s *amitest.Session, a amiwire.Packet) {
+	raw, err := recording("queue-status.server.ami")
+	if err != nil {
+		s.Error(a, err.Error())
+		return
+	}
 	queue := a.Get("Queue")
 	lw := s.StartList(a, "Queue status will follow")
-	for _, b := range pkts {
-		p, err := amiwire.NewReader(strings.NewReader(string(b))).ReadPacket()
-		if err != nil || p.ActionID() != "qs-2" || p.Kind() != amiwire.KindEvent || amiwire.ListMarkOf(p) != amiwire.ListItem {
+	rd := amiwire.NewReader(bytes.NewReader(raw))
+	if _, err := rd.ReadBanner(); err != nil {
+		return
+	}
+	for {
+		p, err := rd.ReadPacket()
+		if err != nil {
+			break
+		}
+		if p.ActionID() != "qs-2" || p.Kind() != amiwire.KindEvent || amiwire.ListMarkOf(p) != amiwire.ListItem {
 			continue
 		}
 		if queue != "" && p.Get("Queue") != queue {
@@ -369,7 +384,7 @@ func (sim *Simulator) queueStatus(s *Session, a amiwire.Packet) {
 
 // ---- Command ----
 
-func (sim *Simulator) command(s *Session, a amiwire.Packet) {
+func (sim *Simulator) command(s *amitest.Session, a amiwire.Packet) {
 	cmd := strings.Join(strings.Fields(a.Get("Command")), " ")
 	var out []string
 	ok := true
@@ -471,15 +486,15 @@ func (sim *Simulator) channels() []*simChannel {
 	return append([]*simChannel(nil), sim.chans...)
 }
 
-func (sim *Simulator) coreShowChannels(s *Session, a amiwire.Packet) {
+func (sim *Simulator) coreShowChannels(s *amitest.Session, a amiwire.Packet) {
 	now := sim.clock.Now()
 	lw := s.StartList(a, "Channels will follow")
 	chans := sim.channels()
-	err := lw.itemsLocked(&sim.mu, len(chans), func(buf []byte, i int) []byte {
+	err := lw.AppendItems(&sim.mu, len(chans), func(buf []byte, i int) []byte {
 		ch := chans[i]
 		buf = appendKV(buf, "Event", "CoreShowChannel")
-		if lw.hasID {
-			buf = appendKV(buf, "ActionID", lw.id)
+		if id, ok := lw.ActionID(); ok {
+			buf = appendKV(buf, "ActionID", id)
 		}
 		buf = ch.appendBase(buf)
 		buf = appendKV(buf, "Application", ch.app)
@@ -508,7 +523,7 @@ var statusTail = [...][2]string{
 	{"Writeformat", "slin"}, {"Writetrans", ""}, {"Callgroup", "0"}, {"Pickupgroup", "0"},
 }
 
-func (sim *Simulator) status(s *Session, a amiwire.Packet) {
+func (sim *Simulator) status(s *amitest.Session, a amiwire.Packet) {
 	now := sim.clock.Now()
 	chans := sim.channels()
 	if want := a.Get("Channel"); want != "" {
@@ -525,7 +540,7 @@ func (sim *Simulator) status(s *Session, a amiwire.Packet) {
 		chans = sel
 	}
 	lw := s.StartList(a, "Channel status will follow")
-	err := lw.itemsLocked(&sim.mu, len(chans), func(buf []byte, i int) []byte {
+	err := lw.AppendItems(&sim.mu, len(chans), func(buf []byte, i int) []byte {
 		ch := chans[i]
 		buf = appendKV(buf, "Event", "Status")
 		buf = appendKV(buf, "Privilege", "Call")
@@ -541,8 +556,8 @@ func (sim *Simulator) status(s *Session, a amiwire.Packet) {
 		buf = append(buf, "Seconds: "...)
 		buf = strconv.AppendInt(buf, int64(now.Sub(ch.created).Seconds()), 10)
 		buf = append(buf, '\r', '\n')
-		if lw.hasID {
-			buf = appendKV(buf, "ActionID", lw.id)
+		if id, ok := lw.ActionID(); ok {
+			buf = appendKV(buf, "ActionID", id)
 		}
 		return append(buf, '\r', '\n')
 	})
@@ -574,7 +589,7 @@ func appendKV(dst []byte, k, v string) []byte {
 
 // ---- Hangup ----
 
-func (sim *Simulator) hangup(s *Session, a amiwire.Packet) {
+func (sim *Simulator) hangup(s *amitest.Session, a amiwire.Packet) {
 	name := a.Get("Channel")
 	if name == "" {
 		s.Error(a, "No channel specified")

@@ -1,4 +1,4 @@
-package amitest
+package amisim
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // ReplayReport says what a replay of a raw capture (SimOptions.Replay)
@@ -41,8 +42,8 @@ const (
 // two.
 const receivedAtKey = "ReceivedAt"
 
-// InspectReplay reports what a Simulator with SimOptions{Replay: raw}
-// replays and leaves out. It reads raw the same way NewSimulator does.
+// InspectReplay reports what a Simulator with Options{Replay: raw}
+// replays and leaves out. It reads raw the same way New does.
 func InspectReplay(raw []byte) ReplayReport {
 	_, rep := parseReplay(raw)
 	return rep
@@ -51,9 +52,9 @@ func InspectReplay(raw []byte) ReplayReport {
 // parseReplay reads a raw capture: a banner line (skipped) and packets
 // back to back, as `ami listen -o raw` writes them. It keeps the events,
 // with their exact bytes, less a leading ReceivedAt line.
-func parseReplay(raw []byte) ([]*outEvent, ReplayReport) {
+func parseReplay(raw []byte) ([]*amitest.EncodedEvent, ReplayReport) {
 	var rep ReplayReport
-	var events []*outEvent
+	var events []*amitest.EncodedEvent
 	banner := bannerLen(raw)
 	body := raw[banner:]
 	lines := lineCounter{b: raw, pos: 0, line: 1}
@@ -70,8 +71,7 @@ func parseReplay(raw []byte) ([]*outEvent, ReplayReport) {
 					ev = ev[bytes.IndexByte(ev, '\n')+1:]
 					rep.Unstamped++
 				}
-				cat, ok := privilegeMask(p.Get("Privilege"))
-				events = append(events, &outEvent{raw: ev, cat: cat, hasPriv: ok})
+				events = append(events, amitest.NewRawEvent(ev, p.Get("Privilege")))
 				continue
 			case amiwire.KindResponse:
 				skip.Reason, skip.Detail = SkipResponse, "Response: "+p.Get("Response")

@@ -1,4 +1,4 @@
-package amitest
+package amisim
 
 import (
 	"bytes"
@@ -62,7 +62,7 @@ func TestReplayDropsStamps(t *testing.T) {
 	capture := "Asterisk Call Manager/11.0.0\r\n" +
 		"ReceivedAt: 2026-11-22T21:40:25.000001+01:00\r\n" + events[0] +
 		"ReceivedAt: 2026-11-22T21:40:26.000001+01:00\r\n" + events[1]
-	srv, _, _ := newSim(t, SimOptions{Replay: []byte(capture)})
+	srv, _, _ := newSim(t, Options{Replay: []byte(capture)})
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "user")
 	for _, want := range events {
@@ -98,9 +98,9 @@ func FuzzInspectReplay(f *testing.F) {
 			last = s.Line
 		}
 		for _, ev := range evs {
-			p, err := amiwire.NewReader(bytes.NewReader(ev.raw)).ReadPacket()
+			p, err := amiwire.NewReader(bytes.NewReader(ev.Bytes())).ReadPacket()
 			if err != nil || p.Kind() != amiwire.KindEvent || strings.EqualFold(p.Fields[0].Key, receivedAtKey) {
-				t.Fatalf("replayed %q: %v", ev.raw, err)
+				t.Fatalf("replayed %q: %v", ev.Bytes(), err)
 			}
 		}
 	})

@@ -1,12 +1,14 @@
-package amitest
+package amisim
 
 import (
 	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // channelKeys hold channel names and ids, which differ from the recording.
@@ -15,14 +17,14 @@ var channelKeys = []string{
 	"LocalOneLinkedid", "LocalTwoUniqueid", "LocalTwoLinkedid", "DestChannel", "DestUniqueid", "DestLinkedid",
 }
 
-func newSim(t *testing.T, so SimOptions) (*Server, *Simulator, *ManualClock) {
+func newSim(t *testing.T, so Options) (*amitest.Server, *Simulator, *amitest.ManualClock) {
 	t.Helper()
-	clock := NewManualClock(time.Date(2026, 11, 22, 21, 40, 25, 0, time.UTC))
+	clock := amitest.NewManualClock(time.Date(2026, 11, 22, 21, 40, 25, 0, time.UTC))
 	if so.Clock == nil {
 		so.Clock = clock
 	}
-	srv := NewServer(t, Options{Users: fixtureUsers})
-	sim, err := NewSimulator(srv, so)
+	srv := amitest.NewServer(t, amitest.Options{Users: fixtureUsers})
+	sim, err := New(srv, so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,9 +35,9 @@ func newSim(t *testing.T, so SimOptions) (*Server, *Simulator, *ManualClock) {
 // client against the simulator, with a manual clock standing in for the
 // one-second Wait, and compares every packet.
 func TestOriginateAsyncMatchesFixture(t *testing.T) {
-	srv, sim, clock := newSim(t, SimOptions{})
+	srv, sim, clock := newSim(t, Options{})
 	c := dial(t, srv.Addr())
-	actions := packetsOf(t, MustFixture("originate-async.client.ami"))
+	actions := packetsOf(t, amitest.MustFixture("originate-async.client.ami"))
 	var got []amiwire.Packet
 	// Login.
 	c.wr.WriteAction(actions[0])
@@ -59,7 +61,7 @@ func TestOriginateAsyncMatchesFixture(t *testing.T) {
 	}
 	c.wr.WriteAction(actions[2])
 	got = append(got, c.expectEOF()...)
-	want := packetsOf(t, MustFixture("originate-async.server.ami"))
+	want := packetsOf(t, amitest.MustFixture("originate-async.server.ami"))
 	comparePackets(t, got, want, channelKeys...)
 	for _, p := range got {
 		if p.Event() == "OriginateResponse" && p.ActionID() != "orig-2" {
@@ -71,7 +73,7 @@ func TestOriginateAsyncMatchesFixture(t *testing.T) {
 // TestCallLifecycleListener checks that a second session sees another
 // session's call, OriginateResponse included, as in call-lifecycle.
 func TestCallLifecycleListener(t *testing.T) {
-	srv, _, clock := newSim(t, SimOptions{})
+	srv, _, clock := newSim(t, Options{})
 	listener := dial(t, srv.Addr())
 	listener.login("admin", "s3cret")
 	listener.readEvent("SuccessfulAuth")
@@ -102,7 +104,7 @@ func TestCallLifecycleListener(t *testing.T) {
 }
 
 func TestSyncOriginateAndLists(t *testing.T) {
-	srv, sim, clock := newSim(t, SimOptions{})
+	srv, sim, clock := newSim(t, Options{})
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "off")
 	for i := 0; i < 3; i++ {
@@ -114,7 +116,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 	clock.Advance(time.Second)
 	fixtureItems := func(name, event string) []amiwire.Packet {
 		var out []amiwire.Packet
-		for _, p := range packetsOf(t, MustFixture(name)) {
+		for _, p := range packetsOf(t, amitest.MustFixture(name)) {
 			if p.Event() == event {
 				out = append(out, p)
 			}
@@ -173,7 +175,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 	// Command: core show channels has the CLI table layout of the recording.
 	r := c.do("Command", "ActionID", "cmd-2", "Command", "core show channels")
 	out := r.Values("Output")
-	want := packetsOf(t, MustFixture("command-core-show-channels.server.ami"))
+	want := packetsOf(t, amitest.MustFixture("command-core-show-channels.server.ami"))
 	var wantOut []string
 	for _, p := range want {
 		if p.ActionID() == "cmd-2" {
@@ -207,7 +209,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 }
 
 func TestNoActionIDLists(t *testing.T) {
-	srv, _, clock := newSim(t, SimOptions{Calls: 1})
+	srv, _, clock := newSim(t, Options{Calls: 1})
 	clock.Advance(time.Second)
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "off")
@@ -220,7 +222,7 @@ func TestNoActionIDLists(t *testing.T) {
 			break
 		}
 	}
-	want := packetsOf(t, MustFixture("no-actionid.server.ami"))
+	want := packetsOf(t, amitest.MustFixture("no-actionid.server.ami"))
 	var wantList []amiwire.Packet
 	for _, p := range want {
 		if p.Get("Message") == "Channels will follow" || strings.HasPrefix(p.Event(), "CoreShowChannel") {
@@ -236,7 +238,7 @@ func TestNoActionIDLists(t *testing.T) {
 }
 
 func TestSimCommands(t *testing.T) {
-	srv, _, clock := newSim(t, SimOptions{})
+	srv, _, clock := newSim(t, Options{})
 	clock.Advance(14*time.Minute + 11*time.Second)
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "off")
@@ -262,7 +264,7 @@ func TestSimCommands(t *testing.T) {
 		t.Errorf("CoreSettings: %v", cs)
 	}
 	st := c.do("CoreStatus", "ActionID", "pipe-corestatus-3")
-	want := packetsOf(t, MustFixture("pipelined.server.ami"))
+	want := packetsOf(t, amitest.MustFixture("pipelined.server.ami"))
 	for _, p := range want {
 		if p.ActionID() == "pipe-corestatus-3" {
 			comparePackets(t, []amiwire.Packet{st}, []amiwire.Packet{p})
@@ -286,7 +288,7 @@ func TestSimCommands(t *testing.T) {
 }
 
 func TestOriginateErrors(t *testing.T) {
-	srv, _, _ := newSim(t, SimOptions{})
+	srv, _, _ := newSim(t, Options{})
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "call")
 	if r := c.do("Originate", "ActionID", "o1"); r.Get("Message") != "Channel not specified" {
@@ -307,7 +309,7 @@ func TestOriginateErrors(t *testing.T) {
 // TestFloodOriginate checks the flood extension: COUNT UserEvents in order,
 // as in flood-1000 (listener with Events: user).
 func TestFloodOriginate(t *testing.T) {
-	srv, sim, _ := newSim(t, SimOptions{})
+	srv, sim, _ := newSim(t, Options{})
 	l := dial(t, srv.Addr())
 	l.login("admin", "s3cret", "Events", "user")
 	if err := sim.Originate("Local/flood@default", "Wait", "60"); err == nil {
@@ -326,7 +328,7 @@ func TestFloodOriginate(t *testing.T) {
 
 func TestFloodOnLogin(t *testing.T) {
 	const n = 1000
-	srv, _, _ := newSim(t, SimOptions{Flood: n})
+	srv, _, _ := newSim(t, Options{Flood: n})
 	c := dial(t, srv.Addr())
 	c.send("Login", "ActionID", "listener-login-1", "Username", "admin", "Secret", "s3cret", "Events", "user")
 	got := []amiwire.Packet{c.read()}
@@ -335,7 +337,7 @@ func TestFloodOnLogin(t *testing.T) {
 	}
 	c.send("Logoff", "ActionID", "listener-logoff-2")
 	got = append(got, c.expectEOF()...)
-	want := packetsOf(t, MustFixture("flood-1000.listener.server.ami"))
+	want := packetsOf(t, amitest.MustFixture("flood-1000.listener.server.ami"))
 	if len(got) != len(want) {
 		t.Fatalf("got %d packets, want %d", len(got), len(want))
 	}
@@ -362,7 +364,7 @@ func TestFloodEnd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, _, _ := newSim(t, SimOptions{Flood: 50, FloodEnd: tt.end})
+			srv, _, _ := newSim(t, Options{Flood: 50, FloodEnd: tt.end})
 			c := dial(t, srv.Addr())
 			c.login("admin", "s3cret", "Events", tt.events)
 			if tt.want == 0 {
@@ -393,8 +395,8 @@ func TestFloodEnd(t *testing.T) {
 }
 
 func TestReplayCapture(t *testing.T) {
-	capture := MustFixture("call-lifecycle.listener.server.ami")
-	srv, _, _ := newSim(t, SimOptions{Replay: capture})
+	capture := amitest.MustFixture("call-lifecycle.listener.server.ami")
+	srv, _, _ := newSim(t, Options{Replay: capture})
 	var want []amiwire.Packet
 	for _, p := range packetsOf(t, capture) {
 		if p.Kind() == amiwire.KindEvent && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
@@ -426,7 +428,7 @@ func TestReplayCapture(t *testing.T) {
 }
 
 func TestBackgroundRate(t *testing.T) {
-	srv, sim, clock := newSim(t, SimOptions{Rate: 2})
+	srv, sim, clock := newSim(t, Options{Rate: 2})
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "call")
 	clock.Advance(500 * time.Millisecond)
@@ -446,7 +448,7 @@ func TestBackgroundRate(t *testing.T) {
 }
 
 func TestDBGet(t *testing.T) {
-	srv, _, _ := newSim(t, SimOptions{})
+	srv, _, _ := newSim(t, Options{})
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "off")
 	tests := []struct {
@@ -468,7 +470,7 @@ func TestDBGet(t *testing.T) {
 
 func TestBigList(t *testing.T) {
 	const calls = 5000
-	srv, _, _ := newSim(t, SimOptions{Calls: calls})
+	srv, _, _ := newSim(t, Options{Calls: calls})
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "off")
 	c.send("CoreShowChannels", "ActionID", "big")
@@ -488,4 +490,39 @@ func TestBigList(t *testing.T) {
 		n++
 	}
 	t.Fatal("no complete event")
+}
+
+// TestCloseEndsGoroutines: closing the server stops the simulator with it:
+// floods to clients that do not read, background calls and their timers.
+func TestCloseEndsGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	srv, err := amitest.New(amitest.Options{Users: fixtureUsers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(srv, Options{Flood: 50_000, Rate: 1000, Calls: 3}); err != nil {
+		t.Fatal(err)
+	}
+	var conns []*conn
+	for i := 0; i < 3; i++ {
+		c := dial(t, srv.Addr())
+		c.send("Login", "Username", "admin", "Secret", "s3cret")
+		conns = append(conns, c)
+	}
+	conns[0].readEvent("UserEvent") // a flood is under way
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range conns {
+		c.c.Close()
+	}
+	// A goroutine that has run its deferred wg.Done may not have exited yet;
+	// under load that takes more than a few yields, so wait up to a deadline.
+	for deadline := time.Now().Add(5 * time.Second); runtime.NumGoroutine() > before && time.Now().Before(deadline); {
+		runtime.Gosched()
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<16)
+		t.Fatalf("%d goroutines after Close, %d before\n%s", n, before, buf[:runtime.Stack(buf, true)])
+	}
 }

@@ -1,4 +1,4 @@
-package amitest
+package amisim
 
 import (
 	"bytes"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
 // TestAppendBase holds the hand-written appendBase to baseFields, the
@@ -93,7 +94,7 @@ func wantChannelList(sim *Simulator, id string) []byte {
 // for byte against the item-by-item encoding, with and without ActionID,
 // with calls in different states.
 func TestCoreShowChannelsBytes(t *testing.T) {
-	srv, sim, clock := newSim(t, SimOptions{Calls: 3000})
+	srv, sim, clock := newSim(t, Options{Calls: 3000})
 	clock.Advance(3723 * time.Second)
 	sim.startCall(callSpec{exten: "short", context: "default", app: "Wait", data: "10"}, nil)
 	clock.Advance(1500 * time.Millisecond)
@@ -128,14 +129,14 @@ func TestCoreShowChannelsBytes(t *testing.T) {
 	}
 }
 
-// TestBigListCut cuts CoreShowChannels (FaultCloseMidList) before, inside
+// TestBigListCut cuts CoreShowChannels (amitest.FaultCloseMidList) before, inside
 // and after the first chunk: the items before the cut arrive whole, then
 // the stream ends cleanly.
 func TestBigListCut(t *testing.T) {
 	for _, size := range []int{-1, 1, 700, 1999, 2000} {
 		t.Run(strconv.Itoa(size), func(t *testing.T) {
-			srv := NewServer(t, Options{Users: fixtureUsers, Faults: []Fault{{Kind: FaultCloseMidList, Action: "CoreShowChannels", Size: size}}})
-			if _, err := NewSimulator(srv, SimOptions{Calls: 1000}); err != nil {
+			srv := amitest.NewServer(t, amitest.Options{Users: fixtureUsers, Faults: []amitest.Fault{{Kind: amitest.FaultCloseMidList, Action: "CoreShowChannels", Size: size}}})
+			if _, err := New(srv, Options{Calls: 1000}); err != nil {
 				t.Fatal(err)
 			}
 			c := dial(t, srv.Addr())
@@ -164,8 +165,8 @@ func TestBigListCut(t *testing.T) {
 // the client (two chunks in flight at most) instead of outrunning it and
 // getting it cut off, and arrives whole.
 func TestBigListSlowReader(t *testing.T) {
-	srv := NewServer(t, Options{Users: fixtureUsers, MaxQueue: 4 * listBuf})
-	if _, err := NewSimulator(srv, SimOptions{Calls: 10000}); err != nil {
+	srv := amitest.NewServer(t, amitest.Options{Users: fixtureUsers, MaxQueue: 4 * listBuf})
+	if _, err := New(srv, Options{Calls: 10000}); err != nil {
 		t.Fatal(err)
 	}
 	c := dial(t, srv.Addr())
@@ -190,3 +191,12 @@ func TestBigListSlowReader(t *testing.T) {
 	}
 	t.Fatal("no complete event")
 }
+
+// appendPacket appends p's wire form, as the server writes it.
+func appendPacket(dst []byte, p amiwire.Packet) []byte {
+	return append(dst, amitest.EncodeEvent(p).Bytes()...)
+}
+
+// listBuf is the size of amitest's list buffers (a 256 KiB chunk and the
+// item that takes it past).
+const listBuf = 256<<10 + 16<<10
