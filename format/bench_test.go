@@ -77,6 +77,11 @@ func benchPacketsFormat(b *testing.B, name string, opts Options, ps []amiwire.Pa
 func BenchmarkJSON(b *testing.B)        { benchFormat(b, "json", Options{}) }
 func BenchmarkJSONStamped(b *testing.B) { benchFormat(b, "json", Options{Timestamps: true}) }
 func BenchmarkText(b *testing.B)        { benchFormat(b, "text", Options{}) }
+
+// BenchmarkJSONLead is BenchmarkJSON with the "@host" of merged output.
+func BenchmarkJSONLead(b *testing.B) {
+	benchFormat(b, "json", Options{Lead: []amiwire.Field{{Key: "@host", Value: "pbx1.example.net"}}})
+}
 func BenchmarkTextEscape(b *testing.B)  { benchFormat(b, "text", Options{Escape: true}) }
 func BenchmarkRaw(b *testing.B)         { benchFormat(b, "raw", Options{}) }
 

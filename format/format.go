@@ -60,6 +60,14 @@
 // with '@'; should a packet carry "@timestamp" anyway, JSON groups its value
 // with ours into one array, the stamp first.
 //
+// # Lead fields
+//
+// Options.Lead (and SetLead) put fields the program adds before each
+// packet's own, even before the timestamp: `{"@host":"pbx1","Event":...}`
+// in json, a first line "@host: pbx1" in text, a first column in a
+// table. Without a lead nothing changes, at the cost of one length test
+// per packet.
+//
 // # Writing from wire bytes
 //
 // The json and text writers are also RawWriters: WriteRaw writes a packet
@@ -151,6 +159,21 @@ type Options struct {
 	// (a raw newline would break a row); json escapes anyway; raw is
 	// always byte-exact.
 	Escape bool
+	// Lead are fields written first in every packet, before the
+	// timestamp, whatever Fields picks: keys the program adds, such as
+	// "@host" for the server a packet came from when output of several
+	// is merged. json writes them as the first members, text as the
+	// first lines, table as the first columns; raw ignores them (its
+	// bytes are the wire's). A writer's lead can be changed between
+	// packets with SetLead.
+	Lead []amiwire.Field
+}
+
+// LeadSetter is a Writer whose Options.Lead can be changed between
+// packets. Every Writer that New returns is one.
+type LeadSetter interface {
+	// SetLead makes fields the lead of the packets written from now on.
+	SetLead(fields []amiwire.Field)
 }
 
 // TimestampKey is the key under which Options.Timestamps writes the receive
@@ -175,16 +198,24 @@ func Names() []string { return []string{"text", "json", "raw", "table"} }
 func New(name string, w io.Writer, opts Options) (Writer, error) {
 	out := output{w: w, buf: make([]byte, 0, bufferSize)}
 	opts.Fields = append([]string(nil), opts.Fields...) // the caller may reuse its slice
+	var wr interface {
+		Writer
+		LeadSetter
+	}
 	switch strings.ToLower(name) {
 	case "text":
-		return &textWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields)}, nil
+		wr = &textWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields)}
 	case "json":
-		return &jsonWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields)}, nil
+		wr = &jsonWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields)}
 	case "raw":
-		return &rawWriter{output: out, opts: opts}, nil
+		wr = &rawWriter{output: out, opts: opts}
 	case "table":
 		opts.Hide = append([]string(nil), opts.Hide...)
-		return &tableWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields), width: newWidther()}, nil
+		wr = &tableWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields), width: newWidther()}
+	}
+	if wr != nil {
+		wr.SetLead(opts.Lead)
+		return wr, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
@@ -195,6 +226,11 @@ var (
 	_ TimeWriter = (*jsonWriter)(nil)
 	_ TimeWriter = (*rawWriter)(nil)
 	_ TimeWriter = (*tableWriter)(nil)
+
+	_ LeadSetter = (*textWriter)(nil)
+	_ LeadSetter = (*jsonWriter)(nil)
+	_ LeadSetter = (*rawWriter)(nil)
+	_ LeadSetter = (*tableWriter)(nil)
 )
 
 const (
@@ -313,6 +349,21 @@ type textWriter struct {
 	opts   Options
 	picked []amiwire.Field
 	watch  fieldWatch
+	lead   []byte // the lines of Options.Lead, rendered
+}
+
+// SetLead renders fields as the first lines of every packet from now on.
+func (t *textWriter) SetLead(fields []amiwire.Field) {
+	t.lead = t.lead[:0]
+	if t.opts.Escape {
+		t.lead = appendTextEscaped(t.lead, fields, t.opts.Color)
+		return
+	}
+	for _, f := range fields {
+		t.lead = appendTextKey(t.lead, f.Key, t.opts.Color)
+		t.lead = append(t.lead, f.Value...)
+		t.lead = append(t.lead, '\n')
+	}
 }
 
 // MissingFields returns the Options.Fields that no packet had.
@@ -340,6 +391,9 @@ func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 	if len(t.opts.Fields) > 0 {
 		t.picked = pick(t.picked, p, t.opts.Fields, &t.watch)
 		fields = t.picked
+	}
+	if len(t.lead) > 0 {
+		t.buf = append(t.buf, t.lead...)
 	}
 	if stamp != nil {
 		t.buf = appendTextKey(t.buf, TimestampKey, t.opts.Color)
@@ -403,6 +457,9 @@ type rawWriter struct {
 	output
 	opts Options
 }
+
+// SetLead does nothing: raw output is the wire's bytes.
+func (r *rawWriter) SetLead([]amiwire.Field) {}
 
 // WritePacket writes p's wire bytes, after a timestamp line stamped with
 // the current time when Options.Timestamps is set.

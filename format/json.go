@@ -15,6 +15,29 @@ type jsonWriter struct {
 	picked  []amiwire.Field
 	rawKeys rawKeys // WriteRaw's key table
 	watch   fieldWatch
+	lead    []byte // Options.Lead as the start of an object: `{"@host":"pbx1"`
+}
+
+// SetLead makes fields the first members of every object from now on.
+func (j *jsonWriter) SetLead(fields []amiwire.Field) {
+	j.lead = j.lead[:0]
+	if len(fields) > 0 {
+		var enc jsonEncoder
+		j.lead = enc.appendObject(j.lead, fields, nil)
+		j.lead = j.lead[:len(j.lead)-1] // the '}'
+	}
+}
+
+// joinLead turns the object that starts at dst[at] into the rest of the
+// lead's, which dst[:at] ends with: its '{' becomes a ',', or for an
+// empty object the two bytes "{}" become "}".
+func joinLead(dst []byte, at int) []byte {
+	if len(dst) >= at+2 && dst[at+1] == '}' {
+		dst[at] = '}'
+		return append(dst[:at+1], dst[at+2:]...)
+	}
+	dst[at] = ','
+	return dst
 }
 
 // MissingFields returns the Options.Fields that no packet had.
@@ -43,7 +66,13 @@ func (j *jsonWriter) write(p amiwire.Packet, stamp []byte) error {
 		j.picked = pick(j.picked, p, j.opts.Fields, &j.watch)
 		fields = j.picked
 	}
-	j.buf = j.enc.appendObject(j.buf, fields, stamp)
+	if len(j.lead) > 0 {
+		j.buf = append(j.buf, j.lead...)
+		at := len(j.buf)
+		j.buf = joinLead(j.enc.appendObject(j.buf, fields, stamp), at)
+	} else {
+		j.buf = j.enc.appendObject(j.buf, fields, stamp)
+	}
 	j.buf = append(j.buf, '\n')
 	if len(j.opts.Fields) > 0 {
 		clear(j.picked) // keep no packet memory alive

@@ -503,6 +503,15 @@ func (j *jsonWriter) WriteRaw(raw []byte, t time.Time) (bool, error) {
 	if len(j.opts.Fields) > 0 {
 		return false, nil
 	}
+	if len(j.lead) > 0 {
+		b := append(j.buf, j.lead...)
+		out, ok := appendRawJSON(b, raw, j.stampOf(j.opts.Timestamps, t), &j.rawKeys)
+		if !ok {
+			return false, nil
+		}
+		j.buf = joinLead(out, len(b))
+		return true, j.maybeFlush()
+	}
 	out, ok := appendRawJSON(j.buf, raw, j.stampOf(j.opts.Timestamps, t), &j.rawKeys)
 	if !ok {
 		return false, nil
@@ -520,7 +529,7 @@ func (t *textWriter) WriteRaw(raw []byte, tm time.Time) (bool, error) {
 	if len(t.opts.Fields) > 0 || t.opts.Color || t.opts.Escape && rawNeedsEscape(raw) {
 		return false, nil
 	}
-	out, ok := appendRawText(t.buf, raw, t.stampOf(t.opts.Timestamps, tm))
+	out, ok := appendRawText(append(t.buf, t.lead...), raw, t.stampOf(t.opts.Timestamps, tm))
 	if !ok {
 		return false, nil
 	}

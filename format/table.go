@@ -1,6 +1,7 @@
 package format
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -17,6 +18,13 @@ type tableWriter struct {
 	rows  []tableRow
 	watch fieldWatch
 	width widther
+	lead  []amiwire.Field // Options.Lead: the first cells of the rows written from now on
+}
+
+// SetLead makes fields the first cells of the rows written from now on,
+// under columns of their keys.
+func (t *tableWriter) SetLead(fields []amiwire.Field) {
+	t.lead = append([]amiwire.Field(nil), fields...)
 }
 
 // MissingFields returns the Options.Fields that no packet had.
@@ -44,6 +52,7 @@ func (w widther) of(s string) int {
 
 // tableRow is one held packet: a copy of its fields and its receive time.
 type tableRow struct {
+	lead   []amiwire.Field // shared by the rows written under one lead
 	stamp  string
 	fields []amiwire.Field
 }
@@ -74,7 +83,7 @@ func (t *tableWriter) write(p amiwire.Packet, stamp []byte) error {
 			}
 		}
 	}
-	t.rows = append(t.rows, tableRow{stamp: string(stamp), fields: append([]amiwire.Field(nil), p.Fields...)})
+	t.rows = append(t.rows, tableRow{lead: t.lead, stamp: string(stamp), fields: append([]amiwire.Field(nil), p.Fields...)})
 	return nil
 }
 
@@ -91,6 +100,8 @@ func (t *tableWriter) Flush() error {
 	if t.opts.Timestamps {
 		cols = append([]string{TimestampKey}, cols...)
 	}
+	leads := leadColumns(t.rows)
+	cols = append(leads, cols...)
 	cells := make([][]string, 0, len(t.rows)+1)
 	if !t.opts.NoHeader {
 		header := make([]string, len(cols))
@@ -103,7 +114,16 @@ func (t *tableWriter) Flush() error {
 	for _, r := range t.rows {
 		row := make([]string, len(cols))
 		for i, c := range cols {
-			if t.opts.Timestamps && i == 0 {
+			if i < len(leads) {
+				for _, f := range r.lead {
+					if f.Key == c {
+						row[i] = cell(f.Value)
+						break
+					}
+				}
+				continue
+			}
+			if t.opts.Timestamps && i == len(leads) {
 				row[i] = r.stamp
 				continue
 			}
@@ -172,6 +192,25 @@ func defaultColumns(rows []tableRow, hide []string) []string {
 	}
 	if len(cols) == 0 {
 		return all
+	}
+	return cols
+}
+
+// leadColumns is the union of the keys of the rows' leads, in order of
+// first appearance.
+func leadColumns(rows []tableRow) []string {
+	var cols []string
+	var last []amiwire.Field
+	for _, r := range rows {
+		if len(r.lead) == 0 || len(last) > 0 && &r.lead[0] == &last[0] {
+			continue
+		}
+		last = r.lead
+		for _, f := range r.lead {
+			if !slices.Contains(cols, f.Key) {
+				cols = append(cols, f.Key)
+			}
+		}
 	}
 	return cols
 }
