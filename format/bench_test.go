@@ -82,8 +82,8 @@ func BenchmarkText(b *testing.B)        { benchFormat(b, "text", Options{}) }
 func BenchmarkJSONLead(b *testing.B) {
 	benchFormat(b, "json", Options{Lead: []amiwire.Field{{Key: "@host", Value: "pbx1.example.net"}}})
 }
-func BenchmarkTextEscape(b *testing.B)  { benchFormat(b, "text", Options{Escape: true}) }
-func BenchmarkRaw(b *testing.B)         { benchFormat(b, "raw", Options{}) }
+func BenchmarkTextEscape(b *testing.B) { benchFormat(b, "text", Options{Escape: true}) }
+func BenchmarkRaw(b *testing.B)        { benchFormat(b, "raw", Options{}) }
 
 // BenchmarkCopyBaseline copies the same packets' raw bytes into a 64 KiB
 // buffer written out when full: the floor every format is compared with.
