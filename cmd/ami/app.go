@@ -64,6 +64,7 @@ func commandDefs() []commandDef {
 		{"command", commandCommand},
 		{"listen", listenCommand},
 		{"login-check", loginCheckCommand},
+		{"check", checkCommand},
 		{"mock", mockCommand},
 		{"completion", completionCommand},
 	}

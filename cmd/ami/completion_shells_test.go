@@ -87,6 +87,7 @@ func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
 		"command":     {"core show version"},
 		"listen":      {"--count", "1"},
 		"login-check": {},
+		"check":       {"CoreStatus"},
 		"mock":        {"--listen", "127.0.0.1:0"},
 	}
 	spec := completionSpec(buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}))

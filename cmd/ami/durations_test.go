@@ -56,7 +56,7 @@ func TestDurationFlagsTakeSeconds(t *testing.T) {
 			}
 			r := amiRun(t, "", args...)
 			want := exitUsage
-			if d.cmd == "login-check" {
+			if d.cmd == "login-check" || d.cmd == "check" {
 				want = nagiosUnknown // a Nagios plugin's usage error
 			}
 			if r.code != want {

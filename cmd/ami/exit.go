@@ -44,6 +44,7 @@ func exitTable() []exitRow {
 	const (
 		send, list, command, listen = "send", "list", "command", "listen"
 		loginCheck, mock, compl     = "login-check", "mock", "completion"
+		check                       = "check"
 	)
 	return []exitRow{
 		{exitOK, "success", []string{send, list, command, compl}},
@@ -58,7 +59,10 @@ func exitTable() []exitRow {
 		{nagios.OK.ExitCode(), "OK: logged in (and the --action answered) within --warning", []string{loginCheck}},
 		{nagios.Warning.ExitCode(), "WARNING: slower than --warning", []string{loginCheck}},
 		{nagios.Critical.ExitCode(), "CRITICAL: a host is down, refused the login or the action, or was slower than --critical", []string{loginCheck}},
-		{nagios.Unknown.ExitCode(), "UNKNOWN: usage error or bad flag value", []string{loginCheck}},
+		{nagios.OK.ExitCode(), "OK: every host answered and nothing passed a threshold", []string{check}},
+		{nagios.Warning.ExitCode(), "WARNING: the count or a --max passed its warning threshold", []string{check}},
+		{nagios.Critical.ExitCode(), "CRITICAL: a host is down, refused the login, answered Error, or an item failed --expect, or the count or a --max passed its critical threshold", []string{check}},
+		{nagios.Unknown.ExitCode(), "UNKNOWN: usage error or bad flag value", []string{loginCheck, check}},
 	}
 }
 

@@ -100,6 +100,12 @@ func TestExitCodes(t *testing.T) {
 			{args: to(notAMI, "login-check")},
 			{args: to(srv, "login-check", "-o", "raw")},
 		},
+		"check": {
+			{args: to(srv, "check", "Three")},
+			{args: to(srv, "check", "Three", "-w", "1")},
+			{args: to(notAMI, "check", "Three")},
+			{args: to(srv, "check", "Three", "--max", "Duration")},
+		},
 		"mock": {
 			{args: []string{"mock", "--listen", "127.0.0.1:0"}, cancelOn: "-"},
 			{args: []string{"mock", "extra"}},

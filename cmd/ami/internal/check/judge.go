@@ -26,6 +26,7 @@ type Judge struct {
 type Longest struct {
 	Max     Max
 	Seconds float64 // 0 when no kept item has a number in the field
+	Value   string  // the value as the item has it: "01:01:40", "3700"
 	Item    string  // the item that has it ("" when none)
 	Found   bool    // some kept item has a number in the field
 	Present bool    // some kept item has the field at all
@@ -79,7 +80,8 @@ func (j *Judge) Add(fields []amiwire.Field) {
 			continue
 		}
 		if !l.Found || sec > l.Seconds {
-			l.Seconds, l.Item, l.Found = sec, ItemName(fields), true
+			l.Seconds, l.Item, l.Found = sec, strings.Clone(ItemName(fields)), true
+			l.Value = strings.Clone(strings.TrimSpace(v))
 		}
 	}
 }
@@ -150,7 +152,11 @@ func (j *Judge) Result() Result {
 			}
 		default:
 			l.State = th.State(l.Seconds)
-			s := fmt.Sprintf("longest %s %s on %s", l.Max.Field, Clock(l.Seconds), l.Item)
+			shown := l.Value
+			if !strings.Contains(shown, ":") {
+				shown = seconds(l.Seconds)
+			}
+			s := fmt.Sprintf("longest %s %s on %s", l.Max.Field, shown, l.Item)
 			switch l.State {
 			case nagios.Critical:
 				s += fmt.Sprintf(" (critical %s)", seconds(l.Max.Crit))
