@@ -4,7 +4,6 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 )
@@ -49,12 +48,11 @@ func benchFormat(b *testing.B, name string, opts Options) {
 // benchPacketsFormat measures writing ps, one after another, in the named
 // format; bytes per op are output bytes.
 func benchPacketsFormat(b *testing.B, name string, opts Options, ps []amiwire.Packet) {
-	at := time.Date(2026, 11, 22, 23, 0, 0, 123456789, time.UTC)
 	// Output bytes per packet, measured once over every packet.
 	var cw countWriter
 	cwW, _ := New(name, &cw, opts)
 	for _, p := range ps {
-		_ = WriteAt(cwW, p, at)
+		_ = cwW.WritePacket(p)
 	}
 	_ = cwW.Flush()
 	b.SetBytes(cw.n / int64(len(ps)))
@@ -63,20 +61,18 @@ func benchPacketsFormat(b *testing.B, name string, opts Options, ps []amiwire.Pa
 	if err != nil {
 		b.Fatal(err)
 	}
-	tw := w.(TimeWriter)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := tw.WritePacketAt(ps[i%len(ps)], at); err != nil {
+		if err := w.WritePacket(ps[i%len(ps)]); err != nil {
 			b.Fatal(err)
 		}
 	}
 	_ = w.Flush()
 }
 
-func BenchmarkJSON(b *testing.B)        { benchFormat(b, "json", Options{}) }
-func BenchmarkJSONStamped(b *testing.B) { benchFormat(b, "json", Options{Timestamps: true}) }
-func BenchmarkText(b *testing.B)        { benchFormat(b, "text", Options{}) }
+func BenchmarkJSON(b *testing.B) { benchFormat(b, "json", Options{}) }
+func BenchmarkText(b *testing.B) { benchFormat(b, "text", Options{}) }
 
 // BenchmarkJSONLead is BenchmarkJSON with the "@host" of merged output.
 func BenchmarkJSONLead(b *testing.B) {

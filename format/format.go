@@ -48,25 +48,13 @@
 //	Channel                    ChannelStateDesc  Duration
 //	Local/hold@default-0001;1  Up                00:00:01
 //
-// # Timestamps
-//
-// With Options.Timestamps, each packet is preceded by its receive time,
-// formatted with TimestampLayout (RFC 3339, microseconds, the time's own
-// zone), under the key "@timestamp" (TimestampKey): the first member of
-// the JSON object, the first line "@timestamp: ..." in text (CRLF-ended in
-// raw, so the capture still parses and replays), the first column of a
-// table. Pass the time with WritePacketAt (see TimeWriter and WriteAt);
-// WritePacket uses the current time. Asterisk never sends keys that start
-// with '@'; should a packet carry "@timestamp" anyway, JSON groups its value
-// with ours into one array, the stamp first.
-//
 // # Lead fields
 //
 // Options.Lead (and SetLead) put fields the program adds before each
-// packet's own, even before the timestamp: `{"@host":"pbx1","Event":...}`
-// in json, a first line "@host: pbx1" in text, a first column in a
-// table. Without a lead nothing changes, at the cost of one length test
-// per packet.
+// packet's own: `{"@host":"pbx1","Event":...}` in json, a first line
+// "@host: pbx1" in text, a first column in a table. Without a lead
+// nothing changes, at the cost of one length test per packet. Keys the
+// program adds start with '@', which Asterisk never sends.
 //
 // # Writing from wire bytes
 //
@@ -93,7 +81,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 )
@@ -109,25 +96,6 @@ type Writer interface {
 	Flush() error
 }
 
-// TimeWriter is a Writer that can be told when a packet was received. Every
-// Writer that New returns is a TimeWriter.
-type TimeWriter interface {
-	Writer
-	// WritePacketAt is WritePacket with the time p was received. The time
-	// is written only when Options.Timestamps is set; otherwise it is
-	// ignored.
-	WritePacketAt(p amiwire.Packet, t time.Time) error
-}
-
-// WriteAt writes p with receive time t when w is a TimeWriter, and with
-// plain WritePacket otherwise.
-func WriteAt(w Writer, p amiwire.Packet, t time.Time) error {
-	if tw, ok := w.(TimeWriter); ok {
-		return tw.WritePacketAt(p, t)
-	}
-	return w.WritePacket(p)
-}
-
 // Options tune a Writer. The zero value is plain output of every field.
 type Options struct {
 	// Color puts ANSI colour on keys (text) and on the header row (table).
@@ -140,11 +108,6 @@ type Options struct {
 	// received order. A key a packet lacks is left out (json, text) or left
 	// blank (table). raw ignores it.
 	Fields []string
-	// Timestamps writes each packet's receive time first, under
-	// TimestampKey (see the package documentation).
-	Timestamps bool
-	// NoHeader leaves out the table's header row. Other formats ignore it.
-	NoHeader bool
 	// Hide lists keys the table leaves out when Fields is empty: keys the
 	// program added itself (such as the ActionID it chose), which tell the
 	// reader nothing. Keys match without regard to case. Other formats
@@ -159,8 +122,8 @@ type Options struct {
 	// (a raw newline would break a row); json escapes anyway; raw is
 	// always byte-exact.
 	Escape bool
-	// Lead are fields written first in every packet, before the
-	// timestamp, whatever Fields picks: keys the program adds, such as
+	// Lead are fields written first in every packet, whatever Fields
+	// picks: keys the program adds, such as
 	// "@host" for the server a packet came from when output of several
 	// is merged. json writes them as the first members, text as the
 	// first lines, table as the first columns; raw ignores them (its
@@ -176,16 +139,6 @@ type LeadSetter interface {
 	SetLead(fields []amiwire.Field)
 }
 
-// TimestampKey is the key under which Options.Timestamps writes the receive
-// time. Asterisk never sends keys starting with '@'; the name is the one
-// log shippers (Logstash, Filebeat, Vector) expect for an event's time.
-const TimestampKey = "@timestamp"
-
-// TimestampLayout is the time.Format layout of the receive time: RFC 3339
-// with microseconds, fixed width, in the time's own location (pass
-// t.UTC() for a "Z" zone).
-const TimestampLayout = "2006-01-02T15:04:05.000000Z07:00"
-
 // LinesKey is the JSON key under which lines that arrived without a colon
 // (Fields with an empty Key) are gathered, as an array of strings.
 const LinesKey = "@lines"
@@ -194,7 +147,7 @@ const LinesKey = "@lines"
 func Names() []string { return []string{"text", "json", "raw", "table"} }
 
 // New returns a Writer for the named format (one of Names, case-insensitive)
-// writing to w. The Writer is also a TimeWriter.
+// writing to w.
 func New(name string, w io.Writer, opts Options) (Writer, error) {
 	out := output{w: w, buf: make([]byte, 0, bufferSize)}
 	opts.Fields = append([]string(nil), opts.Fields...) // the caller may reuse its slice
@@ -220,13 +173,8 @@ func New(name string, w io.Writer, opts Options) (Writer, error) {
 	return nil, fmt.Errorf("unknown output format %q (valid: %s)", name, strings.Join(Names(), ", "))
 }
 
-// Every writer can stamp.
+// Every writer's lead can be set.
 var (
-	_ TimeWriter = (*textWriter)(nil)
-	_ TimeWriter = (*jsonWriter)(nil)
-	_ TimeWriter = (*rawWriter)(nil)
-	_ TimeWriter = (*tableWriter)(nil)
-
 	_ LeadSetter = (*textWriter)(nil)
 	_ LeadSetter = (*jsonWriter)(nil)
 	_ LeadSetter = (*rawWriter)(nil)
@@ -243,10 +191,9 @@ const (
 
 // output is the buffer every writer appends to, and its sticky error.
 type output struct {
-	w     io.Writer
-	buf   []byte
-	err   error
-	stamp stampCache
+	w   io.Writer
+	buf []byte
+	err error
 }
 
 // maybeFlush writes the buffer out once it is full.
@@ -271,49 +218,6 @@ func (o *output) flush() error {
 		}
 	}
 	return o.err
-}
-
-// stampOf formats t into scratch space, or returns nil when stamps are off.
-func (o *output) stampOf(on bool, t time.Time) []byte {
-	if !on {
-		return nil
-	}
-	return o.stamp.format(t)
-}
-
-// stampCache formats receive times. Within one second (and location) only
-// the microseconds change, so the text around them is formatted once per
-// second, not once per packet.
-type stampCache struct {
-	sec  int64
-	loc  *time.Location
-	text []byte // the last time formatted
-	frac int    // offset of the six fraction digits in text, or -1
-}
-
-func (c *stampCache) format(t time.Time) []byte {
-	if sec := t.Unix(); sec != c.sec || t.Location() != c.loc || c.text == nil {
-		c.sec, c.loc = sec, t.Location()
-		c.text = t.AppendFormat(c.text[:0], TimestampLayout)
-		c.frac = -1
-		// "2006-01-02T15:04:05.000000": the fraction follows the first '.'.
-		for i, b := range c.text {
-			if b == '.' && i+7 <= len(c.text) {
-				c.frac = i + 1
-				break
-			}
-		}
-		return c.text
-	}
-	if c.frac < 0 {
-		return t.AppendFormat(c.text[:0], TimestampLayout)
-	}
-	us := t.Nanosecond() / 1000
-	for i := c.frac + 5; i >= c.frac; i-- {
-		c.text[i] = byte('0' + us%10)
-		us /= 10
-	}
-	return c.text
 }
 
 // pick appends to dst[:0] the fields of p that keys select, in the order of
@@ -369,21 +273,8 @@ func (t *textWriter) SetLead(fields []amiwire.Field) {
 // MissingFields returns the Options.Fields that no packet had.
 func (t *textWriter) MissingFields() []MissingField { return t.watch.report(t.opts.Fields) }
 
-// WritePacket writes p, stamped with the current time when
-// Options.Timestamps is set.
+// WritePacket writes p as "Key: Value" lines and an empty line.
 func (t *textWriter) WritePacket(p amiwire.Packet) error {
-	return t.write(p, t.stampOf(t.opts.Timestamps, nowIf(t.opts.Timestamps)))
-}
-
-// WritePacketAt writes p received at tm.
-func (t *textWriter) WritePacketAt(p amiwire.Packet, tm time.Time) error {
-	return t.write(p, t.stampOf(t.opts.Timestamps, tm))
-}
-
-// Flush writes out the buffer.
-func (t *textWriter) Flush() error { return t.flush() }
-
-func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 	if t.err != nil {
 		return t.err
 	}
@@ -394,11 +285,6 @@ func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 	}
 	if len(t.lead) > 0 {
 		t.buf = append(t.buf, t.lead...)
-	}
-	if stamp != nil {
-		t.buf = appendTextKey(t.buf, TimestampKey, t.opts.Color)
-		t.buf = append(t.buf, stamp...)
-		t.buf = append(t.buf, '\n')
 	}
 	if t.opts.Escape {
 		t.buf = appendTextEscaped(t.buf, fields, t.opts.Color)
@@ -417,6 +303,9 @@ func (t *textWriter) write(p amiwire.Packet, stamp []byte) error {
 	}
 	return t.maybeFlush()
 }
+
+// Flush writes out the buffer.
+func (t *textWriter) Flush() error { return t.flush() }
 
 // appendTextKey appends "Key: ", the key coloured when color is set.
 func appendTextKey(dst []byte, key string, color bool) []byte {
@@ -461,28 +350,11 @@ type rawWriter struct {
 // SetLead does nothing: raw output is the wire's bytes.
 func (r *rawWriter) SetLead([]amiwire.Field) {}
 
-// WritePacket writes p's wire bytes, after a timestamp line stamped with
-// the current time when Options.Timestamps is set.
+// WritePacket writes p's wire bytes (p.Raw), or for a packet without
+// them its fields in wire form.
 func (r *rawWriter) WritePacket(p amiwire.Packet) error {
-	return r.write(p, r.stampOf(r.opts.Timestamps, nowIf(r.opts.Timestamps)))
-}
-
-// WritePacketAt writes p received at tm.
-func (r *rawWriter) WritePacketAt(p amiwire.Packet, tm time.Time) error {
-	return r.write(p, r.stampOf(r.opts.Timestamps, tm))
-}
-
-// Flush writes out the buffer.
-func (r *rawWriter) Flush() error { return r.flush() }
-
-func (r *rawWriter) write(p amiwire.Packet, stamp []byte) error {
 	if r.err != nil {
 		return r.err
-	}
-	if stamp != nil {
-		r.buf = append(r.buf, TimestampKey+": "...)
-		r.buf = append(r.buf, stamp...)
-		r.buf = append(r.buf, '\r', '\n')
 	}
 	if p.Raw != nil {
 		r.buf = append(r.buf, p.Raw...)
@@ -500,11 +372,5 @@ func (r *rawWriter) write(p amiwire.Packet, stamp []byte) error {
 	return r.maybeFlush()
 }
 
-// nowIf returns the current time when on, and the zero time (without
-// asking the clock) otherwise.
-func nowIf(on bool) time.Time {
-	if on {
-		return time.Now()
-	}
-	return time.Time{}
-}
+// Flush writes out the buffer.
+func (r *rawWriter) Flush() error { return r.flush() }

@@ -1,7 +1,6 @@
 package format
 
 import (
-	"time"
 	"unicode/utf8"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -23,7 +22,7 @@ func (j *jsonWriter) SetLead(fields []amiwire.Field) {
 	j.lead = j.lead[:0]
 	if len(fields) > 0 {
 		var enc jsonEncoder
-		j.lead = enc.appendObject(j.lead, fields, nil)
+		j.lead = enc.appendObject(j.lead, fields)
 		j.lead = j.lead[:len(j.lead)-1] // the '}'
 	}
 }
@@ -43,21 +42,8 @@ func joinLead(dst []byte, at int) []byte {
 // MissingFields returns the Options.Fields that no packet had.
 func (j *jsonWriter) MissingFields() []MissingField { return j.watch.report(j.opts.Fields) }
 
-// WritePacket writes p as one line, stamped with the current time when
-// Options.Timestamps is set.
+// WritePacket writes p as one JSON object on a line.
 func (j *jsonWriter) WritePacket(p amiwire.Packet) error {
-	return j.write(p, j.stampOf(j.opts.Timestamps, nowIf(j.opts.Timestamps)))
-}
-
-// WritePacketAt writes p received at t.
-func (j *jsonWriter) WritePacketAt(p amiwire.Packet, t time.Time) error {
-	return j.write(p, j.stampOf(j.opts.Timestamps, t))
-}
-
-// Flush writes out the buffer.
-func (j *jsonWriter) Flush() error { return j.flush() }
-
-func (j *jsonWriter) write(p amiwire.Packet, stamp []byte) error {
 	if j.err != nil {
 		return j.err
 	}
@@ -69,9 +55,9 @@ func (j *jsonWriter) write(p amiwire.Packet, stamp []byte) error {
 	if len(j.lead) > 0 {
 		j.buf = append(j.buf, j.lead...)
 		at := len(j.buf)
-		j.buf = joinLead(j.enc.appendObject(j.buf, fields, stamp), at)
+		j.buf = joinLead(j.enc.appendObject(j.buf, fields), at)
 	} else {
-		j.buf = j.enc.appendObject(j.buf, fields, stamp)
+		j.buf = j.enc.appendObject(j.buf, fields)
 	}
 	j.buf = append(j.buf, '\n')
 	if len(j.opts.Fields) > 0 {
@@ -79,6 +65,9 @@ func (j *jsonWriter) write(p amiwire.Packet, stamp []byte) error {
 	}
 	return j.maybeFlush()
 }
+
+// Flush writes out the buffer.
+func (j *jsonWriter) Flush() error { return j.flush() }
 
 // jsonEncoder appends packets as JSON objects. Its scratch space is kept
 // between calls so that, once warmed up, encoding allocates nothing (except
@@ -90,38 +79,22 @@ type jsonEncoder struct {
 	later []bool   // later[i]: field i repeats an earlier key (written with it)
 	tail  []int32  // tail[i]: last index of the chain that starts at i
 	table []int32  // open-addressing hash table of field indexes +1 (0 = empty)
-	tmp   []amiwire.Field
 }
 
-// appendObject appends fields as one JSON object (no newline) to dst, with
-// stamp (when not nil) as the first member under TimestampKey.
-func (e *jsonEncoder) appendObject(dst []byte, fields []amiwire.Field, stamp []byte) []byte {
-	if out, ok := appendPlain(dst, fields, stamp); ok {
+// appendObject appends fields as one JSON object (no newline) to dst.
+func (e *jsonEncoder) appendObject(dst []byte, fields []amiwire.Field) []byte {
+	if out, ok := appendPlain(dst, fields); ok {
 		return out
 	}
-	return e.appendGeneral(dst, fields, stamp)
+	return e.appendGeneral(dst, fields)
 }
 
 // appendGeneral is appendObject for any packet: it escapes what needs
 // escaping and groups repeated keys. appendPlain must give the same bytes
 // for every packet it takes.
-func (e *jsonEncoder) appendGeneral(dst []byte, fields []amiwire.Field, stamp []byte) []byte {
+func (e *jsonEncoder) appendGeneral(dst []byte, fields []amiwire.Field) []byte {
 	dst = append(dst, '{')
 	comma := false
-	if stamp != nil {
-		if hasKey(fields, TimestampKey) {
-			// A received "@timestamp" groups with ours: let the general
-			// path do it. Rare enough that the string may allocate.
-			e.tmp = append(append(e.tmp[:0], amiwire.Field{Key: TimestampKey, Value: string(stamp)}), fields...)
-			dst = e.appendGrouped(dst, e.tmp, false)
-			clear(e.tmp)
-			return dst
-		}
-		dst = append(dst, `"`+TimestampKey+`":"`...)
-		dst = append(dst, stamp...) // digits and punctuation: nothing to escape
-		dst = append(dst, '"')
-		comma = true
-	}
 	if mayRepeat(fields) {
 		return e.appendGrouped(dst, fields, comma)
 	}
@@ -148,16 +121,6 @@ func (e *jsonEncoder) appendGeneral(dst []byte, fields []amiwire.Field, stamp []
 		dst, _ = appendString(dst, f.Value)
 	}
 	return append(dst, '}')
-}
-
-// hasKey reports whether a field is named exactly key.
-func hasKey(fields []amiwire.Field, key string) bool {
-	for _, f := range fields {
-		if f.Key == key {
-			return true
-		}
-	}
-	return false
 }
 
 // appendGrouped appends the members for fields and the closing brace,

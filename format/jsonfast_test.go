@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -19,10 +18,10 @@ func plainByte(c byte) bool { return c >= 0x20 && c < 0x80 && c != '"' && c != '
 // packet, write exactly what the general path writes, after an existing
 // prefix and whatever dst's spare capacity, and that the bytes are valid
 // UTF-8 and JSON. It reports whether appendPlain took the packet.
-func comparePaths(t testing.TB, fields []amiwire.Field, stamp []byte) bool {
+func comparePaths(t testing.TB, fields []amiwire.Field) bool {
 	t.Helper()
 	var gen jsonEncoder
-	want := gen.appendGeneral([]byte("x"), fields, stamp)[1:]
+	want := gen.appendGeneral([]byte("x"), fields)[1:]
 	if !utf8.Valid(want) || !json.Valid(want) {
 		t.Fatalf("general path: invalid output %q", want)
 	}
@@ -30,20 +29,20 @@ func comparePaths(t testing.TB, fields []amiwire.Field, stamp []byte) bool {
 	for _, spare := range []int{0, len(want), 1 << 12} {
 		dst := make([]byte, 1, 1+spare)
 		dst[0] = 'x'
-		got, ok := appendPlain(dst, fields, stamp)
+		got, ok := appendPlain(dst, fields)
 		if !ok {
 			if len(got) != 1 || got[0] != 'x' {
 				t.Fatalf("appendPlain declined but changed dst: %q", got)
 			}
 		} else if !bytes.Equal(got[1:], want) || got[0] != 'x' {
-			t.Fatalf("fields %q stamp %q:\nfast    %q\ngeneral %q", fields, stamp, got[1:], want)
+			t.Fatalf("fields %q:\nfast    %q\ngeneral %q", fields, got[1:], want)
 		}
 		var enc jsonEncoder
-		if all := enc.appendObject(dst[:1], fields, stamp); !bytes.Equal(all[1:], want) {
-			t.Fatalf("fields %q stamp %q:\nappendObject %q\ngeneral      %q", fields, stamp, all[1:], want)
+		if all := enc.appendObject(dst[:1], fields); !bytes.Equal(all[1:], want) {
+			t.Fatalf("fields %q:\nappendObject %q\ngeneral      %q", fields, all[1:], want)
 		}
 	}
-	_, ok := appendPlain(nil, fields, stamp)
+	_, ok := appendPlain(nil, fields)
 	return ok
 }
 
@@ -61,7 +60,7 @@ func TestPlainWordTests(t *testing.T) {
 					{fld("Event", string(s))},
 					{fld(string(s), "v"), fld("Event", "x")},
 				} {
-					_, ok := appendPlain(nil, fs, nil)
+					_, ok := appendPlain(nil, fs)
 					if ok != plainByte(byte(c)) {
 						t.Fatalf("len %d, byte %#x at %d: appendPlain took it = %v", n, c, pos, ok)
 					}
@@ -74,7 +73,6 @@ func TestPlainWordTests(t *testing.T) {
 // TestJSONFastPath compares the two paths on the awkward cases, and checks
 // that the fast path does take the ordinary ones.
 func TestJSONFastPath(t *testing.T) {
-	stamp := []byte(stampAt(3).Format(TimestampLayout))
 	lengths := []int{0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 23, 24, 25, 100}
 	var packets [][]amiwire.Field
 	for _, p := range handmade() {
@@ -99,7 +97,7 @@ func TestJSONFastPath(t *testing.T) {
 			[]amiwire.Field{fld("", s), fld("Key", s)},
 			[]amiwire.Field{fld("", s), fld("", s)},
 			[]amiwire.Field{fld(LinesKey, s), fld("", s)},
-			[]amiwire.Field{fld(TimestampKey, s)},
+			[]amiwire.Field{fld("@host", s)},
 			[]amiwire.Field{fld("A"+s, "1"), fld("B", "2"), fld("A"+s, "3")},
 		)
 	}
@@ -113,33 +111,29 @@ func TestJSONFastPath(t *testing.T) {
 		packets = append(packets, fs, rep)
 	}
 	for _, fs := range packets {
-		comparePaths(t, fs, nil)
-		comparePaths(t, fs, stamp)
+		comparePaths(t, fs)
 	}
 
 	// The fast path must not decline what it is for.
 	for _, tc := range []struct {
 		fields []amiwire.Field
-		stamp  []byte
 		want   bool
 	}{
-		{nil, nil, true},
-		{nil, stamp, true},
-		{[]amiwire.Field{fld("Event", "Hangup"), fld("Cause-txt", "Normal <Clearing> & 'such'")}, stamp, true},
-		{[]amiwire.Field{fld("Response", "Follows"), fld("", "line: one")}, nil, false},
-		{[]amiwire.Field{fld("Variable", "a=1"), fld("variable", "b=2")}, nil, true},
-		{[]amiwire.Field{fld(TimestampKey, "x")}, nil, true},
-		{[]amiwire.Field{fld(TimestampKey, "x")}, stamp, false},
-		{[]amiwire.Field{fld("Variable", "a=1"), fld("Variable", "b=2")}, nil, false},
-		{[]amiwire.Field{fld("", "a"), fld(LinesKey, "b")}, nil, false},
-		{[]amiwire.Field{fld("Key", "tab\there")}, nil, false},
+		{nil, true},
+		{[]amiwire.Field{fld("Event", "Hangup"), fld("Cause-txt", "Normal <Clearing> & 'such'")}, true},
+		{[]amiwire.Field{fld("Response", "Follows"), fld("", "line: one")}, false},
+		{[]amiwire.Field{fld("Variable", "a=1"), fld("variable", "b=2")}, true},
+		{[]amiwire.Field{fld("@host", "x"), fld("ReceivedAt", "2026-11-22T23:00:01.000001+01:00")}, true},
+		{[]amiwire.Field{fld("Variable", "a=1"), fld("Variable", "b=2")}, false},
+		{[]amiwire.Field{fld("", "a"), fld(LinesKey, "b")}, false},
+		{[]amiwire.Field{fld("Key", "tab\there")}, false},
 	} {
-		if got := comparePaths(t, tc.fields, tc.stamp); got != tc.want {
-			t.Errorf("%q stamp %v: fast path taken = %v, want %v", tc.fields, tc.stamp != nil, got, tc.want)
+		if got := comparePaths(t, tc.fields); got != tc.want {
+			t.Errorf("%q: fast path taken = %v, want %v", tc.fields, got, tc.want)
 		}
 	}
 	for _, p := range benchPackets(t) {
-		if !comparePaths(t, p.Fields, nil) {
+		if !comparePaths(t, p.Fields) {
 			t.Fatalf("fast path declined a realistic event: %q", p.Fields)
 		}
 	}
@@ -160,29 +154,21 @@ func allFixturesOrNone(t *testing.T) map[string][]amiwire.Packet {
 // maps every key and value byte into 0x20..0x7f (with '"' and '\\' made
 // 'x'), so that the fuzzer spends time on packets the fast path takes.
 func FuzzPlainJSON(f *testing.F) {
-	for i, p := range handmade() {
-		f.Add(encodeFuzz(p, i%2 == 0))
-		b := encodeFuzz(p, i%2 == 1)
-		b[0] |= 2
-		f.Add(b)
+	for _, p := range handmade() {
+		f.Add(encodeFuzz(p, 0))
+		f.Add(encodeFuzz(p, 2))
 	}
-	f.Add(encodeFuzz(pkt("Event", "1234567", "12345678", "123456789", "123456789012345", "1234567890123456", "12345678901234567", "x"), false))
-	at := time.Date(2026, 11, 22, 23, 0, 0, 123456000, time.UTC)
-	stampText := at.Format(TimestampLayout)
+	f.Add(encodeFuzz(pkt("Event", "1234567", "12345678", "123456789", "123456789012345", "1234567890123456", "12345678901234567", "x"), 0))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fields, stamp := decodeFuzz(data)
-		if len(data) > 0 && data[0]&2 != 0 {
+		fields, flags := decodeFuzz(data)
+		if flags&2 != 0 {
 			for i := range fields {
 				fields[i].Key, fields[i].Value = plainify(fields[i].Key), plainify(fields[i].Value)
 			}
 		}
-		var st []byte
-		if stamp {
-			st = []byte(stampText)
-		}
-		comparePaths(t, fields, st)
+		comparePaths(t, fields)
 		var enc jsonEncoder
-		checkJSON(t, enc.appendObject(nil, fields, st), fields, string(st))
+		checkJSON(t, enc.appendObject(nil, fields), fields)
 	})
 }
 

@@ -4,19 +4,17 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 )
 
 // TestLead: Options.Lead and SetLead put the given fields first in every
-// packet (before the timestamp, whatever Fields picks), the same whether
+// packet (whatever Fields picks), the same whether
 // the packet is written from its fields or from its wire bytes; raw
 // ignores them; without a lead the output is what it was.
 func TestLead(t *testing.T) {
 	raw := []byte("Event: Hangup\r\nChannel: PJSIP/1\r\nCause: 16\r\n\r\n")
 	p := amiwire.Packet{Raw: raw, Fields: []amiwire.Field{fld("Event", "Hangup"), fld("Channel", "PJSIP/1"), fld("Cause", "16")}}
-	at := time.Date(2026, 12, 5, 13, 0, 0, 123456000, time.UTC)
 	host := []amiwire.Field{fld("@host", "pbx1")}
 	for _, tc := range []struct {
 		name   string
@@ -25,22 +23,18 @@ func TestLead(t *testing.T) {
 		want   string
 	}{
 		{"json", "json", Options{Lead: host}, `{"@host":"pbx1","Event":"Hangup","Channel":"PJSIP/1","Cause":"16"}` + "\n"},
-		{"json stamp", "json", Options{Lead: host, Timestamps: true},
-			`{"@host":"pbx1","@timestamp":"2026-12-05T13:00:00.123456Z","Event":"Hangup","Channel":"PJSIP/1","Cause":"16"}` + "\n"},
 		{"json fields", "json", Options{Lead: host, Fields: []string{"cause"}}, `{"@host":"pbx1","Cause":"16"}` + "\n"},
 		{"json fields none", "json", Options{Lead: host, Fields: []string{"nothing"}}, `{"@host":"pbx1"}` + "\n"},
 		{"json no lead", "json", Options{}, `{"Event":"Hangup","Channel":"PJSIP/1","Cause":"16"}` + "\n"},
 		{"text", "text", Options{Lead: host}, "@host: pbx1\nEvent: Hangup\nChannel: PJSIP/1\nCause: 16\n\n"},
-		{"text stamp", "text", Options{Lead: host, Timestamps: true},
-			"@host: pbx1\n@timestamp: 2026-12-05T13:00:00.123456Z\nEvent: Hangup\nChannel: PJSIP/1\nCause: 16\n\n"},
 		{"text escape", "text", Options{Lead: []amiwire.Field{fld("@host", "a\x1bb")}, Escape: true},
 			"@host: a\\x1bb\nEvent: Hangup\nChannel: PJSIP/1\nCause: 16\n\n"},
 		{"text color", "text", Options{Lead: host, Color: true, Fields: []string{"Cause"}},
 			colorKey + "@host" + colorReset + ": pbx1\n" + colorKey + "Cause" + colorReset + ": 16\n\n"},
 		{"table", "table", Options{Lead: []amiwire.Field{fld("HOST", "pbx1")}},
 			"HOST  Channel  Cause\npbx1  PJSIP/1  16\n"},
-		{"table fields stamp", "table", Options{Lead: []amiwire.Field{fld("HOST", "pbx1")}, Fields: []string{"Cause"}, Timestamps: true},
-			"HOST  @timestamp                   Cause\npbx1  2026-12-05T13:00:00.123456Z  16\n"},
+		{"table fields", "table", Options{Lead: []amiwire.Field{fld("HOST", "pbx1")}, Fields: []string{"Cause"}},
+			"HOST  Cause\npbx1  16\n"},
 		{"raw", "raw", Options{Lead: host}, string(raw)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,7 +43,7 @@ func TestLead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := WriteAt(w, p, at); err != nil || w.Flush() != nil {
+			if err := w.WritePacket(p); err != nil || w.Flush() != nil {
 				t.Fatal(err)
 			}
 			if got := fromFields.String(); got != tc.want {
@@ -57,12 +51,12 @@ func TestLead(t *testing.T) {
 			}
 			w, _ = New(tc.format, &fromRaw, tc.opts)
 			if rw, ok := w.(RawWriter); ok {
-				took, err := rw.WriteRaw(raw, at)
+				took, err := rw.WriteRaw(raw)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if !took {
-					if err := WriteAt(w, p, at); err != nil {
+					if err := w.WritePacket(p); err != nil {
 						t.Fatal(err)
 					}
 				}

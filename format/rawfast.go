@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"math/bits"
 	"slices"
-	"time"
 	"unsafe"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -23,13 +22,12 @@ type RawWriter interface {
 	Writer
 	// WriteRaw writes the packet whose exact wire bytes are raw (one
 	// packet, its final empty line included, as amiwire.Packet.Raw holds
-	// them), stamped with t when Options.Timestamps is set, exactly as
-	// WritePacketAt would write the parsed packet. It reports false,
-	// having written nothing, when the bytes need more than its fast path
-	// handles; the caller then parses and calls WritePacketAt. Once the
-	// writer has an error it reports true and returns that error, as
-	// WritePacketAt would. raw is not retained.
-	WriteRaw(raw []byte, t time.Time) (ok bool, err error)
+	// them) exactly as WritePacket would write the parsed packet. It
+	// reports false, having written nothing, when the bytes need more
+	// than its fast path handles; the caller then parses and calls
+	// WritePacket. Once the writer has an error it reports true and
+	// returns that error, as WritePacket would. raw is not retained.
+	WriteRaw(raw []byte) (ok bool, err error)
 }
 
 var (
@@ -106,10 +104,9 @@ func rawRoom[T int | uintptr](d, lim T) {
 // turns "K:V\n" into `K":"V","`.
 const rawLineGrowth = 4
 
-// rawFollows reports whether raw's first line is "Response: Follows" as
-// amiwire's Reader tests it (same folding, same trimming): the legacy
-// Command reply, whose later lines the Reader rewrites. Most packets are
-// told apart by their first word.
+// rawFollows reports whether raw's first line is "Response: Follows"
+// (amiwire.IsFollows): the legacy Command reply, whose later lines the
+// Reader rewrites. The first word tells most packets apart without it.
 func rawFollows(raw []byte) bool {
 	if len(raw) < 9 || raw[8] != ':' || binary.LittleEndian.Uint64(raw)|lower != response {
 		return false
@@ -119,11 +116,12 @@ func rawFollows(raw []byte) bool {
 		line = bytes.TrimSuffix(raw[:i], []byte{'\r'})
 	}
 	v := line[9:]
-	if len(v) > 0 && v[0] == ' ' {
-		v = v[1:]
-	}
-	return bytes.EqualFold(line[:8], []byte("Response")) && bytes.EqualFold(bytes.Trim(v, " \t"), []byte("Follows"))
+	return amiwire.IsFollows(bytesString(line[:8]), bytesString(v))
 }
+
+// bytesString is b as a string without a copy, for a call that does not
+// keep it.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // rawBareText reports whether raw's first line is not a header as
 // amiwire's Reader tests it (a key without blanks, then a colon): bare
@@ -154,10 +152,9 @@ type rawKeys struct {
 // (only its spare capacity is written). It takes packets of plain keys
 // and values (see notPlain) with no key repeated, "Key: Value" lines
 // ended by CRLF or LF and no other CR; it declines colonless lines, empty
-// keys, keys that start with '@' (LinesKey and TimestampKey are grouped by
-// the general path; Asterisk sends no such key) and the legacy Command
-// reply.
-func appendRawJSON(dst, raw, stamp []byte, keys *rawKeys) ([]byte, bool) {
+// keys, keys that start with '@' (LinesKey is grouped by the general
+// path; Asterisk sends no such key) and the legacy Command reply.
+func appendRawJSON(dst, raw []byte, keys *rawKeys) ([]byte, bool) {
 	n := len(raw)
 	if n < rawMinLen || n > rawMaxLen {
 		return dst, false
@@ -166,10 +163,7 @@ func appendRawJSON(dst, raw, stamp []byte, keys *rawKeys) ([]byte, bool) {
 	if end < 0 || rawFollows(raw) || rawBareText(raw) {
 		return dst, false
 	}
-	hdr := len(`{"`)
-	if stamp != nil {
-		hdr += len(TimestampKey+`":"`) + len(stamp) + len(`","`)
-	}
+	const hdr = len(`{"`)
 	// Lines grow by rawLineGrowth, for the 64 lines taken and the one
 	// declined, and rawRoom's slack.
 	ub := n + hdr + rawLineGrowth*(rawMaxLines+1) + rawLineGrowth + 16
@@ -177,11 +171,6 @@ func appendRawJSON(dst, raw, stamp []byte, keys *rawKeys) ([]byte, bool) {
 	dst = slices.Grow(dst, ub)
 	b := dst[base : base+ub]
 	b[0], b[1] = '{', '"'
-	if stamp != nil {
-		o := 2 + copy(b[2:], TimestampKey+`":"`)
-		o += copy(b[o:], stamp)
-		copy(b[o:], `","`)
-	}
 	d, ok := rawJSONLines(unsafe.Pointer(unsafe.SliceData(raw)), n-8, end, b, hdr, keys)
 	if !ok {
 		return dst[:base], false
@@ -237,7 +226,7 @@ func valueStop(x uint64) uint64 {
 // anything appendRawJSON declines. It is apart from appendRawJSON, and
 // takes raw as its address and len(raw)-8, so that its loops have the
 // registers: values live across them that they do not use (the output
-// slice, the stamp, n beside n8) were reloaded on every word.
+// slice, n beside n8) were reloaded on every word.
 //
 // The output for raw[i] is at b[d+i], d growing along the line as
 // separators go in and spaces and CRs drop out: by 2 at the colon (1 with
@@ -364,7 +353,7 @@ func rawProbe(slots *[2 * rawMaxLines]uint8, fps *[rawMaxLines]uint64, h int, fp
 // values as they are, so any byte is taken. It declines only an empty key
 // (": value" is written as its value alone), the legacy Command reply and
 // bare text.
-func appendRawText(dst, raw, stamp []byte) ([]byte, bool) {
+func appendRawText(dst, raw []byte) ([]byte, bool) {
 	n := len(raw)
 	if n < rawMinLen || n > rawMaxLen {
 		return dst, false
@@ -373,23 +362,13 @@ func appendRawText(dst, raw, stamp []byte) ([]byte, bool) {
 	if end < 0 || rawFollows(raw) || rawBareText(raw) {
 		return dst, false
 	}
-	hdr := 0
-	if stamp != nil {
-		hdr = len(TimestampKey+": ") + len(stamp) + len("\n")
-	}
 	// Each line grows by one byte at most (the space after the colon);
 	// rawRoom allows rawLineGrowth.
-	ub := n + hdr + rawMaxLines + 1 + rawLineGrowth + 16
+	ub := n + rawMaxLines + 1 + rawLineGrowth + 16
 	base := len(dst)
 	dst = slices.Grow(dst, ub)
 	b := dst[base : base+ub]
-	if stamp != nil {
-		o := copy(b, TimestampKey+": ")
-		o += copy(b[o:], stamp)
-		b[o] = '\n'
-	}
-
-	d, ok := rawTextLines(unsafe.Pointer(unsafe.SliceData(raw)), n-8, end, b, hdr)
+	d, ok := rawTextLines(unsafe.Pointer(unsafe.SliceData(raw)), n-8, end, b, 0)
 	if !ok {
 		return dst[:base], false
 	}
@@ -493,10 +472,10 @@ func rawTextLines(src unsafe.Pointer, n8, end int, b []byte, d int) (int, bool) 
 	}
 }
 
-// WriteRaw writes the packet whose wire bytes are raw, received at t, as
-// WritePacketAt writes the parsed packet, when appendRawJSON takes it.
-// Options.Color makes no difference to JSON, so it is taken.
-func (j *jsonWriter) WriteRaw(raw []byte, t time.Time) (bool, error) {
+// WriteRaw writes the packet whose wire bytes are raw as WritePacket
+// writes the parsed packet, when appendRawJSON takes it. Options.Color
+// makes no difference to JSON, so it is taken.
+func (j *jsonWriter) WriteRaw(raw []byte) (bool, error) {
 	if j.err != nil {
 		return true, j.err
 	}
@@ -505,14 +484,14 @@ func (j *jsonWriter) WriteRaw(raw []byte, t time.Time) (bool, error) {
 	}
 	if len(j.lead) > 0 {
 		b := append(j.buf, j.lead...)
-		out, ok := appendRawJSON(b, raw, j.stampOf(j.opts.Timestamps, t), &j.rawKeys)
+		out, ok := appendRawJSON(b, raw, &j.rawKeys)
 		if !ok {
 			return false, nil
 		}
 		j.buf = joinLead(out, len(b))
 		return true, j.maybeFlush()
 	}
-	out, ok := appendRawJSON(j.buf, raw, j.stampOf(j.opts.Timestamps, t), &j.rawKeys)
+	out, ok := appendRawJSON(j.buf, raw, &j.rawKeys)
 	if !ok {
 		return false, nil
 	}
@@ -520,16 +499,16 @@ func (j *jsonWriter) WriteRaw(raw []byte, t time.Time) (bool, error) {
 	return true, j.maybeFlush()
 }
 
-// WriteRaw writes the packet whose wire bytes are raw, received at t, as
-// WritePacketAt writes the parsed packet, when appendRawText takes it.
-func (t *textWriter) WriteRaw(raw []byte, tm time.Time) (bool, error) {
+// WriteRaw writes the packet whose wire bytes are raw as WritePacket
+// writes the parsed packet, when appendRawText takes it.
+func (t *textWriter) WriteRaw(raw []byte) (bool, error) {
 	if t.err != nil {
 		return true, t.err
 	}
 	if len(t.opts.Fields) > 0 || t.opts.Color || t.opts.Escape && rawNeedsEscape(raw) {
 		return false, nil
 	}
-	out, ok := appendRawText(append(t.buf, t.lead...), raw, t.stampOf(t.opts.Timestamps, tm))
+	out, ok := appendRawText(append(t.buf, t.lead...), raw)
 	if !ok {
 		return false, nil
 	}

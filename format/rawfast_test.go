@@ -6,31 +6,29 @@ import (
 	"io"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 )
 
-// rawChecker compares WriteRaw with parsing and WritePacketAt, for the
-// json and text writers with and without stamps. Its writers are reused
+// rawChecker compares WriteRaw with parsing and WritePacket, for the json
+// and text writers with and without Options.Escape. Its writers are reused
 // (New's 64 KiB buffer would dominate a fuzz run).
 type rawChecker struct {
-	at   time.Time
 	sets []rawSet
 }
 
 type rawSet struct {
 	name       string
 	opts       Options
-	ref, fast  TimeWriter
+	ref, fast  Writer
 	refB, fstB *bytes.Buffer
 }
 
 func newRawChecker(t testing.TB, optss ...Options) *rawChecker {
 	if len(optss) == 0 {
-		optss = []Options{{}, {Timestamps: true}, {Escape: true}, {Escape: true, Timestamps: true}}
+		optss = []Options{{}, {Escape: true}}
 	}
-	c := &rawChecker{at: time.Date(2026, 11, 22, 23, 0, 0, 123456789, time.UTC)}
+	c := &rawChecker{}
 	for _, name := range []string{"json", "text"} {
 		for _, opts := range optss {
 			s := rawSet{name: name, opts: opts, refB: new(bytes.Buffer), fstB: new(bytes.Buffer)}
@@ -39,7 +37,7 @@ func newRawChecker(t testing.TB, optss ...Options) *rawChecker {
 				t.Fatal(err)
 			}
 			fast, _ := New(name, s.fstB, opts)
-			s.ref, s.fast = ref.(TimeWriter), fast.(TimeWriter)
+			s.ref, s.fast = ref, fast
 			c.sets = append(c.sets, s)
 		}
 	}
@@ -63,7 +61,7 @@ func onePacket(raw []byte) (amiwire.Packet, bool) {
 
 // check runs WriteRaw on raw with every writer and reports, per writer
 // name and options, whether it took the packet. Taking it, it must write
-// what WritePacketAt writes for the parsed packet; declining, nothing. It
+// what WritePacket writes for the parsed packet; declining, nothing. It
 // must decline bytes that are not exactly one packet.
 func (c *rawChecker) check(t testing.TB, raw []byte) map[string]bool {
 	t.Helper()
@@ -76,7 +74,7 @@ func (c *rawChecker) check(t testing.TB, raw []byte) map[string]bool {
 		if !ok {
 			t.Fatalf("%s is not a RawWriter", s.name)
 		}
-		ok, err := rw.WriteRaw(raw, c.at)
+		ok, err := rw.WriteRaw(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,14 +100,14 @@ func (c *rawChecker) check(t testing.TB, raw []byte) map[string]bool {
 		if !equalFields(fields, p.Fields) {
 			t.Fatalf("FieldParser and Reader disagree on %q", raw)
 		}
-		if err := s.ref.WritePacketAt(p, c.at); err != nil {
+		if err := s.ref.WritePacket(p); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.ref.Flush(); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(s.fstB.Bytes(), s.refB.Bytes()) {
-			t.Fatalf("%s %+v: raw %q\nWriteRaw      %q\nWritePacketAt %q", s.name, s.opts, raw, s.fstB.Bytes(), s.refB.Bytes())
+			t.Fatalf("%s %+v: raw %q\nWriteRaw    %q\nWritePacket %q", s.name, s.opts, raw, s.fstB.Bytes(), s.refB.Bytes())
 		}
 	}
 	return took
@@ -149,7 +147,7 @@ func plainEvent(p amiwire.Packet) bool {
 }
 
 // TestWriteRawFixtures: on every packet of every transcript WriteRaw
-// writes what WritePacketAt writes or declines, and it declines no plain
+// writes what WritePacket writes or declines, and it declines no plain
 // event (so the fast path is what the listen loop gets).
 func TestWriteRawFixtures(t *testing.T) {
 	c := newRawChecker(t)
@@ -167,7 +165,7 @@ func TestWriteRawFixtures(t *testing.T) {
 					}
 				}
 			}
-			if took["json{Color:false Fields:[] Timestamps:false NoHeader:false Escape:false}"] {
+			if took[fmt.Sprintf("json%+v", Options{})] {
 				taken++
 			}
 			for k, ok := range declinedBy.check(t, p.Raw) {
@@ -301,7 +299,7 @@ func TestWriteRaw(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		raw        string
-		json, text bool // taken, without and with stamps
+		json, text bool // taken by json and by text
 		escape     bool // text with Options.Escape declines it (it needs escaping)
 	}{
 		{"Event: A\r\nKey: v\r\n\r\n", true, true, false},
@@ -348,32 +346,29 @@ func TestWriteRaw(t *testing.T) {
 // appendRawJSON and appendRawText append the same bytes and leave the
 // rest alone when they decline.
 func TestWriteRawSpare(t *testing.T) {
-	stamp := []byte(stampAt(2).Format(TimestampLayout))
 	var keys rawKeys
 	for _, raw := range rawCases() {
-		for _, st := range [][]byte{nil, stamp} {
-			want, wok := appendRawJSON(nil, []byte(raw), st, &keys)
-			wantT, tok := appendRawText(nil, []byte(raw), st)
-			for _, spare := range []int{0, len(want), 1 << 12} {
-				dst := append(make([]byte, 0, 3+spare), "pre"...)
-				for i := len(dst); i < cap(dst); i++ {
-					dst = append(dst, 0xff)
-				}
-				dst = dst[:3]
-				got, ok := appendRawJSON(dst, []byte(raw), st, &keys)
-				if ok != wok || string(got[:3]) != "pre" || !bytes.Equal(got[3:], want) || !ok && len(got) != 3 {
-					t.Fatalf("json %q spare %d: %v %q, want %v %q", raw, spare, ok, got, wok, want)
-				}
-				got, ok = appendRawText(dst, []byte(raw), st)
-				if ok != tok || string(got[:3]) != "pre" || !bytes.Equal(got[3:], wantT) || !ok && len(got) != 3 {
-					t.Fatalf("text %q spare %d: %v %q, want %v %q", raw, spare, ok, got, tok, wantT)
-				}
+		want, wok := appendRawJSON(nil, []byte(raw), &keys)
+		wantT, tok := appendRawText(nil, []byte(raw))
+		for _, spare := range []int{0, len(want), 1 << 12} {
+			dst := append(make([]byte, 0, 3+spare), "pre"...)
+			for i := len(dst); i < cap(dst); i++ {
+				dst = append(dst, 0xff)
+			}
+			dst = dst[:3]
+			got, ok := appendRawJSON(dst, []byte(raw), &keys)
+			if ok != wok || string(got[:3]) != "pre" || !bytes.Equal(got[3:], want) || !ok && len(got) != 3 {
+				t.Fatalf("json %q spare %d: %v %q, want %v %q", raw, spare, ok, got, wok, want)
+			}
+			got, ok = appendRawText(dst, []byte(raw))
+			if ok != tok || string(got[:3]) != "pre" || !bytes.Equal(got[3:], wantT) || !ok && len(got) != 3 {
+				t.Fatalf("text %q spare %d: %v %q, want %v %q", raw, spare, ok, got, tok, wantT)
 			}
 		}
 	}
 }
 
-// TestWriteRawErrors: a writer with an error reports it, as WritePacketAt
+// TestWriteRawErrors: a writer with an error reports it, as WritePacket
 // does, without writing; a full buffer is written out.
 func TestWriteRawErrors(t *testing.T) {
 	boom := fmt.Errorf("boom")
@@ -385,14 +380,14 @@ func TestWriteRawErrors(t *testing.T) {
 		var err error
 		for i := 0; i < 1000 && err == nil; i++ {
 			var ok bool
-			if ok, err = rw.WriteRaw(raw, time.Time{}); !ok {
+			if ok, err = rw.WriteRaw(raw); !ok {
 				t.Fatalf("%s: declined", name)
 			}
 		}
 		if err != boom || calls != 1 {
 			t.Fatalf("%s: err %v after %d writes, want boom after 1", name, err, calls)
 		}
-		if ok, err := rw.WriteRaw(raw, time.Time{}); !ok || err != boom || calls != 1 {
+		if ok, err := rw.WriteRaw(raw); !ok || err != boom || calls != 1 {
 			t.Fatalf("%s: then %v %v, %d writes", name, ok, err, calls)
 		}
 	}
@@ -400,30 +395,27 @@ func TestWriteRawErrors(t *testing.T) {
 
 func TestWriteRawNoAllocs(t *testing.T) {
 	ps := benchPackets(t)
-	at := stampAt(1)
 	for _, name := range []string{"json", "text"} {
-		for _, opts := range []Options{{}, {Timestamps: true}} {
-			w, _ := New(name, io.Discard, opts)
-			rw := w.(RawWriter)
-			for _, p := range ps {
-				if ok, _ := rw.WriteRaw(p.Raw, at); !ok {
-					t.Fatalf("%s %+v: declined %q", name, opts, p.Raw)
-				}
+		w, _ := New(name, io.Discard, Options{})
+		rw := w.(RawWriter)
+		for _, p := range ps {
+			if ok, _ := rw.WriteRaw(p.Raw); !ok {
+				t.Fatalf("%s: declined %q", name, p.Raw)
 			}
-			i := 0
-			n := testing.AllocsPerRun(2000, func() {
-				_, _ = rw.WriteRaw(ps[i%len(ps)].Raw, at)
-				i++
-			})
-			if n != 0 {
-				t.Errorf("%s %+v: %v allocs per packet, want 0", name, opts, n)
-			}
+		}
+		i := 0
+		n := testing.AllocsPerRun(2000, func() {
+			_, _ = rw.WriteRaw(ps[i%len(ps)].Raw)
+			i++
+		})
+		if n != 0 {
+			t.Errorf("%s: %v allocs per packet, want 0", name, n)
 		}
 	}
 }
 
 // FuzzWriteRaw: for any bytes, WriteRaw declines (writing nothing) or
-// writes what parsing them and WritePacketAt write; it takes only bytes
+// writes what parsing them and WritePacket write; it takes only bytes
 // that are exactly one packet.
 func FuzzWriteRaw(f *testing.F) {
 	for _, raw := range rawCases() {
@@ -447,7 +439,7 @@ func FuzzWriteRaw(f *testing.F) {
 }
 
 // rawBench measures writing the realistic events from their Raw, either
-// with WriteRaw or with a FieldParser and WritePacketAt, as the listen
+// with WriteRaw or with a FieldParser and WritePacket, as the listen
 // loop does without WriteRaw. Bytes per op are input (wire) bytes.
 func rawBench(b *testing.B, name string, opts Options, fromRaw bool) {
 	ps := benchPackets(b)
@@ -456,19 +448,18 @@ func rawBench(b *testing.B, name string, opts Options, fromRaw bool) {
 		total += len(p.Raw)
 	}
 	b.SetBytes(int64(total / len(ps)))
-	at := time.Date(2026, 11, 22, 23, 0, 0, 123456789, time.UTC)
 	w, err := New(name, io.Discard, opts)
 	if err != nil {
 		b.Fatal(err)
 	}
-	rw, tw := w.(RawWriter), w.(TimeWriter)
+	rw := w.(RawWriter)
 	var fp amiwire.FieldParser
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		raw := ps[i%len(ps)].Raw
 		if fromRaw {
-			if ok, err := rw.WriteRaw(raw, at); !ok || err != nil {
+			if ok, err := rw.WriteRaw(raw); !ok || err != nil {
 				b.Fatal("declined", err)
 			}
 			continue
@@ -477,7 +468,7 @@ func rawBench(b *testing.B, name string, opts Options, fromRaw bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := tw.WritePacketAt(amiwire.Packet{Fields: fields, Raw: raw}, at); err != nil {
+		if err := w.WritePacket(amiwire.Packet{Fields: fields, Raw: raw}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -492,8 +483,4 @@ func BenchmarkTextParseThenWrite(b *testing.B) { rawBench(b, "text", Options{}, 
 // BenchmarkTextFromRawEscape is text for a terminal (Options.Escape,
 // without colour) of the same plain events: still the fast path, after a
 // check that nothing needs escaping.
-func BenchmarkTextFromRawEscape(b *testing.B)  { rawBench(b, "text", Options{Escape: true}, true) }
-func BenchmarkJSONStampedFromRaw(b *testing.B) { rawBench(b, "json", Options{Timestamps: true}, true) }
-func BenchmarkJSONStampedParseThenWrite(b *testing.B) {
-	rawBench(b, "json", Options{Timestamps: true}, false)
-}
+func BenchmarkTextFromRawEscape(b *testing.B) { rawBench(b, "text", Options{Escape: true}, true) }

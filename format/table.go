@@ -3,7 +3,6 @@ package format
 import (
 	"slices"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/mattn/go-runewidth"
@@ -50,25 +49,14 @@ func (w widther) of(s string) int {
 	return len(s)
 }
 
-// tableRow is one held packet: a copy of its fields and its receive time.
+// tableRow is one held packet: a copy of its fields.
 type tableRow struct {
 	lead   []amiwire.Field // shared by the rows written under one lead
-	stamp  string
 	fields []amiwire.Field
 }
 
-// WritePacket holds p (stamped with the current time when
-// Options.Timestamps is set) until Flush.
+// WritePacket holds a copy of p's fields until Flush.
 func (t *tableWriter) WritePacket(p amiwire.Packet) error {
-	return t.write(p, t.stampOf(t.opts.Timestamps, nowIf(t.opts.Timestamps)))
-}
-
-// WritePacketAt holds p received at tm until Flush.
-func (t *tableWriter) WritePacketAt(p amiwire.Packet, tm time.Time) error {
-	return t.write(p, t.stampOf(t.opts.Timestamps, tm))
-}
-
-func (t *tableWriter) write(p amiwire.Packet, stamp []byte) error {
 	if t.err != nil {
 		return t.err
 	}
@@ -83,7 +71,7 @@ func (t *tableWriter) write(p amiwire.Packet, stamp []byte) error {
 			}
 		}
 	}
-	t.rows = append(t.rows, tableRow{lead: t.lead, stamp: string(stamp), fields: append([]amiwire.Field(nil), p.Fields...)})
+	t.rows = append(t.rows, tableRow{lead: t.lead, fields: append([]amiwire.Field(nil), p.Fields...)})
 	return nil
 }
 
@@ -97,19 +85,14 @@ func (t *tableWriter) Flush() error {
 	if len(cols) == 0 {
 		cols = defaultColumns(t.rows, t.opts.Hide)
 	}
-	if t.opts.Timestamps {
-		cols = append([]string{TimestampKey}, cols...)
-	}
 	leads := leadColumns(t.rows)
 	cols = append(leads, cols...)
 	cells := make([][]string, 0, len(t.rows)+1)
-	if !t.opts.NoHeader {
-		header := make([]string, len(cols))
-		for i, c := range cols {
-			header[i] = cell(c)
-		}
-		cells = append(cells, header)
+	header := make([]string, len(cols))
+	for i, c := range cols {
+		header[i] = cell(c)
 	}
+	cells = append(cells, header)
 	var vs []string
 	for _, r := range t.rows {
 		row := make([]string, len(cols))
@@ -121,10 +104,6 @@ func (t *tableWriter) Flush() error {
 						break
 					}
 				}
-				continue
-			}
-			if t.opts.Timestamps && i == len(leads) {
-				row[i] = r.stamp
 				continue
 			}
 			vs = vs[:0]
@@ -144,7 +123,7 @@ func (t *tableWriter) Flush() error {
 		}
 	}
 	for n, row := range cells {
-		header := n == 0 && !t.opts.NoHeader
+		header := n == 0
 		line := len(t.buf)
 		for i, v := range row {
 			if header && t.opts.Color {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -63,11 +62,11 @@ func TestTextEscape(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	w, _ := New("text", &buf, Options{Escape: true})
-	if ok, err := w.(RawWriter).WriteRaw(p.Raw, time.Time{}); ok || err != nil {
+	if ok, err := w.(RawWriter).WriteRaw(p.Raw); ok || err != nil {
 		t.Errorf("WriteRaw took the hostile packet (%v): %q", err, buf.String())
 	}
 	plain := "Event: Hangup\r\nChannel: PJSIP/100-00000001\r\nCause-txt: Normal Clearing\r\n\r\n"
-	if ok, err := w.(RawWriter).WriteRaw([]byte(plain), time.Time{}); !ok || err != nil {
+	if ok, err := w.(RawWriter).WriteRaw([]byte(plain)); !ok || err != nil {
 		t.Errorf("WriteRaw declined a plain packet with Escape (%v)", err)
 	}
 

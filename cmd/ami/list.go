@@ -342,7 +342,7 @@ func (w *listWatch) write(p amiwire.Packet) error {
 	w.items++
 	w.dirty = true
 	if w.fromRaw != nil && amiwire.Skimmed(p) {
-		if ok, err := w.fromRaw.WriteRaw(p.Raw, time.Time{}); ok {
+		if ok, err := w.fromRaw.WriteRaw(p.Raw); ok {
 			w.err = err
 			return w.err
 		}

@@ -469,7 +469,7 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 		written := false
 		if partial && l.needFields {
 			if l.fromRaw != nil {
-				written, err = l.fromRaw.WriteRaw(p.Raw, time.Time{})
+				written, err = l.fromRaw.WriteRaw(p.Raw)
 			}
 			if !written {
 				l.parse(p)
