@@ -102,7 +102,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--label|-l|--where|--expect|--max|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--where|--expect|--max|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -231,11 +231,11 @@ _ami() {
 --timestamps --tls --tls-ca --tls-fingerprint --tls-insecure
 --tls-server-name --trace --url --user -H -d -e -h -m -n -o
 -p -r -t -u -x' ;;
-        login-check) w='--action --auth --critical --help --host --hosts-file --mock
---output --parallel --port --profile --quiet --secret
---secret-file --timeout --tls --tls-ca --tls-fingerprint
---tls-insecure --tls-server-name --trace --url --user
---warning -H -c -h -o -p -q -u -w' ;;
+        login-check) w='--action --auth --cert-warning --critical --help --host
+--hosts-file --mock --output --parallel --port --profile
+--quiet --secret --secret-file --timeout --tls --tls-ca
+--tls-fingerprint --tls-insecure --tls-server-name --trace
+--url --user --warning -H -c -h -o -p -q -u -w' ;;
         check) w='--auth --critical --expect --help --host --hosts-file
 --label --max --mock --output --parallel --port --profile
 --quiet --secret --secret-file --timeout --tls --tls-ca

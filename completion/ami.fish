@@ -10,8 +10,9 @@ set -g __ami_value_flags --host -H --hosts-file --parallel --port -p --user -u -
     --secret-file --profile --tls-ca --tls-server-name --tls-fingerprint \
     --auth --timeout --output -o --color --buffer --fields -f --classes \
     --event -e --match -m --exclude -x --count -n --duration -d --overflow \
-    --keepalive --action --warning -w --critical -c --label -l --where \
-    --expect --max --listen --rate --calls --replay --flood --flood-end
+    --keepalive --action --warning -w --critical -c --cert-warning --label \
+    -l --where --expect --max --listen --rate --calls --replay --flood \
+    --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
 # name removed, with the values of value-taking flags removed.
@@ -372,6 +373,7 @@ complete -c ami -n '__ami_using login-check' -l quiet -s q -d 'print nothing whe
 complete -c ami -n '__ami_using login-check' -l action -x -a '(__ami_actions)' -d 'send ACTION after login and wait for its reply'
 complete -c ami -n '__ami_using login-check' -l warning -s w -x -d 'WARNING when the check (connect to reply) takes longer than DURATION (0: never)'
 complete -c ami -n '__ami_using login-check' -l critical -s c -x -d 'CRITICAL when the check takes longer than DURATION (0: never; failures always are)'
+complete -c ami -n '__ami_using login-check' -l cert-warning -x -d 'with --tls, WARNING when the server\'s certificate expires within AGE (like 30d or 720h), CRITICAL once it has'
 complete -c ami -n '__ami_using login-check' -l help -s h -d 'show help'
 complete -c ami -n '__ami_using login-check' -a '(__fish_print_hostnames)'
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/check"
 	"github.com/ami-cli/ami/format/nagios"
 )
 
@@ -45,6 +47,8 @@ func loginCheckCommand() *cli.Command {
 			Usage: "WARNING when the check (connect to reply) takes longer than `DURATION` (0: never)"},
 		&cli.DurationFlag{Name: "critical", Aliases: []string{"c"}, Category: "Check",
 			Usage: "CRITICAL when the check takes longer than `DURATION` (0: never; failures always are)"},
+		&cli.StringFlag{Name: "cert-warning", Category: "Check",
+			Usage: "with --tls, WARNING when the server's certificate expires within `AGE` (like 30d or 720h), CRITICAL once it has"},
 	)
 	return &cli.Command{
 		Name:      "login-check",
@@ -72,6 +76,10 @@ and the line names the stage: refused, DNS, TLS, banner, authentication,
 timeout. With several hosts the worst state is the exit status (EXIT CODES
 below). Without HOST, the connection flags say where to connect.
 
+--cert-warning AGE (with --tls) makes a certificate that expires within AGE
+WARNING, and one that has expired CRITICAL (Dial refuses an expired
+certificate anyway, unless it is pinned by --tls-fingerprint).
+
 --timeout bounds the whole run, across all hosts, logging off included:
 set it below the monitoring system's own check timeout.
 
@@ -83,6 +91,10 @@ EXAMPLES:
    # an Icinga/Nagios check with latency thresholds
    ami login-check -u monitor --secret-file /etc/icinga2/ami.secret \
        -w 200ms -c 1s pbx.example.org
+
+   # over TLS, WARNING when the certificate expires within 30 days
+   ami login-check --tls --tls-ca /etc/ami/ca.crt --cert-warning 30d \
+       pbx.example.org
 
    # JSON for scripts, one object per host
    ami --mock login-check -o json`,
@@ -121,14 +133,22 @@ type checkResult struct {
 	Total    float64 `json:"total_seconds"`
 	Warning  float64 `json:"warning_seconds,omitempty"`
 	Critical float64 `json:"critical_seconds,omitempty"`
+	// CertExpires is the TLS certificate's NotAfter (RFC 3339), with
+	// --cert-warning.
+	CertExpires string   `json:"cert_expires,omitempty"`
+	CertDays    *float64 `json:"cert_days_left,omitempty"`
+
+	timeState nagios.State // the state by --warning and --critical alone
+	certNote  string       // what --cert-warning found, when not OK
 }
 
 type loginCheck struct {
-	action   string
-	warning  time.Duration
-	critical time.Duration
-	json     bool
-	quiet    bool
+	action      string
+	warning     time.Duration
+	critical    time.Duration
+	certWarning time.Duration // 0: none
+	json        bool
+	quiet       bool
 }
 
 func runLoginCheck(c *cli.Context) error {
@@ -155,13 +175,25 @@ func runLoginCheck(c *cli.Context) error {
 	if lc.warning > 0 && lc.critical > 0 && lc.warning > lc.critical {
 		return unknown(stdout, fmt.Errorf("--warning %v is above --critical %v", lc.warning, lc.critical))
 	}
+	if v := c.String("cert-warning"); v != "" {
+		age, err := check.ParseAge(v)
+		if err != nil {
+			return unknown(stdout, fmt.Errorf("--cert-warning %v", err))
+		}
+		lc.certWarning = age
+	}
 	ts, err := targetsFrom(c, c.Args().Slice())
 	if err != nil {
 		return unknown(stdout, err)
 	}
 	targets := make([]connSettings, len(ts))
+	anyTLS := false
 	for i, t := range ts {
 		targets[i] = t.s
+		anyTLS = anyTLS || t.s.Config.TLS != nil
+	}
+	if lc.certWarning > 0 && !anyTLS {
+		return unknown(stdout, errors.New("--cert-warning checks a TLS certificate: add --tls (or an amis:// URL)"))
 	}
 	base := targets[0]
 	parallel, err := parallelOf(c)
@@ -221,6 +253,7 @@ func runLoginCheck(c *cli.Context) error {
 func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
 	r := checkResult{name: s.Config.Addr, Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
 		Warning: lc.warning.Seconds(), Critical: lc.critical.Seconds()}
+	cert := peerCert(&s)
 	start := time.Now()
 	cl, err := s.dial(ctx, "off")
 	if err != nil {
@@ -238,7 +271,38 @@ func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
 	}
 	now := time.Now()
 	r.Reply, r.Total = now.Sub(replyStart).Seconds(), now.Sub(start).Seconds()
-	return r.judge(lc.thresholds().State(r.Total))
+	r.timeState = lc.thresholds().State(r.Total)
+	return r.judge(nagios.Worst(r.timeState, lc.judgeCert(&r, cert(), now)))
+}
+
+// judgeCert says, with --cert-warning, how soon cert expires: WARNING
+// within --cert-warning, CRITICAL once it has expired (a certificate
+// pinned by --tls-fingerprint is accepted however old it is).
+func (lc loginCheck) judgeCert(r *checkResult, cert *x509.Certificate, now time.Time) nagios.State {
+	if lc.certWarning <= 0 || cert == nil {
+		return nagios.OK
+	}
+	left := cert.NotAfter.Sub(now)
+	r.CertExpires = cert.NotAfter.UTC().Format(time.RFC3339)
+	r.CertDays = nagios.Float(math.Floor(left.Hours()/24*10) / 10)
+	date := cert.NotAfter.UTC().Format("2006-01-02")
+	switch {
+	case left <= 0:
+		r.certNote = "TLS certificate expired " + date
+		return nagios.Critical
+	case left < lc.certWarning:
+		r.certNote = fmt.Sprintf("TLS certificate expires in %s (%s)", daysLeft(left), date)
+		return nagios.Warning
+	}
+	return nagios.OK
+}
+
+// daysLeft says how long d is in days, or hours below two days.
+func daysLeft(d time.Duration) string {
+	if d < 48*time.Hour {
+		return fmt.Sprintf("%d hours", int(d.Hours()))
+	}
+	return fmt.Sprintf("%d days", int(d.Hours()/24))
 }
 
 // failed fills r for a failure: always CRITICAL, with the stage and a
@@ -345,8 +409,8 @@ func (lc loginCheck) report(results []checkResult) nagios.Check {
 		it := nagios.Item{Name: r.name, State: r.state, Text: r.Error, Perf: lc.perf(r)}
 		if r.Stage == "" {
 			slow := strings.TrimPrefix(lc.slowness(r), ", ")
-			if slow == "" {
-				slow = "total " + ms(r.Total)
+			if r.timeState == nagios.OK {
+				slow = strings.TrimSuffix("total "+ms(r.Total)+", "+slow, ", ")
 			}
 			it.Text = fmt.Sprintf("%s, login %s (%s)", slow, ms(r.Login), r.Banner)
 		}
@@ -358,15 +422,20 @@ func (lc loginCheck) report(results []checkResult) nagios.Check {
 	return g.Check()
 }
 
-// slowness says which threshold r's total time passed, or "".
+// slowness says which threshold r's total time passed, and what
+// --cert-warning found, or "".
 func (lc loginCheck) slowness(r checkResult) string {
-	switch r.state {
+	s := ""
+	switch r.timeState {
 	case nagios.Critical:
-		return fmt.Sprintf(", total %s > critical %s", ms(r.Total), lc.critical)
+		s = fmt.Sprintf(", total %s > critical %s", ms(r.Total), lc.critical)
 	case nagios.Warning:
-		return fmt.Sprintf(", total %s > warning %s", ms(r.Total), lc.warning)
+		s = fmt.Sprintf(", total %s > warning %s", ms(r.Total), lc.warning)
 	}
-	return ""
+	if r.certNote != "" {
+		s += ", " + r.certNote
+	}
+	return s
 }
 
 func ms(seconds float64) string { return fmt.Sprintf("%.1f ms", seconds*1000) }

@@ -250,3 +250,34 @@ func valueOf(fields []amiwire.Field, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// ParseAge reads how long ahead to warn, as --cert-warning takes it: days
+// ("30d", "1.5d") or a Go duration ("720h", "90m"). A bare number is
+// refused: seconds and days are both plausible. Negative and zero ages,
+// and ages above a hundred years, are refused.
+func ParseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if plainDecimal(s) {
+		return 0, fmt.Errorf("%q: want days like 30d or a duration like 720h", s)
+	}
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok && plainDecimal(days) {
+		v, err := strconv.ParseFloat(days, 64)
+		if err != nil || v*86400 > maxThreshold {
+			return 0, fmt.Errorf("%q: out of range", s)
+		}
+		d = time.Duration(v * 86400 * float64(time.Second))
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("%q: want days like 30d or a duration like 720h", s)
+		}
+		if d.Seconds() > maxThreshold {
+			return 0, fmt.Errorf("%q: out of range", s)
+		}
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("%q: want more than zero", s)
+	}
+	return d, nil
+}

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/format/nagios"
@@ -300,6 +301,51 @@ func FuzzFieldSeconds(f *testing.F) {
 			if back, ok := FieldSeconds(Clock(v)); !ok || back != v {
 				t.Fatalf("FieldSeconds(%q) = %v; Clock gives %q, read back as %v, %v", s, v, Clock(v), back, ok)
 			}
+		}
+	})
+}
+
+func TestParseAge(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"30d", 30 * 24 * time.Hour, ""},
+		{"1.5d", 36 * time.Hour, ""},
+		{"720h", 720 * time.Hour, ""},
+		{" 90m ", 90 * time.Minute, ""},
+		{"30", 0, "want days"},
+		{"d", 0, "want days"},
+		{"-1d", 0, "want days"},
+		{"0d", 0, "more than zero"},
+		{"-5h", 0, "more than zero"},
+		{"30 d", 0, "want days"},
+		{"999999d", 0, "out of range"},
+		{"", 0, "want days"},
+	}
+	for _, tt := range tests {
+		got, err := ParseAge(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("ParseAge(%q) = %v, %v; want error with %q", tt.in, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("ParseAge(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		}
+	}
+}
+
+func FuzzParseAge(f *testing.F) {
+	for _, s := range []string{"30d", "1.5d", "720h", "30", "-1d", "1e3d"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseAge(s)
+		if err == nil && (d <= 0 || d.Seconds() > maxThreshold) {
+			t.Fatalf("ParseAge(%q) = %v", s, d)
 		}
 	})
 }
