@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/urfave/cli/v2"
 )
@@ -76,25 +75,11 @@ func buildApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	return newApp(nil, stdin, stdout, stderr)
 }
 
-// newApp is buildApp for running args (args[0] is the program name): when
-// they name a command, the app holds only that one. A run shows no other
-// command's flags or help, and urfave/cli's Setup renders every flag of
-// every command into help categories as the app starts: with all seven
-// commands (~130 flags) that was 0.6 of the 10.7 ms of `ami send Ping`.
-// Anything else (help, no command, an unknown one) gets every command.
+// newApp is buildApp for running args (args[0] is the program name),
+// trimmed for that run (see startup.go: commandsFor, trimForRun).
 func newApp(args []string, stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 	flags := appConnectionFlags()
-	only := ""
-	if i := skipFlags(flags, args, 1); i < len(args) {
-		only = args[i]
-	}
-	defs := commandDefs()
-	for _, d := range defs {
-		if d.name == only {
-			defs = []commandDef{d}
-			break
-		}
-	}
+	defs, only := commandsFor(commandDefs(), flags, args)
 	commands := make([]*cli.Command, len(defs))
 	for i, d := range defs {
 		commands[i] = d.build()
@@ -123,10 +108,8 @@ give --tls-ca the CA, and such a certificate is matched by its CN (said on stder
 or pin the server's certificate by its SHA-256 fingerprint, as ssh pins host keys:
    ami --tls --tls-ca /etc/asterisk/keys/ca.crt -H pbx send Ping
    ami --tls --tls-fingerprint "$(openssl x509 -noout -fingerprint -sha256 -in asterisk.crt)" -H pbx send Ping`,
-		Version: version,
-		// Any time but the zero one: urfave/cli otherwise stats the
-		// executable on every run to fill in a field ami never shows.
-		Compiled:        time.Unix(1, 0),
+		Version:         version,
+		Compiled:        notCompiled, // see startup.go
 		Reader:          stdin,
 		Writer:          stdout,
 		ErrWriter:       stderr,
@@ -155,14 +138,7 @@ or pin the server's certificate by its SHA-256 fingerprint, as ssh pins host key
 		addExitCodesHelp(app)
 	}
 	if len(defs) == 1 && !mayShowHelp(args) {
-		// urfave/cli's Setup renders every categorized flag of the app and
-		// of the command into its help categories (fmt and string
-		// building for each of ~45 flags): 0.65 ms of a 6 ms `ami send
-		// Ping`. A run that shows no help needs no categories.
-		dropCategories(app.Flags)
-		for _, cmd := range app.Commands {
-			dropCommandCategories(cmd)
-		}
+		trimForRun(app)
 	}
 	return app
 }
@@ -174,57 +150,6 @@ func addExitCodesHelp(app *cli.App) {
 	for _, cmd := range app.Commands {
 		if rows := exitRowsOf(cmd.Name); rows != nil {
 			cmd.CustomHelpTemplate = cli.CommandHelpTemplate + "\n" + exitCodesHelp(rows, false) + "\n"
-		}
-	}
-}
-
-// mayShowHelp reports whether running args may print help: when any of
-// them asks for it, as a flag of the app or of a command, or as the help
-// command or subcommand. Being conservative costs only speed.
-func mayShowHelp(args []string) bool {
-	for _, a := range args[min(1, len(args)):] {
-		switch a {
-		case "help", "h", "-h", "--h", "-help", "--help":
-			return true
-		}
-	}
-	return false
-}
-
-// dropCommandCategories drops the help categories of cmd's flags and of
-// its subcommands'.
-func dropCommandCategories(cmd *cli.Command) {
-	dropCategories(cmd.Flags)
-	for _, sub := range cmd.Subcommands {
-		dropCommandCategories(sub)
-	}
-}
-
-// dropCategories clears the help category of each flag (TestPlainRunDropsCategories
-// checks that no flag type of ami is missed).
-func dropCategories(flags []cli.Flag) {
-	for _, f := range flags {
-		switch f := f.(type) {
-		case *stringFlag:
-			f.Category = ""
-		case *intFlag:
-			f.Category = ""
-		case *boolFlag:
-			f.Category = ""
-		case *durationFlag:
-			f.Category = ""
-		case *cli.StringFlag:
-			f.Category = ""
-		case *cli.IntFlag:
-			f.Category = ""
-		case *cli.BoolFlag:
-			f.Category = ""
-		case *cli.DurationFlag:
-			f.Category = ""
-		case *cli.GenericFlag:
-			f.Category = ""
-		case *cli.StringSliceFlag:
-			f.Category = ""
 		}
 	}
 }
