@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -59,10 +60,7 @@ func runCommand(c *cli.Context) error {
 	if _, err := choiceValue(c, "color"); err != nil { // text output has no keys to colour, but a typo is still one
 		return err
 	}
-	var out interface {
-		WritePacket(amiwire.Packet) error
-		Flush() error
-	}
+	var out format.Writer
 	if name != fmtText {
 		w, err := newOutput(c, c.App.Writer)
 		if err != nil {
@@ -70,17 +68,37 @@ func runCommand(c *cli.Context) error {
 		}
 		out = w
 	}
-	s, err := connSettingsFrom(c)
+	ts, err := targetsFrom(c, nil)
 	if err != nil {
 		return err
 	}
-	ctx := c.Context
+	if len(ts) > 1 {
+		return runCommandFleet(c, ts, action, cmdline)
+	}
+	cw := commandWriters{out: out, stdout: c.App.Writer, stderr: c.App.ErrWriter, escape: onTerminal(c.App.Writer)}
+	return commandOn(c.Context, ts[0].s, action, cmdline, cw, func() {})
+}
+
+// commandWriters are where command's output goes: out for -o json (nil
+// for text), stdout for the text lines, each after prefix, stderr for the
+// output of a command that failed.
+type commandWriters struct {
+	out            format.Writer
+	stdout, stderr io.Writer
+	prefix         string
+	escape         bool // control bytes of the text lines are escaped (a terminal)
+}
+
+// commandOn runs the CLI command on the host of s; loggedIn is called
+// once the login has succeeded.
+func commandOn(ctx context.Context, s connSettings, action amiwire.Packet, cmdline string, w commandWriters, loggedIn func()) error {
 	// The action and the Logoff go with the Login: one round trip. A
 	// command line is far shorter than amiwire.MaxPipelined.
 	cl, pend, err := s.dialSend(ctx, "off", []amiwire.Packet{action}, true)
 	if err != nil {
 		return err
 	}
+	loggedIn()
 	defer s.logoff(ctx, cl)
 
 	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
@@ -91,18 +109,18 @@ func runCommand(c *cli.Context) error {
 	if resp != nil {
 		var werr error
 		switch {
-		case out != nil:
-			if werr = out.WritePacket(resp.Packet); werr == nil {
-				werr = out.Flush()
+		case w.out != nil:
+			if werr = w.out.WritePacket(resp.Packet); werr == nil {
+				werr = w.out.Flush()
 			}
 		case failed:
 			// The output of a command that failed is the diagnostic
 			// (No such command ..., a usage text), not data: stderr.
 			if lines := resp.Packet.Values("Output"); len(lines) > 0 {
-				return commandFailed(c, lines)
+				return commandFailed(w.stderr, lines)
 			}
 		default:
-			werr = writeOutputLines(c, resp.Packet)
+			werr = writeOutputLines(w.stdout, w.escape, w.prefix, resp.Packet)
 		}
 		if werr != nil {
 			return werr
@@ -128,8 +146,8 @@ func runCommand(c *cli.Context) error {
 
 // commandFailed prints the output of a failed CLI command on stderr, the
 // first line after "ami: ", and ends with exit 1.
-func commandFailed(c *cli.Context, lines []string) error {
-	w := bufio.NewWriter(c.App.ErrWriter)
+func commandFailed(stderr io.Writer, lines []string) error {
+	w := bufio.NewWriter(stderr)
 	w.WriteString("ami: ")
 	for _, l := range lines {
 		w.WriteString(strings.TrimRight(l, "\r\n"))
@@ -142,17 +160,19 @@ func commandFailed(c *cli.Context, lines []string) error {
 }
 
 // writeOutputLines prints the Output lines of a Command response as plain
-// text, one per line. A line that itself holds line ends (a reply from a
+// text, one per line, each after prefix (the host's "NAME: " with several
+// hosts, like pdsh). A line that itself holds line ends (a reply from a
 // server that sent them inside one header) is printed as it is, except on
-// a terminal, which gets control bytes escaped (format.AppendVisible).
-func writeOutputLines(c *cli.Context, resp amiwire.Packet) error {
-	w := bufio.NewWriter(c.App.Writer)
-	escape := onTerminal(c.App.Writer)
+// a terminal (escape), which gets control bytes escaped
+// (format.AppendVisible).
+func writeOutputLines(stdout io.Writer, escape bool, prefix string, resp amiwire.Packet) error {
+	w := bufio.NewWriter(stdout)
 	var line []byte
 	for _, f := range resp.Fields {
 		if !strings.EqualFold(f.Key, "Output") {
 			continue
 		}
+		w.WriteString(prefix)
 		if escape {
 			line = format.AppendVisible(line[:0], f.Value, false)
 			w.Write(line)

@@ -95,10 +95,14 @@ func runList(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := connSettingsFrom(c)
+	ts, err := targetsFrom(c, nil)
 	if err != nil {
 		return err
 	}
+	if len(ts) > 1 {
+		return runListFleet(c, ts, action, hide, limit)
+	}
+	s := ts[0].s
 	s.Config.SkimEvents = true // items are parsed, if at all, as they are written
 	s.Config.EventBuffer = limit
 	handleSignals(c.Context) // a list streams: a Ctrl-C at any time stops it between items

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -88,12 +89,18 @@ type sendItem struct {
 }
 
 func runSend(c *cli.Context) error {
+	many := manyHosts(c)
 	if c.NArg() == 0 {
 		in := c.App.Reader
 		if f, ok := in.(*os.File); in == nil || ok && isTerminal(f) {
 			return usageError("send: no ACTION: give one as an argument, or pipe actions into stdin (see 'ami send --help')")
 		}
-		if !stdinComplete(in) {
+		if many && flagString(c, "hosts-file") == "-" {
+			return usageError("send: stdin holds either the actions or the hosts (--hosts-file -), not both")
+		}
+		// With several hosts every action goes to each: stdin is read
+		// whole first.
+		if !many && !stdinComplete(in) {
 			return runSendStream(c, in)
 		}
 	}
@@ -101,20 +108,39 @@ func runSend(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	out, err := newOutput(c, c.App.Writer)
-	if err != nil {
-		return err
-	}
 	limit, err := bufferOf(c)
 	if err != nil {
 		return err
 	}
-	s, err := connSettingsFrom(c)
+	if many {
+		if err := refuseRaw(c, 2); err != nil {
+			return err
+		}
+	}
+	out, err := newOutput(c, c.App.Writer)
 	if err != nil {
 		return err
 	}
+	ts, err := targetsFrom(c, nil)
+	if err != nil {
+		return err
+	}
+	if len(ts) > 1 {
+		return runFleet(c, ts, true, func(ctx context.Context, i int, t target, loggedIn func(), stdout, _ io.Writer) error {
+			out, err := hostOutput(c, stdout, t.name, nil)
+			if err != nil {
+				return err
+			}
+			return sendOn(ctx, t.s, items, out, limit, loggedIn)
+		}, nil)
+	}
+	return sendOn(c.Context, ts[0].s, items, out, limit, func() {})
+}
+
+// sendOn sends the actions of items to the host of s and prints their
+// results to out; loggedIn is called once the login has succeeded.
+func sendOn(ctx context.Context, s connSettings, items []sendItem, out format.Writer, limit int, loggedIn func()) error {
 	s.Config.EventBuffer = limit
-	ctx := c.Context
 	actions := make([]amiwire.Packet, len(items))
 	for i, it := range items {
 		actions[i] = it.action
@@ -124,6 +150,7 @@ func runSend(c *cli.Context) error {
 		if cl, err = s.dial(ctx, "off"); err != nil {
 			return err
 		}
+		loggedIn()
 		defer s.logoff(ctx, cl)
 		pend, sendErr := sendAll(ctx, s, cl, items)
 		return printResults(ctx, s, items, pend, sendErr, out)
@@ -131,6 +158,7 @@ func runSend(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	loggedIn()
 	defer s.logoff(ctx, cl)
 	return printResults(ctx, s, items, pend, nil, out)
 }

@@ -143,6 +143,17 @@ func targetsFrom(c *cli.Context, args []string) ([]target, error) {
 	return out, nil
 }
 
+// manyHosts reports, without reading a file or a profile, whether the
+// command line may name several hosts: -H with more than one, a --profile
+// list or --hosts-file.
+func manyHosts(c *cli.Context) bool {
+	n := 0
+	for _, v := range hostFlagValues(c) {
+		n += strings.Count(v, ",") + 1
+	}
+	return n > 1 || strings.Contains(profileName(c), ",") || flagString(c, "hosts-file") != ""
+}
+
 // hostFlagValues returns the -H values given on the command line, after
 // the subcommand if any were, else before it.
 func hostFlagValues(c *cli.Context) []string {

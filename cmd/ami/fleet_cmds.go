@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/format"
+)
+
+// The many-host branches of the commands (see runFleet).
+
+// runListFleet runs the list action on every host: one block of items per
+// host, in the order given; -o table gathers every host's rows into one
+// table with a HOST column.
+func runListFleet(c *cli.Context, ts []target, action amiwire.Packet, hide []string, limit int) error {
+	if err := refuseRaw(c, len(ts)); err != nil {
+		return err
+	}
+	name, _ := outputName(c)
+	all := c.Bool("all")
+	var rows []heldRows
+	if name == fmtTable {
+		rows = make([]heldRows, len(ts))
+	}
+	job := func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
+		var out format.Writer
+		if rows != nil {
+			out = &rows[i]
+		} else {
+			w, err := hostOutput(c, stdout, t.name, hide)
+			if err != nil {
+				return err
+			}
+			out = w
+		}
+		s := t.s
+		s.Config.SkimEvents = true
+		s.Config.EventBuffer = limit
+		cl, err := s.dial(ctx, "off")
+		if err != nil {
+			return err
+		}
+		loggedIn()
+		defer s.logoff(ctx, cl)
+		// The items waiting for stdout reached --buffer: the list has
+		// failed (streamList says so).
+		sctx, stop := context.WithCancelCause(ctx)
+		defer stop(nil)
+		go func() {
+			select {
+			case <-sctx.Done():
+			case <-cl.Done():
+				if _, over := overflowText(cl.Err(), limit); over {
+					stop(cl.Err())
+				}
+			}
+		}()
+		err = streamList(sctx, s, cl, action, out, all, name, stderr)
+		warnMissingFields(stderr, out)
+		return err
+	}
+	var finish func() error
+	if rows != nil {
+		finish = func() error {
+			table, err := newOutputHiding(c, c.App.Writer, hide)
+			if err != nil {
+				return err
+			}
+			ls, _ := table.(format.LeadSetter)
+			for i := range rows {
+				if ls != nil {
+					ls.SetLead([]amiwire.Field{{Key: tableHostKey, Value: ts[i].name}})
+				}
+				for _, p := range rows[i].ps {
+					if err := table.WritePacket(p); err != nil {
+						return err
+					}
+				}
+			}
+			err = table.Flush()
+			warnMissingFields(c.App.ErrWriter, table)
+			return err
+		}
+	}
+	return runFleet(c, ts, true, job, finish)
+}
+
+// heldRows keeps the rows of one host's table until every host is done.
+// The packets are those streamList hands a table, which may be kept.
+type heldRows struct{ ps []amiwire.Packet }
+
+func (h *heldRows) WritePacket(p amiwire.Packet) error {
+	h.ps = append(h.ps, amiwire.Packet{Fields: append([]amiwire.Field(nil), p.Fields...)})
+	return nil
+}
+
+func (h *heldRows) Flush() error { return nil }
+
+// runCommandFleet runs the CLI command on every host: one block per host
+// in the order given; text output prefixes each line with the host's
+// name ("pbx1: ..."), like pdsh.
+func runCommandFleet(c *cli.Context, ts []target, action amiwire.Packet, cmdline string) error {
+	if err := refuseRaw(c, len(ts)); err != nil {
+		return err
+	}
+	name, _ := outputName(c)
+	escape := onTerminal(c.App.Writer)
+	return runFleet(c, ts, true, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
+		w := commandWriters{stdout: stdout, stderr: stderr, prefix: t.name + ": ", escape: escape}
+		if name != fmtText {
+			out, err := hostOutput(c, stdout, t.name, nil)
+			if err != nil {
+				return err
+			}
+			w.out = out
+		}
+		return commandOn(ctx, t.s, action, cmdline, w, loggedIn)
+	}, nil)
+}
