@@ -7,7 +7,7 @@
 # Install: copy to /usr/share/bash-completion/completions/ami, or put
 # source <(ami completion bash) in ~/.bashrc.
 
-_ami_commands='send list command listen login-check check mock completion help'
+_ami_commands='send list command listen originate login-check check mock completion help'
 _ami_actions='AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer
 Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList BridgeTechnologyList
 BridgeTechnologySuspend BridgeTechnologyUnsuspend CancelAtxfer Challenge
@@ -102,7 +102,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--where|--expect|--max|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--where|--expect|--max|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -143,7 +143,7 @@ _ami_value() {
         COMPREPLY=($(compgen -W 'plain md5' -- "$3")) ;;
     --output|-o)
         case "$1" in
-        send|command|listen) COMPREPLY=($(compgen -W 'text json raw' -- "$3")) ;;
+        send|command|listen|originate) COMPREPLY=($(compgen -W 'text json raw' -- "$3")) ;;
         list) COMPREPLY=($(compgen -W 'text json raw table' -- "$3")) ;;
         login-check|check) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
         esac ;;
@@ -155,6 +155,8 @@ _ami_value() {
         COMPREPLY=($(compgen -W "$_ami_events" -- "$3")) ;;
     --overflow)
         COMPREPLY=($(compgen -W 'block drop' -- "$3")) ;;
+    --until)
+        COMPREPLY=($(compgen -W 'answer hangup' -- "$3")) ;;
     --action)
         COMPREPLY=($(compgen -W "$_ami_actions" -- "$3")) ;;
     --replay)
@@ -231,6 +233,12 @@ _ami() {
 --timestamps --tls --tls-ca --tls-fingerprint --tls-insecure
 --tls-server-name --trace --url --user -H -d -e -h -m -n -o
 -p -r -t -u -x' ;;
+        originate) w='--account --app --auth --caller-id --color --data --dry-run
+--hangup-on-exit --help --host --hosts-file --mock --output
+--parallel --port --profile --ring-timeout --secret
+--secret-file --timeout --tls --tls-ca --tls-fingerprint
+--tls-insecure --tls-server-name --trace --until --url
+--user --var --wait -H -h -o -p -u' ;;
         login-check) w='--action --auth --cert-warning --critical --help --host
 --hosts-file --mock --output --parallel --port --profile
 --quiet --secret --secret-file --timeout --tls --tls-ca
@@ -264,7 +272,7 @@ _ami() {
     completion)
         (( npos == 0 )) && COMPREPLY=($(compgen -W 'bash fish zsh' -- "$cur")) ;;
     help|h)
-        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen login-check check mock completion' -- "$cur")) ;;
+        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen originate login-check check mock completion' -- "$cur")) ;;
     esac
     return 0
 }

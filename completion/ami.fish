@@ -10,8 +10,9 @@ set -g __ami_value_flags --host -H --hosts-file --parallel --port -p --user -u -
     --secret-file --profile --tls-ca --tls-server-name --tls-fingerprint \
     --auth --timeout --output -o --color --buffer --fields -f --classes \
     --event -e --match -m --exclude -x --count -n --duration -d --overflow \
-    --keepalive --action --warning -w --critical -c --cert-warning --label \
-    -l --where --expect --max --listen --rate --calls --replay --flood \
+    --keepalive --app --data --caller-id --var --ring-timeout --account \
+    --until --action --warning -w --critical -c --cert-warning --label -l \
+    --where --expect --max --listen --rate --calls --replay --flood \
     --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
@@ -218,6 +219,7 @@ complete -c ami -n '__ami_using ami' -a send -d 'send actions and print their re
 complete -c ami -n '__ami_using ami' -a list -d 'print the items of a list action (CoreShowChannels, Status, QueueStatus, ...)'
 complete -c ami -n '__ami_using ami' -a command -d 'run an Asterisk CLI command and print its output, like asterisk -rx'
 complete -c ami -n '__ami_using ami' -a listen -d 'print events as they arrive'
+complete -c ami -n '__ami_using ami' -a originate -d 'start a call and, with --wait, report its outcome'
 complete -c ami -n '__ami_using ami' -a login-check -d 'check that Asterisk accepts a login, as a Nagios/Icinga plugin'
 complete -c ami -n '__ami_using ami' -a check -d 'judge any list (or action) as a Nagios/Icinga check: count, expected values, longest durations'
 complete -c ami -n '__ami_using ami' -a mock -d 'serve a simulated Asterisk PBX on a loopback address'
@@ -350,6 +352,38 @@ complete -c ami -n '__ami_using listen' -l reconnect -s r -d 'when the connectio
 complete -c ami -n '__ami_using listen' -l keepalive -x -d 'send Ping every INTERVAL to notice a dead peer (0: off)'
 complete -c ami -n '__ami_using listen' -l help -s h -d 'show help'
 
+complete -c ami -n '__ami_using originate' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using originate' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using originate' -l parallel -x -d 'with several hosts, log in to at most N at a time'
+complete -c ami -n '__ami_using originate' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
+complete -c ami -n '__ami_using originate' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
+complete -c ami -n '__ami_using originate' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
+complete -c ami -n '__ami_using originate' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
+complete -c ami -n '__ami_using originate' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
+complete -c ami -n '__ami_using originate' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
+complete -c ami -n '__ami_using originate' -l tls -d 'connect with TLS (certificates are verified)'
+complete -c ami -n '__ami_using originate' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
+complete -c ami -n '__ami_using originate' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using originate' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
+complete -c ami -n '__ami_using originate' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
+complete -c ami -n '__ami_using originate' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using originate' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
+complete -c ami -n '__ami_using originate' -l trace -d 'print the wire conversation on stderr (secrets masked)'
+complete -c ami -n '__ami_using originate' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using originate' -l output -s o -x -a 'text json raw' -d 'output FORMAT: text, json or raw'
+complete -c ami -n '__ami_using originate' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using originate' -l app -x -d 'run application APP on the new channel once it answers, instead of a dialplan extension'
+complete -c ami -n '__ami_using originate' -l data -x -d 'the application\'s arguments DATA (with --app)'
+complete -c ami -n '__ami_using originate' -l caller-id -x -d 'the new channel\'s caller ID CALLERID, like \'"Ops" <100>\''
+complete -c ami -n '__ami_using originate' -l var -x -d 'set channel variable K=V on the new channel (repeatable)'
+complete -c ami -n '__ami_using originate' -l ring-timeout -x -d 'let the channel ring for up to DURATION before Asterisk gives up (Originate\'s Timeout)'
+complete -c ami -n '__ami_using originate' -l account -x -d 'the new channel\'s account CODE (CDR accountcode)'
+complete -c ami -n '__ami_using originate' -l wait -d 'wait for the outcome and print it (the same as --until answer)'
+complete -c ami -n '__ami_using originate' -l until -x -a 'answer hangup' -d 'wait UNTIL answer (the outcome) or hangup (the outcome, then the end of the answered call)'
+complete -c ami -n '__ami_using originate' -l hangup-on-exit -d 'when interrupted (Ctrl-C) while waiting, hang up the channel it started first'
+complete -c ami -n '__ami_using originate' -l dry-run -d 'print the Originate action it would send, and send nothing'
+complete -c ami -n '__ami_using originate' -l help -s h -d 'show help'
+
 complete -c ami -n '__ami_using login-check' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
 complete -c ami -n '__ami_using login-check' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
 complete -c ami -n '__ami_using login-check' -l parallel -x -d 'with several hosts, log in to at most N at a time'
@@ -420,4 +454,4 @@ complete -c ami -n '__ami_using completion' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 completion' -a 'bash fish zsh'
 
 complete -c ami -n '__ami_using help h' -l help -s h -d 'show help'
-complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen login-check check mock completion'
+complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen originate login-check check mock completion'

@@ -62,6 +62,7 @@ func commandDefs() []commandDef {
 		{"list", listCommand},
 		{"command", commandCommand},
 		{"listen", listenCommand},
+		{"originate", originateCommand},
 		{"login-check", loginCheckCommand},
 		{"check", checkCommand},
 		{"mock", mockCommand},

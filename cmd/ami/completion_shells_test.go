@@ -89,6 +89,7 @@ func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
 		"login-check": {},
 		"check":       {"CoreStatus"},
 		"mock":        {"--listen", "127.0.0.1:0"},
+		"originate":   {"Local/talk@default", "--app", "Wait", "--data", "0", "--wait"},
 	}
 	spec := completionSpec(buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}))
 	values := map[string][]string{} // flag name -> every choice of it anywhere

@@ -55,6 +55,7 @@ func TestExitCodes(t *testing.T) {
 		return args
 	}
 	hole := blackHole(t, "Command")
+	origHole := blackHole(t, "Originate")
 	to := func(srv *amitest.Server, args ...string) []string { return with(t, srv, args...) }
 
 	type run struct {
@@ -93,6 +94,14 @@ func TestExitCodes(t *testing.T) {
 			{args: to(srv, "listen", "extra")},
 			{args: to(notAMI, "listen")},
 			{args: append(badSecret(srv), "listen")},
+		},
+		"originate": {
+			{args: to(srv, "originate", "Local/talk@default", "--app", "Wait", "--data", "0", "--wait")},
+			{args: to(srv, "originate", "SIP/nowhere", "--app", "Wait", "--wait")},
+			{args: to(srv, "originate", "Local/talk@default")},
+			{args: to(notAMI, "originate", "Local/talk@default", "--app", "Wait")},
+			{args: append(badSecret(srv), "originate", "Local/talk@default", "--app", "Wait")},
+			{args: to(origHole, "originate", "Local/talk@default", "--app", "Wait", "--wait"), cancelOn: "Originate", srv: origHole},
 		},
 		"login-check": {
 			{args: to(srv, "login-check")},
