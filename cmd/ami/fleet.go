@@ -41,27 +41,45 @@ func fleetRank() []int {
 // and returns what the one-host command would.
 type fleetJob func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error
 
+// fleetOpts say how runFleet merges and ends.
+type fleetOpts struct {
+	// ctx is the run's context (c.Context when nil): it ending stops
+	// every host.
+	ctx context.Context
+	// ordered makes each host's output a block, in the order the hosts
+	// were given (list, command, send); otherwise the hosts' writes
+	// interleave as they come (listen), whole packets at a time when the
+	// job writes through a format.Writer.
+	ordered bool
+	// stopIsEnd makes ctx ending a normal end (listen's signal or
+	// --duration), not an interruption.
+	stopIsEnd bool
+	// finish, when not nil, runs once every host is done, before the
+	// last line (list -o table prints its one table then).
+	finish func() error
+}
+
 // runFleet runs job on every target at once, at most --parallel logging
-// in at a time. With ordered, each host's output is a block, in the order
-// the hosts were given (list, command, send); otherwise the hosts' writes
-// interleave as they come (listen), whole packets at a time when the job
-// writes through a format.Writer. A host's failure is reported on stderr
-// as "ami: NAME: ..." when it ends; once every host is done, a last line
-// counts and names the hosts that failed, and the exit code is the worst
-// of theirs (fleetRank). A closed stdout stops every host and ends
-// quietly.
-//
-// finish, when not nil, runs once every host is done, before the last
-// line (list -o table prints its one table then).
-func runFleet(c *cli.Context, ts []target, ordered bool, job fleetJob, finish func() error) error {
+// in at a time, and merges their output (fleetOpts). A host's failure is
+// reported on stderr as "ami: NAME: ..." when it ends; once every host is
+// done, a last line counts and names the hosts that failed, and the exit
+// code is the worst of theirs (fleetRank). A closed stdout stops every
+// host and ends quietly.
+func runFleet(c *cli.Context, ts []target, fo fleetOpts, job fleetJob) error {
 	parallel, err := parallelOf(c)
 	if err != nil {
 		return err
 	}
 	stdout, stderr := c.App.Writer, c.App.ErrWriter
 	handleSignals(c.Context)
-	ctx, cancel := context.WithCancelCause(c.Context)
+	base := fo.ctx
+	if base == nil {
+		base = c.Context
+	}
+	ctx, cancel := context.WithCancelCause(base)
 	defer cancel(nil)
+	ordered := fo.ordered
+	finish := fo.finish
 
 	var ord *fanin.Ordered
 	var shared io.Writer
@@ -73,7 +91,7 @@ func runFleet(c *cli.Context, ts []target, ordered bool, job fleetJob, finish fu
 	var pipeGone sync.Once
 	written := newOutputDone()
 	var errs []error
-	return untilStopped(c.Context.Done(), written, func() error {
+	return untilStopped(base.Done(), written, func() error {
 		errs = fanin.Run(ctx, len(ts), parallel, func(ctx context.Context, i int, loggedIn func()) error {
 			t := ts[i]
 			ew := &hostLines{w: stderr, name: t.name}
@@ -86,6 +104,9 @@ func runFleet(c *cli.Context, ts []target, ordered bool, job fleetJob, finish fu
 			}
 			err := job(ctx, i, t, loggedIn, out, ew)
 			ew.flush()
+			if fo.stopIsEnd && base.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+				err = nil
+			}
 			if ord != nil {
 				if derr := ord.Done(i); err == nil && derr != nil {
 					err = derr
@@ -100,6 +121,13 @@ func runFleet(c *cli.Context, ts []target, ordered bool, job fleetJob, finish fu
 			}
 			return err
 		})
+		if fo.stopIsEnd && base.Err() != nil {
+			for i, err := range errs { // not started: the end came first
+				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+					errs[i] = nil
+				}
+			}
+		}
 		if finish != nil && !isBrokenPipe(context.Cause(ctx)) {
 			if err := finish(); err != nil {
 				written.close()

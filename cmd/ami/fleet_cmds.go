@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"io"
+	"os"
+	"sync/atomic"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -85,7 +88,7 @@ func runListFleet(c *cli.Context, ts []target, action amiwire.Packet, hide []str
 			return err
 		}
 	}
-	return runFleet(c, ts, true, job, finish)
+	return runFleet(c, ts, fleetOpts{ordered: true, finish: finish}, job)
 }
 
 // heldRows keeps the rows of one host's table until every host is done.
@@ -108,7 +111,7 @@ func runCommandFleet(c *cli.Context, ts []target, action amiwire.Packet, cmdline
 	}
 	name, _ := outputName(c)
 	escape := onTerminal(c.App.Writer)
-	return runFleet(c, ts, true, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
+	return runFleet(c, ts, fleetOpts{ordered: true}, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
 		w := commandWriters{stdout: stdout, stderr: stderr, prefix: t.name + ": ", escape: escape}
 		if name != fmtText {
 			out, err := hostOutput(c, stdout, t.name, nil)
@@ -118,5 +121,66 @@ func runCommandFleet(c *cli.Context, ts []target, action amiwire.Packet, cmdline
 			w.out = out
 		}
 		return commandOn(ctx, t.s, action, cmdline, w, loggedIn)
-	}, nil)
+	})
+}
+
+// runListenFleet listens on every host at once and prints their events
+// as they come, each led by its host's name. Each host has its own
+// connection, buffer (--buffer), reconnection (--reconnect) and stderr
+// notices; one that fails does not stop the others. --count counts the
+// events of all hosts; --duration, a signal or a closed stdout end them
+// all.
+func runListenFleet(c *cli.Context, ts []target, opts listenOptions) error {
+	if err := refuseRaw(c, len(ts)); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(c.Context)
+	defer cancel()
+	if f, ok := c.App.Writer.(*os.File); ok {
+		var stop func()
+		ctx, stop = watchHangup(ctx, f)
+		defer stop()
+	}
+	if opts.duration > 0 {
+		var cancelDur context.CancelFunc
+		ctx, cancelDur = context.WithTimeout(ctx, opts.duration)
+		defer cancelDur()
+	}
+	var total *atomic.Int64
+	if opts.count > 0 {
+		total = new(atomic.Int64)
+	}
+	return runFleet(c, ts, fleetOpts{ctx: ctx, stopIsEnd: true}, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
+		s := t.s
+		s.Config.EventBuffer = opts.buffer
+		s.Config.Overflow = opts.overflow
+		s.Config.BorrowEvents = true
+		s.Config.SkimEvents = true
+		w, err := hostOutput(c, stdout, t.name, nil)
+		if err != nil {
+			return err
+		}
+		name, _ := outputName(c)
+		l := &listener{
+			opts:       opts,
+			settings:   s,
+			out:        w,
+			stderr:     stderr,
+			now:        time.Now,
+			needFields: name != fmtRaw,
+			filterKeys: len(opts.filter.Match) > 0 || len(opts.filter.Exclude) > 0,
+			tried:      loggedIn,
+			total:      total,
+		}
+		if opts.timestamps {
+			l.stamp = newStamper(w)
+		} else if rw, ok := w.(format.RawWriter); ok {
+			l.fromRaw = rw
+		}
+		err = l.run(ctx)
+		if total != nil && total.Load() >= int64(opts.count) {
+			cancel() // --count is reached: the other hosts stop too
+		}
+		return err
+	})
 }

@@ -205,10 +205,14 @@ func runListen(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	settings, err := connSettingsFrom(c)
+	ts, err := targetsFrom(c, nil)
 	if err != nil {
 		return err
 	}
+	if len(ts) > 1 {
+		return runListenFleet(c, ts, opts)
+	}
+	settings := ts[0].s
 	settings.Config.EventBuffer = opts.buffer
 	settings.Config.Overflow = opts.overflow
 	settings.Config.BorrowEvents = true // each batch is written before the next is taken
@@ -277,6 +281,12 @@ type listener struct {
 	parser     amiwire.FieldParser
 	fromRaw    format.RawWriter // nil: raw output (needs no fields) or --timestamps
 
+	// With several hosts: tried is called after the first dial, whatever
+	// its outcome (it frees the host's --parallel slot); total counts the
+	// events every host printed, for --count.
+	tried func()
+	total *atomic.Int64
+
 	cur       atomic.Pointer[amiwire.Client] // the session's, for abandon
 	outDone   *outputDone                    // closed once stdout is done with (nil in benchmarks)
 	abandoned atomic.Bool                    // abandon has run: the writer is stuck, stderr is not its any more
@@ -306,6 +316,9 @@ func (l *listener) run(ctx context.Context) error {
 	connected := false
 	for {
 		cl, err := l.settings.dial(ctx, l.opts.events)
+		if l.tried != nil {
+			l.tried()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return l.finish(nil)
@@ -466,6 +479,9 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 		if !l.opts.filter.Pass(p) {
 			continue
 		}
+		if l.total != nil && l.opts.count > 0 && l.total.Add(1) > int64(l.opts.count) {
+			return true, nil // another host printed the last of --count
+		}
 		written := false
 		if partial && l.needFields {
 			if l.fromRaw != nil {
@@ -486,8 +502,14 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 			return false, err
 		}
 		l.printed++
-		if l.opts.count > 0 && l.printed >= l.opts.count {
-			return true, nil
+		if l.opts.count > 0 {
+			if l.total != nil {
+				if l.total.Load() >= int64(l.opts.count) {
+					return true, nil
+				}
+			} else if l.printed >= l.opts.count {
+				return true, nil
+			}
 		}
 	}
 	return false, nil

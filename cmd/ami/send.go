@@ -126,13 +126,13 @@ func runSend(c *cli.Context) error {
 		return err
 	}
 	if len(ts) > 1 {
-		return runFleet(c, ts, true, func(ctx context.Context, i int, t target, loggedIn func(), stdout, _ io.Writer) error {
+		return runFleet(c, ts, fleetOpts{ordered: true}, func(ctx context.Context, i int, t target, loggedIn func(), stdout, _ io.Writer) error {
 			out, err := hostOutput(c, stdout, t.name, nil)
 			if err != nil {
 				return err
 			}
 			return sendOn(ctx, t.s, items, out, limit, loggedIn)
-		}, nil)
+		})
 	}
 	return sendOn(c.Context, ts[0].s, items, out, limit, func() {})
 }
