@@ -4,6 +4,7 @@
 #
 #   scripts/bench.sh            # N=1000000 events, best of RUNS=3
 #   N=10000000 RUNS=1 scripts/bench.sh   # RSS flat over a long stream?
+#   MERGE_N=250000 MERGE_HOSTS=4 scripts/bench.sh   # the many-host merge (below)
 #
 # Builds ami and the reference reader (scripts/rawcopy), starts `ami mock --flood N`
 # (pre-encoded realistic ~430-byte events, written in big chunks) on a loopback port,
@@ -63,6 +64,57 @@ for i in "${!names[@]}"; do
     if (w <= 0) w = 0.001
     if (b <= 0) b = 0.001
     printf "%-22s %8.2f %12.0f %9.1f %7.2fx %7.2f %9.1f %10d\n", n, w, N / w, B / w / 1e6, w / b, c, r / 1024, e }'
+done
+
+# The many-host merge: MERGE_HOSTS simulators flooding MERGE_N events each, merged by
+# one `ami listen -H a,b,c,d -o json` (every event tagged with its host), against the
+# raw copy of the same total bytes: one rawcopy per simulator, all at once. Best wall
+# time of RUNS rounds, taking turns; the merged output is checked once for every host's
+# events (nothing lost) and its peak RSS shows that memory stays bounded.
+MERGE_N=${MERGE_N:-250000}
+MERGE_HOSTS=${MERGE_HOSTS:-4}
+maddrs=()
+for _ in $(seq "$MERGE_HOSTS"); do
+  start_mock "$work/ami" --flood "$MERGE_N"
+  maddrs+=("$addr")
+done
+hosts=$(IFS=,; echo "${maddrs[*]}")
+cat >"$work/rawcopies" <<EOS
+for a in ${maddrs[*]}; do "$work/rawcopy" -addr "\$a" -count $MERGE_N & done
+wait
+EOS
+merge_cmds=("bash $work/rawcopies" "$work/ami listen -H $hosts -u admin --count $((MERGE_N * MERGE_HOSTS)) --event UserEvent -o json")
+merge_names=("raw copy x$MERGE_HOSTS (rawcopy)" "ami listen -H x$MERGE_HOSTS -o json")
+# shellcheck disable=SC2086
+timeout 600 ${merge_cmds[1]} >"$work/out" 2>"$work/err" || { echo "merged listen failed:" >&2; cat "$work/err" >&2; exit 1; }
+for a in "${maddrs[@]}"; do
+  got=$(grep -c "^{\"@host\":\"$a\"" "$work/out" || true)
+  [ "$got" -eq "$MERGE_N" ] || echo "WARNING: merged listen printed $got events of $a, want $MERGE_N" >&2
+done
+merged_events=$(grep -c '^{"@host":' "$work/out")
+mbest_wall=() mbest_rss=() mbest_cpu=()
+for _ in $(seq "$RUNS"); do
+  for i in 0 1; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" ${merge_cmds[$i]} >/dev/null 2>"$work/err" || {
+      echo "${merge_names[$i]} failed:" >&2; cat "$work/err" >&2; exit 1
+    }
+    read -r wall rss user sys <"$work/time"
+    if [ -z "${mbest_wall[$i]:-}" ] || awk "BEGIN{exit !($wall < ${mbest_wall[$i]})}"; then
+      mbest_wall[i]=$wall; mbest_rss[i]=$rss; mbest_cpu[i]=$(awk "BEGIN{print $user + $sys}")
+    fi
+  done
+done
+mtotal=$((MERGE_N * MERGE_HOSTS))
+mbytes=$((mtotal * 432))
+echo
+echo "merge: $MERGE_HOSTS hosts x $MERGE_N events (~$((mbytes / 1000000)) MB), best of $RUNS run(s); merged output: $merged_events events"
+printf "%-28s %8s %12s %9s %8s %7s %9s\n" consumer wall_s events/s MB/s ratio cpu_s rss_MB
+for i in 0 1; do
+  awk -v n="${merge_names[$i]}" -v w="${mbest_wall[$i]}" -v b="${mbest_wall[0]}" -v N="$mtotal" -v B="$mbytes" -v r="${mbest_rss[$i]}" -v c="${mbest_cpu[$i]}" 'BEGIN {
+    if (w <= 0) w = 0.001
+    if (b <= 0) b = 0.001
+    printf "%-28s %8.2f %12.0f %9.1f %7.2fx %7.2f %9.1f\n", n, w, N / w, B / w / 1e6, w / b, c, r / 1024 }'
 done
 
 # `ami send Ping` end to end (process start, connect, login, ping, logoff) against the

@@ -5,9 +5,12 @@
 # stopped), and GNU time is known to be there.
 
 work=$(mktemp -d)
-mock_pid=
+mock_pids=() mock_pid=
 bench_cleanup() {
-  [ -n "$mock_pid" ] && kill "$mock_pid" 2>/dev/null && wait "$mock_pid" 2>/dev/null
+  local pid
+  for pid in "${mock_pids[@]}"; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
+  done
   rm -rf "$work"
 }
 trap bench_cleanup EXIT
@@ -28,17 +31,20 @@ build_static() {
 build_ami() { build_static ami ./cmd/ami -tags urfave_cli_no_docs; }
 
 # start_mock AMI ARGS...: starts `AMI mock --listen 127.0.0.1:0 ARGS...` and sets
-# $addr and $port once it listens (within 30 s).
+# $addr and $port once it listens (within 30 s). Each call starts another simulator;
+# all are stopped on exit.
 start_mock() {
   local bin=$1; shift
-  "$bin" mock --listen 127.0.0.1:0 "$@" 2>"$work/mock.err" &
+  local log="$work/mock${#mock_pids[@]}.err"
+  "$bin" mock --listen 127.0.0.1:0 "$@" 2>"$log" &
   mock_pid=$!
+  mock_pids+=("$mock_pid")
   addr=
   for _ in $(seq 300); do
-    addr=$(grep -Eo '127\.0\.0\.1:[0-9]+' "$work/mock.err" | head -n1 || true)
+    addr=$(grep -Eo '127\.0\.0\.1:[0-9]+' "$log" | head -n1 || true)
     [ -n "$addr" ] && break
     sleep 0.1
   done
-  [ -n "$addr" ] || { echo "ami mock did not start:" >&2; cat "$work/mock.err" >&2; exit 1; }
+  [ -n "$addr" ] || { echo "ami mock did not start:" >&2; cat "$log" >&2; exit 1; }
   port=${addr##*:}
 }
