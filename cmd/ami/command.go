@@ -34,7 +34,9 @@ EXAMPLES:
    ami command 'core show channels'
    ami command core show version
    ami -H pbx command 'pjsip show endpoints' | grep -c Avail
-   ami command -o json 'core show uptime'`,
+   ami command -o json 'core show uptime'
+   # on several hosts, each line after its host's name, like pdsh:
+   ami -H pbx1,pbx2 command 'core show uptime seconds'`,
 		Flags:  append(outputFlags(false), connectionFlags()...),
 		Action: runCommand,
 	}

@@ -54,7 +54,11 @@ EXAMPLES:
    ami list CoreShowChannels -o table \
        --fields Channel,ChannelStateDesc,Application,Duration
    ami list Status -o json --fields Channel,ChannelStateDesc,Seconds
-   ami list QueueStatus Queue=support --all -o raw > queue.ami`,
+   ami list QueueStatus Queue=support --all -o raw > queue.ami
+
+   # on several hosts: a block per host in the order given, each item
+   # led by "@host" (one table with a HOST column for -o table)
+   ami --profile east,west list CoreShowChannels -o table`,
 		Flags: append(append(outputFlags(true),
 			&cli.StringSliceFlag{Name: "fields", Aliases: []string{"f"}, Category: "Output",
 				Usage: "print only these `KEYS`, in this order (comma-separated or repeated; text, json and table)"},

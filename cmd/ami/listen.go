@@ -101,6 +101,10 @@ EXAMPLES:
    # keep a raw capture running across Asterisk restarts:
    ami listen --reconnect --keepalive 30s -o raw >> /var/log/ami.raw
 
+   # two PBXs merged, each event led by "@host" (each host has its own
+   # connection, --buffer and --reconnect; one down stops no other):
+   ami -H pbx1,pbx2:5039 listen -o json --reconnect
+
    # try it without Asterisk:
    ami --mock listen --count 10 -o json`,
 		Flags:  flags,

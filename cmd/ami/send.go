@@ -72,6 +72,8 @@ EXAMPLES:
    echo '{"Action":"Setvar","Variable":"FOO","Value":"1"}' |
        ami send -o json
    jq -s . actions.jsonl | ami send -o json
+   # every action of the file to every host of the fleet file:
+   ami --hosts-file fleet send -o json < actions.txt
    # one Ping now, one in 5 s:
    (echo '{"Action":"Ping"}'; sleep 5; echo '{"Action":"Ping"}') |
        ami send`,
