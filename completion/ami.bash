@@ -7,7 +7,8 @@
 # Install: copy to /usr/share/bash-completion/completions/ami, or put
 # source <(ami completion bash) in ~/.bashrc.
 
-_ami_commands='send list command listen originate login-check check mock completion help'
+_ami_commands='send list command listen originate login-check check doctor mock completion
+help'
 _ami_actions='AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer
 Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList BridgeTechnologyList
 BridgeTechnologySuspend BridgeTechnologyUnsuspend CancelAtxfer Challenge
@@ -102,7 +103,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--where|--expect|--max|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--where|--expect|--max|--need|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -145,7 +146,7 @@ _ami_value() {
         case "$1" in
         send|command|listen|originate) COMPREPLY=($(compgen -W 'text json raw' -- "$3")) ;;
         list) COMPREPLY=($(compgen -W 'text json raw table' -- "$3")) ;;
-        login-check|check) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
+        login-check|check|doctor) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
         esac ;;
     --color)
         COMPREPLY=($(compgen -W 'auto always never' -- "$3")) ;;
@@ -249,6 +250,10 @@ _ami() {
 --quiet --secret --secret-file --timeout --tls --tls-ca
 --tls-fingerprint --tls-insecure --tls-server-name --trace
 --url --user --warning --where -H -c -h -l -o -p -q -u -w' ;;
+        doctor) w='--auth --help --host --hosts-file --mock --need --output
+--parallel --port --profile --secret --secret-file --timeout
+--tls --tls-ca --tls-fingerprint --tls-insecure
+--tls-server-name --trace --url --user -H -h -o -p -u' ;;
         mock) w='--allow-remote --calls --flood --flood-end --help --listen
 --rate --replay --user --verbose -h -l -v' ;;
         completion) w='--help -h' ;;
@@ -272,7 +277,7 @@ _ami() {
     completion)
         (( npos == 0 )) && COMPREPLY=($(compgen -W 'bash fish zsh' -- "$cur")) ;;
     help|h)
-        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen originate login-check check mock completion' -- "$cur")) ;;
+        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen originate login-check check doctor mock completion' -- "$cur")) ;;
     esac
     return 0
 }

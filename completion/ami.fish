@@ -12,7 +12,7 @@ set -g __ami_value_flags --host -H --hosts-file --parallel --port -p --user -u -
     --event -e --match -m --exclude -x --count -n --duration -d --overflow \
     --keepalive --app --data --caller-id --var --ring-timeout --account \
     --until --action --warning -w --critical -c --cert-warning --label -l \
-    --where --expect --max --listen --rate --calls --replay --flood \
+    --where --expect --max --need --listen --rate --calls --replay --flood \
     --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
@@ -222,6 +222,7 @@ complete -c ami -n '__ami_using ami' -a listen -d 'print events as they arrive'
 complete -c ami -n '__ami_using ami' -a originate -d 'start a call and, with --wait, report its outcome'
 complete -c ami -n '__ami_using ami' -a login-check -d 'check that Asterisk accepts a login, as a Nagios/Icinga plugin'
 complete -c ami -n '__ami_using ami' -a check -d 'judge any list (or action) as a Nagios/Icinga check: count, expected values, longest durations'
+complete -c ami -n '__ami_using ami' -a doctor -d 'walk from the network to events and say what is wrong, with the manager.conf fix'
 complete -c ami -n '__ami_using ami' -a mock -d 'serve a simulated Asterisk PBX on a loopback address'
 complete -c ami -n '__ami_using ami' -a completion -d 'print the shell completion script for bash, zsh or fish'
 complete -c ami -n '__ami_using ami' -a help -d 'show the help of a command'
@@ -439,6 +440,28 @@ complete -c ami -n '__ami_using check' -l trace -d 'print the wire conversation 
 complete -c ami -n '__ami_using check' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using check' -l help -s h -d 'show help'
 
+complete -c ami -n '__ami_using doctor' -l need -x -d 'what this user is for: a comma list of NEEDS (read, write, events); the rest is a note when missing'
+complete -c ami -n '__ami_using doctor' -l output -s o -x -a 'text json' -d 'output FORMAT: text (a line per step) or json (one object)'
+complete -c ami -n '__ami_using doctor' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using doctor' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using doctor' -l parallel -x -d 'with several hosts, log in to at most N at a time'
+complete -c ami -n '__ami_using doctor' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
+complete -c ami -n '__ami_using doctor' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
+complete -c ami -n '__ami_using doctor' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
+complete -c ami -n '__ami_using doctor' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
+complete -c ami -n '__ami_using doctor' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
+complete -c ami -n '__ami_using doctor' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
+complete -c ami -n '__ami_using doctor' -l tls -d 'connect with TLS (certificates are verified)'
+complete -c ami -n '__ami_using doctor' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
+complete -c ami -n '__ami_using doctor' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using doctor' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
+complete -c ami -n '__ami_using doctor' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
+complete -c ami -n '__ami_using doctor' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using doctor' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
+complete -c ami -n '__ami_using doctor' -l trace -d 'print the wire conversation on stderr (secrets masked)'
+complete -c ami -n '__ami_using doctor' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using doctor' -l help -s h -d 'show help'
+
 complete -c ami -n '__ami_using mock' -l listen -s l -x -d 'listen on ADDR (host:port, a loopback address unless --allow-remote)'
 complete -c ami -n '__ami_using mock' -l allow-remote -d 'allow a non-loopback --listen address (the simulator\'s secrets are weak)'
 complete -c ami -n '__ami_using mock' -l user -x -d 'accept the login NAME:SECRET with all permissions (repeatable)'
@@ -454,4 +477,4 @@ complete -c ami -n '__ami_using completion' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 completion' -a 'bash fish zsh'
 
 complete -c ami -n '__ami_using help h' -l help -s h -d 'show help'
-complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen originate login-check check mock completion'
+complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen originate login-check check doctor mock completion'

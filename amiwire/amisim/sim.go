@@ -134,6 +134,7 @@ func New(srv *amitest.Server, opts Options) (*Simulator, error) {
 		"UserEvent":        sim.userEvent,
 		"DBPut":            sim.dbPut,
 		"DBGet":            sim.dbGet,
+		"ListCommands":     amitest.ListCommands,
 	}
 	for name, h := range handlers {
 		srv.Handle(name, h)

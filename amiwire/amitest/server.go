@@ -133,6 +133,7 @@ type Server struct {
 type route struct {
 	h     Handler
 	write Mask
+	name  string // as the handler was registered, for ListCommands
 }
 
 // New starts a server as opts describe and returns it listening.
@@ -299,7 +300,7 @@ func (srv *Server) HandlePerm(action, write string, h Handler) {
 		delete(srv.handlers, key)
 		return
 	}
-	srv.handlers[key] = route{h: h, write: ParseMask(write)}
+	srv.handlers[key] = route{h: h, write: ParseMask(write), name: action}
 }
 
 func (srv *Server) route(action string) (route, bool) {

@@ -65,6 +65,7 @@ func commandDefs() []commandDef {
 		{"originate", originateCommand},
 		{"login-check", loginCheckCommand},
 		{"check", checkCommand},
+		{"doctor", doctorCommand},
 		{"mock", mockCommand},
 		{"completion", completionCommand},
 	}

@@ -88,6 +88,7 @@ func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
 		"listen":      {"--count", "1"},
 		"login-check": {},
 		"check":       {"CoreStatus"},
+		"doctor":      {"--need", "read"},
 		"mock":        {"--listen", "127.0.0.1:0"},
 		"originate":   {"Local/talk@default", "--app", "Wait", "--data", "0", "--wait"},
 	}

@@ -44,7 +44,7 @@ func exitTable() []exitRow {
 	const (
 		send, list, command, listen = "send", "list", "command", "listen"
 		loginCheck, mock, compl     = "login-check", "mock", "completion"
-		check                       = "check"
+		check, doctor               = "check", "doctor"
 		originate                   = "originate"
 	)
 	return []exitRow{
@@ -68,6 +68,10 @@ func exitTable() []exitRow {
 		{nagios.Warning.ExitCode(), "WARNING: the count or a --max passed its warning threshold", []string{check}},
 		{nagios.Critical.ExitCode(), "CRITICAL: a host is down, refused the login, answered Error, or an item failed --expect, or the count or a --max passed its critical threshold", []string{check}},
 		{nagios.Unknown.ExitCode(), "UNKNOWN: usage error or bad flag value", []string{loginCheck, check}},
+		{exitOK, "all that --need names works (WARN and NOTE lines pass)", []string{doctor}},
+		{exitActionError, "something --need names is wrong: the login was refused, or a permission is missing", []string{doctor}},
+		{exitUsage, "usage error or bad flag value: nothing was sent", []string{doctor}},
+		{exitConn, "no AMI server could be talked to: DNS, connect, TLS or banner failed", []string{doctor}},
 	}
 }
 

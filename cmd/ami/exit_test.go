@@ -115,6 +115,12 @@ func TestExitCodes(t *testing.T) {
 			{args: to(notAMI, "check", "Three")},
 			{args: to(srv, "check", "Three", "--max", "Duration")},
 		},
+		"doctor": {
+			{args: to(srv, "doctor")},
+			{args: append(badSecret(srv), "doctor")},
+			{args: to(srv, "doctor", "--need", "everything")},
+			{args: to(notAMI, "doctor")},
+		},
 		"mock": {
 			{args: []string{"mock", "--listen", "127.0.0.1:0"}, cancelOn: "-"},
 			{args: []string{"mock", "extra"}},
