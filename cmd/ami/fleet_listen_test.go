@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
@@ -161,4 +163,39 @@ func TestFleetListenReconnect(t *testing.T) {
 func TestFleetListenRawRefused(t *testing.T) {
 	r := amiRun(t, "", "-H", "127.0.0.1:1,127.0.0.1:2", "-u", "admin", "--secret-file", secretFile(t, testSecret), "listen", "-o", "raw")
 	r.want(t, exitUsage, "-o raw is the bytes of one connection")
+}
+
+// TestFleetInterrupted: a signal (the run's context cancelled) while one
+// host's list is still coming ends every host: what arrived is printed,
+// each host's block whole and in order, and the exit code is 130, the
+// worst there is.
+func TestFleetInterrupted(t *testing.T) {
+	quick := newServer(t, amitest.Options{})
+	slow := newServer(t, amitest.Options{})
+	slow.HandlePerm("Three", "", func(s *amitest.Session, a amiwire.Packet) {
+		writeList(s, a, threeItems(a), nil) // never completes
+	})
+	fleetConfig(t, map[string]string{"quick": quick.Addr(), "slow": slow.Addr()})
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	go func() {
+		if _, err := slow.WaitAction(ctx, "Three"); err == nil {
+			cancel()
+		}
+	}()
+	code, out, errOut := runAMI(t, ctx, "", "--profile", "slow,quick", "--timeout", "5s", "list", "-o", "json", "--fields", "Channel", "Three")
+	if code != exitInterrupted {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitInterrupted, out, errOut)
+	}
+	if !strings.HasSuffix(errOut, "hosts failed: slow\n") && !strings.HasSuffix(errOut, "hosts failed: slow, quick\n") {
+		t.Fatalf("stderr:\n%s", errOut)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if line != "" && !strings.HasPrefix(line, `{"@host":"slow","Channel":`) && !strings.HasPrefix(line, `{"@host":"quick","Channel":`) {
+			t.Fatalf("line %q", line)
+		}
+	}
+	if i, j := strings.Index(out, `"quick"`), strings.LastIndex(out, `"slow"`); i >= 0 && j > i {
+		t.Fatalf("quick's block before slow's end:\n%s", out)
+	}
 }
