@@ -69,8 +69,10 @@ EXAMPLES:
    # too many channels: WARNING above 100, CRITICAL above 200
    ami check CoreShowChannels -w 100 -c 200 --label channels
 
-   # a trunk not registered (PJSIP outbound registrations)
-   ami check PJSIPShowRegistrationsOutbound --expect Status=Registered
+   # a trunk not registered (PJSIP outbound registrations; the list
+   # also holds AuthDetail items, which --where leaves out)
+   ami check PJSIPShowRegistrationsOutbound \
+       --where Event=OutboundRegistrationDetail --expect Status=Registered
 
    # callers waiting too long in queue support (Wait is in seconds)
    ami check QueueStatus Queue=support --where Event=QueueEntry \

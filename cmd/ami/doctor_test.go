@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
@@ -39,6 +40,17 @@ func TestDoctor(t *testing.T) {
 		t.Fatal(err)
 	}
 	caFile := writePEM(t, ca.PEM)
+	now := time.Now()
+	rightName, err := ca.IssueValid("pbx", now.Add(-time.Hour), now.Add(90*24*time.Hour), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expiring, err := ca.IssueValid("pbx", now.Add(-time.Hour), now.Add(5*24*time.Hour+time.Hour), "127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tlsGood := doctorServer(t, amitest.Options{TLS: rightName.Server}, "all", "all")
+	tlsSoon := doctorServer(t, amitest.Options{TLS: expiring.Server}, "all", "all")
 	good := doctorServer(t, amitest.Options{}, "all", "all")
 	noWrite := doctorServer(t, amitest.Options{}, "all", "none")
 	noUser := doctorServer(t, amitest.Options{}, "system,call", "all")
@@ -63,6 +75,14 @@ func TestDoctor(t *testing.T) {
 			{"OK", "actions", []string{"actions allowed"}}, {"OK", "read", nil},
 			{"OK", "write", []string{"call, originate, command"}},
 			{"OK", "events", []string{"a UserEvent sent and received back"}}, {"OK", "rtt", []string{"best of 3"}},
+		}, nil},
+		{"TLS verified", with(t, tlsGood, "--tls", "--tls-ca", caFile, "doctor"), 0, []want{
+			{"OK", "TLS", []string{"verified; subject CN=pbx,O=ami test PBX", "issuer CN=Asterisk Private CA,O=ami test PBX",
+				"expires " + rightName.Cert.Leaf.NotAfter.UTC().Format("2006-01-02") + " (in 89 days)", "SHA-256 " + fingerprintOf(rightName)}},
+			{"OK", "events", nil},
+		}, nil},
+		{"TLS expiring", with(t, tlsSoon, "--tls", "--tls-ca", caFile, "doctor"), 0, []want{
+			{"WARN", "TLS", []string{"(in 5 days)", "renew the server's certificate soon"}},
 		}, nil},
 		{"wrong port", connArgsFor(t, refused, "doctor"), 3, []want{
 			{"FAIL", "connect", []string{"connection refused", "enabled = yes", "port = "}},
