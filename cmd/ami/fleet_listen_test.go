@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ami-cli/ami/amiwire"
@@ -58,17 +59,31 @@ func seqsByHost(t *testing.T, out string) map[string][]int {
 // all; the two failures are named and the exit code is the worst (3).
 func TestFleetListen(t *testing.T) {
 	const perHost = 300
+	ctx := testCtx(t)
+	// The good hosts send their events once both failures are reported:
+	// --count then cannot end the run while a failing host is still
+	// logging in (which would be a normal end for it).
+	failed := make(chan struct{})
+	stderr := &failureWatch{want: []string{"ami: bad: ", "ami: down: "}, seen: failed}
 	opts := amitest.Options{
-		Users:   []amitest.User{{Name: "admin", Secret: testSecret}},
-		OnLogin: func(s *amitest.Session) { userEvents(s, 0, perHost) },
+		Users: []amitest.User{{Name: "admin", Secret: testSecret}},
+		OnLogin: func(s *amitest.Session) {
+			select {
+			case <-failed:
+				userEvents(s, 0, perHost)
+			case <-ctx.Done():
+			}
+		},
 	}
 	a := amitest.NewServer(t, opts)
 	b := amitest.NewServer(t, opts)
 	bad := amitest.NewServer(t, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: "other"}}})
 	fleetConfig(t, map[string]string{"a": a.Addr(), "b": b.Addr(), "bad": bad.Addr(), "down": closedAddr(t)})
 
-	r := amiRun(t, "", "--profile", "a,bad,down,b", "--timeout", "5s", "listen", "--event", "UserEvent",
-		"-o", "json", "--count", strconv.Itoa(2*perHost))
+	var out bytes.Buffer
+	code := run(ctx, []string{"ami", "--profile", "a,bad,down,b", "--timeout", "5s", "listen", "--event", "UserEvent",
+		"-o", "json", "--count", strconv.Itoa(2 * perHost)}, strings.NewReader(""), &out, stderr)
+	r := result{code: code, stdout: out.String(), stderr: stderr.String()}
 	noSecret(t, r)
 	r.want(t, exitConn, "ami: bad: ", "authentication failed", "ami: down: ", "connection refused")
 	if !strings.HasSuffix(r.stderr, "ami: 2 of 4 hosts failed: bad, down\n") {
@@ -88,6 +103,27 @@ func TestFleetListen(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("events of hosts %v", got)
 	}
+}
+
+// failureWatch is a syncBuffer that closes seen once it holds every
+// string of want.
+type failureWatch struct {
+	syncBuffer
+	want []string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *failureWatch) Write(p []byte) (int, error) {
+	n, err := w.syncBuffer.Write(p)
+	all := w.String()
+	for _, s := range w.want {
+		if !strings.Contains(all, s) {
+			return n, err
+		}
+	}
+	w.once.Do(func() { close(w.seen) })
+	return n, err
 }
 
 // TestFleetListenReconnect: in a merged listen with --reconnect, a host
