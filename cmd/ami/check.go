@@ -72,7 +72,8 @@ EXAMPLES:
    # a trunk not registered (PJSIP outbound registrations; the list
    # also holds AuthDetail items, which --where leaves out)
    ami check PJSIPShowRegistrationsOutbound \
-       --where Event=OutboundRegistrationDetail --expect Status=Registered
+       --where Event=OutboundRegistrationDetail \
+       --expect Status=Registered
 
    # callers waiting too long in queue support (Wait is in seconds)
    ami check QueueStatus Queue=support --where Event=QueueEntry \
