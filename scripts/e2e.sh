@@ -112,6 +112,20 @@ check "login-check two hosts, one down" 2 "$bin" login-check "127.0.0.1:$port" 1
   want_out "summary first" '^AMI CRITICAL - 1 of 2 hosts down: 127\.0\.0\.1:1 connection refused$'
 check "login-check -o json" 0 "$bin" login-check -o json && want_out "json status" '"status"'
 
+echo "== check"
+check "check CoreStatus OK" 0 "$bin" check CoreStatus -c 1: && want_out "status line" '^CoreStatus OK - 1 item \| items=1;;1:$'
+check "check too few is CRITICAL" 2 "$bin" check CoreShowChannels --where Channel=none -c 1: --label calls &&
+  want_out "label and range" '^calls CRITICAL - 0 of [0-9]+ items match --where \(critical range 1:\)'
+check "check usage is UNKNOWN" 3 "$bin" check CoreStatus --max Duration && want_out "unknown" '^AMI UNKNOWN - --max'
+check "check two hosts, one down" 2 "$bin" -H "127.0.0.1:$port,127.0.0.1:1" check CoreStatus &&
+  want_out "summary first" '^CoreStatus CRITICAL - 1 of 2 hosts not OK: 127\.0\.0\.1:1 connection refused$'
+
+echo "== doctor"
+check "doctor OK" 0 "$bin" doctor && want_out "events round trip" '^OK +events +a UserEvent sent and received back'
+check "doctor bad secret" 1 env AMI_SECRET=wrong "$bin" doctor && want_out "both causes" '^FAIL +login .*permit/deny'
+check "doctor refused" 3 "$bin" doctor -p 1 && want_out "fix" 'fix: manager.conf \[general\]: enabled = yes'
+if grep -q s3cret "$work/err" "$work/out"; then bad "secret leaked by doctor"; else ok "doctor keeps the secret out"; fi
+
 echo "== auth, usage, secrets"
 check "bad secret exits 4" 4 env AMI_SECRET=wrong "$bin" send Ping
 check "unknown flag exits 2" 2 "$bin" send --no-such-flag Ping
