@@ -63,6 +63,7 @@ func commandDefs() []commandDef {
 		{"command", commandCommand},
 		{"listen", listenCommand},
 		{"originate", originateCommand},
+		{"calls", callsCommand},
 		{"login-check", loginCheckCommand},
 		{"check", checkCommand},
 		{"doctor", doctorCommand},

@@ -90,6 +90,7 @@ func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
 		"check":       {"CoreStatus"},
 		"doctor":      {"--need", "read"},
 		"mock":        {"--listen", "127.0.0.1:0"},
+		"calls":       {"--once"},
 		"originate":   {"Local/talk@default", "--app", "Wait", "--data", "0", "--wait"},
 	}
 	spec := completionSpec(buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}))

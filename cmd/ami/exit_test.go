@@ -49,6 +49,7 @@ func TestExitCodes(t *testing.T) {
 	notAMI := amitest.NewServer(t, amitest.Options{Banner: "SSH-2.0-OpenSSH_9.2p1"})
 	denied := newServer(t, amitest.Options{})
 	denied.HandlePerm("Command", "", func(s *amitest.Session, a amiwire.Packet) { s.Error(a, "Permission denied") })
+	denied.HandlePerm("CoreShowChannels", "", func(s *amitest.Session, a amiwire.Packet) { s.Error(a, "Permission denied") })
 	badSecret := func(srv *amitest.Server) []string {
 		args := srvArgs(t, srv)
 		args[len(args)-3] = secretFile(t, "wrong")
@@ -102,6 +103,13 @@ func TestExitCodes(t *testing.T) {
 			{args: to(notAMI, "originate", "Local/talk@default", "--app", "Wait")},
 			{args: append(badSecret(srv), "originate", "Local/talk@default", "--app", "Wait")},
 			{args: to(origHole, "originate", "Local/talk@default", "--app", "Wait", "--wait"), cancelOn: "Originate", srv: origHole},
+		},
+		"calls": {
+			{args: to(srv, "calls", "--once")},
+			{args: to(denied, "calls", "--once")},
+			{args: to(srv, "calls", "extra")},
+			{args: to(notAMI, "calls", "--once")},
+			{args: append(badSecret(srv), "calls", "--once")},
 		},
 		"login-check": {
 			{args: to(srv, "login-check")},

@@ -1,0 +1,525 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/calls"
+	"github.com/ami-cli/ami/cmd/ami/internal/match"
+	"github.com/ami-cli/ami/format"
+)
+
+// callsEvents is the login Events header of a live calls or trace: the
+// channel events (call) and Newexten, which says what a channel runs
+// (dialplan; its VarSet flood is filtered out where the server lets ami).
+const callsEvents = "call,dialplan"
+
+// callsExclude is the Filter that keeps VarSet, the bulk of the dialplan
+// class, away from a live calls or trace.
+const callsExclude = "!^Event: VarSet"
+
+func callsCommand() *cli.Command {
+	flags := append(connectionFlags(),
+		choiceFlag(&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Category: "Output", DefaultText: "table on a terminal, else json",
+			Usage: "output `FORMAT`: table, json, text or raw"}, fmtTable, fmtJSON, fmtText, fmtRaw),
+		choiceFlag(&cli.StringFlag{Name: "color", Value: "auto", Category: "Output",
+			Usage: "`WHEN` to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never"},
+			"auto", "always", "never"),
+		&cli.BoolFlag{Name: "once", Category: "Calls",
+			Usage: "print the calls up now (from CoreShowChannels) and exit"},
+		&cli.GenericFlag{Name: "where", Category: "Calls", Value: &multiString{},
+			Usage: "keep only calls with a field `KEY=GLOB` (like Channel=PJSIP/100-*, State=bridged; repeatable: all of them)"},
+		&cli.DurationFlag{Name: "interval", Category: "Calls", Value: time.Second,
+			Usage: "redraw the table every `INTERVAL` (live table)"},
+		&cli.BoolFlag{Name: "reconnect", Aliases: []string{"r"}, Category: "Flow",
+			Usage: "when the connection is lost, connect again and rebuild the calls from a fresh snapshot"},
+		bufferFlag("hold up to `SIZE` of events while the output is slow (like 512KiB, 64MiB)"),
+		&cli.DurationFlag{Name: "reconnect-min", Hidden: true, Value: backoffMin,
+			Usage: "first reconnect delay (tests)"},
+	)
+	return &cli.Command{
+		Name:      "calls",
+		Usage:     "show the calls that are up, grouped by Linkedid",
+		UsageText: "ami calls [--once] [--where KEY=GLOB ...] [flags]",
+		Description: `Groups the channels that are up into calls (by Linkedid): each with its
+start, age, state (ringing, up, bridged, ...), caller and callee, and its
+channels with their states and applications.
+
+--once prints a snapshot (CoreShowChannels) and exits: a table on a
+terminal, one JSON object per call otherwise (-o json); a call's channels
+are repeated keys, which JSON shows as arrays.
+
+Without --once it takes the snapshot, then keeps it current from the call
+events. On a terminal it redraws the table every --interval, like top (q or
+Ctrl-C quits). Piped, it writes one line per change: "@change" is start,
+update or end, "@reason" why (new, midcall, snapshot; hangup, lost, merged),
+then the call; an ended call has its Duration and each channel's Cause.
+With --reconnect the calls are rebuilt from a fresh snapshot after a lost
+connection: calls that ended meanwhile end with "@reason": "lost" and no
+cause. Ended calls are forgotten: memory follows the calls that are up.
+
+--where keeps calls with a field matching (the globs of listen --match;
+all must hold). A call once shown stays shown until it ends.
+The user needs read = call (and dialplan, for the applications).
+
+EXAMPLES:
+   # what is up now, as a table:
+   ami calls --once
+
+   # as JSON, one call per line, for jq:
+   ami calls --once -o json | jq -r '.Linkedid + " " + .State'
+
+   # every start and end of a call of PJSIP/100, as it happens:
+   ami calls --where 'Channel=PJSIP/100-*' -o json |
+       jq -c 'select(."@change" != "update")'
+
+   # try it without Asterisk:
+   ami --mock calls --once`,
+		Flags:  flags,
+		Action: runCalls,
+	}
+}
+
+// callsOptions are the parsed calls flags.
+type callsOptions struct {
+	once       bool
+	where      []match.Field
+	interval   time.Duration
+	reconnect  bool
+	buffer     int
+	backoffMin time.Duration
+}
+
+func callsOptionsFrom(c *cli.Context) (callsOptions, error) {
+	var o callsOptions
+	if c.NArg() > 0 {
+		return o, usageError("calls: unexpected argument %q (filters are flags: --where KEY=GLOB)", c.Args().First())
+	}
+	o.once = c.Bool("once")
+	where, err := whereFields(c)
+	if err != nil {
+		return o, err
+	}
+	o.where = where
+	if o.interval = c.Duration("interval"); o.interval <= 0 {
+		return o, usageError("--interval %v: want a positive interval", o.interval)
+	}
+	o.reconnect = c.Bool("reconnect")
+	if o.buffer, err = bufferOf(c); err != nil {
+		return o, err
+	}
+	if o.backoffMin = c.Duration("reconnect-min"); o.backoffMin <= 0 {
+		o.backoffMin = backoffMin
+	}
+	return o, nil
+}
+
+// whereFields parses --where.
+func whereFields(c *cli.Context) ([]match.Field, error) {
+	var out []match.Field
+	for _, v := range c.Generic("where").(*multiString).values {
+		f, err := match.ParseField(v)
+		if err != nil {
+			return nil, usageError("--where %q: %v", v, err)
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// callsOutput returns -o's value: as given, else table on a terminal and
+// json otherwise.
+func callsOutput(c *cli.Context) (string, error) {
+	if c.IsSet("output") {
+		return choiceValue(c, "output")
+	}
+	if onTerminal(c.App.Writer) {
+		return fmtTable, nil
+	}
+	return fmtJSON, nil
+}
+
+// newCallsOutput returns the writer for the calls output name.
+func newCallsOutput(c *cli.Context, name string) (format.Writer, error) {
+	color, err := useColor(c, c.App.Writer)
+	if err != nil {
+		return nil, err
+	}
+	opts := format.Options{Color: color, Escape: onTerminal(c.App.Writer)}
+	w, err := format.New(name, c.App.Writer, opts)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	return w, nil
+}
+
+func runCalls(c *cli.Context) error {
+	o, err := callsOptionsFrom(c)
+	if err != nil {
+		return err
+	}
+	name, err := callsOutput(c)
+	if err != nil {
+		return err
+	}
+	s, err := connSettingsFrom(c)
+	if err != nil {
+		return err
+	}
+	s.Config.EventBuffer = o.buffer
+	if o.once {
+		out, err := newCallsOutput(c, name)
+		if err != nil {
+			return err
+		}
+		return callsOnce(c.Context, s, o, name, out)
+	}
+	handleSignals(c.Context) // Ctrl-C is the normal end of a live calls: exit 0
+	if name == fmtTable {
+		return runCallsTable(c, s, o)
+	}
+	out, err := newCallsOutput(c, name)
+	if err != nil {
+		return err
+	}
+	w := &callsWatcher{opts: o, settings: s, out: out, stderr: c.App.ErrWriter, now: time.Now}
+	ctx := c.Context
+	if f, ok := c.App.Writer.(*os.File); ok {
+		var stop func()
+		ctx, stop = watchHangup(ctx, f)
+		defer stop()
+	}
+	return w.run(ctx)
+}
+
+// callsConnect connects and logs in for calls (and trace): the one place
+// that says how calls reaches a server. events is the login Events
+// header; with events on, the VarSet flood is filtered out where the
+// server allows it.
+func callsConnect(ctx context.Context, s connSettings, events string) (*amiwire.Client, error) {
+	cl, err := s.dial(ctx, events)
+	if err != nil || events == "off" {
+		return cl, err
+	}
+	actx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	_, err = cl.Do(actx, amiwire.NewAction("Filter", "Operation", "Add", "Filter", callsExclude))
+	var ae *amiwire.ActionError
+	if err != nil && !errors.As(err, &ae) { // refused (no write = system): filtered on this side
+		cl.Close()
+		return nil, err
+	}
+	return cl, nil
+}
+
+// takeSnapshot asks for CoreShowChannels and applies it to corr for host,
+// calling emit with each change in order: those of the events that came
+// meanwhile, then the snapshot's.
+func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr *calls.Correlator, host string, emit func(calls.Change) error) error {
+	corr.BeginSnapshot(host)
+	actx, cancel := context.WithTimeout(ctx, s.Timeout)
+	resp, err := cl.Do(actx, amiwire.NewAction("CoreShowChannels"))
+	cancel()
+	if err != nil {
+		return fmt.Errorf("CoreShowChannels: %w", err)
+	}
+	now := time.Now()
+	var parser amiwire.FieldParser
+	items := resp.Events
+	for i := range items {
+		if amiwire.Skimmed(items[i]) { // Config.SkimEvents skims list items too
+			if f, perr := parser.Parse(items[i].Raw); perr == nil {
+				items[i].Fields = append([]amiwire.Field(nil), f...)
+			}
+		}
+	}
+	if cl.Queued() > 0 {
+		// Events that came while the list did: they may be older or
+		// newer than the snapshot, which BeginSnapshot lets them win.
+		batch, err := cl.NextEvents(ctx, nil)
+		if err == nil {
+			for i := range batch {
+				p := batch[i]
+				if amiwire.Skimmed(p) {
+					if f, perr := parser.Parse(p.Raw); perr == nil {
+						p.Fields = f
+					}
+				}
+				_, changes := corr.Feed(host, p, now)
+				for _, ch := range changes {
+					if err := emit(ch); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	for _, ch := range corr.Snapshot(host, items, now) {
+		if err := emit(ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// callsOnce prints the calls of one snapshot.
+func callsOnce(ctx context.Context, s connSettings, o callsOptions, name string, out format.Writer) error {
+	cl, err := callsConnect(ctx, s, "off")
+	if err != nil {
+		return err
+	}
+	defer s.logoff(ctx, cl)
+	corr := calls.New()
+	if err := takeSnapshot(ctx, s, cl, corr, "", func(calls.Change) error { return nil }); err != nil {
+		return fmt.Errorf("calls: %w", err)
+	}
+	now := time.Now()
+	var fields []amiwire.Field
+	for _, call := range corr.AppendCalls(nil) {
+		fields = call.AppendFields(fields[:0])
+		if !whereHolds(o.where, fields) {
+			continue
+		}
+		if name == fmtTable {
+			fields = callRow(fields[:0], call, now)
+		}
+		if err := out.WritePacket(amiwire.Packet{Fields: fields}); err != nil {
+			return err
+		}
+	}
+	return out.Flush()
+}
+
+// whereHolds reports whether every --where condition holds for fields.
+func whereHolds(where []match.Field, fields []amiwire.Field) bool {
+	for _, f := range where {
+		if !f.MatchAny(fields) {
+			return false
+		}
+	}
+	return true
+}
+
+// callRow appends the table row of a call to dst: one line per call, its
+// channels joined in one cell.
+func callRow(dst []amiwire.Field, call *calls.Call, now time.Time) []amiwire.Field {
+	start, age := "", ""
+	if !call.Start.IsZero() {
+		start = call.Start.Local().Format("15:04:05")
+		age = formatAge(now.Sub(call.Start))
+	}
+	var chans strings.Builder
+	for _, ch := range call.Channels {
+		if ch.Status != calls.ChannelLive {
+			continue
+		}
+		if chans.Len() > 0 {
+			chans.WriteString(", ")
+		}
+		chans.WriteString(ch.Name)
+		chans.WriteString(" ")
+		chans.WriteString(ch.StateDesc)
+		if ch.Application != "" {
+			chans.WriteString(" ")
+			chans.WriteString(ch.Application)
+		}
+	}
+	if call.Host != "" {
+		dst = append(dst, amiwire.Field{Key: calls.KeyHost, Value: call.Host})
+	}
+	return append(dst,
+		amiwire.Field{Key: "Linkedid", Value: call.Linkedid},
+		amiwire.Field{Key: "Start", Value: start},
+		amiwire.Field{Key: "Age", Value: age},
+		amiwire.Field{Key: "State", Value: string(call.State())},
+		amiwire.Field{Key: "Caller", Value: call.Caller().String()},
+		amiwire.Field{Key: "Callee", Value: call.Callee().String()},
+		amiwire.Field{Key: "Channels", Value: chans.String()},
+	)
+}
+
+// formatAge renders how long a call has been up: "42s", "3m07s", "2h03m".
+func formatAge(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	s := int(d / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%ds", s)
+	case s < 3600:
+		return fmt.Sprintf("%dm%02ds", s/60, s%60)
+	}
+	return fmt.Sprintf("%dh%02dm", s/3600, s/60%60)
+}
+
+// callsWatcher runs a live, piped `ami calls`: one record per change.
+type callsWatcher struct {
+	opts     callsOptions
+	settings connSettings
+	out      format.Writer
+	stderr   io.Writer
+	now      func() time.Time
+
+	corr   *calls.Correlator
+	shown  map[string]bool // with --where: the calls shown, by Linkedid
+	fields []amiwire.Field
+	batch  []amiwire.Packet
+	parser amiwire.FieldParser
+}
+
+// run connects (again, with --reconnect) and writes the changes until
+// stopped: ctx ending (Ctrl-C) is the normal end, exit 0.
+func (w *callsWatcher) run(ctx context.Context) error {
+	w.corr = calls.New()
+	if len(w.opts.where) > 0 {
+		w.shown = map[string]bool{}
+	}
+	w.settings.Config.BorrowEvents = true // Feed copies what it keeps
+	w.settings.Config.SkimEvents = true   // parsed here, beside the read loop
+	w.batch = make([]amiwire.Packet, 0, batchCap)
+	backoff := w.opts.backoffMin
+	connected := false
+	for {
+		cl, err := callsConnect(ctx, w.settings, callsEvents)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ae *amiwire.AuthError
+			if !w.opts.reconnect || errors.As(err, &ae) {
+				return err
+			}
+			delay := jitter(backoff)
+			backoff = min(2*backoff, backoffMax)
+			fmt.Fprintf(w.stderr, "ami: %s; retrying in %s\n", errorLine(err), fmtDelay(delay))
+			if !sleepCtx(ctx, delay) {
+				return nil
+			}
+			continue
+		}
+		if connected {
+			fmt.Fprintf(w.stderr, "ami: reconnected to %s; calls rebuilt from a fresh snapshot\n", w.settings.Display)
+		}
+		connected = true
+		start := w.now()
+		lost, err := w.session(ctx, cl)
+		if !lost {
+			if err != nil && isBrokenPipe(err) {
+				return nil
+			}
+			return err
+		}
+		if !w.opts.reconnect {
+			return exitWith(exitConn, fmt.Errorf("calls: connection to %s lost: %s", w.settings.Display, lostCause(err)))
+		}
+		if w.now().Sub(start) >= backoffReset {
+			backoff = w.opts.backoffMin
+		}
+		delay := jitter(backoff)
+		backoff = min(2*backoff, backoffMax)
+		fmt.Fprintf(w.stderr, "ami: connection lost (%s); reconnecting in %s\n", lostCause(err), fmtDelay(delay))
+		if !sleepCtx(ctx, delay) {
+			return nil
+		}
+	}
+}
+
+// session writes the changes of one connection: the snapshot's, then
+// the events'. lost reports that the connection ended (err its cause);
+// otherwise calls should end with err.
+func (w *callsWatcher) session(ctx context.Context, cl *amiwire.Client) (lost bool, err error) {
+	defer func() {
+		if lost {
+			cl.Close()
+			return
+		}
+		cl.DiscardEvents()
+		w.settings.logoff(context.WithoutCancel(ctx), cl)
+	}()
+	if err := takeSnapshot(ctx, w.settings, cl, w.corr, "", w.emit); err != nil {
+		if ctx.Err() != nil {
+			return false, nil
+		}
+		var ae *amiwire.ActionError
+		if errors.As(err, &ae) || isBrokenPipe(err) {
+			return false, fmt.Errorf("calls: %w", err)
+		}
+		return true, err
+	}
+	if err := w.out.Flush(); err != nil {
+		return false, w.writeErr(err)
+	}
+	for {
+		batch, nerr := cl.NextEvents(ctx, w.batch[:0])
+		now := w.now()
+		for i := range batch {
+			p := &batch[i]
+			if amiwire.Skimmed(*p) {
+				if f, perr := w.parser.Parse(p.Raw); perr == nil {
+					p.Fields = f
+				}
+			}
+			_, changes := w.corr.Feed("", *p, now)
+			for _, ch := range changes {
+				if err := w.emit(ch); err != nil {
+					return false, w.writeErr(err)
+				}
+			}
+		}
+		clear(batch)
+		w.batch = batch[:0]
+		if cl.Queued() == 0 {
+			if err := w.out.Flush(); err != nil {
+				return false, w.writeErr(err)
+			}
+		}
+		if nerr != nil {
+			if ctx.Err() != nil {
+				return false, w.writeErr(w.out.Flush())
+			}
+			return true, nerr
+		}
+	}
+}
+
+// emit writes one change, if --where lets it through.
+func (w *callsWatcher) emit(ch calls.Change) error {
+	w.fields = ch.AppendFields(w.fields[:0])
+	if w.shown != nil {
+		id := ch.Call.Linkedid
+		if !w.shown[id] {
+			if !whereHolds(w.opts.where, w.fields) {
+				return nil
+			}
+			w.shown[id] = true
+		}
+		if ch.Kind == calls.End {
+			delete(w.shown, id)
+		}
+	}
+	return w.out.WritePacket(amiwire.Packet{Fields: w.fields})
+}
+
+// writeErr turns an output error into calls' result: nil for a closed
+// stdout, an error naming the output otherwise.
+func (w *callsWatcher) writeErr(err error) error {
+	if err == nil || isBrokenPipe(err) {
+		return nil
+	}
+	return fmt.Errorf("calls: write output: %w", err)
+}
+
+// runCallsTable is the live table: until phase 4 (the redraw), a table
+// of the calls every --interval.
+func runCallsTable(c *cli.Context, s connSettings, o callsOptions) error {
+	return usageError("calls: the live table is not available yet; use --once, or -o json")
+}
