@@ -84,6 +84,9 @@ func TestDoctor(t *testing.T) {
 		{"TLS expiring", with(t, tlsSoon, "--tls", "--tls-ca", caFile, "doctor"), 0, []want{
 			{"WARN", "TLS", []string{"(in 5 days)", "renew the server's certificate soon"}},
 		}, nil},
+		{"host name", connArgsFor(t, "localhost:"+portOf(good), "doctor", "--need", "read"), 0, []want{
+			{"OK", "resolve", []string{"localhost is "}}, {"OK", "connect", []string{"localhost:"}},
+		}, nil},
 		{"wrong port", connArgsFor(t, refused, "doctor"), 3, []want{
 			{"FAIL", "connect", []string{"connection refused", "enabled = yes", "port = "}},
 		}, []string{"banner", "login"}},
@@ -175,6 +178,12 @@ func connArgsFor(t *testing.T, addr string, args ...string) []string {
 	return append([]string{"-H", host, "-p", port, "-u", "admin", "--secret-file", secretFile(t, testSecret), "--timeout", "5s"}, args...)
 }
 
+// portOf returns the port of srv.
+func portOf(srv *amitest.Server) string {
+	_, port, _ := strings.Cut(srv.Addr(), ":")
+	return port
+}
+
 // badSecretArgs are srvArgs with a wrong secret.
 func badSecretArgs(t *testing.T, srv *amitest.Server) []string {
 	args := srvArgs(t, srv)
@@ -212,8 +221,13 @@ func TestDoctorJSON(t *testing.T) {
 }
 
 func TestDoctorUsage(t *testing.T) {
-	for _, args := range [][]string{{"doctor", "--need", "everything"}, {"doctor", "-o", "raw"}, {"doctor", "extra"}} {
-		r := amiRun(t, "", append([]string{"--mock"}, args...)...)
+	for _, args := range [][]string{
+		{"--mock", "doctor", "--need", "everything"},
+		{"--mock", "doctor", "-o", "raw"},
+		{"--mock", "doctor", "extra"},
+		{"-H", "127.0.0.1:1,127.0.0.1:2", "-u", "admin", "--secret-file", secretFile(t, testSecret), "doctor"},
+	} {
+		r := amiRun(t, "", args...)
 		if r.code != exitUsage || r.stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
 		}

@@ -171,12 +171,17 @@ func FieldSeconds(v string) (float64, bool) {
 		f, err := strconv.ParseFloat(v, 64)
 		return f, err == nil && f <= maxThreshold
 	}
-	parts := strings.Split(v, ":")
-	if len(parts) != 3 {
-		return 0, false
-	}
+	// Three parts, cut without allocating: this runs once per item.
 	var n [3]int
-	for i, p := range parts {
+	rest := v
+	for i := range n {
+		p := rest
+		if i < 2 {
+			var ok bool
+			if p, rest, ok = strings.Cut(rest, ":"); !ok {
+				return 0, false
+			}
+		}
 		if p == "" || len(p) > 9 || (i > 0 && len(p) > 2) {
 			return 0, false
 		}

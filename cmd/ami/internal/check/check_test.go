@@ -349,3 +349,40 @@ func FuzzParseAge(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkJudge measures judging one CoreShowChannel item with a --where,
+// an --expect and a --max: the work per item of a big list.
+func BenchmarkJudge(b *testing.B) {
+	item := fields("Event", "CoreShowChannel", "ActionID", "1", "Channel", "PJSIP/100-00000001", "ChannelState", "6",
+		"ChannelStateDesc", "Up", "CallerIDNum", "100", "Context", "default", "Exten", "200", "Application", "Dial",
+		"Duration", "00:12:34", "BridgeId", "")
+	size := 0
+	for _, f := range item {
+		size += len(f.Key) + len(f.Value) + 4
+	}
+	j := NewJudge(Spec{
+		Where:  []Cond{eq("ChannelStateDesc", "Up")},
+		Expect: []Cond{eq("Context", "default")},
+		Max:    []Max{{Field: "Duration", Warn: 3600, Crit: 7200}},
+	})
+	b.ReportAllocs()
+	b.SetBytes(int64(size))
+	for b.Loop() {
+		j.Add(item)
+	}
+	if r := j.Result(); r.Kept != r.Total || r.Failed != 0 {
+		b.Fatalf("%+v", r)
+	}
+}
+
+// TestJudgeAllocs: judging an item allocates nothing once the longest
+// value is known (a list of any length costs no garbage per item).
+func TestJudgeAllocs(t *testing.T) {
+	item := fields("Event", "CoreShowChannel", "Channel", "PJSIP/100-1", "ChannelStateDesc", "Up", "Duration", "00:12:34")
+	j := NewJudge(Spec{Where: []Cond{eq("ChannelStateDesc", "Up")}, Expect: []Cond{eq("Event", "CoreShowChannel")},
+		Max: []Max{{Field: "Duration", Warn: 1, Crit: 2}}})
+	j.Add(item)
+	if n := testing.AllocsPerRun(100, func() { j.Add(item) }); n != 0 {
+		t.Errorf("%v allocations per item", n)
+	}
+}
