@@ -90,7 +90,7 @@ func makeConnectionFlags() []cli.Flag {
 			Usage: "trust exactly the server certificate with this SHA-256 `FINGERPRINT` (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked"},
 		&cli.BoolFlag{Name: "tls-insecure", Category: cat, Usage: "do not verify the server certificate (insecure; says so on stderr)"},
 		choiceFlag(&cli.StringFlag{Name: "auth", Category: cat, Value: "plain", Usage: "login `METHOD`: plain or md5 (challenge-response)"}, "plain", "md5"),
-		&cli.DurationFlag{Name: "timeout", Category: cat, Value: defaultTimeout, Usage: "`TIMEOUT` for connecting and logging in, then for each response (plus an action's own Timeout header); login-check: the whole run"},
+		&cli.DurationFlag{Name: "timeout", Category: cat, Value: defaultTimeout, Usage: "`TIMEOUT` for connecting and logging in, then for each response (plus an action's own Timeout header); login-check and check: the whole run"},
 		&cli.BoolFlag{Name: "trace", Category: cat, Usage: "print the wire conversation on stderr (secrets masked)"},
 		&cli.BoolFlag{Name: "mock", Category: cat, Usage: "run against a built-in simulated Asterisk on a loopback port"},
 	})
