@@ -104,3 +104,19 @@ func TestCountActions(t *testing.T) {
 		t.Errorf("not a list: %v", err)
 	}
 }
+
+func FuzzParseNeeds(f *testing.F) {
+	for _, s := range []string{"read,write,events", "all", "read", ",", "Events , READ"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseNeeds(s)
+		if err != nil {
+			return
+		}
+		// What it says it needs reads back the same.
+		if back, err := ParseNeeds(strings.ReplaceAll(n.String(), " ", "")); n != (Needs{}) && (err != nil || back != n) {
+			t.Fatalf("ParseNeeds(%q) = %+v; %q reads back as %+v, %v", s, n, n.String(), back, err)
+		}
+	})
+}
