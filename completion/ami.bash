@@ -7,7 +7,7 @@
 # Install: copy to /usr/share/bash-completion/completions/ami, or put
 # source <(ami completion bash) in ~/.bashrc.
 
-_ami_commands='send list command listen originate calls login-check check doctor mock
+_ami_commands='send list command listen originate calls trace login-check check doctor mock
 completion help'
 _ami_actions='AbsoluteTimeout AgentLogoff Agents AGI AOCMessage Atxfer BlindTransfer
 Bridge BridgeDestroy BridgeInfo BridgeKick BridgeList BridgeTechnologyList
@@ -103,7 +103,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--where|--interval|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--expect|--max|--need|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--where|--interval|--channel|--uniqueid|--from|--caller|--exten|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--expect|--max|--need|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -147,6 +147,7 @@ _ami_value() {
         send|command|listen|originate) COMPREPLY=($(compgen -W 'text json raw' -- "$3")) ;;
         list) COMPREPLY=($(compgen -W 'text json raw table' -- "$3")) ;;
         calls) COMPREPLY=($(compgen -W 'table json text raw' -- "$3")) ;;
+        trace) COMPREPLY=($(compgen -W 'timeline json text raw table' -- "$3")) ;;
         login-check|check|doctor) COMPREPLY=($(compgen -W 'text json' -- "$3")) ;;
         esac ;;
     --color)
@@ -246,6 +247,11 @@ _ami() {
 --profile --reconnect --secret --secret-file --timeout --tls
 --tls-ca --tls-fingerprint --tls-insecure --tls-server-name
 --trace --url --user --where -H -h -o -p -r -u' ;;
+        trace) w='--auth --caller --channel --color --exten --from --help
+--host --hosts-file --mock --output --parallel --port
+--profile --secret --secret-file --timeout --tls --tls-ca
+--tls-fingerprint --tls-insecure --tls-server-name --trace
+--uniqueid --url --user -H -h -o -p -u' ;;
         login-check) w='--action --auth --cert-warning --critical --help --host
 --hosts-file --mock --output --parallel --port --profile
 --quiet --secret --secret-file --timeout --tls --tls-ca
@@ -283,7 +289,7 @@ _ami() {
     completion)
         (( npos == 0 )) && COMPREPLY=($(compgen -W 'bash fish zsh' -- "$cur")) ;;
     help|h)
-        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen originate calls login-check check doctor mock completion' -- "$cur")) ;;
+        (( npos == 0 )) && COMPREPLY=($(compgen -W 'send list command listen originate calls trace login-check check doctor mock completion' -- "$cur")) ;;
     esac
     return 0
 }

@@ -11,9 +11,9 @@ set -g __ami_value_flags --host -H --hosts-file --parallel --port -p --user -u -
     --auth --timeout --output -o --color --buffer --fields -f --classes \
     --event -e --match -m --exclude -x --count -n --duration -d --overflow \
     --keepalive --app --data --caller-id --var --ring-timeout --account \
-    --until --where --interval --action --warning -w --critical -c \
-    --cert-warning --label -l --expect --max --need --listen --rate --calls \
-    --replay --flood --flood-end
+    --until --where --interval --channel --uniqueid --from --caller --exten \
+    --action --warning -w --critical -c --cert-warning --label -l --expect \
+    --max --need --listen --rate --calls --replay --flood --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
 # name removed, with the values of value-taking flags removed.
@@ -221,6 +221,7 @@ complete -c ami -n '__ami_using ami' -a command -d 'run an Asterisk CLI command 
 complete -c ami -n '__ami_using ami' -a listen -d 'print events as they arrive'
 complete -c ami -n '__ami_using ami' -a originate -d 'start a call and, with --wait, report its outcome'
 complete -c ami -n '__ami_using ami' -a calls -d 'show the calls that are up, grouped by Linkedid'
+complete -c ami -n '__ami_using ami' -a trace -d 'print one call\'s events, from its first channel to its last hangup'
 complete -c ami -n '__ami_using ami' -a login-check -d 'check that Asterisk accepts a login, as a Nagios/Icinga plugin'
 complete -c ami -n '__ami_using ami' -a check -d 'judge any list (or action) as a Nagios/Icinga check: count, expected values, longest durations'
 complete -c ami -n '__ami_using ami' -a doctor -d 'walk from the network to events and say what is wrong, with the manager.conf fix'
@@ -413,6 +414,33 @@ complete -c ami -n '__ami_using calls' -l reconnect -s r -d 'when the connection
 complete -c ami -n '__ami_using calls' -l buffer -x -d 'hold up to SIZE of events while the output is slow (like 512KiB, 64MiB)'
 complete -c ami -n '__ami_using calls' -l help -s h -d 'show help'
 
+complete -c ami -n '__ami_using trace' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
+complete -c ami -n '__ami_using trace' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
+complete -c ami -n '__ami_using trace' -l parallel -x -d 'with several hosts, log in to at most N at a time'
+complete -c ami -n '__ami_using trace' -l port -s p -x -d 'AMI server PORT [$AMI_PORT]'
+complete -c ami -n '__ami_using trace' -l user -s u -x -d 'AMI USERNAME (manager.conf) [$AMI_USERNAME]'
+complete -c ami -n '__ami_using trace' -l url -x -d 'connect to URL ami://user@host:port, or amis://user@host:port for TLS'
+complete -c ami -n '__ami_using trace' -l secret -x -d 'the SECRET (visible to other users in ps: prefer $AMI_SECRET or --secret-file)'
+complete -c ami -n '__ami_using trace' -l secret-file -r -F -d 'read the secret from FILE (others may not read it; the group may) [$AMI_SECRET_FILE]'
+complete -c ami -n '__ami_using trace' -l profile -x -a '(__ami_run completion profiles)' -d 'use section NAME of $XDG_CONFIG_HOME/ami/config; a comma list runs on each profile\'s host [$AMI_PROFILE]'
+complete -c ami -n '__ami_using trace' -l tls -d 'connect with TLS (certificates are verified)'
+complete -c ami -n '__ami_using trace' -l tls-ca -r -F -d 'trust the CA certificates in PEM FILE instead of the system\'s; a certificate without subjectAltName (as ast_tls_cert makes) then matches by its CN'
+complete -c ami -n '__ami_using trace' -l tls-server-name -x -d 'expect NAME in the server certificate (default: the host)'
+complete -c ami -n '__ami_using trace' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
+complete -c ami -n '__ami_using trace' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
+complete -c ami -n '__ami_using trace' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
+complete -c ami -n '__ami_using trace' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
+complete -c ami -n '__ami_using trace' -l trace -d 'print the wire conversation on stderr (secrets masked)'
+complete -c ami -n '__ami_using trace' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
+complete -c ami -n '__ami_using trace' -l output -s o -x -a 'timeline json text raw table' -d 'output FORMAT: timeline, json, text, raw or table'
+complete -c ami -n '__ami_using trace' -l color -x -a 'auto always never' -d 'WHEN to colour keys in text output: auto (only on a terminal, not with $NO_COLOR), always or never'
+complete -c ami -n '__ami_using trace' -l channel -x -d 'trace the call of channel NAME (PJSIP/100-0000002a), or of the first channel of a device (PJSIP/100)'
+complete -c ami -n '__ami_using trace' -l uniqueid -x -d 'trace the call of the channel with Uniqueid ID'
+complete -c ami -n '__ami_using trace' -l from -x -d 'read a capture FILE written by listen -o raw or -o json (- for stdin) instead of a server'
+complete -c ami -n '__ami_using trace' -l caller -x -d 'with --from: the call from NUM (a glob, like 10*)'
+complete -c ami -n '__ami_using trace' -l exten -x -d 'with --from: the call to NUM (a glob)'
+complete -c ami -n '__ami_using trace' -l help -s h -d 'show help'
+
 complete -c ami -n '__ami_using login-check' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
 complete -c ami -n '__ami_using login-check' -l hosts-file -r -F -d 'run on the hosts listed in FILE (- for stdin): host[:port] or @profile, one a line, # comments'
 complete -c ami -n '__ami_using login-check' -l parallel -x -d 'with several hosts, log in to at most N at a time'
@@ -505,4 +533,4 @@ complete -c ami -n '__ami_using completion' -l help -s h -d 'show help'
 complete -c ami -n '__ami_arg 0 completion' -a 'bash fish zsh'
 
 complete -c ami -n '__ami_using help h' -l help -s h -d 'show help'
-complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen originate calls login-check check doctor mock completion'
+complete -c ami -n '__ami_arg 0 help h' -a 'send list command listen originate calls trace login-check check doctor mock completion'

@@ -48,6 +48,15 @@
 //	Channel                    ChannelStateDesc  Duration
 //	Local/hold@default-0001;1  Up                00:00:01
 //
+// timeline: one line per packet, for following a call by eye: its "@t"
+// (TimeKey, a time the program renders, right-aligned), Channel and Event
+// as columns padded to the widest value seen so far (the output streams),
+// then every other non-empty field as Key=Value, quoted when it holds a
+// space. Values are escaped as in a table.
+//
+//	+0.000  Local/talk@default-0001;1  Newchannel  ChannelStateDesc=Down
+//	+1.502  Local/talk@default-0001;1  Hangup      Cause=16  Cause-txt="Normal Clearing"
+//
 // # Lead fields
 //
 // Options.Lead (and SetLead) put fields the program adds before each
@@ -144,7 +153,7 @@ type LeadSetter interface {
 const LinesKey = "@lines"
 
 // Names lists the format names New accepts, for help text and completion.
-func Names() []string { return []string{"text", "json", "raw", "table"} }
+func Names() []string { return []string{"text", "json", "raw", "table", "timeline"} }
 
 // New returns a Writer for the named format (one of Names, case-insensitive)
 // writing to w.
@@ -165,6 +174,8 @@ func New(name string, w io.Writer, opts Options) (Writer, error) {
 	case "table":
 		opts.Hide = append([]string(nil), opts.Hide...)
 		wr = &tableWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields), width: newWidther()}
+	case "timeline":
+		wr = &timelineWriter{output: out, opts: opts, watch: newFieldWatch(opts.Fields), w: newWidther()}
 	}
 	if wr != nil {
 		wr.SetLead(opts.Lead)
@@ -179,6 +190,7 @@ var (
 	_ LeadSetter = (*jsonWriter)(nil)
 	_ LeadSetter = (*rawWriter)(nil)
 	_ LeadSetter = (*tableWriter)(nil)
+	_ LeadSetter = (*timelineWriter)(nil)
 )
 
 const (

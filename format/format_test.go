@@ -479,7 +479,7 @@ func TestOptionsFields(t *testing.T) {
 }
 
 func TestNew(t *testing.T) {
-	if !slices.Equal(Names(), []string{"text", "json", "raw", "table"}) {
+	if !slices.Equal(Names(), []string{"text", "json", "raw", "table", "timeline"}) {
 		t.Errorf("Names() = %q", Names())
 	}
 	for _, n := range append(Names(), "JSON", "Table") {
@@ -488,7 +488,7 @@ func TestNew(t *testing.T) {
 		}
 	}
 	_, err := New("yaml", io.Discard, Options{})
-	if err == nil || err.Error() != `unknown output format "yaml" (valid: text, json, raw, table)` {
+	if err == nil || err.Error() != `unknown output format "yaml" (valid: text, json, raw, table, timeline)` {
 		t.Errorf("err = %v", err)
 	}
 }

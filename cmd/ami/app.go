@@ -64,6 +64,7 @@ func commandDefs() []commandDef {
 		{"listen", listenCommand},
 		{"originate", originateCommand},
 		{"calls", callsCommand},
+		{"trace", traceCommand},
 		{"login-check", loginCheckCommand},
 		{"check", checkCommand},
 		{"doctor", doctorCommand},

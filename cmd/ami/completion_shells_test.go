@@ -91,6 +91,7 @@ func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
 		"doctor":      {"--need", "read"},
 		"mock":        {"--listen", "127.0.0.1:0"},
 		"calls":       {"--once"},
+		"trace":       {"--from", "-"},
 		"originate":   {"Local/talk@default", "--app", "Wait", "--data", "0", "--wait"},
 	}
 	spec := completionSpec(buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}))

@@ -45,21 +45,23 @@ func exitTable() []exitRow {
 		send, list, command, listen = "send", "list", "command", "listen"
 		loginCheck, mock, compl     = "login-check", "mock", "completion"
 		check, doctor               = "check", "doctor"
-		originate, callsCmd         = "originate", "calls"
+		originate, callsCmd, trace  = "originate", "calls", "trace"
 	)
 	return []exitRow{
 		{exitOK, "success", []string{send, list, command, compl}},
 		{exitOK, "stopped by --count, --duration, SIGINT or SIGTERM, or a closed stdout (its normal end)", []string{listen}},
 		{exitOK, "stopped by SIGINT or SIGTERM (its normal end)", []string{mock}},
 		{exitOK, "printed the calls (--once), or stopped by SIGINT, SIGTERM, q or a closed stdout (its normal end)", []string{callsCmd}},
+		{exitOK, "the call was traced to its end, or listed; live, stopped by SIGINT or SIGTERM (its normal end)", []string{trace}},
 		{exitOK, "the call was queued, or with --wait / --until answered (and with --until hangup, ended)", []string{originate}},
 		{exitActionError, "the server answered Response: Error", []string{send, list, command, originate, callsCmd}},
 		{exitActionError, "the call was not answered: the printed Outcome says why (busy, no-answer, congestion, hangup, failed)", []string{originate}},
-		{exitUsage, "usage error or bad input (an unknown flag, a value with CR or LF, ...): nothing was sent", []string{send, list, command, listen, originate, callsCmd, mock, compl}},
-		{exitConn, "connection or protocol failure: refused, DNS, TLS, timeout, connection lost, malformed stream, a list cut short or with fewer or more items than its ListItems says, more than --buffer waiting for a stdout that takes nothing", []string{send, list, command, listen, callsCmd}},
+		{exitActionError, "no such call: live, no channel up has the ID; --from, none in the capture (or several match --caller/--exten: listed)", []string{trace}},
+		{exitUsage, "usage error or bad input (an unknown flag, a value with CR or LF, ...): nothing was sent", []string{send, list, command, listen, originate, callsCmd, trace, mock, compl}},
+		{exitConn, "connection or protocol failure: refused, DNS, TLS, timeout, connection lost, malformed stream, a list cut short or with fewer or more items than its ListItems says, more than --buffer waiting for a stdout that takes nothing", []string{send, list, command, listen, callsCmd, trace}},
 		{exitConn, "connection failure or lost while waiting, or no OriginateResponse within --ring-timeout plus --timeout", []string{originate}},
 		{exitConn, "cannot listen on the --listen address", []string{mock}},
-		{exitAuth, "authentication failed", []string{send, list, command, listen, originate, callsCmd}},
+		{exitAuth, "authentication failed", []string{send, list, command, listen, originate, callsCmd, trace}},
 		{exitInterrupted, "interrupted by SIGINT or SIGTERM: Logoff was sent and what was printed is whole packets, unless stdout took nothing for a second after the signal (in its first 50 ms a signal ends ami the default way, 143 for SIGTERM)", []string{send, list, command}},
 		{exitInterrupted, "interrupted by SIGINT or SIGTERM while waiting (with --hangup-on-exit after hanging up the channel it started)", []string{originate}},
 		{nagios.OK.ExitCode(), "OK: logged in (and the --action answered) within --warning", []string{loginCheck}},

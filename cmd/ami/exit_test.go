@@ -111,6 +111,13 @@ func TestExitCodes(t *testing.T) {
 			{args: to(notAMI, "calls", "--once")},
 			{args: append(badSecret(srv), "calls", "--once")},
 		},
+		"trace": {
+			{args: to(srv, "trace", "--from", "-")},
+			{args: to(srv, "trace", "no.such")},
+			{args: to(srv, "trace")},
+			{args: to(notAMI, "trace", "1.1")},
+			{args: append(badSecret(srv), "trace", "1.1")},
+		},
 		"login-check": {
 			{args: to(srv, "login-check")},
 			{args: to(srv, "login-check", "--warning", "1ns")},
