@@ -429,7 +429,7 @@ complete -c ami -n '__ami_using trace' -l tls-server-name -x -d 'expect NAME in 
 complete -c ami -n '__ami_using trace' -l tls-fingerprint -x -d 'trust exactly the server certificate with this SHA-256 FINGERPRINT (as openssl x509 -noout -fingerprint -sha256 prints it); its chain and name are not checked'
 complete -c ami -n '__ami_using trace' -l tls-insecure -d 'do not verify the server certificate (insecure; says so on stderr)'
 complete -c ami -n '__ami_using trace' -l auth -x -a 'plain md5' -d 'login METHOD: plain or md5 (challenge-response)'
-complete -c ami -n '__ami_using trace' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check: the whole run'
+complete -c ami -n '__ami_using trace' -l timeout -x -d 'TIMEOUT for connecting and logging in, then for each response (plus an action\'s own Timeout header); login-check and check: the whole run'
 complete -c ami -n '__ami_using trace' -l trace -d 'print the wire conversation on stderr (secrets masked)'
 complete -c ami -n '__ami_using trace' -l mock -d 'run against a built-in simulated Asterisk on a loopback port'
 complete -c ami -n '__ami_using trace' -l output -s o -x -a 'timeline json text raw table' -d 'output FORMAT: timeline, json, text, raw or table'
