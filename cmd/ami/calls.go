@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/calls"
@@ -369,6 +371,8 @@ type callsWatcher struct {
 	stderr   io.Writer
 	now      func() time.Time
 
+	view *callsView // the live table; nil: a line per change
+
 	corr   *calls.Correlator
 	shown  map[string]bool // with --where: the calls shown, by Linkedid
 	fields []amiwire.Field
@@ -455,11 +459,16 @@ func (w *callsWatcher) session(ctx context.Context, cl *amiwire.Client) (lost bo
 		}
 		return true, err
 	}
-	if err := w.out.Flush(); err != nil {
+	if err := w.flush(); err != nil {
 		return false, w.writeErr(err)
 	}
 	for {
-		batch, nerr := cl.NextEvents(ctx, w.batch[:0])
+		wctx, cancel := ctx, context.CancelFunc(func() {})
+		if w.view != nil {
+			wctx, cancel = context.WithDeadline(ctx, w.view.next)
+		}
+		batch, nerr := cl.NextEvents(wctx, w.batch[:0])
+		cancel()
 		now := w.now()
 		for i := range batch {
 			p := &batch[i]
@@ -477,22 +486,40 @@ func (w *callsWatcher) session(ctx context.Context, cl *amiwire.Client) (lost bo
 		}
 		clear(batch)
 		w.batch = batch[:0]
-		if cl.Queued() == 0 {
-			if err := w.out.Flush(); err != nil {
+		if w.view != nil && w.view.due(now) || w.view == nil && cl.Queued() == 0 {
+			if err := w.flush(); err != nil {
 				return false, w.writeErr(err)
 			}
 		}
 		if nerr != nil {
 			if ctx.Err() != nil {
+				if w.view != nil {
+					return false, nil
+				}
 				return false, w.writeErr(w.out.Flush())
+			}
+			if w.view != nil && errors.Is(nerr, context.DeadlineExceeded) {
+				continue // time to redraw
 			}
 			return true, nerr
 		}
 	}
 }
 
-// emit writes one change, if --where lets it through.
+// flush writes out the changes written, or draws the live table.
+func (w *callsWatcher) flush() error {
+	if w.view != nil {
+		return w.view.draw(w.corr, w.now(), w.settings.Display)
+	}
+	return w.out.Flush()
+}
+
+// emit writes one change, if --where lets it through (the live table
+// draws the calls as they are instead).
 func (w *callsWatcher) emit(ch calls.Change) error {
+	if w.view != nil {
+		return nil
+	}
 	w.fields = ch.AppendFields(w.fields[:0])
 	if w.shown != nil {
 		id := ch.Call.Linkedid
@@ -518,8 +545,157 @@ func (w *callsWatcher) writeErr(err error) error {
 	return fmt.Errorf("calls: write output: %w", err)
 }
 
-// runCallsTable is the live table: until phase 4 (the redraw), a table
-// of the calls every --interval.
+// runCallsTable is the live table: redrawn in place like top on a
+// terminal (q or Ctrl-C quits and restores the screen), or written whole
+// every --interval to a pipe or file.
 func runCallsTable(c *cli.Context, s connSettings, o callsOptions) error {
-	return usageError("calls: the live table is not available yet; use --once, or -o json")
+	v := &callsView{out: c.App.Writer, where: o.where, interval: o.interval}
+	ctx := c.Context
+	if f, ok := c.App.Writer.(*os.File); ok && isTerminal(f) {
+		v.tty = f
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		restore := v.enter(c.App.Reader, cancel)
+		defer restore()
+	}
+	w := &callsWatcher{opts: o, settings: s, view: v, stderr: c.App.ErrWriter, now: time.Now}
+	return w.run(ctx)
+}
+
+// ANSI sequences of the live table: the alternate screen (which the
+// terminal puts back as it was on leaving), the cursor hidden, the screen
+// cleared from the top, the rest of a line cleared.
+const (
+	ansiEnter     = "\x1b[?1049h\x1b[?25l"
+	ansiLeave     = "\x1b[?25h\x1b[?1049l"
+	ansiHome      = "\x1b[H"
+	ansiClearLine = "\x1b[K"
+	ansiClearDown = "\x1b[J"
+)
+
+// callsView draws the calls as a table every interval.
+type callsView struct {
+	out      io.Writer
+	tty      *os.File // the terminal redrawn in place; nil: written whole each time
+	where    []match.Field
+	interval time.Duration
+
+	next   time.Time // when the next drawing is due
+	calls  []*calls.Call
+	fields []amiwire.Field
+	table  bytes.Buffer
+	screen []byte
+}
+
+// enter switches the terminal to the alternate screen and, when in is a
+// terminal too, reads its keys unbuffered: q (or Ctrl-C, which raw mode
+// delivers as a byte) calls quit. The function returned puts the terminal
+// back as it was.
+func (v *callsView) enter(in io.Reader, quit func()) (restore func()) {
+	_, _ = io.WriteString(v.out, ansiEnter)
+	var state *term.State
+	if f, ok := in.(*os.File); ok && isTerminal(f) {
+		if st, err := term.MakeRaw(int(f.Fd())); err == nil {
+			state = st
+			go readKeys(f, quit)
+		}
+	}
+	return func() {
+		if state != nil {
+			_ = term.Restore(int(in.(*os.File).Fd()), state)
+		}
+		_, _ = io.WriteString(v.out, ansiLeave)
+	}
+}
+
+// readKeys calls quit when q, Q or Ctrl-C is typed, or when in ends.
+func readKeys(in io.Reader, quit func()) {
+	var b [16]byte
+	for {
+		n, err := in.Read(b[:])
+		for _, k := range b[:n] {
+			if k == 'q' || k == 'Q' || k == 3 {
+				quit()
+				return
+			}
+		}
+		if err != nil {
+			quit()
+			return
+		}
+	}
+}
+
+// due reports whether a drawing is due at now.
+func (v *callsView) due(now time.Time) bool { return !now.Before(v.next) }
+
+// draw writes the calls of corr that --where keeps.
+func (v *callsView) draw(corr *calls.Correlator, now time.Time, display string) error {
+	v.next = now.Add(v.interval)
+	v.table.Reset()
+	tw, err := format.New(fmtTable, &v.table, format.Options{Escape: true})
+	if err != nil {
+		return err
+	}
+	v.calls = corr.AppendCalls(v.calls[:0])
+	shown := 0
+	for _, call := range v.calls {
+		v.fields = call.AppendFields(v.fields[:0])
+		if !whereHolds(v.where, v.fields) {
+			continue
+		}
+		v.fields = callRow(v.fields[:0], call, now)
+		if err := tw.WritePacket(amiwire.Packet{Fields: v.fields}); err != nil {
+			return err
+		}
+		shown++
+	}
+	clear(v.calls)
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	head := fmt.Sprintf("ami calls: %d up on %s at %s", shown, display, now.Local().Format("15:04:05"))
+	if v.tty == nil {
+		v.screen = append(append(append(v.screen[:0], head...), '\n'), v.table.Bytes()...)
+		v.screen = append(v.screen, '\n')
+		_, err := v.out.Write(v.screen)
+		return err
+	}
+	width, height, err := term.GetSize(int(v.tty.Fd()))
+	if err != nil || width <= 0 || height <= 0 {
+		width, height = 80, 24
+	}
+	v.screen = append(v.screen[:0], ansiHome...)
+	v.screen = appendScreenLine(v.screen, head+"   (q quits)", width)
+	lines := bytes.Split(bytes.TrimSuffix(v.table.Bytes(), []byte("\n")), []byte("\n"))
+	for i, l := range lines {
+		if shown == 0 {
+			break
+		}
+		if i+2 >= height {
+			v.screen = appendScreenLine(v.screen, fmt.Sprintf("... %d more", len(lines)-i), width)
+			break
+		}
+		v.screen = appendScreenLine(v.screen, string(l), width)
+	}
+	v.screen = append(v.screen, ansiClearDown...)
+	_, err = v.tty.Write(v.screen)
+	return err
+}
+
+// appendScreenLine appends line cut to width columns, the rest of the
+// terminal line cleared, and a CR LF (raw mode does not add the CR).
+func appendScreenLine(dst []byte, line string, width int) []byte {
+	cols := 0
+	for i := range line { // by runes: the table escapes what is not printable
+		if cols == width {
+			line = line[:i]
+			break
+		}
+		cols++
+	}
+	dst = append(dst, line...)
+	dst = append(dst, ansiClearLine...)
+	return append(dst, '\r', '\n')
 }
