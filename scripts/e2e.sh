@@ -102,6 +102,23 @@ listen_rc=${PIPESTATUS[0]}
 kill "$sender" 2>/dev/null; wait "$sender" 2>/dev/null
 [ "$listen_rc" -eq 0 ] && ok "quiet listen | head -n 1 exits 0" || bad "quiet listen | head -n 1 exit $listen_rc (124 = waited for an event)"
 
+echo "== originate, calls, trace"
+check "originate --until hangup" 0 "$bin" originate Local/talk@default --app Wait --data 1 --until hangup &&
+  want_out "answered and hung up" '^Outcome: answered' && want_out "hangup cause" '^Cause: 16'
+check "originate a failure exits 1" 1 "$bin" originate SIP/nowhere --app Wait --wait -o json &&
+  want_out "the outcome" '"Outcome":"failed"'
+check "originate --dry-run" 0 "$bin" originate PJSIP/100 200@internal --dry-run && want_out "the action" '^Async: true'
+check "calls --once -o json" 0 "$bin" calls --once -o json && want_out "the held call" '"State":"up"'
+timeout 20 "$bin" listen -o raw --timestamps --duration 3s >"$work/capture.raw" 2>/dev/null &
+capturer=$!
+for _ in $(seq 50); do [ -s "$work/capture.raw" ] && break; "$bin" send UserEvent UserEvent=e2e >/dev/null 2>&1; sleep 0.1; done
+"$bin" originate Local/e2etrace@default --app Wait --data 1 --until hangup >/dev/null 2>&1
+wait "$capturer"
+check "trace --from lists the calls" 0 "$bin" trace --from "$work/capture.raw" -o json && want_out "the traced call" '"CalleeNum":"e2etrace"'
+check "trace --from --exten -o timeline" 0 "$bin" trace --from "$work/capture.raw" --exten e2etrace -o timeline &&
+  want_out "its hangup" 'Hangup +Cause=16'
+check "trace of no call exits 1" 1 "$bin" trace no.such.call
+
 echo "== login-check"
 check "login-check OK" 0 "$bin" login-check && want_out "nagios line" '^AMI OK - admin@127\.0\.0\.1:[0-9]+ .*\| connect='
 check "login-check -q" 0 "$bin" login-check -q
