@@ -437,8 +437,8 @@ complete -c ami -n '__ami_using trace' -l color -x -a 'auto always never' -d 'WH
 complete -c ami -n '__ami_using trace' -l channel -x -d 'trace the call of channel NAME (PJSIP/100-0000002a), or of the first channel of a device (PJSIP/100)'
 complete -c ami -n '__ami_using trace' -l uniqueid -x -d 'trace the call of the channel with Uniqueid ID'
 complete -c ami -n '__ami_using trace' -l from -x -d 'read a capture FILE written by listen -o raw or -o json (- for stdin) instead of a server'
-complete -c ami -n '__ami_using trace' -l caller -x -d 'with --from: the call from NUM (a glob, like 10*)'
-complete -c ami -n '__ami_using trace' -l exten -x -d 'with --from: the call to NUM (a glob)'
+complete -c ami -n '__ami_using trace' -l caller -x -d 'trace the call from NUM (a glob, like 10*): the one up now, or with --from the capture\'s'
+complete -c ami -n '__ami_using trace' -l exten -x -d 'trace the call to NUM (a glob): the one up now, or with --from the capture\'s'
 complete -c ami -n '__ami_using trace' -l help -s h -d 'show help'
 
 complete -c ami -n '__ami_using login-check' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'

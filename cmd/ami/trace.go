@@ -35,10 +35,10 @@ func traceCommand() *cli.Command {
 			Usage: "trace the call of the channel with Uniqueid `ID`"},
 		&cli.StringFlag{Name: "from", Category: "Capture", TakesFile: true,
 			Usage: "read a capture `FILE` written by listen -o raw or -o json (- for stdin) instead of a server"},
-		&cli.StringFlag{Name: "caller", Category: "Capture",
-			Usage: "with --from: the call from `NUM` (a glob, like 10*)"},
-		&cli.StringFlag{Name: "exten", Category: "Capture",
-			Usage: "with --from: the call to `NUM` (a glob)"},
+		&cli.StringFlag{Name: "caller", Category: "Call",
+			Usage: "trace the call from `NUM` (a glob, like 10*): the one up now, or with --from the capture's"},
+		&cli.StringFlag{Name: "exten", Category: "Call",
+			Usage: "trace the call to `NUM` (a glob): the one up now, or with --from the capture's"},
 	)
 	return &cli.Command{
 		Name:      "trace",
@@ -55,8 +55,9 @@ the call's events as they come, and exits 0 when the call ends (or on Ctrl-C).
 --from reads a capture made by "ami listen -o raw" or "ami listen -o json"
 (told apart by its first byte; - reads stdin). Without an ID it lists the
 calls it holds (Linkedid, start and end, caller, callee, channels), since
-people know numbers, not Linkedids; --caller and --exten pick a call by its
-parties (several matches are listed, and it exits 1).
+people know numbers, not Linkedids. --caller and --exten pick a call by its
+parties, live among the calls up now or in the capture (several matches are
+listed, and it exits 1).
 
 -o timeline writes one aligned line per event: the time since the call's
 first event, the channel, the event and its telling fields (state, dial
@@ -120,9 +121,6 @@ func traceOptionsFrom(c *cli.Context) (traceOptions, error) {
 		if !c.IsSet(f.name) {
 			continue
 		}
-		if o.from == "" {
-			return o, usageError("trace: --%s picks a call of a capture: give --from FILE (live, trace by LINKEDID, --channel or --uniqueid)", f.name)
-		}
 		if named > 0 {
 			return o, usageError("trace: --%s picks a call: give it or an ID, not both", f.name)
 		}
@@ -132,7 +130,7 @@ func traceOptionsFrom(c *cli.Context) (traceOptions, error) {
 		}
 		*f.dst = &g
 	}
-	if o.from == "" && named == 0 {
+	if o.from == "" && named == 0 && o.caller == nil && o.exten == nil {
 		return o, usageError("trace: which call? give a LINKEDID, --channel or --uniqueid (or --from FILE to list a capture's calls)")
 	}
 	out := fmtJSON
@@ -165,7 +163,7 @@ func runTrace(c *cli.Context) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
-	tw := &traceWriter{out: out, timeline: o.output == fmtTimeline, stderr: c.App.ErrWriter}
+	tw := &traceWriter{out: out, timeline: o.output == fmtTimeline, stderr: c.App.ErrWriter, listOut: c.App.Writer}
 	if o.from != "" {
 		// No connection is made: the connection flags are only checked.
 		if _, err := choiceValue(c, "auth"); err != nil {
@@ -187,6 +185,7 @@ type traceWriter struct {
 	out      format.Writer
 	timeline bool
 	stderr   io.Writer
+	listOut  io.Writer // where the calls that match are listed when several do
 
 	t0     time.Time
 	n      int
@@ -407,8 +406,6 @@ func traceLive(ctx context.Context, s connSettings, o traceOptions, tw *traceWri
 		return err
 	}
 	defer s.logoff(ctx, cl)
-	tr := calls.NewTracer(o.target)
-	tr.BeginSnapshot("")
 	actx, cancel := context.WithTimeout(ctx, s.Timeout)
 	resp, err := cl.Do(actx, amiwire.NewAction("CoreShowChannels"))
 	cancel()
@@ -418,7 +415,42 @@ func traceLive(ctx context.Context, s connSettings, o traceOptions, tw *traceWri
 		}
 		return fmt.Errorf("trace: CoreShowChannels: %w", err)
 	}
-	tr.Snapshot("", resp.Events, time.Now())
+	now := time.Now()
+	if !o.hasTarget() {
+		// By its parties: among the calls up now.
+		corr := calls.New()
+		corr.Snapshot("", resp.Events, now)
+		var found []*calls.Call
+		for _, call := range corr.AppendCalls(nil) {
+			if o.caller != nil && !o.caller.Match(call.Caller().Num) || o.exten != nil && !o.exten.Match(call.Callee().Num) {
+				continue
+			}
+			found = append(found, call)
+		}
+		switch len(found) {
+		case 0:
+			return exitWith(exitActionError, fmt.Errorf("trace: no call up on %s from %s to %s", s.Display, globText(o.caller), globText(o.exten)))
+		case 1:
+			o.target = calls.Target{Linkedid: found[0].Linkedid}
+		default:
+			lw := tw.out
+			if tw.timeline { // a list of calls has no timeline
+				lw, _ = format.New(fmtTable, tw.listOut, format.Options{Escape: true})
+			}
+			for _, call := range found {
+				if err := lw.WritePacket(call.Packet()); err != nil {
+					return err
+				}
+			}
+			if err := lw.Flush(); err != nil {
+				return err
+			}
+			return exitWith(exitActionError, fmt.Errorf("trace: %d calls up on %s match; trace one by its Linkedid", len(found), s.Display))
+		}
+	}
+	tr := calls.NewTracer(o.target)
+	tr.BeginSnapshot("")
+	tr.Snapshot("", resp.Events, now)
 	if !tr.Found() {
 		return exitWith(exitActionError, fmt.Errorf("trace: no channel up on %s has %s", s.Display, targetText(o.target)))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,7 +156,6 @@ func TestTraceUsage(t *testing.T) {
 		{[]string{}, "which call?"},
 		{[]string{"1.1", "2.2"}, "unexpected argument"},
 		{[]string{"1.1", "--uniqueid", "1.2"}, "one of"},
-		{[]string{"--caller", "100"}, "--from"},
 		{[]string{"--from", "-", "1.1", "--exten", "100"}, "not both"},
 		{[]string{"1.1", "-o", "yaml"}, "-o"},
 	} {
@@ -207,5 +207,29 @@ func TestTraceLive(t *testing.T) {
 	r.want(t, exitActionError, "no channel up")
 	if r.stdout != "" {
 		t.Errorf("stdout: %s", r.stdout)
+	}
+
+	// By its parties, among the calls up: three calls to hold.
+	r = amiRun(t, "", with(t, srv, "trace", "--exten", "hold", "-o", "json")...)
+	r.want(t, exitActionError, "3 calls up")
+	if n := len(callRecords(t, r.stdout)); n != 3 {
+		t.Errorf("%d calls listed, want 3:\n%s", n, r.stdout)
+	}
+	r = amiRun(t, "", with(t, srv, "trace", "--caller", "100")...)
+	r.want(t, exitActionError, "no call up")
+
+	// Ctrl-C while it waits for the call's events ends it with exit 0.
+	quiet := newServer(t, amitest.Options{})
+	quiet.HandlePerm("CoreShowChannels", "", snapshotHandler(func(*amitest.Session) []amiwire.Packet { return items }))
+	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	defer cancel()
+	go func() {
+		if _, err := quiet.WaitAction(ctx, "CoreShowChannels"); err == nil {
+			cancel()
+		}
+	}()
+	code, out, errOut := runAMI(t, ctx, "", with(t, quiet, "trace", target)...)
+	if code != 0 || errOut != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
