@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/backoff"
 	"github.com/ami-cli/ami/cmd/ami/internal/match"
 	"github.com/ami-cli/ami/cmd/ami/internal/size"
 	"github.com/ami-cli/ami/completion"
@@ -316,7 +316,7 @@ const (
 func (l *listener) run(ctx context.Context) error {
 	defer l.doneWriting()
 	l.batch = make([]amiwire.Packet, 0, batchCap)
-	backoff := l.opts.backoffMin
+	delays := backoff.Backoff{Min: l.opts.backoffMin, Max: backoffMax, Reset: backoffReset}
 	connected := false
 	for {
 		cl, err := l.settings.dial(ctx, l.opts.events)
@@ -331,10 +331,9 @@ func (l *listener) run(ctx context.Context) error {
 			if !l.opts.reconnect || errors.As(err, &ae) {
 				return l.finish(err)
 			}
-			delay := jitter(backoff)
-			backoff = min(2*backoff, backoffMax)
-			fmt.Fprintf(l.stderr, "ami: %s; retrying in %s\n", errorLine(err), fmtDelay(delay))
-			if !sleepCtx(ctx, delay) {
+			delay := delays.Next()
+			fmt.Fprintf(l.stderr, "ami: %s; retrying in %s\n", errorLine(err), backoff.Format(delay))
+			if !backoff.Wait(ctx, delay) {
 				return l.finish(nil)
 			}
 			continue
@@ -352,13 +351,10 @@ func (l *listener) run(ctx context.Context) error {
 		if !l.opts.reconnect {
 			return l.finish(exitWith(exitConn, fmt.Errorf("listen: connection to %s lost: %s", l.settings.Display, lostCause(err))))
 		}
-		if l.now().Sub(start) >= backoffReset {
-			backoff = l.opts.backoffMin
-		}
-		delay := jitter(backoff)
-		backoff = min(2*backoff, backoffMax)
-		fmt.Fprintf(l.stderr, "ami: connection lost (%s); reconnecting in %s\n", lostCause(err), fmtDelay(delay))
-		if !sleepCtx(ctx, delay) {
+		delays.Lived(l.now().Sub(start))
+		delay := delays.Next()
+		fmt.Fprintf(l.stderr, "ami: connection lost (%s); reconnecting in %s\n", lostCause(err), backoff.Format(delay))
+		if !backoff.Wait(ctx, delay) {
 			return l.finish(nil)
 		}
 	}
@@ -609,34 +605,6 @@ func lostCause(err error) string {
 		return "closed"
 	}
 	return describeCause(err)
-}
-
-// jitter returns a delay between d/2 and d.
-func jitter(d time.Duration) time.Duration {
-	if d <= 1 {
-		return d
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-// fmtDelay renders a retry delay for messages: "1.2s", "0.1s", "30s".
-func fmtDelay(d time.Duration) string {
-	if d < 100*time.Millisecond {
-		return d.Round(time.Millisecond).String()
-	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
-}
-
-// sleepCtx waits for d; false when ctx ended first.
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // receivedAtKey is the header --timestamps adds in front of each event.
