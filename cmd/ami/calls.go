@@ -15,6 +15,7 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/calls"
+	"github.com/ami-cli/ami/cmd/ami/internal/backoff"
 	"github.com/ami-cli/ami/cmd/ami/internal/match"
 	"github.com/ami-cli/ami/format"
 )
@@ -390,7 +391,7 @@ func (w *callsWatcher) run(ctx context.Context) error {
 	w.settings.Config.BorrowEvents = true // Feed copies what it keeps
 	w.settings.Config.SkimEvents = true   // parsed here, beside the read loop
 	w.batch = make([]amiwire.Packet, 0, batchCap)
-	backoff := w.opts.backoffMin
+	delays := backoff.Backoff{Min: w.opts.backoffMin, Max: backoffMax, Reset: backoffReset}
 	connected := false
 	for {
 		cl, err := callsConnect(ctx, w.settings, callsEvents)
@@ -402,10 +403,9 @@ func (w *callsWatcher) run(ctx context.Context) error {
 			if !w.opts.reconnect || errors.As(err, &ae) {
 				return err
 			}
-			delay := jitter(backoff)
-			backoff = min(2*backoff, backoffMax)
-			fmt.Fprintf(w.stderr, "ami: %s; retrying in %s\n", errorLine(err), fmtDelay(delay))
-			if !sleepCtx(ctx, delay) {
+			delay := delays.Next()
+			fmt.Fprintf(w.stderr, "ami: %s; retrying in %s\n", errorLine(err), backoff.Format(delay))
+			if !backoff.Wait(ctx, delay) {
 				return nil
 			}
 			continue
@@ -425,13 +425,10 @@ func (w *callsWatcher) run(ctx context.Context) error {
 		if !w.opts.reconnect {
 			return exitWith(exitConn, fmt.Errorf("calls: connection to %s lost: %s", w.settings.Display, lostCause(err)))
 		}
-		if w.now().Sub(start) >= backoffReset {
-			backoff = w.opts.backoffMin
-		}
-		delay := jitter(backoff)
-		backoff = min(2*backoff, backoffMax)
-		fmt.Fprintf(w.stderr, "ami: connection lost (%s); reconnecting in %s\n", lostCause(err), fmtDelay(delay))
-		if !sleepCtx(ctx, delay) {
+		delays.Lived(w.now().Sub(start))
+		delay := delays.Next()
+		fmt.Fprintf(w.stderr, "ami: connection lost (%s); reconnecting in %s\n", lostCause(err), backoff.Format(delay))
+		if !backoff.Wait(ctx, delay) {
 			return nil
 		}
 	}
