@@ -45,6 +45,8 @@ func TestHostSelection(t *testing.T) {
 			args: []string{"-u", "admin", "-H", eastAddr, "-H", eh + ",[" + eh + "]:" + ep, "-p", ep},
 			want: []string{eastAddr, eastAddr, eastAddr}},
 		{name: "--profile list", args: []string{"--profile", "east,west"}, want: []string{eastAddr, westAddr}},
+		{name: "--profile list, TLS flags for the TLS ones", args: []string{"--profile", "east,west", "--tls-server-name", "pbx"},
+			want: []string{eastAddr, westAddr}},
 		{name: "$AMI_PROFILE list", env: map[string]string{envProfile: "west,east"}, want: []string{westAddr, eastAddr}},
 		{name: "--hosts-file", env: map[string]string{envSecret: testSecret},
 			args: []string{"-u", "admin", "--hosts-file", hostsFile}, want: []string{eastAddr, westAddr}},

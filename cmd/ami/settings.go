@@ -69,6 +69,7 @@ type endpoint struct {
 	noProfile bool // read no profile, whatever --profile says
 	host      string
 	port      int
+	ofMany    bool // one profile of several: TLS flags are for those with TLS
 }
 
 // settingsFor resolves the connection settings of c for one endpoint (see
@@ -189,7 +190,9 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 		if err := tlsSettings(c, &s.Config, host, prof, stderr); err != nil {
 			return s, err
 		}
-	} else if isSetAny(c, "tls-ca") || isSetAny(c, "tls-server-name") || isSetAny(c, "tls-insecure") || isSetAny(c, "tls-fingerprint") {
+	} else if !at.ofMany && (isSetAny(c, "tls-ca") || isSetAny(c, "tls-server-name") || isSetAny(c, "tls-insecure") || isSetAny(c, "tls-fingerprint")) {
+		// (With several profiles the TLS flags are for those that use
+		// TLS.)
 		return s, usageError("--tls-ca, --tls-server-name, --tls-fingerprint and --tls-insecure need --tls (or an amis:// URL)")
 	} else if !prof.TLSFingerprint.IsZero() {
 		return s, usageError("--profile %s: tls_fingerprint needs tls = true (or --tls)", prof.Name)

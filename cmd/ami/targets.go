@@ -117,7 +117,7 @@ func targetsFrom(c *cli.Context, args []string) ([]target, error) {
 	out := make([]target, 0, len(list))
 	for _, t := range list {
 		if t.IsProfile() {
-			s, err := settingsFor(c, endpoint{profile: t.Profile})
+			s, err := settingsFor(c, endpoint{profile: t.Profile, ofMany: true})
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", t.Name, err)
 			}
