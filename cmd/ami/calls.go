@@ -84,6 +84,9 @@ EXAMPLES:
    ami calls --where 'Channel=PJSIP/100-*' -o json |
        jq -c 'select(."@change" != "update")'
 
+   # the calls of two PBXs, each led by its "@host" (a HOST column):
+   ami -H pbx1,pbx2 calls --once
+
    # try it without Asterisk:
    ami --mock calls --once`,
 		Flags:  flags,
@@ -173,10 +176,14 @@ func runCalls(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := connSettingsFrom(c)
+	ts, err := targetsFrom(c, nil)
 	if err != nil {
 		return err
 	}
+	if len(ts) > 1 {
+		return runCallsFleet(c, ts, o, name)
+	}
+	s := ts[0].s
 	s.Config.EventBuffer = o.buffer
 	if o.once {
 		out, err := newCallsOutput(c, name)

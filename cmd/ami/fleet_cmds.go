@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -10,6 +11,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/calls"
 	"github.com/ami-cli/ami/format"
 )
 
@@ -183,4 +185,92 @@ func runListenFleet(c *cli.Context, ts []target, opts listenOptions) error {
 		}
 		return err
 	})
+}
+
+// runCallsFleet runs calls on every host. --once takes a snapshot of
+// each and prints the calls in the order the hosts were given, each led
+// by its host ("@host"; a HOST column in the table). Live and piped, each
+// host has its own connection, correlator and --reconnect, and the
+// changes interleave as they come, each led by its host. The live table
+// on a terminal draws one host.
+func runCallsFleet(c *cli.Context, ts []target, o callsOptions, name string) error {
+	if err := refuseRaw(c, len(ts)); err != nil {
+		return err
+	}
+	if o.once {
+		return callsOnceFleet(c, ts, o, name)
+	}
+	if name == fmtTable {
+		return usageError("calls: the live table draws one host; with %d use --once, or -o json or -o text for the changes of all", len(ts))
+	}
+	handleSignals(c.Context) // Ctrl-C is the normal end of a live calls: exit 0
+	ctx := c.Context
+	if f, ok := c.App.Writer.(*os.File); ok {
+		var stop func()
+		ctx, stop = watchHangup(ctx, f)
+		defer stop()
+	}
+	return runFleet(c, ts, fleetOpts{ctx: ctx, stopIsEnd: true}, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
+		s := t.s
+		s.Config.EventBuffer = o.buffer
+		out, err := hostOutput(c, stdout, t.name, nil)
+		if err != nil {
+			return err
+		}
+		loggedIn() // the watcher logs in (and again) by itself; the slot is not held for the stream
+		w := &callsWatcher{opts: o, settings: s, out: out, stderr: stderr, now: time.Now}
+		return w.run(ctx)
+	})
+}
+
+// callsOnceFleet is calls --once on several hosts: every host's snapshot
+// at once, then the calls in host order.
+func callsOnceFleet(c *cli.Context, ts []target, o callsOptions, name string) error {
+	out, err := newCallsOutput(c, name)
+	if err != nil {
+		return err
+	}
+	found := make([][]*calls.Call, len(ts))
+	job := func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
+		s := t.s
+		s.Config.EventBuffer = o.buffer
+		cl, err := callsConnect(ctx, s, "off")
+		if err != nil {
+			return err
+		}
+		loggedIn()
+		defer s.logoff(ctx, cl)
+		corr := calls.New()
+		if err := takeSnapshot(ctx, s, cl, corr, t.name, func(calls.Change) error { return nil }); err != nil {
+			return fmt.Errorf("calls: %w", err)
+		}
+		found[i] = corr.AppendCalls(nil)
+		return nil
+	}
+	finish := func() error {
+		now := time.Now()
+		var fields []amiwire.Field
+		for _, cs := range found {
+			for _, call := range cs {
+				fields = append(fields[:0], amiwire.Field{Key: hostKey, Value: call.Host})
+				fields = call.AppendFields(fields)
+				if !whereHolds(o.where, fields) {
+					continue
+				}
+				if name == fmtTable {
+					fields = callRow(fields[:0], call, now)
+					for k := range fields {
+						if fields[k].Key == calls.KeyHost {
+							fields[k].Key = tableHostKey
+						}
+					}
+				}
+				if err := out.WritePacket(amiwire.Packet{Fields: fields}); err != nil {
+					return err
+				}
+			}
+		}
+		return out.Flush()
+	}
+	return runFleet(c, ts, fleetOpts{ordered: true, finish: finish}, job)
 }
