@@ -77,6 +77,15 @@ check "originate a call" 0 "$bin" send Originate Channel=Local/hold@default Appl
 check "list CoreShowChannels -o table" 0 "$bin" list CoreShowChannels -o table && want_out "table header" 'Channel'
 check "list --fields json" 0 "$bin" list Status -o json --fields Channel,State && want_out "picked fields" '"Channel"'
 
+echo "== many hosts"
+# The same mock under two names, and a closed port: a block per host, tagged; the
+# closed one named last on stderr, exit 3.
+check "list on two hosts" 0 "$bin" -H "$addr,localhost:$port" list CoreShowChannels -o json &&
+  want_out "first host tagged" '^\{"@host":"'"$addr"'"' && want_out "second host tagged" '^\{"@host":"localhost:'"$port"'"'
+check "command on a host down" 3 "$bin" -H "$addr,127.0.0.1:1" command 'core show version' &&
+  want_out "lines after the host's name" "^$addr: Asterisk" && want_err "failed hosts named" '^ami: 1 of 2 hosts failed: 127\.0\.0\.1:1$'
+check "-o raw refused with two hosts" 2 "$bin" -H "$addr,$addr" send -o raw Ping
+
 echo "== command"
 check "command core show version" 0 "$bin" command 'core show version' && want_out "version text" 'Asterisk'
 
