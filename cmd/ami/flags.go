@@ -4,13 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"math"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/ami-cli/ami/cmd/ami/internal/duration"
 )
 
 // Flags that exist both on the app and on a subcommand (the connection
@@ -85,7 +85,7 @@ func (f *durationFlag) Apply(set *flag.FlagSet) error {
 type secondsValue struct{ d *time.Duration }
 
 func (v secondsValue) Set(s string) error {
-	d, err := parseSeconds(s)
+	d, err := duration.Parse(s)
 	if err != nil {
 		return err
 	}
@@ -102,49 +102,6 @@ func (v secondsValue) String() string {
 
 // Get returns the time.Duration, for flag.Getter.
 func (v secondsValue) Get() any { return *v.d }
-
-// errDurationSyntax is what a duration flag says about a value it cannot
-// read: what it takes, with examples.
-var errDurationSyntax = errors.New("want seconds (like 5 or 0.2) or a duration with a unit (like 200ms, 10s or 1m30s)")
-
-// parseSeconds reads a duration flag's value: a bare decimal number of
-// seconds ("5", "0.2", "-1") or a Go duration ("200ms", "1m30s").
-func parseSeconds(s string) (time.Duration, error) {
-	s = strings.TrimSpace(s)
-	if isDecimal(s) {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.Abs(f) > float64(math.MaxInt64)/float64(time.Second) {
-			return 0, errDurationSyntax
-		}
-		return time.Duration(math.Round(f * float64(time.Second))), nil
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return 0, errDurationSyntax
-	}
-	return d, nil
-}
-
-// isDecimal reports whether s is an optionally signed decimal number with
-// at least one digit and at most one point: "5", "0.2", ".5", "-1". No
-// exponent, no "Inf" or "NaN".
-func isDecimal(s string) bool {
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		s = s[1:]
-	}
-	digits, points := 0, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.':
-			points++
-		default:
-			return false
-		}
-	}
-	return digits > 0 && points <= 1
-}
 
 // withSeconds replaces every *cli.DurationFlag of cmd and of its
 // subcommands by a durationFlag, so that every duration flag of ami takes
