@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -44,8 +43,7 @@ func TestCallsTableOnTerminal(t *testing.T) {
 			}
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	var stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() {

@@ -157,7 +157,7 @@ func (w *lineWatch) String() string {
 // it as Ctrl-C does, and returns the result.
 func runUntil(t *testing.T, want string, n int, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	out := newLineWatch(want, n)
 	var errOut bytes.Buffer
@@ -170,7 +170,7 @@ func runUntil(t *testing.T, want string, n int, args ...string) result {
 	}
 	code := <-done
 	if ctx.Err() == context.DeadlineExceeded {
-		t.Fatalf("no %d× %q within %v:\nstdout:\n%s\nstderr:\n%s", n, want, e2eTimeout, out.String(), errOut.String())
+		t.Fatalf("no %d× %q within %v:\nstdout:\n%s\nstderr:\n%s", n, want, testTimeout, out.String(), errOut.String())
 	}
 	return result{code, out.String(), errOut.String()}
 }

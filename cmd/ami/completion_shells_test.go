@@ -121,7 +121,7 @@ func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
 			var accepted []string
 			for _, v := range append(values[f.Names[0]], "bogus") {
 				args := append([]string{c.Name, flag, v}, base...)
-				ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+				ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 				if c.Name == "mock" {
 					cancel()
 				} else {

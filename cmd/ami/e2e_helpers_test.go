@@ -16,8 +16,18 @@ import (
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
-// e2eTimeout bounds every end-to-end run; nothing in these tests sleeps.
-const e2eTimeout = 20 * time.Second
+// testTimeout bounds every test's waiting; nothing in these tests sleeps.
+const testTimeout = 20 * time.Second
+
+// testCtx is the context of every bounded wait of a test: it ends after
+// testTimeout, or when the test does. It is the one context helper of
+// these tests.
+func testCtx(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 // result is what one in-process run of ami produced.
 type result struct {
@@ -28,8 +38,7 @@ type result struct {
 // amiRun runs ami in-process with a bounded context.
 func amiRun(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	code, out, errOut := runAMI(t, ctx, stdin, args...)
 	return result{code, out, errOut}
 }

@@ -157,7 +157,7 @@ func TestExitCodes(t *testing.T) {
 			documented := helpExitCodes(t, c.Name)
 			var got []int
 			for _, r := range runs[c.Name] {
-				ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+				ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 				switch {
 				case r.cancelOn == "-":
 					cancel()

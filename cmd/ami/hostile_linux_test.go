@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"strings"
 	"testing"
@@ -55,8 +54,7 @@ func onPty(t *testing.T, args ...string) (int, string, string) {
 		b, _ := io.ReadAll(master) // ends with EIO once the slave is closed
 		got <- b
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	var stderr bytes.Buffer
 	code := run(ctx, append([]string{"ami"}, args...), strings.NewReader(""), slave, &stderr)
 	slave.Close()

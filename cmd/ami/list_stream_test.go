@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +13,7 @@ import (
 
 // heldList answers with a list whose first item is sent at once and whose
 // rest, with the completion event, only once release is closed (or the
-// session ends, or e2eTimeout passes: a failing test must not hang the
+// session ends, or testTimeout passes: a failing test must not hang the
 // server). The items are written one by one, unbuffered, so the first is
 // on the wire while the rest is held back.
 func heldList(release <-chan struct{}) amitest.Handler {
@@ -22,7 +21,7 @@ func heldList(release <-chan struct{}) amitest.Handler {
 		items := threeItems(a)
 		s.Respond(a, "Success", "EventList", "start", "Message", "Result will follow")
 		s.WritePacket(items[0])
-		t := time.NewTimer(e2eTimeout)
+		t := time.NewTimer(testTimeout)
 		defer t.Stop()
 		select {
 		case <-release:
@@ -96,8 +95,7 @@ func TestListStreams(t *testing.T) {
 			t.Cleanup(free)
 			srv.HandlePerm("Held", "", heldList(release))
 
-			ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-			defer cancel()
+			ctx := testCtx(t)
 			out := newSignalWriter(tt.first)
 			var errOut bytes.Buffer
 			done := make(chan int, 1)

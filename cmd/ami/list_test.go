@@ -175,8 +175,7 @@ func TestListLarge(t *testing.T) {
 	srv := newServer(t, amitest.Options{})
 	srv.HandlePerm("Big", "", bigList(n))
 	var out countWriter
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	var errOut bytes.Buffer
 	code := run(ctx, append([]string{"ami"}, with(t, srv, "list", "-o", "json", "Big")...), strings.NewReader(""), &out, &errOut)
 	if code != 0 {
@@ -207,7 +206,7 @@ func TestListInterrupted(t *testing.T) {
 		writeList(s, a, threeItems(a), nil) // hold the list open until the test ends
 	})
 
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	out := &cancelWriter{cancel: cancel, after: 3}
 	var errOut bytes.Buffer
@@ -222,8 +221,7 @@ func TestListInterrupted(t *testing.T) {
 	if !strings.Contains(errOut.String(), "interrupted") {
 		t.Errorf("stderr %q", errOut.String())
 	}
-	wctx, wcancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer wcancel()
+	wctx := testCtx(t)
 	if _, err := srv.WaitAction(wctx, "Logoff"); err != nil {
 		t.Fatalf("no Logoff after the interrupt: %v", err)
 	}
@@ -257,8 +255,7 @@ func (w *cancelWriter) String() string {
 // the session is logged off.
 func TestListBrokenPipe(t *testing.T) {
 	srv := newServer(t, amitest.Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	var errOut bytes.Buffer
 	code := run(ctx, append([]string{"ami"}, with(t, srv, "list", "Three")...), strings.NewReader(""), brokenPipeWriter{}, &errOut)
 	if code != 0 || errOut.Len() != 0 {

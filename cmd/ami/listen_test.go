@@ -23,16 +23,6 @@ import (
 	"github.com/ami-cli/ami/format"
 )
 
-// testTimeout bounds every test's waiting.
-const testTimeout = 20 * time.Second
-
-func testCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // connArgs returns the flags that point a command at addr as admin/admin,
 // with the secret in a private file.
 func connArgs(t *testing.T, addr string) []string {
@@ -539,8 +529,7 @@ func TestListenCancelIsSIGINT(t *testing.T) {
 	if !strings.HasSuffix(out.String(), "}\n") {
 		t.Errorf("output does not end with a complete line: %q", out.String())
 	}
-	wctx, wcancel := context.WithTimeout(context.Background(), testTimeout)
-	defer wcancel()
+	wctx := testCtx(t)
 	if _, err := srv.WaitAction(wctx, "Logoff"); err != nil {
 		t.Errorf("no Logoff: %v", err)
 	}

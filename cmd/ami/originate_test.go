@@ -348,7 +348,7 @@ func TestOriginateHangupOnExit(t *testing.T) {
 		s.Success(a, "Message", "Channel Hungup")
 	})
 	for _, hangup := range []bool{true, false} {
-		ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 		go func() {
 			if _, err := srv.WaitAction(ctx, "Originate"); err == nil {
 				cancel()

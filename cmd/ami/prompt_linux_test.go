@@ -147,8 +147,7 @@ func TestPromptEchoOffFirst(t *testing.T) {
 			t.Error(err)
 		}
 	}}
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	var out bytes.Buffer
 	code := run(ctx, []string{"ami", "-H", host, "-p", port, "-u", "admin", "send", "Fixed"}, slave, &out, w)
 	if code != exitOK {
@@ -185,8 +184,7 @@ func TestPromptInterrupted(t *testing.T) {
 	srv := newServer(t, amitest.Options{})
 	host, port := hostPort(t, srv.Addr())
 	clearEnv(t)
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
-	defer cancel()
+	ctx := testCtx(t)
 	runCtx, interrupt := context.WithCancel(ctx)
 	w := &promptWatcher{t: t, slave: slave, onPrompt: interrupt}
 	code := run(runCtx, []string{"ami", "-H", host, "-p", port, "-u", "admin", "send", "Fixed"}, slave, &bytes.Buffer{}, w)

@@ -221,7 +221,7 @@ func TestTraceLive(t *testing.T) {
 	// Ctrl-C while it waits for the call's events ends it with exit 0.
 	quiet := newServer(t, amitest.Options{})
 	quiet.HandlePerm("CoreShowChannels", "", snapshotHandler(func(*amitest.Session) []amiwire.Packet { return items }))
-	ctx, cancel := context.WithTimeout(context.Background(), e2eTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	go func() {
 		if _, err := quiet.WaitAction(ctx, "CoreShowChannels"); err == nil {
