@@ -81,16 +81,18 @@ type Simulator struct {
 	replay  []*amitest.EncodedEvent
 	version string
 
-	mu        sync.Mutex
-	chans     []*simChannel // live channels, creation order
-	calls     map[*simCall]struct{}
-	nextLocal int
-	nextUniq  int
-	processed int
-	db        map[string]string
-	stops     map[int]func() bool
-	stopSeq   int
-	closed    bool
+	mu         sync.Mutex
+	chans      []*simChannel // live channels, creation order
+	calls      map[*simCall]struct{}
+	nextLocal  int
+	nextUniq   int
+	nextBridge int
+	scripts    map[string]*script
+	processed  int
+	db         map[string]string
+	stops      map[int]func() bool
+	stopSeq    int
+	closed     bool
 }
 
 // New installs the simulated PBX on srv and starts its background
@@ -119,6 +121,9 @@ func New(srv *amitest.Server, opts Options) (*Simulator, error) {
 		return nil, err
 	}
 	sim.flood = ft
+	if sim.scripts, err = compileScripts(); err != nil {
+		return nil, err
+	}
 	if opts.Replay != nil {
 		sim.replay, _ = parseReplay(opts.Replay)
 	}
@@ -624,7 +629,7 @@ func (sim *Simulator) hangup(s *amitest.Session, a amiwire.Packet) {
 		s.Error(a, "No such channel")
 		return
 	}
-	var evs []amiwire.Packet
+	var evs []*amitest.EncodedEvent
 	for _, ch := range hit {
 		evs = append(evs, sim.finishCall(ch.call, ch, cause)...)
 	}
@@ -633,7 +638,5 @@ func (sim *Simulator) hangup(s *amitest.Session, a amiwire.Packet) {
 	} else {
 		s.Success(a, "Message", "Channel Hungup")
 	}
-	for _, ev := range evs {
-		sim.srv.Emit(ev)
-	}
+	sim.emitAll(evs)
 }

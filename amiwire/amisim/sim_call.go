@@ -28,16 +28,26 @@ type simCall struct {
 	one, two *simChannel
 	device   string
 	ended    bool
+	run      *scriptRun // a recorded call being played; nil for the pair simulation
 }
 
 // callSpec describes a call to start.
 type callSpec struct {
+	channel        string      // the Originate's Channel
 	exten, context string      // Local/exten@context
 	app, data      string      // the ;1 side's application ("" = dialplan)
 	vars           [][2]string // Variable: headers
 	actionID       string      // Originate's ActionID (async: OriginateResponse)
 	async          bool
 	originate      bool // started by Originate (OriginateResponse when async)
+
+	// targetContext and targetExten are the Originate's dialplan target
+	// (when it has no Application).
+	targetContext, targetExten string
+	// channelID and otherChannelID are the Uniqueids the Originate asks for
+	// (ChannelId, OtherChannelId); "" lets the simulator number them.
+	channelID, otherChannelID string
+	timeout                   time.Duration // how long the Originate lets it ring
 }
 
 func stateDesc(st int) string {
@@ -50,6 +60,8 @@ func stateDesc(st int) string {
 		return "Ringing"
 	case 6:
 		return "Up"
+	case 7:
+		return "Busy"
 	}
 	return "Unknown"
 }
@@ -61,7 +73,7 @@ func causeText(c int) string {
 	case 17:
 		return "User busy"
 	case 19:
-		return "No answer"
+		return "User alerting, no answer"
 	case 21:
 		return "Call Rejected"
 	case 34:
@@ -137,7 +149,7 @@ func (ch *simChannel) newexten(app, data string) amiwire.Packet {
 }
 
 // newPair creates the two channels of a Local call; sim.mu held.
-func (sim *Simulator) newPair(exten, context string) *simCall {
+func (sim *Simulator) newPair(exten, context, channelID, otherChannelID string) *simCall {
 	now := sim.clock.Now()
 	sim.nextLocal++
 	base := fmt.Sprintf("Local/%s@%s-%08x", exten, context, sim.nextLocal)
@@ -149,9 +161,18 @@ func (sim *Simulator) newPair(exten, context string) *simCall {
 	c := &simCall{device: "Local/" + exten + "@" + context}
 	c.one = &simChannel{name: base + ";1", context: context, exten: exten, priority: 1, created: now, call: c}
 	c.one.uniqueid = uid()
+	if channelID != "" {
+		c.one.uniqueid = channelID
+	}
 	c.one.linkedid = c.one.uniqueid
 	c.two = &simChannel{name: base + ";2", state: 4, context: context, exten: exten, priority: 1, created: now, call: c}
 	c.two.uniqueid = uid()
+	switch {
+	case otherChannelID != "":
+		c.two.uniqueid = otherChannelID
+	case channelID != "":
+		c.two.uniqueid = channelID + ";2"
+	}
 	c.two.linkedid = c.one.uniqueid
 	sim.chans = append(sim.chans, c.one, c.two)
 	sim.calls[c] = struct{}{}
@@ -163,7 +184,7 @@ func (sim *Simulator) newPair(exten, context string) *simCall {
 func (sim *Simulator) addHeldCall() {
 	sim.mu.Lock()
 	defer sim.mu.Unlock()
-	c := sim.newPair("hold", "default")
+	c := sim.newPair("hold", "default", "", "")
 	c.one.state, c.two.state = 6, 6
 	c.one.app, c.one.appData = "Wait", "3600"
 	c.two.app, c.two.appData, c.two.priority = "Wait", "3600", 3
@@ -178,7 +199,7 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 		sim.mu.Unlock()
 		return
 	}
-	c := sim.newPair(sp.exten, sp.context)
+	c := sim.newPair(sp.exten, sp.context, sp.channelID, sp.otherChannelID)
 	one, two := c.one, c.two
 	var evs []amiwire.Packet
 	add := func(p ...amiwire.Packet) { evs = append(evs, p...) }
@@ -215,8 +236,8 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 			or.Add("Application", sp.app)
 			or.Add("Data", sp.data)
 		} else {
-			or.Add("Context", sp.context)
-			or.Add("Exten", sp.exten)
+			or.Add("Context", sp.targetContext)
+			or.Add("Exten", sp.targetExten)
 		}
 		or.Add("Reason", "4")
 		or.Add("Uniqueid", one.uniqueid)
@@ -306,18 +327,22 @@ func (sim *Simulator) startCall(sp callSpec, respond func()) {
 // with the events of the originate-async fixture. Ending a call twice does
 // nothing.
 func (sim *Simulator) endCall(c *simCall, by *simChannel, cause int) {
-	for _, ev := range sim.finishCall(c, by, cause) {
-		sim.srv.Emit(ev)
-	}
+	sim.emitAll(sim.finishCall(c, by, cause))
 }
 
 // finishCall removes a call's channels and returns the events of its end
-// (none if it had ended already).
-func (sim *Simulator) finishCall(c *simCall, by *simChannel, cause int) []amiwire.Packet {
+// (none if it had ended already). A recorded call plays the rest of its
+// recording, whoever hangs up.
+func (sim *Simulator) finishCall(c *simCall, by *simChannel, cause int) []*amitest.EncodedEvent {
 	sim.mu.Lock()
 	if c.ended {
 		sim.mu.Unlock()
 		return nil
+	}
+	if c.run != nil {
+		evs := sim.finishScripted(c)
+		sim.mu.Unlock()
+		return evs
 	}
 	c.ended = true
 	other := c.one
@@ -347,7 +372,11 @@ func (sim *Simulator) finishCall(c *simCall, by *simChannel, cause int) []amiwir
 	sim.chans = out
 	delete(sim.calls, c)
 	sim.mu.Unlock()
-	return evs
+	enc := make([]*amitest.EncodedEvent, len(evs))
+	for i, p := range evs {
+		enc[i] = amitest.EncodeEvent(p)
+	}
+	return enc
 }
 
 // Originate starts a simulated call as the Originate action would, without
@@ -358,7 +387,11 @@ func (sim *Simulator) Originate(channel, app, data string) error {
 	if err != nil {
 		return err
 	}
-	sp.app, sp.data = app, data
+	sp.app, sp.data, sp.timeout = app, data, 30*time.Second
+	if sc, oc, ok := sim.scriptFor(sp.exten, sp.context); ok {
+		sim.startScripted(sc, oc, sp, nil)
+		return nil
+	}
 	sim.startCall(sp, nil)
 	return nil
 }
@@ -398,7 +431,7 @@ func parseLocal(channel string) (callSpec, error) {
 	if exten == "" {
 		return callSpec{}, fmt.Errorf("originate: invalid channel %q", channel)
 	}
-	return callSpec{exten: exten, context: context}, nil
+	return callSpec{channel: channel, exten: exten, context: context}, nil
 }
 
 func (sim *Simulator) originate(s *amitest.Session, a amiwire.Packet) {
@@ -427,10 +460,29 @@ func (sim *Simulator) originate(s *amitest.Session, a amiwire.Packet) {
 		return
 	}
 	sp.app, sp.data = a.Get("Application"), a.Get("Data")
+	sp.targetContext, sp.targetExten = a.Get("Context"), a.Get("Exten")
 	sp.actionID, sp.async, sp.originate = a.ActionID(), async, true
+	sp.channelID, sp.otherChannelID = a.Get("ChannelId"), a.Get("OtherChannelId")
+	sp.timeout = 30 * time.Second // Asterisk's default
+	if ms, err := strconv.Atoi(strings.TrimSpace(a.Get("Timeout"))); err == nil && ms > 0 {
+		sp.timeout = time.Duration(ms) * time.Millisecond
+	}
 	for _, v := range a.Values("Variable") {
-		k, val, _ := strings.Cut(v, "=")
-		sp.vars = append(sp.vars, [2]string{k, val})
+		// One header may set several variables, comma-separated.
+		for _, kv := range strings.Split(v, ",") {
+			k, val, _ := strings.Cut(kv, "=")
+			sp.vars = append(sp.vars, [2]string{k, val})
+		}
+	}
+	if sc, oc, ok := sim.scriptFor(sp.exten, sp.context); ok {
+		sim.startScripted(sc, oc, sp, func(ok bool) {
+			if ok {
+				s.Success(a, "Message", "Originate successfully queued")
+			} else {
+				s.Error(a, "Originate failed")
+			}
+		})
+		return
 	}
 	sim.startCall(sp, func() { s.Success(a, "Message", "Originate successfully queued") })
 }
