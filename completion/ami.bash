@@ -103,7 +103,7 @@ dialplan originate agi hookresponse cc aoc test security message all'
 # _ami_value_flag FLAG: whether FLAG takes a value (in the next word).
 _ami_value_flag() {
     case "$1" in
-    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--where|--interval|--channel|--uniqueid|--from|--caller|--exten|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--expect|--max|--need|--listen|--rate|--calls|--replay|--flood|--flood-end) return 0 ;;
+    --host|-H|--hosts-file|--parallel|--port|-p|--user|-u|--url|--secret|--secret-file|--profile|--tls-ca|--tls-server-name|--tls-fingerprint|--auth|--timeout|--output|-o|--color|--buffer|--fields|-f|--classes|--event|-e|--match|-m|--exclude|-x|--count|-n|--duration|-d|--overflow|--keepalive|--app|--data|--caller-id|--var|--ring-timeout|--account|--until|--where|--interval|--channel|--uniqueid|--from|--caller|--exten|--action|--warning|-w|--critical|-c|--cert-warning|--label|-l|--expect|--max|--need|--listen|--rate|--calls|--replay|--flood|--flood-calls|--flood-end) return 0 ;;
     esac
     return 1
 }
@@ -266,8 +266,8 @@ _ami() {
 --parallel --port --profile --secret --secret-file --timeout
 --tls --tls-ca --tls-fingerprint --tls-insecure
 --tls-server-name --trace --url --user -H -h -o -p -u' ;;
-        mock) w='--allow-remote --calls --flood --flood-end --help --listen
---rate --replay --user --verbose -h -l -v' ;;
+        mock) w='--allow-remote --calls --flood --flood-calls --flood-end
+--help --listen --rate --replay --user --verbose -h -l -v' ;;
         completion) w='--help -h' ;;
         help|h) w='--help -h' ;;
         *) w='--help -h' ;;

@@ -13,7 +13,8 @@ set -g __ami_value_flags --host -H --hosts-file --parallel --port -p --user -u -
     --keepalive --app --data --caller-id --var --ring-timeout --account \
     --until --where --interval --channel --uniqueid --from --caller --exten \
     --action --warning -w --critical -c --cert-warning --label -l --expect \
-    --max --need --listen --rate --calls --replay --flood --flood-end
+    --max --need --listen --rate --calls --replay --flood --flood-calls \
+    --flood-end
 
 # __ami_words: the words of the command line before the cursor, program
 # name removed, with the values of value-taking flags removed.
@@ -525,7 +526,8 @@ complete -c ami -n '__ami_using mock' -l rate -x -d 'start N simulated backgroun
 complete -c ami -n '__ami_using mock' -l calls -x -d 'N held calls present from the start (for CoreShowChannels, Status)'
 complete -c ami -n '__ami_using mock' -l replay -r -F -d 'send the events of the raw capture FILE (as listen -o raw writes it) to each session after login; a file without events is refused'
 complete -c ami -n '__ami_using mock' -l flood -x -d 'send N UserEvent events to each session after login, as fast as it reads (benchmarks)'
-complete -c ami -n '__ami_using mock' -l flood-end -x -a 'open goodbye close' -d 'WHAT to do after the flood: open (keep serving), goodbye or close'
+complete -c ami -n '__ami_using mock' -l flood-calls -x -d 'send the events of N short calls (Newchannel to Hangup, 19 events each) to each session after login (and after --flood), as fast as it reads (benchmarks)'
+complete -c ami -n '__ami_using mock' -l flood-end -x -a 'open goodbye close' -d 'WHAT to do after the flood(s): open (keep serving), goodbye or close'
 complete -c ami -n '__ami_using mock' -l verbose -s v -d 'log connections, logins and faults on stderr'
 complete -c ami -n '__ami_using mock' -l help -s h -d 'show help'
 

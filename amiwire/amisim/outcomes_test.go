@@ -230,3 +230,104 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 		t.Errorf("%d channels left", n)
 	}
 }
+
+// TestFloodCalls: each session gets the events of n calls, each shaped as
+// the recording's talk call (less what an Originate adds: the
+// OriginateResponse and the VarSets of its variables) with ids of its own,
+// filtered by the session's event mask; then the flood's end.
+func TestFloodCalls(t *testing.T) {
+	const n = 3
+	var call []amiwire.Packet
+	for _, p := range byCall(packetsOf(t, amitest.MustFixture("originate-outcomes.server.ami")))["talk"] {
+		if p.Event() != "OriginateResponse" && p.Event() != "VarSet" {
+			call = append(call, p)
+		}
+	}
+	for _, tt := range []struct {
+		events string
+		keep   func(amiwire.Packet) bool
+	}{
+		{"on", func(amiwire.Packet) bool { return true }},
+		{"call", func(p amiwire.Packet) bool { return p.Get("Privilege") == "call,all" }},
+	} {
+		t.Run(tt.events, func(t *testing.T) {
+			srv, _, _ := newSim(t, Options{FloodCalls: n, FloodEnd: FloodGoodbye})
+			c := dial(t, srv.Addr())
+			c.login("admin", "s3cret", "Events", tt.events)
+			var got []amiwire.Packet
+			for _, p := range c.expectEOF() {
+				if p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+					got = append(got, p)
+				}
+			}
+			if last := got[len(got)-1]; last.Get("Response") != "Goodbye" {
+				t.Fatalf("flood ends with %v, want Goodbye", last)
+			}
+			got = got[:len(got)-1]
+			var want []amiwire.Packet
+			for _, p := range call {
+				if tt.keep(p) {
+					want = append(want, p)
+				}
+			}
+			if len(got) != n*len(want) {
+				t.Fatalf("%d events, want %d calls of %d", len(got), n, len(want))
+			}
+			linked := map[string]bool{}
+			for i := 0; i < n; i++ {
+				one := got[i*len(want) : (i+1)*len(want)]
+				sameShapes(t, "call "+string(rune('0'+i)), one, want)
+				ids := map[string]bool{}
+				for _, p := range one {
+					if l := p.Get("Linkedid"); l != "" {
+						ids[l] = true
+					}
+				}
+				if len(ids) != 1 {
+					t.Errorf("call %d: Linkedids %v, want one", i, ids)
+				}
+				for l := range ids {
+					if linked[l] {
+						t.Errorf("call %d: Linkedid %s used by an earlier call", i, l)
+					}
+					linked[l] = true
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFloodCalls measures the call flood as a client sees it: b.N
+// calls' events read and parsed with amiwire.Reader over loopback TCP.
+func BenchmarkFloodCalls(b *testing.B) {
+	srv, err := amitest.New(amitest.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	sim, err := New(srv, Options{FloodCalls: b.N, FloodEnd: FloodClose})
+	if err != nil {
+		b.Fatal(err)
+	}
+	fc := sim.floodCalls(1)
+	b.SetBytes(int64(len(fc.appendCall(nil, 0))))
+	b.ReportAllocs()
+	c := dial(b, srv.Addr())
+	c.c.SetDeadline(time.Now().Add(10 * time.Minute))
+	b.ResetTimer()
+	c.send("Login", "Username", "admin", "Secret", "admin")
+	n := 0
+	for {
+		p, err := c.rd.ReadPacket()
+		if err != nil {
+			break
+		}
+		if p.Event() == "Hangup" {
+			n++
+		}
+	}
+	b.StopTimer()
+	if n != 2*b.N {
+		b.Fatalf("%d Hangup events, want %d", n, 2*b.N)
+	}
+}

@@ -43,7 +43,16 @@ type Options struct {
 	// event, Seq 0..Flood-1) to every session that logs in and receives
 	// user-class events, right after its login, as fast as the socket takes
 	// them. FloodEnd says what happens after the last one.
-	Flood    int
+	Flood int
+
+	// FloodCalls sends the events of this many short calls (Newchannel to
+	// Hangup, the bytes of a recorded call; see Simulator.FloodCalls) to
+	// every session that logs in, after Flood's events if any, as fast as
+	// the socket takes them: material for benchmarking call correlation.
+	FloodCalls int
+
+	// FloodEnd says what happens after the last event of Flood and
+	// FloodCalls.
 	FloodEnd FloodEnd
 
 	// AsteriskVersion is reported by CoreSettings and "core show version";
@@ -53,7 +62,8 @@ type Options struct {
 	SystemName string
 }
 
-// FloodEnd says what a flood does after its last event.
+// FloodEnd says what a flood (Options.Flood, Options.FloodCalls) does
+// after its last event.
 type FloodEnd int
 
 const (
@@ -211,29 +221,28 @@ func (sim *Simulator) scheduleBackground() {
 	})
 }
 
-// onLogin runs the per-login extras: the replay and the flood.
+// onLogin runs the per-login extras: the replay and the floods.
 func (sim *Simulator) onLogin(s *amitest.Session) {
-	if len(sim.replay) == 0 && sim.opts.Flood <= 0 {
-		return
-	}
 	if len(sim.replay) > 0 {
 		sim.sendReplay(s) // in the session goroutine: before any later answer
 	}
-	if sim.opts.Flood <= 0 || !s.Wants(sim.flood.probe) {
+	flood := sim.opts.Flood > 0 && s.Wants(sim.flood.probe)
+	if !flood && sim.opts.FloodCalls <= 0 {
 		return
 	}
 	sim.srv.Go(func() {
-		{
-			if err := sim.Flood(s, sim.opts.Flood); err != nil {
-				return
-			}
-			switch sim.opts.FloodEnd {
-			case FloodGoodbye:
-				s.WritePacket(amiwire.Packet{Fields: []amiwire.Field{{Key: "Response", Value: "Goodbye"}, {Key: "Message", Value: "Thanks for all the fish."}}})
-				s.Close()
-			case FloodClose:
-				s.Close()
-			}
+		if flood && sim.Flood(s, sim.opts.Flood) != nil {
+			return
+		}
+		if sim.opts.FloodCalls > 0 && sim.FloodCalls(s, sim.opts.FloodCalls) != nil {
+			return
+		}
+		switch sim.opts.FloodEnd {
+		case FloodGoodbye:
+			s.WritePacket(amiwire.Packet{Fields: []amiwire.Field{{Key: "Response", Value: "Goodbye"}, {Key: "Message", Value: "Thanks for all the fish."}}})
+			s.Close()
+		case FloodClose:
+			s.Close()
 		}
 	})
 }

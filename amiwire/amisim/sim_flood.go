@@ -60,30 +60,108 @@ func (sim *Simulator) AppendFloodEvent(dst []byte, seq int) []byte {
 // two chunks, never inside an event. It returns when all are written or
 // the session fails.
 func (sim *Simulator) Flood(s *amitest.Session, n int) error {
+	return stream(s, n, sim.flood.appendEvent)
+}
+
+// FloodCalls writes the events of n short calls to session s as fast as
+// the socket takes them, in writes of about 256 KiB: each call is the
+// answered talk call of the originate-outcomes recording, Newchannel to
+// the last Hangup (19 events, about 6.8 KB, no OriginateResponse), with
+// uniqueids and channel numbers of its own. Events the session would not
+// receive (its event mask, read permission and filters, checked once per
+// kind of event) are left out. The calls are not among the simulator's
+// channels. It returns when all are written or the session fails.
+func (sim *Simulator) FloodCalls(s *amitest.Session, n int) error {
+	fc := sim.floodCalls(n)
+	fc.wanted(s)
+	if len(fc.events) == 0 {
+		return nil
+	}
+	return stream(s, n, fc.appendCall)
+}
+
+// callFlood is the template of a flood of calls, with the first numbers
+// it may use.
+type callFlood struct {
+	sc          *script
+	events      []*tmplEvent // the talk call's, less OriginateResponse and VarSets
+	vals        []string
+	epoch       string
+	uniq, local int
+}
+
+func (sim *Simulator) floodCalls(n int) *callFlood {
+	sc := sim.scripts["talk"]
+	fc := &callFlood{sc: sc, vals: make([]string, sc.nslots), epoch: strconv.FormatInt(sim.start.Unix(), 10) + "."}
+	for i := range sc.events {
+		if t := &sc.events[i]; !t.originate && !t.vars {
+			fc.events = append(fc.events, t)
+		}
+	}
+	if s, ok := sc.named["len"]; ok {
+		fc.vals[s] = "1"
+	}
+	sim.mu.Lock()
+	fc.uniq, fc.local = sim.nextUniq, sim.nextLocal
+	sim.nextUniq += len(sc.uids) * n
+	sim.nextLocal += len(sc.chans) * n
+	sim.mu.Unlock()
+	return fc
+}
+
+// wanted keeps the events session s receives, judged on the first call's
+// bytes.
+func (fc *callFlood) wanted(s *amitest.Session) {
+	fc.fill(0)
+	keep := fc.events[:0]
+	for _, t := range fc.events {
+		if s.Wants(amitest.NewRawEvent(t.appendTo(nil, fc.vals), t.priv)) {
+			keep = append(keep, t)
+		}
+	}
+	fc.events = keep
+}
+
+// fill sets the slot values of call i.
+func (fc *callFlood) fill(i int) {
+	for k, s := range fc.sc.uids {
+		fc.vals[s] = fc.epoch + strconv.Itoa(fc.uniq+1+i*len(fc.sc.uids)+k)
+	}
+	for k, s := range fc.sc.chans {
+		fc.vals[s] = localNumber(fc.local + 1 + i*len(fc.sc.chans) + k)
+	}
+}
+
+func (fc *callFlood) appendCall(dst []byte, i int) []byte {
+	fc.fill(i)
+	for _, t := range fc.events {
+		dst = t.appendTo(dst, fc.vals)
+	}
+	return dst
+}
+
+// stream writes n items, item i appended by add, to session s as fast as
+// the socket takes them, in writes of about floodChunk bytes.
+func stream(s *amitest.Session, n int, add func(dst []byte, i int) []byte) error {
 	// Two buffers take turns: one is filled while the other is written.
 	// Before a buffer is filled again, at most one chunk (the other
 	// buffer) may still be queued.
-	const maxChunk = floodChunk + 4096
+	const maxChunk = floodChunk + 16<<10
 	bufs := [2][]byte{make([]byte, 0, maxChunk), make([]byte, 0, maxChunk)}
 	cur := 0
 	buf := bufs[cur][:0]
-	send := func() error {
-		if err := s.WriteOwned(buf); err != nil {
-			return err
-		}
-		cur ^= 1
-		if err := s.WaitQueued(maxChunk); err != nil {
-			return err
-		}
-		buf = bufs[cur][:0]
-		return nil
-	}
-	for seq := 0; seq < n; seq++ {
-		buf = sim.flood.appendEvent(buf, seq)
+	for i := 0; i < n; i++ {
+		buf = add(buf, i)
 		if len(buf) >= floodChunk {
-			if err := send(); err != nil {
+			if err := s.WriteOwned(buf); err != nil {
 				return err
 			}
+			bufs[cur] = buf // keep what append grew
+			cur ^= 1
+			if err := s.WaitQueued(len(buf)); err != nil {
+				return err
+			}
+			buf = bufs[cur][:0]
 		}
 	}
 	if len(buf) > 0 {

@@ -26,16 +26,25 @@ func mockCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "mock",
 		Usage:     "serve a simulated Asterisk PBX on a loopback address",
-		UsageText: "ami mock [--listen ADDR] [--user NAME:SECRET ...] [--rate N] [--calls N] [--replay FILE] [--flood N]",
+		UsageText: "ami mock [--listen ADDR] [--user NAME:SECRET ...] [--rate N] [--calls N] [--replay FILE] [--flood N] [--flood-calls N]",
 		Description: `Runs a simulated Asterisk 22 that speaks AMI like the recorded real one:
 the same banner, plain and MD5 login (a wrong secret gets the error, then
 the close), Ping, CoreSettings, CoreStatus, CoreShowChannels, Status,
-QueueStatus, Command (a few canned CLI outputs), Originate (a simulated
-Local call with the events of a real one: Newchannel, Newstate,
-DialBegin/DialEnd, Newexten, VarSet, Hangup, ...), Hangup, Events, Filter,
-UserEvent, DBPut/DBGet and Logoff; any other action gets Asterisk's own
-"Invalid/unknown command" error. It serves until SIGINT or SIGTERM and
+QueueStatus, Command (a few canned CLI outputs), Originate, Hangup, Events,
+Filter, UserEvent, DBPut/DBGet and Logoff; any other action gets Asterisk's
+own "Invalid/unknown command" error. It serves until SIGINT or SIGTERM and
 prints its address on stderr.
+
+Originate makes Local channels that behave as the recorded Asterisk's
+dialplan (context default) does, with the events it sent:
+   hold, short, flood, queue   answered (OriginateResponse Reason 4)
+   talk       answered, hangs up after ${LEN} seconds (default 5), Cause 16
+   dialtalk   dials talk: four channels bridged, one Linkedid, ends after 5s
+   busy       Reason 5, Hangup Cause 17
+   congest    Reason 8, Hangup Cause 34
+   noanswer   rings until the Originate's Timeout (default 30s), Reason 3
+   any other  no such extension: Reason 0, Uniqueid <unknown>
+A ChannelId header becomes the new channel's Uniqueid, as in Asterisk.
 
 It listens on a loopback address only, because its secrets are weak; use
 --allow-remote to override that deliberately. The global --mock flag runs
@@ -56,7 +65,11 @@ EXAMPLES:
    ami mock --replay capture.ami
 
    # benchmark: a million events to each client as fast as it reads:
-   ami mock --listen 127.0.0.1:15038 --flood 1000000`,
+   ami mock --listen 127.0.0.1:15038 --flood 1000000
+
+   # benchmark a call correlator: 50,000 short calls (Newchannel to
+   # Hangup, 19 events each, about 950,000 events) to each client:
+   ami mock --listen 127.0.0.1:15038 --flood-calls 50000`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Aliases: []string{"l"}, Value: mockListenAddr,
 				Usage: "listen on `ADDR` (host:port, a loopback address unless --allow-remote)"},
@@ -68,7 +81,8 @@ EXAMPLES:
 			&cli.StringFlag{Name: "replay", TakesFile: true,
 				Usage: "send the events of the raw capture `FILE` (as listen -o raw writes it) to each session after login; a file without events is refused"},
 			&cli.IntFlag{Name: "flood", Usage: "send `N` UserEvent events to each session after login, as fast as it reads (benchmarks)"},
-			choiceFlag(&cli.StringFlag{Name: "flood-end", Value: "open", Usage: "`WHAT` to do after the flood: open (keep serving), goodbye or close"},
+			&cli.IntFlag{Name: "flood-calls", Usage: "send the events of `N` short calls (Newchannel to Hangup, 19 events each) to each session after login (and after --flood), as fast as it reads (benchmarks)"},
+			choiceFlag(&cli.StringFlag{Name: "flood-end", Value: "open", Usage: "`WHAT` to do after the flood(s): open (keep serving), goodbye or close"},
 				"open", "goodbye", "close"),
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "log connections, logins and faults on stderr"},
 		},
@@ -122,6 +136,11 @@ func mockSettingsFrom(c *cli.Context) (mockSettings, error) {
 		return ms, usageError("--flood %d: want a count >= 0", n)
 	} else {
 		ms.sim.Flood = n
+	}
+	if n := c.Int("flood-calls"); n < 0 {
+		return ms, usageError("--flood-calls %d: want a count >= 0", n)
+	} else {
+		ms.sim.FloodCalls = n
 	}
 	floodEnd, err := choiceValue(c, "flood-end")
 	if err != nil {

@@ -2,14 +2,17 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -112,6 +115,7 @@ func TestMockUsage(t *testing.T) {
 		{"--user", "name:"},
 		{"--rate", "-1"},
 		{"--flood", "-5"},
+		{"--flood-calls", "-1"},
 		{"--flood-end", "maybe"},
 		{"--replay", "/nonexistent/capture"},
 		{"extra"},
@@ -299,5 +303,133 @@ func TestMockReplayReport(t *testing.T) {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, tt.msg)
 			}
 		})
+	}
+}
+
+// callExten finds the extension of the Local channel an event is about.
+var callExten = regexp.MustCompile(`Local/([a-z]+)@default`)
+
+// callsOf reads raw AMI (a banner line skipped) and groups its events by
+// the extension of the Local channels they name, each event as its name
+// and header names.
+func callsOf(t *testing.T, raw []byte) map[string][]string {
+	t.Helper()
+	if i := bytes.IndexByte(raw, '\n'); i >= 0 && !bytes.Contains(raw[:i], []byte(": ")) {
+		raw = raw[i+1:]
+	}
+	rd := amiwire.NewReader(bytes.NewReader(raw))
+	out := map[string][]string{}
+	for {
+		p, err := rd.ReadPacket()
+		if errors.Is(err, io.EOF) {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := callExten.FindStringSubmatch(p.String())
+		if p.Kind() != amiwire.KindEvent || m == nil {
+			continue
+		}
+		keys := make([]string, len(p.Fields))
+		for i, f := range p.Fields {
+			keys[i] = f.Key
+		}
+		shape := p.Event() + "{" + strings.Join(keys, ",") + "}"
+		if p.Event() == "OriginateResponse" {
+			shape += " ActionID=" + p.ActionID() + " Response=" + p.Get("Response") + " Reason=" + p.Get("Reason")
+		}
+		out[m[1]] = append(out[m[1]], shape)
+	}
+}
+
+// TestMockOriginateOutcomes: `ami send Originate` of each extension of
+// the recorded dialplan against the simulator, watched by `ami listen -o
+// raw`: each call's events have the names, order and header names of the
+// recording's (originate-outcomes), and its OriginateResponse the
+// Originate's ActionID, the Response and the Reason.
+func TestMockOriginateOutcomes(t *testing.T) {
+	loggedIn := make(chan struct{}, 1)
+	srv := newServer(t, amitest.Options{OnLogin: func(*amitest.Session) {
+		select {
+		case loggedIn <- struct{}{}:
+		default:
+		}
+	}})
+	raw, err := amitest.Fixture("originate-outcomes.server.ami")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := callsOf(t, raw)
+	want["nosuch"] = want["nosuchexten"]
+	for i, s := range want["nosuch"] {
+		want["nosuch"][i] = strings.ReplaceAll(s, "orig-nosuchexten-6", "orig-nosuch-6")
+	}
+	exts := []string{"talk", "busy", "congest", "noanswer", "nosuch"}
+	count := 0
+	for _, e := range exts {
+		count += len(want[e])
+	}
+	listened := make(chan result, 1)
+	go func() {
+		listened <- amiRun(t, "", with(t, srv, "listen", "-o", "raw", "--classes", "call,dialplan", "--count", strconv.Itoa(count))...)
+	}()
+	select {
+	case <-loggedIn:
+	case r := <-listened:
+		t.Fatalf("listen ended first: %+v", r)
+	}
+	for i, e := range exts {
+		args := []string{"send", "Originate", "ActionID=orig-" + e + "-" + strconv.Itoa(i+2), "Channel=Local/" + e + "@default",
+			"Application=Wait", "Data=10", "Async=true"}
+		switch e {
+		case "talk":
+			args = append(args, "Variable=LEN=0") // hangs up at once: no waiting in the test
+		case "noanswer":
+			args = append(args, "Timeout=1")
+		}
+		amiRun(t, "", with(t, srv, args...)...).want(t, 0)
+	}
+	r := <-listened
+	r.want(t, 0)
+	got := callsOf(t, []byte(r.stdout))
+	for _, e := range exts {
+		if strings.Join(got[e], "\n") != strings.Join(want[e], "\n") {
+			t.Errorf("%s: events\n%s\nwant\n%s", e, strings.Join(got[e], "\n"), strings.Join(want[e], "\n"))
+		}
+	}
+}
+
+// TestMockFloodCalls: `ami mock --flood-calls N` sends each listener the
+// events of N calls, Newchannel to Hangup, each call with a Linkedid of
+// its own.
+func TestMockFloodCalls(t *testing.T) {
+	const calls, perCall = 200, 19
+	addr, _ := startMockCmd(t, "--flood-calls", strconv.Itoa(calls))
+	host, port, _ := net.SplitHostPort(addr)
+	r := amiRun(t, "", "-H", host, "-p", port, "-u", "admin", "--secret-file", secretFile(t, "admin"),
+		"listen", "-o", "json", "--classes", "call,dialplan", "--count", strconv.Itoa(calls*perCall))
+	r.want(t, 0)
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != calls*perCall {
+		t.Fatalf("%d events, want %d", len(lines), calls*perCall)
+	}
+	events := map[string]int{}
+	linked := map[string]int{}
+	for i, line := range lines {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		events[ev["Event"].(string)]++
+		if l, ok := ev["Linkedid"].(string); ok {
+			linked[l]++
+		}
+	}
+	if events["Newchannel"] != 2*calls || events["Hangup"] != 2*calls || events["OriginateResponse"] != 0 {
+		t.Errorf("events by name: %v", events)
+	}
+	if len(linked) != calls {
+		t.Errorf("%d Linkedids, want %d", len(linked), calls)
 	}
 }
