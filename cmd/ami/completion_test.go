@@ -5,13 +5,18 @@ import (
 	"context"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/completion"
+	"github.com/ami-cli/ami/completion/shelltest"
 )
 
 // update rewrites golden files, the completion scripts and the man page:
@@ -169,5 +174,224 @@ func TestHelpHasExamples(t *testing.T) {
 	code, out, _ := runAMI(t, context.Background(), "", "listen", "--help")
 	if code != 0 || !strings.Contains(out, "EXAMPLES:") || !strings.Contains(out, "--server-filter") {
 		t.Errorf("listen --help: exit %d\n%s", code, out)
+	}
+}
+
+// askShells asks every installed shell what ami's committed completion
+// script offers for words; all of them must offer the same. It returns
+// nil when no shell is installed.
+func askShells(t *testing.T, asker *shelltest.Asker, env []string, words ...string) []string {
+	t.Helper()
+	var first []string
+	firstShell := ""
+	for _, sh := range shelltest.Shells() {
+		if !shelltest.Available(sh) {
+			continue
+		}
+		script, err := completion.Script(sh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		got, err := asker.Complete(ctx, shelltest.Request{Shell: sh, Script: script, Words: words, Env: env})
+		cancel()
+		if err != nil {
+			t.Fatalf("%s: %v", sh, err)
+		}
+		if firstShell == "" {
+			first, firstShell = got, sh
+		} else if !slices.Equal(got, first) {
+			t.Errorf("%q: %s offers %v, %s offers %v", strings.Join(words, " "), firstShell, first, sh, got)
+		}
+	}
+	return first
+}
+
+// skipWithoutShells skips (saying so) when none of the shells is
+// installed, and logs the ones that are missing.
+func skipWithoutShells(t *testing.T) {
+	t.Helper()
+	var have, missing []string
+	for _, sh := range shelltest.Shells() {
+		if shelltest.Available(sh) {
+			have = append(have, sh)
+		} else {
+			missing = append(missing, sh)
+		}
+	}
+	if len(have) == 0 {
+		t.Skip("none of bash, fish, zsh is installed: the completion scripts were NOT tested")
+	}
+	if len(missing) > 0 {
+		t.Logf("NOT tested (not installed): %s", strings.Join(missing, ", "))
+	}
+}
+
+// TestCompletionOffersWhatCommandsAccept asks each shell what the
+// committed script offers for every choice flag of every command, and
+// runs the command with each value any command's flag of that name takes
+// (and one no flag takes): the values offered must be exactly those the
+// command accepts. A command with choice flags needs an entry in succeed.
+func TestCompletionOffersWhatCommandsAccept(t *testing.T) {
+	skipWithoutShells(t)
+	asker, err := shelltest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer asker.Close()
+
+	// Arguments with which each command succeeds (exit 0) with --mock;
+	// mock itself runs with a context that is already cancelled.
+	succeed := map[string][]string{
+		"send":        {"Ping"},
+		"list":        {"CoreShowChannels"},
+		"command":     {"core show version"},
+		"listen":      {"--count", "1"},
+		"login-check": {},
+		"check":       {"CoreStatus"},
+		"doctor":      {"--need", "read"},
+		"mock":        {"--listen", "127.0.0.1:0"},
+		"calls":       {"--once"},
+		"trace":       {"--from", "-"},
+		"originate":   {"Local/talk@default", "--app", "Wait", "--data", "0", "--wait"},
+	}
+	spec := completionSpec(buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}))
+	values := map[string][]string{} // flag name -> every choice of it anywhere
+	for _, c := range append([]completion.Command{{Flags: spec.Flags}}, spec.Commands...) {
+		for _, f := range c.Flags {
+			for _, ch := range f.Choices {
+				if !slices.Contains(values[f.Names[0]], ch) {
+					values[f.Names[0]] = append(values[f.Names[0]], ch)
+				}
+			}
+		}
+	}
+	checked := 0
+	for _, c := range spec.Commands {
+		for _, f := range c.Flags {
+			if f.Value != completion.ValueChoice {
+				continue
+			}
+			base, ok := succeed[c.Name]
+			if !ok {
+				t.Errorf("%s has the choice flag --%s: add the command to succeed", c.Name, f.Names[0])
+				continue
+			}
+			flag := "--" + f.Names[0]
+			offered := askShells(t, asker, os.Environ(), "ami", c.Name, flag, "")
+			var accepted []string
+			for _, v := range append(values[f.Names[0]], "bogus") {
+				args := append([]string{c.Name, flag, v}, base...)
+				ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+				if c.Name == "mock" {
+					cancel()
+				} else {
+					args = append([]string{"--mock"}, args...)
+				}
+				code, out, errOut := runAMI(t, ctx, "", args...)
+				cancel()
+				switch {
+				case code == 0:
+					accepted = append(accepted, v)
+				case !strings.Contains(out+errOut, v):
+					t.Errorf("ami %s %s %s: exit %d without naming the value:\n%s%s", c.Name, flag, v, code, out, errOut)
+				}
+			}
+			sort.Strings(accepted)
+			if !slices.Equal(offered, accepted) {
+				t.Errorf("ami %s %s: the completion offers %v, the command accepts %v", c.Name, flag, offered, accepted)
+			}
+			checked++
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d choice flags checked", checked)
+	}
+}
+
+// TestCompletionBeforeCommand: before the command the scripts offer the
+// flags that work there (the connection flags, --help, --version) and
+// none of a command's own (--color, -o); `ami help` offers the commands.
+func TestCompletionBeforeCommand(t *testing.T) {
+	skipWithoutShells(t)
+	asker, err := shelltest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer asker.Close()
+	flags := askShells(t, asker, os.Environ(), "ami", "-")
+	for _, want := range []string{"--host", "-H", "--profile", "--mock", "--help", "--version"} {
+		if !slices.Contains(flags, want) {
+			t.Errorf("ami -<TAB> lacks %s: %v", want, flags)
+		}
+	}
+	for _, not := range []string{"--color", "-o", "--output", "--fields", "--event"} {
+		if slices.Contains(flags, not) {
+			t.Errorf("ami -<TAB> offers %s, which works only after a command", not)
+		}
+	}
+	// Every flag offered is accepted before the command.
+	for _, f := range flags {
+		if f == "--help" || f == "-h" || f == "--version" || f == "-v" {
+			continue
+		}
+		r := amiRun(t, "", f, "x", "completion", "bash")
+		if strings.Contains(r.stderr, "flag provided but not defined") {
+			t.Errorf("ami %s: %s", f, r.stderr)
+		}
+	}
+	r := amiRun(t, "", "--help")
+	var cmds []string
+	for _, c := range buildApp(strings.NewReader(""), &bytes.Buffer{}, &bytes.Buffer{}).VisibleCommands() {
+		if !strings.Contains(r.stdout, "\n   "+c.Name+" ") {
+			t.Errorf("ami --help does not list %s", c.Name)
+		}
+		cmds = append(cmds, c.Name)
+	}
+	sort.Strings(cmds)
+	if got := askShells(t, asker, os.Environ(), "ami", "help", ""); !slices.Equal(got, cmds) {
+		t.Errorf("ami help <TAB> offers %v, want %v", got, cmds)
+	}
+	if got := askShells(t, asker, os.Environ(), "ami", "listen", "--classes", "call,system,c"); slices.Contains(got, "call,system,call") || !slices.Contains(got, "call,system,cdr") {
+		t.Errorf("--classes call,system,c<TAB>: %v", got)
+	}
+}
+
+// TestCompletionProfiles: --profile <TAB> offers the section names of the
+// config file, which the scripts get from the ami binary on PATH.
+func TestCompletionProfiles(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	skipWithoutShells(t)
+	dir := t.TempDir()
+	build := exec.Command("go", "build", "-o", filepath.Join(dir, "ami"), ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	cfg := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(cfg, "ami"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	conf := "# lab and production\n[pbx1]\nhost = pbx1.example.net\n\n[lab]\nhost = 10.0.0.5\n[pbx2]\nhost = pbx2\n"
+	if err := os.WriteFile(filepath.Join(cfg, "ami", "config"), []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "PATH="+dir+string(os.PathListSeparator)+os.Getenv("PATH"), "XDG_CONFIG_HOME="+cfg)
+	asker, err := shelltest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer asker.Close()
+	if got := askShells(t, asker, env, "ami", "--profile", ""); !slices.Equal(got, []string{"lab", "pbx1", "pbx2"}) {
+		t.Errorf("ami --profile <TAB>: %v", got)
+	}
+	if got := askShells(t, asker, env, "ami", "send", "--profile", "pb"); !slices.Equal(got, []string{"pbx1", "pbx2"}) {
+		t.Errorf("ami send --profile pb<TAB>: %v", got)
+	}
+	// No config file: nothing, quietly.
+	env = append(env, "XDG_CONFIG_HOME="+t.TempDir())
+	if got := askShells(t, asker, env, "ami", "--profile", ""); len(got) != 0 {
+		t.Errorf("no config file: ami --profile <TAB>: %v", got)
 	}
 }

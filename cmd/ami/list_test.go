@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amisim"
 	"github.com/ami-cli/ami/amiwire/amitest"
+	"github.com/ami-cli/ami/format"
 )
 
 func TestListGolden(t *testing.T) {
@@ -277,3 +281,465 @@ type errnoWrap struct{ err error }
 
 func (e *errnoWrap) Error() string { return "write /dev/stdout: " + e.err.Error() }
 func (e *errnoWrap) Unwrap() error { return e.err }
+
+// TestListHeldItemsIntact: Stream lends each item only until its callback
+// returns, and the memory is reused for later input; what list holds (a
+// table's rows, the items of --all) must be copies. 3,000 items of ~300
+// bytes span many reused chunks.
+func TestListHeldItemsIntact(t *testing.T) {
+	const n = 3000
+	filler := strings.Repeat("x", 250)
+	srv := newServer(t, amitest.Options{})
+	srv.Handle("Many", func(s *amitest.Session, a amiwire.Packet) {
+		lw := s.StartList(a, "Result will follow")
+		for i := range n {
+			if lw.Item(amiwire.Packet{Fields: []amiwire.Field{{Key: "Event", Value: "ManyItem"},
+				{Key: "Seq", Value: strconv.Itoa(i)}, {Key: "Filler", Value: filler}}}) != nil {
+				return
+			}
+		}
+		lw.Complete("ManyComplete")
+	})
+	t.Run("table", func(t *testing.T) {
+		r := amiRun(t, "", with(t, srv, "list", "-o", "table", "--fields", "Seq,Event", "Many")...)
+		r.want(t, 0)
+		lines := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n")
+		if len(lines) != n+1 {
+			t.Fatalf("%d lines, want %d", len(lines), n+1)
+		}
+		for i, l := range lines[1:] {
+			if f := strings.Fields(l); len(f) != 2 || f[0] != strconv.Itoa(i) || f[1] != "ManyItem" {
+				t.Fatalf("row %d = %q", i, l)
+			}
+		}
+	})
+	t.Run("all", func(t *testing.T) {
+		r := amiRun(t, "", with(t, srv, "list", "--all", "-o", "text", "Many")...)
+		r.want(t, 0)
+		packets := strings.Split(strings.TrimRight(r.stdout, "\n"), "\n\n")
+		if len(packets) != n+2 {
+			t.Fatalf("%d packets, want %d", len(packets), n+2)
+		}
+		for i, p := range packets[1 : n+1] {
+			if !strings.HasPrefix(p, "Event: ManyItem\n") || !strings.Contains(p, "\nSeq: "+strconv.Itoa(i)+"\nFiller: "+filler) {
+				t.Fatalf("item %d = %q", i, p)
+			}
+		}
+	})
+}
+
+// Replies written by hand in the shapes real servers send (LF line ends;
+// the tests serve them with CRLF too). "{ActionID}" becomes the action's
+// ActionID.
+var oldShapes = map[string]string{
+	// chan_iax2's IAXpeers on Asterisk 22.10.1: items without ActionID.
+	"IAXpeers": "Response: Success\nActionID: {ActionID}\nEventList: start\nMessage: Peer status list will follow\n\n" +
+		"Event: PeerEntry\nChanneltype: IAX2\nObjectName: peer-b\nIPaddress: 127.0.0.1\nStatus: Unmonitored\n\n" +
+		"Event: PeerEntry\nChanneltype: IAX2\nObjectName: peer-a\nIPaddress: (null)\nStatus: Unmonitored\n\n" +
+		"Event: PeerlistComplete\nActionID: {ActionID}\nEventList: Complete\nListItems: 2\n\n",
+	// A list whose items all carry the ActionID.
+	"Chans": "Response: Success\nActionID: {ActionID}\nEventList: start\nMessage: Channels will follow\n\n" +
+		"Event: CoreShowChannel\nActionID: {ActionID}\nChannel: PJSIP/100-00000001\n\n" +
+		"Event: CoreShowChannelsComplete\nActionID: {ActionID}\nEventList: Complete\nListItems: 1\n\n",
+	// Items with and without the ActionID in one list.
+	"Mixed": "Response: Success\nActionID: {ActionID}\nEventList: start\nMessage: Result will follow\n\n" +
+		"Event: Item\nActionID: {ActionID}\nN: 1\n\n" +
+		"Event: Item\nN: 2\n\n" +
+		"Event: Item\nN: 3\nActionID: {ActionID}\n\n" +
+		"Event: ItemsComplete\nActionID: {ActionID}\nEventList: Complete\nListItems: 3\n\n",
+	// One item fewer than the completion announces.
+	"Short": "Response: Success\nActionID: {ActionID}\nEventList: start\nMessage: Channels will follow\n\n" +
+		"Event: CoreShowChannel\nActionID: {ActionID}\nChannel: PJSIP/100-00000001\n\n" +
+		"Event: CoreShowChannel\nActionID: {ActionID}\nChannel: PJSIP/200-00000002\n\n" +
+		"Event: CoreShowChannelsComplete\nActionID: {ActionID}\nEventList: Complete\nListItems: 3\n\n",
+	// Asterisk 11's QueueStatus: no EventList; no ListItems.
+	"QueueStatus": "Response: Success\nActionID: {ActionID}\nMessage: Queue status will follow\n\n" +
+		"Event: QueueParams\nQueue: support\nStrategy: ringall\nActionID: {ActionID}\n\n" +
+		"Event: QueueMember\nQueue: support\nName: Agent/220\nPaused: 0\nActionID: {ActionID}\n\n" +
+		"Event: QueueStatusComplete\nActionID: {ActionID}\n\n",
+	// The same with no queue: an empty list.
+	"QueueStatusEmpty": "Response: Success\nActionID: {ActionID}\nMessage: Queue status will follow\n\n" +
+		"Event: QueueStatusComplete\nActionID: {ActionID}\n\n",
+	// Asterisk 11's Status: "Channel status will follow", Items.
+	"Status": "Response: Success\nActionID: {ActionID}\nMessage: Channel status will follow\n\n" +
+		"Event: Status\nPrivilege: Call\nChannel: SIP/100-00000001\nActionID: {ActionID}\n\n" +
+		"Event: StatusComplete\nActionID: {ActionID}\nItems: 1\n\n",
+	// Command output ended by the empty line, no --END COMMAND--.
+	"Command": "Response: Follows\nPrivilege: Command\nActionID: {ActionID}\n" +
+		"No such command 'core show hi' (type 'core show help core show hi' for other possible commands)\n\n",
+	// Asterisk 11's Queues: the CLI's text, not a packet.
+	"Queues": "support has 0 calls (max unlimited) in 'ringall' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0% within 0s\n" +
+		"   Members: \n      Local/hold@default (dynamic) (Not in use) has taken no calls yet\n   No Callers\n\n" +
+		"sales has 0 calls (max unlimited) in 'ringall' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0% within 0s\n" +
+		"   No Members\n   No Callers\n\n\n\n",
+}
+
+// oldShapesServer is newServer answering the actions of oldShapes with
+// their bytes, line ends turned to CRLF when crlf is set.
+func oldShapesServer(t *testing.T, crlf bool) *amitest.Server {
+	t.Helper()
+	srv := newServer(t, amitest.Options{})
+	for name, reply := range oldShapes {
+		if crlf {
+			reply = strings.ReplaceAll(reply, "\n", "\r\n")
+		}
+		srv.HandlePerm(name, "", amitest.RawReply(reply))
+	}
+	return srv
+}
+
+// jsonLines parses JSON lines output, one object per line.
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var objs []map[string]any
+	for _, line := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("not JSON: %q: %v", line, err)
+		}
+		objs = append(objs, m)
+	}
+	return objs
+}
+
+// column returns key of each object ("" when absent), joined by commas.
+func column(objs []map[string]any, key string) string {
+	var out []string
+	for _, o := range objs {
+		s, _ := o[key].(string)
+		out = append(out, s)
+	}
+	return strings.Join(out, ",")
+}
+
+func TestOldShapesEndToEnd(t *testing.T) {
+	const (
+		miscount    = "ami: list Short: server said 3 items, received 2\n"
+		sendCount   = "ami: send Short: server said 3 items, received 2\n"
+		eventsOnMsg = "ami: send IAXpeers: server said 2 items, received 0 (events are on: the missing items may have arrived as events)\n"
+	)
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stderr string // exactly
+		check  func(t *testing.T, objs []map[string]any)
+	}{
+		{name: "list items without ActionID", args: []string{"list", "-o", "json", "IAXpeers"},
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "ObjectName"); got != "peer-b,peer-a" {
+					t.Fatalf("items %q", got)
+				}
+			}},
+		{name: "send items without ActionID", args: []string{"send", "-o", "json", "IAXpeers"},
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "Event"); got != ",PeerEntry,PeerEntry,PeerlistComplete" {
+					t.Fatalf("packets %q", got)
+				}
+			}},
+		{name: "stdin: pipelined behind a list, twice, and mixed", args: []string{"send", "-o", "json"},
+			stdin: "Action: Chans\n\nAction: IAXpeers\n\nAction: IAXpeers\n\nAction: Mixed\n\nAction: Chans\n",
+			check: func(t *testing.T, objs []map[string]any) {
+				want := ",CoreShowChannel,CoreShowChannelsComplete,,PeerEntry,PeerEntry,PeerlistComplete,,PeerEntry,PeerEntry,PeerlistComplete," +
+					",Item,Item,Item,ItemsComplete,,CoreShowChannel,CoreShowChannelsComplete"
+				if got := column(objs, "Event"); got != want {
+					t.Fatalf("packets\n%q, want\n%q", got, want)
+				}
+				if got := column(objs, "N"); got != strings.Repeat(",", 11)+",1,2,3,,,," {
+					t.Fatalf("mixed items out of order: %q", got)
+				}
+			}},
+		{name: "stdin: events turned on", args: []string{"send", "-o", "json"},
+			stdin: "Action: Events\nEventMask: on\n\nAction: IAXpeers\n", code: exitConn, stderr: eventsOnMsg,
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "Event"); got != ",,PeerlistComplete" {
+					t.Fatalf("packets %q", got)
+				}
+			}},
+		{name: "list ListItems mismatch", args: []string{"list", "-o", "json", "Short"}, code: exitConn, stderr: miscount,
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "Channel"); got != "PJSIP/100-00000001,PJSIP/200-00000002" {
+					t.Fatalf("items %q", got)
+				}
+			}},
+		{name: "send ListItems mismatch, the batch goes on", args: []string{"send", "-o", "json"},
+			stdin: "Action: Short\n\nAction: Chans\n", code: exitConn, stderr: sendCount,
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "Event"); got != ",CoreShowChannel,CoreShowChannel,CoreShowChannelsComplete,,CoreShowChannel,CoreShowChannelsComplete" {
+					t.Fatalf("packets %q", got)
+				}
+			}},
+		{name: "list legacy QueueStatus", args: []string{"list", "-o", "json", "QueueStatus"},
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "Event"); got != "QueueParams,QueueMember" {
+					t.Fatalf("items %q", got)
+				}
+			}},
+		{name: "list legacy QueueStatus, empty", args: []string{"list", "QueueStatusEmpty"},
+			check: func(t *testing.T, objs []map[string]any) {
+				if len(objs) != 0 {
+					t.Fatalf("printed %v", objs)
+				}
+			}},
+		{name: "send legacy Status", args: []string{"send", "-o", "json", "Status"},
+			check: func(t *testing.T, objs []map[string]any) {
+				if got := column(objs, "Event"); got != ",Status,StatusComplete" {
+					t.Fatalf("packets %q", got)
+				}
+			}},
+		{name: "Queues answered with text", args: []string{"send", "-o", "json", "Queues"},
+			check: func(t *testing.T, objs []map[string]any) {
+				if len(objs) != 1 {
+					t.Fatalf("%d packets", len(objs))
+				}
+				lines, _ := objs[0]["Output"].([]any)
+				if len(lines) != 8 || lines[0] != "support has 0 calls (max unlimited) in 'ringall' strategy (0s holdtime, 0s talktime), W:0, C:0, A:0, SL:0.0% within 0s" ||
+					lines[1] != "   Members: " || lines[4] != "" || lines[7] != "   No Callers" || len(objs[0]) != 1 {
+					t.Fatalf("answer %v", objs[0])
+				}
+			}},
+	}
+	for _, crlf := range []bool{false, true} {
+		srv := oldShapesServer(t, crlf)
+		for _, tt := range tests {
+			name := tt.name + map[bool]string{false: " (LF)", true: " (CRLF)"}[crlf]
+			t.Run(name, func(t *testing.T) {
+				r := amiRun(t, tt.stdin, with(t, srv, tt.args...)...)
+				if r.code != tt.code || r.stderr != tt.stderr {
+					t.Fatalf("exit %d, stderr %q; want %d, %q\nstdout:\n%s", r.code, r.stderr, tt.code, tt.stderr, r.stdout)
+				}
+				tt.check(t, jsonLines(t, r.stdout))
+			})
+		}
+
+		t.Run(map[bool]string{false: "command, LF", true: "command, CRLF"}[crlf], func(t *testing.T) {
+			r := amiRun(t, "", with(t, srv, "command", "core show hi")...)
+			r.want(t, 0)
+			if want := "No such command 'core show hi' (type 'core show help core show hi' for other possible commands)\n"; r.stdout != want || r.stderr != "" {
+				t.Fatalf("stdout %q, stderr %q", r.stdout, r.stderr)
+			}
+		})
+		t.Run(map[bool]string{false: "Queues as text, LF", true: "Queues as text, CRLF"}[crlf], func(t *testing.T) {
+			r := amiRun(t, "", with(t, srv, "send", "Queues")...)
+			r.want(t, 0)
+			if !strings.HasPrefix(r.stdout, "Output: support has 0 calls") || !strings.Contains(r.stdout, "\nOutput:    No Members\n") || r.stderr != "" {
+				t.Fatalf("stdout %q, stderr %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// heldList answers with a list whose first item is sent at once and whose
+// rest, with the completion event, only once release is closed (or the
+// session ends, or testTimeout passes: a failing test must not hang the
+// server). The items are written one by one, unbuffered, so the first is
+// on the wire while the rest is held back.
+func heldList(release <-chan struct{}) amitest.Handler {
+	return func(s *amitest.Session, a amiwire.Packet) {
+		items := threeItems(a)
+		s.Respond(a, "Success", "EventList", "start", "Message", "Result will follow")
+		s.WritePacket(items[0])
+		t := time.NewTimer(testTimeout)
+		defer t.Stop()
+		select {
+		case <-release:
+		case <-s.Done():
+			return
+		case <-t.C:
+			return
+		}
+		for _, it := range items[1:] {
+			s.WritePacket(it)
+		}
+		final := amiwire.Packet{}
+		final.Add("Event", "HeldComplete")
+		final.Add("ActionID", a.ActionID())
+		final.Add("EventList", "Complete")
+		final.Add("ListItems", "3")
+		s.WritePacket(final)
+	}
+}
+
+// signalWriter keeps what is written and closes seen once the output holds
+// want.
+type signalWriter struct {
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func newSignalWriter(want string) *signalWriter {
+	return &signalWriter{want: want, seen: make(chan struct{})}
+}
+
+func (w *signalWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(b)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return len(b), nil
+}
+
+func (w *signalWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
+}
+
+// TestListStreams proves that ami list streams: the first item reaches
+// stdout while the server still holds back the rest of the list and its
+// completion event; after the release the whole list is printed and the
+// run ends normally.
+func TestListStreams(t *testing.T) {
+	tests := []struct {
+		format      string
+		first, last string // the first and last items as they are printed
+		lines       int    // lines of the whole output
+	}{
+		{"text", "Channel: PJSIP/100-00000001\n", "Channel: Local/hold@default-00000003;1\n", 3 * 8},
+		{"json", `"Channel":"PJSIP/100-00000001"`, `"Channel":"Local/hold@default-00000003;1"`, 3},
+		{"raw", "Channel: PJSIP/100-00000001\r\n", "Channel: Local/hold@default-00000003;1\r\n", 3 * 8},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			srv := newServer(t, amitest.Options{})
+			release := make(chan struct{})
+			var releaseOnce sync.Once
+			free := func() { releaseOnce.Do(func() { close(release) }) }
+			t.Cleanup(free)
+			srv.HandlePerm("Held", "", heldList(release))
+
+			ctx := testCtx(t)
+			out := newSignalWriter(tt.first)
+			var errOut bytes.Buffer
+			done := make(chan int, 1)
+			go func() {
+				done <- run(ctx, append([]string{"ami"}, with(t, srv, "list", "-o", tt.format, "Held", "ActionID=h1")...), strings.NewReader(""), out, &errOut)
+			}()
+
+			select {
+			case <-out.seen:
+			case code := <-done:
+				t.Fatalf("exit %d before the first item was printed, with the list still open:\n%s\nstderr: %s", code, out.String(), errOut.String())
+			case <-ctx.Done():
+				t.Fatalf("the first item was not printed while the end of the list was held back; stdout so far:\n%s", out.String())
+			}
+			select {
+			case code := <-done: // the list is held open: only a run that gave up can end
+				t.Fatalf("the first item was printed only when the run ended (exit %d, stderr %q)", code, errOut.String())
+			default:
+			}
+			if got := out.String(); strings.Contains(got, "PJSIP/200") {
+				t.Fatalf("the second item was printed before the server sent it:\n%s", got)
+			}
+
+			free()
+			var code int
+			select {
+			case code = <-done:
+			case <-ctx.Done():
+				t.Fatal("ami list did not end after the list completed")
+			}
+			got := out.String()
+			if code != 0 || errOut.Len() != 0 {
+				t.Fatalf("exit %d, stderr %q (an idle timeout here means the first item came out only as the run gave up)", code, errOut.String())
+			}
+			if n := strings.Count(got, "\n"); n != tt.lines || !strings.Contains(got, tt.last) {
+				t.Fatalf("%d lines, want %d, ending with the last item:\n%s", n, tt.lines, got)
+			}
+		})
+	}
+}
+
+// TestListIdleTimeout: a list that stops arriving ends after --timeout of
+// silence with exit 3, and what arrived before is printed.
+func TestListIdleTimeout(t *testing.T) {
+	srv := newServer(t, amitest.Options{})
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	srv.HandlePerm("Held", "", heldList(release))
+	args := srvArgs(t, srv)
+	for i := range args {
+		if args[i] == "--timeout" {
+			args[i+1] = "300ms"
+		}
+	}
+	start := time.Now()
+	r := amiRun(t, "", append(args, "list", "-o", "json", "Held")...)
+	r.want(t, exitConn, "list Held: nothing arrived from", "for 300ms")
+	if took := time.Since(start); took < 300*time.Millisecond {
+		t.Errorf("gave up after %v, before the 300ms timeout", took)
+	}
+	if n := strings.Count(r.stdout, "\n"); n != 1 || !strings.Contains(r.stdout, "PJSIP/100-00000001") {
+		t.Errorf("stdout holds %d lines, want the first item:\n%s", n, r.stdout)
+	}
+}
+
+// BenchmarkStreamList measures `ami list` without process start and login:
+// one op is streamList of the simulator's CoreShowChannels, 10,000 items,
+// over one logged-in client, formatted into a writer that only counts. The
+// simulator runs in the same process (it costs about a tenth of the client).
+func BenchmarkStreamList(b *testing.B) {
+	const calls = 5000
+	srv, err := amitest.New(amitest.Options{Users: []amitest.User{{Name: "admin", Secret: "admin"}}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	if _, err := amisim.New(srv, amisim.Options{Calls: calls}); err != nil {
+		b.Fatal(err)
+	}
+	for _, name := range []string{fmtJSON, fmtText, fmtRaw} {
+		b.Run(name, func(b *testing.B) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			defer cancel()
+			s := connSettings{Config: amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "admin"}, Timeout: 10 * time.Second}
+			cl, err := s.dial(ctx, "off")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cl.Close()
+			var out countWriter
+			w, err := format.New(name, &out, format.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			action := amiwire.NewAction("CoreShowChannels")
+			if err := streamList(ctx, s, cl, action, w, false, name, &out); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(out.bytes))
+			b.ReportAllocs()
+			out = countWriter{}
+			b.ResetTimer()
+			for range b.N {
+				if err := streamList(ctx, s, cl, action, w, false, name, &out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			if want := 2 * calls * b.N; out.items(name) != want {
+				b.Fatalf("%d items, want %d", out.items(name), want)
+			}
+			b.ReportMetric(float64(2*calls*b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+}
+
+// items returns how many list items a countWriter saw in format name: one
+// line per item in JSON, 21 lines per CoreShowChannel (20 fields and the
+// blank line) in text and raw.
+func (w *countWriter) items(name string) int {
+	if name == fmtJSON {
+		return w.lines
+	}
+	return w.lines / 21
+}
