@@ -244,10 +244,9 @@ func runListen(c *cli.Context) error {
 	if !l.needFields && !l.filterKeys && l.stamp == nil {
 		// The writing goroutine only copies bytes out: handing each batch
 		// to another core then costs more than the copy (wake-ups across
-		// cores, cold caches), and one P does both in turn. 1,000,000
-		// events against ami mock on 2 cores, median of 10: 1.39x the raw
-		// copy with two Ps, 1.11x with one; json and text, whose writer
-		// has work to do, keep two (1.56x against 1.70x for json).
+		// cores, cold caches), and one P does both in turn; json and
+		// text, whose writer has work to do, were faster with two (the
+		// README's Performance section has the measurements).
 		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	}
 	ctx := c.Context
