@@ -295,7 +295,7 @@ func callsOnce(ctx context.Context, s connSettings, o callsOptions, name string,
 	var fields []amiwire.Field
 	for _, call := range corr.AppendCalls(nil) {
 		fields = call.AppendFields(fields[:0])
-		if !whereHolds(o.where, fields) {
+		if !match.All(o.where, fields) {
 			continue
 		}
 		if name == fmtTable {
@@ -306,16 +306,6 @@ func callsOnce(ctx context.Context, s connSettings, o callsOptions, name string,
 		}
 	}
 	return out.Flush()
-}
-
-// whereHolds reports whether every --where condition holds for fields.
-func whereHolds(where []match.Field, fields []amiwire.Field) bool {
-	for _, f := range where {
-		if !f.MatchAny(fields) {
-			return false
-		}
-	}
-	return true
 }
 
 // callRow appends the table row of a call to dst: one line per call, its
@@ -528,7 +518,7 @@ func (w *callsWatcher) emit(ch calls.Change) error {
 	if w.shown != nil {
 		id := ch.Call.Linkedid
 		if !w.shown[id] {
-			if !whereHolds(w.opts.where, w.fields) {
+			if !match.All(w.opts.where, w.fields) {
 				return nil
 			}
 			w.shown[id] = true
@@ -646,7 +636,7 @@ func (v *callsView) draw(corr *calls.Correlator, now time.Time, display string) 
 	shown := 0
 	for _, call := range v.calls {
 		v.fields = call.AppendFields(v.fields[:0])
-		if !whereHolds(v.where, v.fields) {
+		if !match.All(v.where, v.fields) {
 			continue
 		}
 		v.fields = callRow(v.fields[:0], call, now)

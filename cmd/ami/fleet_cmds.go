@@ -12,6 +12,7 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/calls"
+	"github.com/ami-cli/ami/cmd/ami/internal/match"
 	"github.com/ami-cli/ami/format"
 )
 
@@ -254,7 +255,7 @@ func callsOnceFleet(c *cli.Context, ts []target, o callsOptions, name string) er
 			for _, call := range cs {
 				fields = append(fields[:0], amiwire.Field{Key: hostKey, Value: call.Host})
 				fields = call.AppendFields(fields)
-				if !whereHolds(o.where, fields) {
+				if !match.All(o.where, fields) {
 					continue
 				}
 				if name == fmtTable {

@@ -47,3 +47,14 @@ func (f Field) MatchAny(fields []amiwire.Field) bool {
 
 // Regex returns the Filter action expression for f (see HeaderRegex).
 func (f Field) Regex() string { return HeaderRegex(f.Key, f.Value) }
+
+// All reports whether every one of conds holds for fields (MatchAny); it
+// holds for no conditions at all. It does not allocate.
+func All(conds []Field, fields []amiwire.Field) bool {
+	for i := range conds {
+		if !conds[i].MatchAny(fields) {
+			return false
+		}
+	}
+	return true
+}

@@ -211,6 +211,27 @@ func TestFieldMatchAny(t *testing.T) {
 	}
 }
 
+func TestAll(t *testing.T) {
+	p := event("Event", "Newchannel", "Channel", "PJSIP/100-1", "Context", "from-internal")
+	chan100, _ := match.ParseField("Channel=PJSIP/100-*")
+	fromInt, _ := match.ParseField("context=from-*")
+	other, _ := match.ParseField("Context=default")
+	for _, tc := range []struct {
+		conds []match.Field
+		want  bool
+	}{
+		{nil, true},
+		{[]match.Field{chan100}, true},
+		{[]match.Field{chan100, fromInt}, true},
+		{[]match.Field{chan100, other}, false},
+		{[]match.Field{other}, false},
+	} {
+		if got := match.All(tc.conds, p.Fields); got != tc.want {
+			t.Errorf("All(%d conditions) = %v, want %v", len(tc.conds), got, tc.want)
+		}
+	}
+}
+
 func TestFilterPass(t *testing.T) {
 	field := func(s string) match.Field {
 		f, err := match.ParseField(s)
