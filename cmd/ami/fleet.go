@@ -121,6 +121,11 @@ func runFleet(c *cli.Context, ts []target, fo fleetOpts, job fleetJob) error {
 			}
 			return err
 		})
+		if ord != nil {
+			for i := range ts { // a host not started (stopped first) holds nothing back
+				ord.Done(i)
+			}
+		}
 		if fo.stopIsEnd && base.Err() != nil {
 			for i, err := range errs { // not started: the end came first
 				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {

@@ -6,7 +6,9 @@ package fanin
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"os"
 	"sync"
 )
 
@@ -47,21 +49,72 @@ func Run(ctx context.Context, n, parallel int, job func(ctx context.Context, i i
 // Ordered merges the output of n writers into one in index order: what
 // writer i writes goes straight through while writers 0 to i-1 are done,
 // and is held until then otherwise. So the first host streams, and each
-// later one appears whole as soon as those before it are done. Held
-// output is kept in memory.
+// later one appears whole as soon as those before it are done. A writer
+// holds up to SpillAt bytes in memory, the rest in a temporary file
+// (removed at once, so nothing is left behind), so that memory stays
+// bounded however much the later writers write.
 type Ordered struct {
 	mu      sync.Mutex
 	out     io.Writer
 	cur     int // the writer whose output goes straight through
-	held    []bytes.Buffer
+	held    []spool
 	done    []bool
-	err     error // the first error of out
+	err     error // the first error of out, or of a spool file
 	writers []orderedWriter
+}
+
+// SpillAt is how much a writer of an Ordered holds in memory before the
+// rest goes to a temporary file.
+const SpillAt = 1 << 20
+
+// spool is what one writer holds: bytes in memory, then in a file.
+type spool struct {
+	mem  bytes.Buffer
+	file *os.File
+}
+
+func (s *spool) write(p []byte) (int, error) {
+	if s.file == nil && s.mem.Len()+len(p) <= SpillAt {
+		return s.mem.Write(p)
+	}
+	if s.file == nil {
+		f, err := os.CreateTemp("", "ami-held-*")
+		if err != nil {
+			return 0, fmt.Errorf("holding a host's output: %w", err)
+		}
+		os.Remove(f.Name()) // the open file stays readable; nothing is left behind
+		s.file = f
+	}
+	return s.file.Write(p)
+}
+
+// drain writes what s holds to out and forgets it.
+func (s *spool) drain(out io.Writer) error {
+	defer s.close()
+	if _, err := out.Write(s.mem.Bytes()); err != nil {
+		return err
+	}
+	if s.file == nil {
+		return nil
+	}
+	if _, err := s.file.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("reading a host's held output: %w", err)
+	}
+	_, err := io.Copy(out, s.file)
+	return err
+}
+
+func (s *spool) close() {
+	s.mem = bytes.Buffer{}
+	if s.file != nil {
+		s.file.Close()
+		s.file = nil
+	}
 }
 
 // NewOrdered returns an Ordered of n writers over out.
 func NewOrdered(out io.Writer, n int) *Ordered {
-	o := &Ordered{out: out, held: make([]bytes.Buffer, n), done: make([]bool, n), writers: make([]orderedWriter, n)}
+	o := &Ordered{out: out, held: make([]spool, n), done: make([]bool, n), writers: make([]orderedWriter, n)}
 	for i := range o.writers {
 		o.writers[i] = orderedWriter{o: o, i: i}
 	}
@@ -85,16 +138,21 @@ func (o *Ordered) Done(i int) error {
 			o.drain(o.cur)
 		}
 	}
+	if o.err != nil { // what is held will not be written: let its files go
+		for j := range o.held {
+			o.held[j].close()
+		}
+	}
 	return o.err
 }
 
 // drain writes out what writer i holds (o.mu held).
 func (o *Ordered) drain(i int) {
-	b := &o.held[i]
-	if b.Len() > 0 && o.err == nil {
-		_, o.err = o.out.Write(b.Bytes())
+	if o.err != nil {
+		o.held[i].close()
+		return
 	}
-	*b = bytes.Buffer{}
+	o.err = o.held[i].drain(o.out)
 }
 
 type orderedWriter struct {
@@ -114,7 +172,7 @@ func (w *orderedWriter) Write(p []byte) (int, error) {
 		o.err = err
 		return n, err
 	}
-	return o.held[w.i].Write(p)
+	return o.held[w.i].write(p)
 }
 
 // Shared lets several writers write to one io.Writer, one whole Write

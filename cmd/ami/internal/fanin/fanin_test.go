@@ -204,3 +204,31 @@ func TestShared(t *testing.T) {
 		}
 	}
 }
+
+// TestOrderedSpills: a writer that is held writes more than SpillAt;
+// all of it comes out, in order, once the writers before it are done.
+func TestOrderedSpills(t *testing.T) {
+	var out bytes.Buffer
+	o := fanin.NewOrdered(&out, 2)
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
+	var want bytes.Buffer
+	want.WriteString("first\n")
+	fmt.Fprint(o.Writer(0), "first\n")
+	for i := 0; i < 3*fanin.SpillAt/len(chunk); i++ {
+		chunk[0] = byte('A' + i%26)
+		if _, err := o.Writer(1).Write(chunk); err != nil {
+			t.Fatal(err)
+		}
+		want.Write(chunk)
+	}
+	if out.Len() != len("first\n") {
+		t.Fatalf("held output written early: %d bytes", out.Len())
+	}
+	o.Done(1)
+	if err := o.Done(0); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(out.Bytes(), want.Bytes()) {
+		t.Fatalf("got %d bytes, want %d (or in another order)", out.Len(), want.Len())
+	}
+}
