@@ -4,18 +4,17 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/amiurl"
 	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
 
@@ -163,52 +162,17 @@ func (n *notes) connected(cfg amiwire.Config, cl *amiwire.Client) {
 	fmt.Fprintf(n.w, "ami: note: the certificate of %s has no subjectAltName; %q was matched against its Common Name (CN), as for certificates made by Asterisk's ast_tls_cert\n", cfg.Addr, name)
 }
 
-// amiURL is a parsed --url.
-type amiURL struct {
-	scheme string // "ami" or "amis"; "" when there is no URL
-	host   string
-	port   int
-	user   string
-	tls    bool
+// urlError is the usage error for a --url that amiurl.Parse refused.
+func urlError(err error) error {
+	var ue *amiurl.Error
+	switch {
+	case errors.Is(err, amiurl.ErrSecret):
+		return usageError("--url: %v; use $%s or --secret-file", err, envSecret)
+	case errors.As(err, &ue) && ue.Value != "":
+		return usageError("--url %v", err)
+	}
+	return usageError("--url: %v", err)
 }
-
-// parseAMIURL reads ami://user@host:port or amis://user@host:port (TLS).
-// A secret in the URL is refused: it would show in ps.
-func parseAMIURL(raw string) (amiURL, error) {
-	var out amiURL
-	u, err := url.Parse(raw)
-	if err != nil {
-		return out, usageError("--url: %v", err)
-	}
-	out.scheme = strings.ToLower(u.Scheme)
-	switch out.scheme {
-	case "ami":
-	case "amis":
-		out.tls = true
-	default:
-		return out, usageError("--url %q: want ami://user@host:port or amis://user@host:port", raw)
-	}
-	if u.User != nil {
-		if _, has := u.User.Password(); has {
-			return out, usageError("--url: a secret in the URL is visible to other users in ps; use $%s or --secret-file", envSecret)
-		}
-		out.user = u.User.Username()
-	}
-	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return out, usageError("--url %q: unexpected path, query or fragment", redactURL(u))
-	}
-	out.host = u.Hostname()
-	if p := u.Port(); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n <= 0 || n > 65535 {
-			return out, usageError("--url: port %q: want 1 to 65535", p)
-		}
-		out.port = n
-	}
-	return out, nil
-}
-
-func redactURL(u *url.URL) string { return u.Redacted() }
 
 // dial connects, reads the banner and logs in, within s.Timeout. events is
 // the login Events header ("off" for request/response commands).

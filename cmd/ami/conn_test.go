@@ -75,6 +75,12 @@ func TestConnectionSources(t *testing.T) {
 		amiRun(t, "", "--url", "ami://admin@"+host+":1", "-p", port, "send", "Fixed").want(t, 0)
 		amiRun(t, "", "--url", "ami://admin:pw@"+host+":"+port, "send", "Fixed").want(t, exitUsage, "secret in the URL")
 		amiRun(t, "", "--url", "http://"+host, "send", "Fixed").want(t, exitUsage, "--url")
+		// A URL refused for another reason does not repeat its secret.
+		for _, u := range []string{"amj://admin:" + testSecret + "@" + host, "ami://admin:" + testSecret + "@" + host + "%zz"} {
+			r := amiRun(t, "", "--url", u, "send", "Fixed")
+			r.want(t, exitUsage, "--url")
+			noSecret(t, r)
+		}
 	})
 	t.Run("--secret warns", func(t *testing.T) {
 		clearEnv(t)

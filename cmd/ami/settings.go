@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/amiurl"
 	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
 
@@ -90,24 +91,26 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 		}
 		prof = p
 	}
-	var u amiURL
+	var u amiurl.URL
+	hasURL := false
 	if raw := flagString(c, "url"); raw != "" {
 		var err error
-		if u, err = parseAMIURL(raw); err != nil {
-			return s, err
+		if u, err = amiurl.Parse(raw); err != nil {
+			return s, urlError(err)
 		}
+		hasURL = true
 	}
 	mock := flagBool(c, "mock")
 
-	host := firstOf(at.host, u.host, prof.Host, os.Getenv(envHost), defaultHost)
-	user := firstOf(cmdString(c, "user"), u.user, prof.Username, os.Getenv(envUser))
+	host := firstOf(at.host, u.Host, prof.Host, os.Getenv(envHost), defaultHost)
+	user := firstOf(cmdString(c, "user"), u.User, prof.Username, os.Getenv(envUser))
 	if mock {
-		user = firstOf(cmdString(c, "user"), u.user, mockUser)
+		user = firstOf(cmdString(c, "user"), u.User, mockUser)
 	}
 	auth := firstOf(cmdString(c, "auth"), prof.Auth, "plain")
 	useTLS := prof.TLS
-	if u.scheme != "" {
-		useTLS = u.tls
+	if hasURL {
+		useTLS = u.TLS
 	}
 	if isSetAny(c, "tls") {
 		useTLS = flagBool(c, "tls")
@@ -119,8 +122,8 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 		if port <= 0 || port > 65535 {
 			return s, usageError("--port %d: want 1 to 65535", port)
 		}
-	case u.port != 0:
-		port = u.port
+	case u.Port != 0:
+		port = u.Port
 	case prof.Port != 0:
 		port = prof.Port
 	case os.Getenv(envPort) != "":
