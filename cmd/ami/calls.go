@@ -231,19 +231,64 @@ func callsConnect(ctx context.Context, s connSettings, events string) (*amiwire.
 }
 
 // takeSnapshot asks for CoreShowChannels and applies it to corr for host,
-// calling emit with each change in order: those of the events that came
-// meanwhile, then the snapshot's.
+// calling emit with each change in order: those of the events that come
+// while the list does, then the snapshot's. The events are taken as they
+// come, not left to queue behind the list: on a busy PBX the list's end
+// may come after more events than the buffer holds.
 func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr *calls.Correlator, host string, emit func(calls.Change) error) error {
 	corr.BeginSnapshot(host)
-	actx, cancel := context.WithTimeout(ctx, s.Timeout)
-	resp, err := cl.Do(actx, amiwire.NewAction("CoreShowChannels"))
-	cancel()
+	pend, err := cl.Send(ctx, amiwire.NewAction("CoreShowChannels"))
 	if err != nil {
 		return fmt.Errorf("CoreShowChannels: %w", err)
 	}
-	now := time.Now()
+	type answer struct {
+		resp *amiwire.Response
+		err  error
+	}
+	answered := make(chan answer, 1)
+	ectx, stopEvents := context.WithCancel(ctx)
+	defer stopEvents()
+	go func() {
+		actx, cancel := context.WithTimeout(ctx, s.Timeout)
+		resp, err := pend.Wait(actx)
+		cancel()
+		answered <- answer{resp, err}
+		stopEvents()
+	}()
 	var parser amiwire.FieldParser
-	items := resp.Events
+	var batch []amiwire.Packet
+	for {
+		var nerr error
+		batch, nerr = cl.NextEvents(ectx, batch[:0])
+		now := time.Now()
+		for i := range batch {
+			p := batch[i]
+			if amiwire.Skimmed(p) {
+				if f, perr := parser.Parse(p.Raw); perr == nil {
+					p.Fields = f
+				}
+			}
+			// Older or newer than the snapshot: BeginSnapshot lets
+			// them win over it.
+			_, changes := corr.Feed(host, p, now)
+			for _, ch := range changes {
+				if err := emit(ch); err != nil {
+					stopEvents()
+					<-answered
+					return err
+				}
+			}
+		}
+		clear(batch)
+		if nerr != nil {
+			break // the list is in, or the connection ended (Wait says)
+		}
+	}
+	a := <-answered
+	if a.err != nil {
+		return fmt.Errorf("CoreShowChannels: %w", a.err)
+	}
+	items := a.resp.Events
 	for i := range items {
 		if amiwire.Skimmed(items[i]) { // Config.SkimEvents skims list items too
 			if f, perr := parser.Parse(items[i].Raw); perr == nil {
@@ -251,28 +296,7 @@ func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr 
 			}
 		}
 	}
-	if cl.Queued() > 0 {
-		// Events that came while the list did: they may be older or
-		// newer than the snapshot, which BeginSnapshot lets them win.
-		batch, err := cl.NextEvents(ctx, nil)
-		if err == nil {
-			for i := range batch {
-				p := batch[i]
-				if amiwire.Skimmed(p) {
-					if f, perr := parser.Parse(p.Raw); perr == nil {
-						p.Fields = f
-					}
-				}
-				_, changes := corr.Feed(host, p, now)
-				for _, ch := range changes {
-					if err := emit(ch); err != nil {
-						return err
-					}
-				}
-			}
-		}
-	}
-	for _, ch := range corr.Snapshot(host, items, now) {
+	for _, ch := range corr.Snapshot(host, items, time.Now()) {
 		if err := emit(ch); err != nil {
 			return err
 		}
