@@ -123,9 +123,9 @@ func benchReader(b *testing.B, data []byte, recycle bool, skim ...bool) {
 	n := countPackets(b, data)
 	r := NewReader(&repeatSource{data: data})
 	if recycle {
-		r.Recycle()
+		r.lend()
 	}
-	r.SkimEvents = len(skim) > 0 && skim[0]
+	r.skimEvents = len(skim) > 0 && skim[0]
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	cpu0 := cpuTime()
@@ -136,7 +136,7 @@ func benchReader(b *testing.B, data []byte, recycle bool, skim ...bool) {
 				b.Fatal(err)
 			}
 		}
-		r.Release(r.Seq()) // a consumer done with the pass (no-op unless recycling)
+		r.giveBack(r.seq) // a consumer done with the pass (no-op unless recycling)
 	}
 	b.StopTimer()
 	cpu := cpuTime() - cpu0
@@ -162,7 +162,7 @@ func cpuTime() time.Duration {
 // Divide allocs/op by packets/op for allocations per packet (the test
 // TestReadPacketAllocs enforces the budget). The recycle cases release
 // each pass's packets after it (Reader.Recycle), as listen does per batch;
-// flood-skim also skims the events (Reader.SkimEvents), as listen does.
+// flood-skim also skims the events (Reader.skimEvents), as listen does.
 func BenchmarkReader(b *testing.B) {
 	b.Run("flood", func(b *testing.B) { benchReader(b, floodStream(b), false) })
 	b.Run("mixed", func(b *testing.B) { benchReader(b, mixedStream(b), false) })

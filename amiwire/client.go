@@ -2,6 +2,7 @@ package amiwire
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,93 @@ import (
 	"sync/atomic"
 	"time"
 )
+
+// DefaultEventBuffer is the size in bytes of the async event queue when
+// Config.EventBuffer is 0.
+const DefaultEventBuffer = 64 << 20
+
+// Config says where and how a Client connects.
+type Config struct {
+	Addr string // "host:port"
+	// TLS, when not nil, makes Dial speak TLS with these settings;
+	// ServerName defaults to Addr's host. Dial verifies the server's
+	// certificate itself, by crypto/tls's rules plus TLSCommonName and
+	// TLSFingerprint, so VerifyPeerCertificate and VerifyConnection run
+	// after that check, with the chains it verified.
+	TLS *tls.Config
+	// TLSFingerprint, when not zero, pins the server's certificate: Dial
+	// accepts exactly the certificate with this SHA-256 fingerprint and
+	// checks neither its chain, its names nor its dates, as ssh trusts a
+	// known host key. It needs TLS, and holds with InsecureSkipVerify too.
+	TLSFingerprint Fingerprint
+	// TLSCommonName lets a certificate with no subjectAltName at all, as
+	// Asterisk's ast_tls_cert script makes them, match the server name by
+	// its Common Name: exactly (or as the same address), or as a wildcard
+	// of the whole left-most label ("*.example.net"). Its chain is
+	// verified as always, and a certificate with a subjectAltName is
+	// verified exactly as crypto/tls verifies it. Client.CertCheck then
+	// says CertVerifiedCN.
+	TLSCommonName bool
+	Username      string
+	Secret        string
+	Auth          AuthMethod
+	// Events is the Events header sent at login ("on", "call,system",
+	// "off"); "" sends "off": no async events unless asked for. Asterisk
+	// sends the events of the classes named that the user may read.
+	Events string
+	// EventBuffer bounds the memory, in bytes as Packet.HeldSize counts
+	// it, held by the async events waiting for NextEvents (Overflow says
+	// what happens when they reach it), and separately by the items of
+	// each event list: those not yet done with by Stream's callback, or
+	// every item for Wait, which keeps them all. A list whose items reach
+	// it while its consumer makes no room ends the connection with an
+	// *OverflowError (see Pending.Stream). 0 means DefaultEventBuffer.
+	EventBuffer int
+	Overflow    OverflowPolicy // what to do when the event queue is full
+	// Lend, for a consumer that writes each packet out and keeps none
+	// (ami listen and list do), lets the Client lend it packets in memory
+	// it then reuses, rather than give it packets of its own: NextEvents's
+	// events are valid only until the next NextEvents call, and a Stream
+	// callback's items only until it returns (keep a copy with
+	// Packet.Clone). Such an event may also come with only its Event and
+	// ActionID fields parsed and all its bytes in Raw (Packet.Complete
+	// parses the rest). One consumer borrows at a time: the event queue
+	// when Events are on, else one Stream; the others get their own
+	// packets as usual. Responses and Wait's items are always the
+	// caller's. A steady stream then costs no allocation per packet.
+	Lend bool
+	// Trace receives every wire line both ways ("> " sent, "< " received,
+	// a bare ">" or "<" line at the end of each packet), with the values
+	// of Secret and Key headers replaced by "***"; nil means no trace.
+	// Writes are serialised; a slow Trace slows the connection down.
+	Trace  io.Writer
+	Dialer *net.Dialer // nil: a zero net.Dialer
+}
+
+// AuthMethod chooses how Dial logs in.
+type AuthMethod int
+
+// The login methods.
+const (
+	// AuthPlain sends the secret as it is (Action: Login, Secret). Use TLS
+	// anywhere but on loopback.
+	AuthPlain AuthMethod = iota
+	// AuthMD5 asks for a challenge (Action: Challenge, AuthType: MD5) and
+	// logs in with Key = lower-case hex md5(challenge + secret), so the
+	// secret itself never crosses the wire.
+	AuthMD5
+)
+
+// String returns the method's name, "plain" or "md5".
+func (a AuthMethod) String() string {
+	switch a {
+	case AuthPlain:
+		return "plain"
+	case AuthMD5:
+		return "md5"
+	}
+	return "AuthMethod(" + strconv.Itoa(int(a)) + ")"
+}
 
 // Client is a logged-in AMI connection, made by Dial. It reads the socket
 // all the time in its own goroutine (Asterisk drops a client that stops
@@ -74,19 +162,22 @@ type Client struct {
 	batchSeqs []uint64
 	open      openLists // lists that own the events without ActionID
 
-	// Lending (see Pending.Stream): lender is the one streaming Pending
-	// whose list items are handed over in the Reader's memory, set and
-	// cleared by its collect; lending, the read loop's own, is set at the
-	// first lent item, when the Reader starts to recycle, and from then on
-	// every packet but the lender's items is detached. The lender alone
-	// releases packets while it is set (its items are the only borrowed
-	// ones), the read loop after each packet while it is not.
-	lender  atomic.Pointer[Pending]
-	lending bool
+	// Lending (lend.go). The Reader lends every packet; the read loop
+	// hands on owned copies and gives each packet back, except where
+	// Config.Lend lets it lend packets on. queueLends: the event queue
+	// lends its events (events on with Config.Lend) and gives them back.
+	// borrower: the one streaming Pending whose list items are lent (with
+	// Config.Lend, when the queue does not lend), set and cleared by its
+	// collect; while it is set it alone gives packets back.
+	queueLends bool
+	borrower   atomic.Pointer[Pending]
 
 	stall *time.Timer // the read loop's, for waitForRoom
 
 	logoff atomic.Pointer[Pending] // the first Logoff SendLogoff sent
+
+	watchList []*EventWatch // under mu
+	watches   atomic.Int32  // len(watchList), for the read loop's fast path
 }
 
 // maxBatch bounds the async events the read loop gathers before queueing
@@ -123,14 +214,18 @@ func newClient(conn net.Conn, cfg Config) *Client {
 		limit:    limit,
 		pending:  make(map[string]*Pending),
 		done:     make(chan struct{}),
-		quiet:    eventsOff(cfg.Events),
+		quiet:    cfg.Events == "" || eventsOff(cfg.Events),
 	}
 	if cfg.Trace != nil {
 		c.trace = &tracer{w: cfg.Trace}
 	}
 	c.events.init(limit, cfg.Overflow)
-	if cfg.BorrowEvents {
-		c.events.release = c.r.Release
+	c.events.answersDue = c.answersDue
+	c.r.lend()
+	c.r.skimEvents = cfg.Lend
+	if cfg.Lend && !c.quiet {
+		c.queueLends = true
+		c.events.giveBack = c.r.giveBack
 	}
 	return c
 }
@@ -203,7 +298,7 @@ type Pending struct {
 
 	// held is the HeldSize of the items held: not yet done with by the
 	// waiter or, for a keeping waiter, kept. The read loop adds, the
-	// waiter subtracts without taking mu (once per releaseEvery items),
+	// waiter subtracts without taking mu (once per giveBackEvery items),
 	// and full says that the read loop waits for room: each side writes
 	// its own, then reads the other's (see waitForRoom).
 	held atomic.Int64
@@ -221,7 +316,7 @@ type Pending struct {
 	early     []Packet // events with our ActionID before the response
 	items     []Packet // list items not yet handed to the waiter
 	keep      bool     // the waiter keeps every item (Wait): nothing it takes makes room
-	lend      bool     // items are lent: they point into the Reader's recycled memory
+	lend      bool     // items are lent (borrow)
 	lastSeq   uint64   // the Reader's number of the last lent item so far
 	seqs      []uint64 // with lend, lastSeq as of each item of items
 	waiting   bool     // the waiter sleeps until signalled
@@ -268,6 +363,7 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 		p.endLoan()
 		return nil, err
 	}
+	signal(c.events.space) // a read loop waiting for room in the queue drops events instead now
 	if err := c.writeLocked(ctx, a); err != nil {
 		c.mu.Lock()
 		c.forget(p)
@@ -368,23 +464,20 @@ func (p *Pending) Wait(ctx context.Context) (*Response, error) {
 	}, &items, false)
 }
 
-// releaseEvery is how many lent list items collect hands over between two
-// releases of their memory.
-const releaseEvery = 64
+// giveBackEvery is how many list items collect hands over between two
+// give-backs of lent ones.
+const giveBackEvery = 64
 
 // collect hands list items to sink as they arrive and builds the result.
-// items, when not nil, becomes Response.Events. lend asks for the items in
-// the Reader's memory, for a sink that keeps none of them: it is granted
-// to one Pending at a time, and never with Config.BorrowEvents, whose
-// event queue releases the Reader's packets itself (a Release covers every
-// packet up to a number, so there can be only one borrower).
+// items, when not nil, becomes Response.Events. lend asks for the items
+// lent, for a sink that keeps none of them (see borrow).
 //
 // The reader appends to p.items; collect takes the lot at once and gives
 // the previous batch's array back for the reader to fill again, so a
 // steady list reuses two arrays. It sleeps only when it found nothing, and
-// says so in p.waiting: the reader signals once then, not per item. Lent
-// items go to sink releaseEvery at a time, each run released when sink is
-// done with it, so a big batch frees its memory as it goes.
+// says so in p.waiting: the reader signals once then, not per item. Items
+// go to sink giveBackEvery at a time, a run of lent ones given back when
+// sink is done with it, so a big batch frees its memory as it goes.
 func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items *[]Packet, lend bool) (*Response, error) {
 	if lend && p.borrow() {
 		defer p.endLoan()
@@ -407,18 +500,18 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 		if len(batch) > 0 {
 			lent := len(seqs) == len(batch)
 			var err error
-			for i := 0; i < len(batch) && err == nil; i += releaseEvery {
+			for i := 0; i < len(batch) && err == nil; i += giveBackEvery {
 				if err = ctx.Err(); err != nil {
 					// Stopped in the middle of a list: what was handed
 					// over is whole items, and no more follow.
 					err = fmt.Errorf("%s: list interrupted: %w", p.action, err)
 					break
 				}
-				j := min(i+releaseEvery, len(batch))
-				size := p.heldBy(batch[i:j]) // before the Release: a lent item's Fields may be reused after it
+				j := min(i+giveBackEvery, len(batch))
+				size := p.heldBy(batch[i:j]) // before the give-back: a lent item's Fields may be reused after it
 				err = sink(batch[i:j])
 				if lent && seqs[j-1] > 0 {
-					c.r.Release(seqs[j-1]) // sink is done with these
+					c.r.giveBack(seqs[j-1]) // sink is done with these
 				}
 				p.made(size)
 			}
@@ -536,11 +629,8 @@ func (c *Client) Do(ctx context.Context, action Packet) (*Response, error) {
 // with an *OverflowError, which the Stream returns (wrapped) once item is
 // back.
 //
-// An item is valid only until item returns: its memory may then be
-// reused for later input (use Packet.Detach to keep one). That is what
-// makes a big list cost no allocation per item. (One list at a time per
-// Client reads into reused memory, and only without Config.BorrowEvents;
-// once one has, the Client detaches every other packet it hands out.)
+// Each item is the caller's to keep, as every packet the Client hands out
+// is; with Config.Lend it is lent instead, valid only until item returns.
 func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) error) (*Response, error) {
 	p, err := c.send(ctx, action, true)
 	if err != nil {
@@ -550,8 +640,7 @@ func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) er
 }
 
 // Stream is Wait for big lists, as Client.Stream describes: each list item
-// goes to item, in order, is valid only until item returns, and is not
-// kept.
+// goes to item, in order, and is not kept.
 func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Response, error) {
 	return p.collect(ctx, func(batch []Packet) error {
 		for _, ev := range batch {
@@ -563,42 +652,23 @@ func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Respons
 	}, nil, true)
 }
 
-// borrow makes p the Client's lender, when possible, and reports whether
-// it is.
-func (p *Pending) borrow() bool {
-	c := p.c
-	if c.lender.Load() != p && (c.cfg.BorrowEvents || !c.lender.CompareAndSwap(nil, p)) {
-		return false
-	}
-	p.mu.Lock()
-	p.lend = true
-	p.mu.Unlock()
-	return true
-}
-
-// endLoan ends p's use of the Reader's memory once its waiter is done with
-// every item: the Reader may reuse all of it, and another Stream may
-// borrow.
-func (p *Pending) endLoan() {
-	p.mu.Lock()
-	p.lend = false
-	lent := p.lastSeq
-	p.mu.Unlock()
-	if lent > 0 {
-		p.c.r.Release(lent)
-	}
-	p.c.lender.CompareAndSwap(p, nil)
-}
-
 // NextEvents waits until at least one async event is queued, then appends
 // every queued event to dst, in arrival order, and returns it. Passing an
 // empty dst with spare capacity (batch[:0]) lets the queue reuse it, so a
-// steady stream costs no allocation. With Config.BorrowEvents the events
-// returned are valid until the next call, which gives their memory back to
-// the reader; with Config.SkimEvents they may be Skimmed. Once the
-// connection has ended and the queue is empty it returns an error wrapping
-// ErrClosed and the cause (a *ProtocolError, *LimitError or read error,
-// when there was one); when ctx ends first, ctx.Err().
+// steady stream costs no copying of the batch. The events are the
+// caller's to keep; with Config.Lend they are lent instead, valid until
+// the next call. Once the connection has ended and the queue is empty it
+// returns an error wrapping ErrClosed and the cause (a *ProtocolError,
+// *LimitError or read error, when there was one); when ctx ends first,
+// ctx.Err().
+//
+// Async events are all the events that are not an action's answer: those
+// without ActionID, and those with the ActionID of an action that is not
+// waiting for a list (an OriginateResponse, which comes after the
+// Originate's response: WaitEvent waits for one). They arrive only while
+// events are on (Config.Events). When the queue is full (Config.EventBuffer)
+// Config.Overflow says what happens to the next ones; a full queue never
+// holds up the answers to actions.
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
 }
@@ -606,10 +676,124 @@ func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error)
 // DiscardEvents drops the async events waiting for NextEvents, and every
 // one that arrives from now on, so that the read loop never waits for room
 // in the queue again: for a consumer that stops taking events (because it
-// is stopping) but still wants the answers to actions, a Logoff's say.
-// NextEvents returns an error from then on. Events NextEvents handed out
-// before stay valid: with Config.BorrowEvents their memory is not reused.
+// is stopping). NextEvents returns an error from then on. Events
+// NextEvents handed out before stay valid, lent ones included.
 func (c *Client) DiscardEvents() { c.events.discard(errEventsDiscarded) }
+
+// WatchEvent starts watching for the first async event (one that goes to
+// NextEvents: see there) for which match reports true, among those that
+// arrive from now on; Wait returns it. Start the watch before sending the
+// action whose event it waits for, so that the event cannot come first:
+//
+//	w := c.WatchEvent(func(ev Packet) bool {
+//		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
+//	})
+//	defer w.Stop()
+//	if _, err := c.Do(ctx, NewAction("Originate", "ActionID", "call-1", "Async", "true", ...)); err != nil { ... }
+//	ev, err := w.Wait(ctx)
+//
+// match runs on the Client's read loop, which it holds up while it runs:
+// it must be quick and must not call the Client. It sees each event whole
+// and owned; the event still goes to NextEvents too (events must be on for
+// it to arrive at all: Config.Events). Many watches may be active at once.
+func (c *Client) WatchEvent(match func(Packet) bool) *EventWatch {
+	w := &EventWatch{c: c, match: match, got: make(chan Packet, 1)}
+	c.mu.Lock()
+	c.watchList = append(c.watchList, w)
+	c.watches.Add(1)
+	c.mu.Unlock()
+	return w
+}
+
+// EventWatch is a watch for one async event, started by Client.WatchEvent.
+type EventWatch struct {
+	c     *Client
+	match func(Packet) bool
+	got   chan Packet // the event, once matched (capacity 1)
+}
+
+// Wait waits for the event the watch is for and returns it. It returns an
+// error wrapping ctx.Err() when ctx ends first, one wrapping ErrClosed when
+// the connection ends first, and one saying so after Stop. Once it has
+// returned the event the watch is over, and Wait returns an error.
+func (w *EventWatch) Wait(ctx context.Context) (Packet, error) {
+	select {
+	case ev, ok := <-w.got:
+		if !ok {
+			return Packet{}, errWatchOver
+		}
+		close(w.got)
+		return ev, nil
+	default:
+	}
+	select {
+	case ev, ok := <-w.got:
+		if !ok {
+			return Packet{}, errWatchOver
+		}
+		close(w.got)
+		return ev, nil
+	case <-ctx.Done():
+		return Packet{}, fmt.Errorf("waiting for an event: %w", ctx.Err())
+	case <-w.c.done:
+		select {
+		case ev, ok := <-w.got: // it came before the end
+			if ok {
+				close(w.got)
+				return ev, nil
+			}
+			return Packet{}, errWatchOver
+		default:
+		}
+		return Packet{}, fmt.Errorf("waiting for an event: %w", w.c.cause())
+	}
+}
+
+// Stop ends the watch, if it is still on: an event that arrives from now
+// on is not matched for it. Stop may be called more than once.
+func (w *EventWatch) Stop() {
+	if w.c.unwatch(w) {
+		close(w.got)
+	}
+}
+
+// errWatchOver is what Wait returns once the watch is over.
+var errWatchOver = errors.New("event watch is over")
+
+// unwatch takes w off the Client's watches and reports whether it was on.
+func (c *Client) unwatch(w *EventWatch) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, v := range c.watchList {
+		if v == w {
+			c.watchList = append(c.watchList[:i], c.watchList[i+1:]...)
+			c.watches.Add(-1)
+			return true
+		}
+	}
+	return false
+}
+
+// offer gives an async event to every watch it matches. Read loop only.
+func (c *Client) offer(pkt Packet) {
+	c.mu.Lock()
+	ws := append([]*EventWatch(nil), c.watchList...)
+	c.mu.Unlock()
+	ev := pkt.Complete(nil).own()
+	for _, w := range ws {
+		if w.match(ev) && c.unwatch(w) {
+			w.got <- ev.own() // a copy each: a watch may change its event
+		}
+	}
+}
+
+// answersDue reports whether an action still waits for its answer (or the
+// rest of its list), so that a full event queue must not hold it up.
+func (c *Client) answersDue() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.pending) > 0
+}
 
 // errEventsDiscarded is what NextEvents returns after DiscardEvents.
 var errEventsDiscarded = errors.New("async events discarded")
@@ -757,14 +941,11 @@ func (c *Client) end(cause error) {
 // is full, and before any packet that is not an async event (so the queue
 // and the answers to actions stay in wire order).
 func (c *Client) readLoop() {
-	if c.cfg.BorrowEvents {
-		c.r.Recycle()
-	}
 	for {
-		pkt, ok, err := c.r.TryReadPacket()
+		pkt, ok, err := c.r.tryReadPacket()
 		if !ok && err == nil {
 			c.flushEvents()
-			pkt, err = c.r.ReadPacket()
+			pkt, err = c.r.readPacket(true)
 		}
 		if err != nil {
 			c.flushEvents()
@@ -772,7 +953,7 @@ func (c *Client) readLoop() {
 			return
 		}
 		c.trace.packet('<', pkt)
-		if c.r.plainEvent && !c.lending && len(c.open) == 0 {
+		if c.r.plainEvent && c.queueLends && len(c.open) == 0 && c.watches.Load() == 0 {
 			c.queueEvent(pkt) // an event without an ActionID: route's verdict, known without a lookup
 			continue
 		}
@@ -783,7 +964,7 @@ func (c *Client) readLoop() {
 // queueEvent adds an async event to the read loop's batch.
 func (c *Client) queueEvent(pkt Packet) {
 	c.batch = append(c.batch, pkt)
-	c.batchSeqs = append(c.batchSeqs, c.r.Seq())
+	c.batchSeqs = append(c.batchSeqs, c.r.seq)
 	if len(c.batch) >= maxBatch {
 		c.flushEvents()
 	}
@@ -797,15 +978,6 @@ func (c *Client) flushEvents() {
 	c.events.pushBatch(c.batch, c.batchSeqs, true)
 	clear(c.batch)
 	c.batch, c.batchSeqs = c.batch[:0], c.batchSeqs[:0]
-}
-
-// own returns pkt in memory of its own: a packet that goes anywhere but
-// the async queue must outlive the Reader's reuse of its memory.
-func (c *Client) own(pkt Packet) Packet {
-	if c.cfg.BorrowEvents || c.lending {
-		return pkt.Detach()
-	}
-	return pkt
 }
 
 // cutOffLocked reports whether an action other than Logoff is still
@@ -864,8 +1036,8 @@ func (c *Client) route(pkt Packet) {
 	switch pkt.Kind() {
 	case KindResponse:
 		c.flushEvents()
-		c.routeResponse(c.own(pkt))
-		c.releaseIdle()
+		c.routeResponse(pkt.own())
+		c.giveBackIdle()
 		return
 	case KindEvent:
 		var p *Pending
@@ -878,8 +1050,8 @@ func (c *Client) route(pkt Packet) {
 		}
 		if p != nil {
 			c.flushEvents()
-			if p.addEvent(pkt, c.r.Seq()) {
-				c.releaseIdle()
+			if p.addEvent(pkt, c.r.seq) {
+				c.giveBackIdle()
 				return
 			}
 		}
@@ -887,24 +1059,28 @@ func (c *Client) route(pkt Packet) {
 		if isText(pkt) {
 			c.flushEvents()
 			if c.routeText(pkt) {
-				c.releaseIdle()
+				c.giveBackIdle()
 				return
 			}
 		}
 	}
-	if c.lending {
-		pkt = pkt.Detach() // only a lender releases: the queue's events must own their memory
+	if c.watches.Load() > 0 {
+		c.offer(pkt)
+	}
+	if !c.queueLends {
+		pkt = pkt.own()
 	}
 	c.queueEvent(pkt)
-	c.releaseIdle()
+	c.giveBackIdle()
 }
 
-// releaseIdle lets a recycling Reader reuse the memory of every packet so
-// far while no list borrows it: every packet it returned is then detached,
-// discarded or lent to a list that is over.
-func (c *Client) releaseIdle() {
-	if c.lending && c.lender.Load() == nil {
-		c.r.Release(c.r.Seq())
+// giveBackIdle gives back every packet so far while neither the event
+// queue nor a Stream borrows the Reader's memory: every packet it returned
+// has then been handed on as an owned copy, discarded, or lent to a list
+// that is over.
+func (c *Client) giveBackIdle() {
+	if !c.queueLends && c.borrower.Load() == nil {
+		c.r.giveBack(c.r.seq)
 	}
 }
 
@@ -933,7 +1109,7 @@ func (c *Client) routeText(pkt Packet) bool {
 		c.mu.Unlock()
 		return false
 	}
-	c.answer(c.awaiting[0], c.own(pkt))
+	c.answer(c.awaiting[0], pkt.own())
 	return true
 }
 
@@ -970,7 +1146,10 @@ func (c *Client) answer(p *Pending, pkt Packet) {
 	p.mu.Unlock()
 	for _, ev := range early {
 		if !list || !p.addEvent(ev, 0) {
-			c.events.push(ev, c.r.Seq(), true) // owned: Seq only keeps the numbers in order
+			if c.watches.Load() > 0 {
+				c.offer(ev)
+			}
+			c.events.push(ev, c.r.seq, true) // owned: the number only keeps the queue's in order
 		}
 	}
 	signal(p.signal)
@@ -987,7 +1166,7 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 	if p.resp == nil { // the response has not come yet: keep it for then
 		if len(p.early) < maxEarly && !p.abandoned {
 			if seq > 0 {
-				ev = c.own(ev)
+				ev = ev.own()
 			}
 			p.early = append(p.early, ev)
 			p.mu.Unlock()
@@ -1004,7 +1183,7 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 	case ListComplete, ListCancelled:
 		final := ev // only the final event is kept by address
 		if seq > 0 {
-			final = c.own(ev)
+			final = ev.own()
 		}
 		p.final = &final
 		p.finished = true
@@ -1026,16 +1205,9 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 	switch {
 	case seq == 0:
 	case p.lend:
-		if !c.lending {
-			// The first lent item: from now on the Reader reuses
-			// memory once it is released, and every packet that is
-			// not lent is detached (own).
-			c.r.Recycle()
-			c.lending = true
-		}
 		p.lastSeq = seq
 	default:
-		ev = c.own(ev)
+		ev = ev.own()
 	}
 	p.items = append(p.items, ev)
 	if p.lend {

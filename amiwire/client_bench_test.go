@@ -76,14 +76,14 @@ func BenchmarkClientEvents(b *testing.B) {
 		chunk = append(chunk, event...)
 	}
 	for _, policy := range []struct {
-		name   string
-		p      amiwire.OverflowPolicy
-		borrow bool
-	}{{"block", amiwire.OverflowBlock, false}, {"drop", amiwire.OverflowDrop, false}, {"borrow", amiwire.OverflowBlock, true}} {
+		name string
+		p    amiwire.OverflowPolicy
+		lend bool
+	}{{"block", amiwire.OverflowBlock, false}, {"drop", amiwire.OverflowDrop, false}, {"lend", amiwire.OverflowBlock, true}} {
 		b.Run(policy.name, func(b *testing.B) {
 			addr := floodServer(b, chunk)
 			ctx := context.Background()
-			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Overflow: policy.p, EventBuffer: 4 << 20, BorrowEvents: policy.borrow})
+			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "on", Overflow: policy.p, EventBuffer: 4 << 20, Lend: policy.lend})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -13,3 +13,7 @@ func OnQueueFull(c *Client, f func()) {
 	c.events.full = f
 	c.events.mu.Unlock()
 }
+
+// buffered reports how many bytes r has read from its source but not
+// parsed yet.
+func (r *Reader) buffered() int { return r.w - r.r }

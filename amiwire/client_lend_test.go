@@ -23,7 +23,7 @@ func TestStreamAllocs(t *testing.T) {
 	const n = 5000
 	list, _ := listBytes(t, n)
 	addr := listServer(t, list)
-	c, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "off"})
+	c, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "off", Lend: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,10 +31,11 @@ func TestStreamAllocs(t *testing.T) {
 	action := amiwire.NewAction("CoreShowChannels", "ActionID", benchListID)
 	ctx := testCtx(t)
 	var runErr error
+	scratch := make([]amiwire.Field, 0, 64)
 	allocs := testing.AllocsPerRun(10, func() {
 		got := 0
 		_, err := c.Stream(ctx, action, func(ev amiwire.Packet) error {
-			if ev.Get("ChannelStateDesc") == "Up" {
+			if ev.Complete(scratch).Get("ChannelStateDesc") == "Up" {
 				got++
 			}
 			return nil
@@ -143,6 +144,7 @@ func bigItems(s *amitest.Session, a amiwire.Packet) {
 
 // checkItem reports whether ev is item seq of the list tagged tag, intact.
 func checkItem(ev amiwire.Packet, tag string, seq int) error {
+	ev = ev.Complete(nil) // lent items may come skimmed
 	want := "Tag: " + tag + "\r\nSeq: " + strconv.Itoa(seq) + "\r\n"
 	if ev.Get("Event") != "BigItem" || ev.Get("Tag") != tag || ev.Get("Seq") != strconv.Itoa(seq) ||
 		len(ev.Get("Filler")) != 250 || !bytes.Contains(ev.Raw, []byte(want)) {
@@ -170,8 +172,11 @@ func TestStreamLendsSafely(t *testing.T) {
 		}
 		s.WriteRaw([]byte("Event: BigListComplete\r\nActionID: " + id + "\r\nEventList: Complete\r\nListItems: " + strconv.Itoa(n) + "\r\n\r\n"))
 	})
-	c := dial(t, srv, amiwire.Config{})
+	c := dial(t, srv, amiwire.Config{Events: "off", Lend: true}) // the Stream borrows, not the queue
 	ctx := testCtx(t)
+	if _, err := c.Do(ctx, amiwire.NewAction("Events", "EventMask", "on")); err != nil { // async events from now on
+		t.Fatal(err)
+	}
 	stream := func(tag string) (*amiwire.Response, error) {
 		seq := 0
 		return c.Stream(ctx, amiwire.NewAction("Big", "Count", strconv.Itoa(n), "Tag", tag), func(ev amiwire.Packet) error {
@@ -232,7 +237,7 @@ func TestStreamLendsSafely(t *testing.T) {
 			if ev.Event() != "Async" {
 				continue
 			}
-			if ev.Get("N") != strconv.Itoa(next) || !bytes.HasSuffix(ev.Raw, []byte("N: "+strconv.Itoa(next)+"\r\n\r\n")) {
+			if ev.Complete(nil).Get("N") != strconv.Itoa(next) || !bytes.HasSuffix(ev.Raw, []byte("N: "+strconv.Itoa(next)+"\r\n\r\n")) {
 				t.Fatalf("async event %d = %q", next, ev.Raw)
 			}
 			next++
@@ -276,15 +281,15 @@ func TestStreamLendsSafely(t *testing.T) {
 	}
 }
 
-// TestStreamBorrowEventsDoesNotLend: with Config.BorrowEvents the event
-// queue releases the Reader's memory itself, so a streamed list must not
+// TestStreamDoesNotLendWhileTheQueueDoes: with Config.Lend and events on
+// the event queue borrows the Reader's memory, so a streamed list must not
 // also borrow it: events flooding in during a list stay intact until the
 // next NextEvents.
-func TestStreamBorrowEventsDoesNotLend(t *testing.T) {
+func TestStreamDoesNotLendWhileTheQueueDoes(t *testing.T) {
 	const n = 3000
 	all, _ := rawEvents(n)
 	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"Big": bigItems}})
-	c := dial(t, srv, amiwire.Config{Events: "off", BorrowEvents: true})
+	c := dial(t, srv, amiwire.Config{Events: "user", Lend: true})
 	ctx := testCtx(t)
 	srv.EmitRaw(all)
 	for _, tag := range []string{"a", "b"} {
@@ -306,7 +311,7 @@ func TestStreamBorrowEventsDoesNotLend(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ev := range evs {
-			if s := ev.Get("Seq"); s != fmt.Sprintf("%05d", got) || !bytes.HasSuffix(ev.Raw, []byte("Seq: "+s+"\r\n\r\n")) {
+			if s := ev.Complete(nil).Get("Seq"); s != fmt.Sprintf("%05d", got) || !bytes.HasSuffix(ev.Raw, []byte("Seq: "+s+"\r\n\r\n")) {
 				t.Fatalf("event %d: %q", got, ev.Raw)
 			}
 			got++

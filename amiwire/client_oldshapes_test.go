@@ -102,7 +102,7 @@ func oldShapesServer(t *testing.T, conv func(string) string) *amitest.Server {
 }
 
 // collect runs a list action with Do or, with stream, Stream (items
-// detached), returning the items.
+// cloned), returning the items.
 func collectList(ctx context.Context, c *amiwire.Client, a amiwire.Packet, stream bool) (*amiwire.Response, []amiwire.Packet, error) {
 	if !stream {
 		resp, err := c.Do(ctx, a)
@@ -113,7 +113,7 @@ func collectList(ctx context.Context, c *amiwire.Client, a amiwire.Packet, strea
 	}
 	var items []amiwire.Packet
 	resp, err := c.Stream(ctx, a, func(p amiwire.Packet) error {
-		items = append(items, p.Detach())
+		items = append(items, p.Clone())
 		return nil
 	})
 	return resp, items, err
@@ -122,17 +122,9 @@ func collectList(ctx context.Context, c *amiwire.Client, a amiwire.Packet, strea
 // field returns key of each packet, parsed whole (Stream may skim).
 func field(t *testing.T, ps []amiwire.Packet, key string) []string {
 	t.Helper()
-	var fp amiwire.FieldParser
 	var out []string
 	for _, p := range ps {
-		if amiwire.Skimmed(p) {
-			fields, err := fp.Parse(p.Raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			p = amiwire.Packet{Fields: fields}
-		}
-		out = append(out, p.Get(key))
+		out = append(out, p.Complete(nil).Get(key))
 	}
 	return out
 }
@@ -142,7 +134,7 @@ func TestListItemsWithoutActionID(t *testing.T) {
 		for _, stream := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/stream=%v", le.name, stream), func(t *testing.T) {
 				srv := oldShapesServer(t, le.conv)
-				c := dial(t, srv, amiwire.Config{Events: "off", SkimEvents: stream})
+				c := dial(t, srv, amiwire.Config{Events: "off", Lend: stream})
 				ctx := testCtx(t)
 
 				// Alone.

@@ -162,7 +162,7 @@ func TestDiscardEventsFreesTheReader(t *testing.T) {
 	const keep, n = 10, 500
 	all, size := rawEvents(n)
 	srv := newServer(t, amitest.Options{})
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock, BorrowEvents: true})
+	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock, Lend: true})
 	full := queueFull(c)
 	srv.EmitRaw(all)
 	batch, err := c.NextEvents(testCtx(t), nil)
@@ -179,7 +179,7 @@ func TestDiscardEventsFreesTheReader(t *testing.T) {
 		t.Fatalf("NextEvents after DiscardEvents: %d events, %v; want an error", len(evs), err)
 	}
 	for i, ev := range batch {
-		if got, want := ev.Get("Seq"), strconv.Itoa(100000 + i)[1:]; got != want {
+		if got, want := ev.Complete(nil).Get("Seq"), strconv.Itoa(100000 + i)[1:]; got != want {
 			t.Fatalf("event %d of the batch taken before has Seq %q, want %q", i, got, want)
 		}
 	}

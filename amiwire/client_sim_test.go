@@ -153,7 +153,7 @@ func TestEmitDuringList(t *testing.T) {
 		}
 		s.WriteRaw([]byte("Event: ItemsComplete\r\nActionID: " + id + "\r\nEventList: Complete\r\nListItems: " + strconv.Itoa(n) + "\r\n\r\n"))
 	})
-	c := dial(t, srv, amiwire.Config{})
+	c := dial(t, srv, amiwire.Config{Events: "on"})
 	got := 0
 	resp, err := c.Stream(testCtx(t), amiwire.NewAction("Interleave"), func(ev amiwire.Packet) error {
 		if ev.Event() != "Item" || ev.Get("N") != strconv.Itoa(got) {
@@ -189,7 +189,7 @@ func TestEmitDuringList(t *testing.T) {
 // TestOriginateResponseIsAsync: an event carrying the ActionID of an action
 // already answered is an async event.
 func TestOriginateResponseIsAsync(t *testing.T) {
-	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{})
+	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{Events: "on"})
 	p, err := c.Send(testCtx(t), amiwire.NewAction("Originate", "Channel", "Bogus/1", "Async", "true", "Application", "Wait", "Data", "1"))
 	if err != nil {
 		t.Fatal(err)

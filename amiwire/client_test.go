@@ -71,7 +71,7 @@ func TestDialLogin(t *testing.T) {
 		events string
 	}{
 		{"plain", amiwire.AuthPlain, ""},
-		{"plain events off", amiwire.AuthPlain, "off"},
+		{"plain events on", amiwire.AuthPlain, "on"},
 		{"md5", amiwire.AuthMD5, ""},
 		{"md5 events classes", amiwire.AuthMD5, "call,system"},
 	}
@@ -107,13 +107,17 @@ func TestDialLogin(t *testing.T) {
 					t.Errorf("Challenge = %v, %v", ch.Action, err)
 				}
 			}
-			if v, ok := login.Lookup("Events"); ok != (tt.events != "") || v != tt.events {
-				t.Errorf("Events header = %q, %v; want %q", v, ok, tt.events)
+			want := tt.events
+			if want == "" {
+				want = "off" // no events unless asked for
+			}
+			if v := login.Values("Events"); len(v) != 1 || v[0] != want {
+				t.Errorf("Events headers = %q; want %q", v, want)
 			}
 			if err := c.Ping(testCtx(t)); err != nil {
 				t.Fatal(err)
 			}
-			if tt.events == "" {
+			if tt.events == "on" {
 				evs, err := c.NextEvents(testCtx(t), nil)
 				if err != nil || evs[0].Event() != "FullyBooted" {
 					t.Errorf("first event %v, %v; want FullyBooted", evs, err)
@@ -818,38 +822,53 @@ func TestNextEventsContext(t *testing.T) {
 	}
 }
 
-// TestBorrowEvents floods a BorrowEvents client with events while actions
-// go back and forth: every event arrives intact and in order (checked
-// before the next NextEvents releases it), and the responses, which must
-// outlive the reused memory, stay intact after the flood.
-func TestBorrowEvents(t *testing.T) {
+// TestLendEvents floods a client with Config.Lend with events while
+// actions go back and forth: every event arrives intact and in order
+// (checked before the next NextEvents gives it back) or is counted as
+// dropped (a full queue drops events while an answer is due, rather than
+// hold it up), and the responses, which must outlive the reused memory,
+// stay intact after the flood.
+func TestLendEvents(t *testing.T) {
 	const n = 60000
 	all, _ := rawEvents(n)
 	srv := newServer(t, amitest.Options{})
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: 8 << 10, BorrowEvents: true}) // few chunks in flight: each is soon reused
+	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: 8 << 10, Lend: true}) // few chunks in flight: each is soon reused
 	srv.EmitRaw(all)
-	var pings []*amiwire.Pending // waited for after the flood: a full queue holds their answers back
+	var pings []*amiwire.Pending
 	batch := make([]amiwire.Packet, 0, 64)
-	for got := 0; got < n; {
-		evs, err := c.NextEvents(testCtx(t), batch[:0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, ev := range evs {
-			if s := ev.Get("Seq"); s != fmt.Sprintf("%05d", got) || !bytes.HasSuffix(ev.Raw, []byte("Seq: "+s+"\r\n\r\n")) {
-				t.Fatalf("event %d: %q", got, ev.Raw)
-			}
-			got++
-		}
-		if len(pings) < 20 {
-			p, err := c.Send(testCtx(t), amiwire.NewAction("Ping"))
+	got, last := 0, -1
+	take := func(end string) {
+		for {
+			evs, err := c.NextEvents(testCtx(t), batch[:0])
 			if err != nil {
 				t.Fatal(err)
 			}
-			pings = append(pings, p)
+			for _, ev := range evs {
+				s := ev.Complete(nil).Get("Seq")
+				if s == end {
+					return
+				}
+				k, err := strconv.Atoi(s)
+				if err != nil || k <= last || !bytes.HasSuffix(ev.Raw, []byte("Seq: "+s+"\r\n\r\n")) {
+					t.Fatalf("event after %d: %q", last, ev.Raw)
+				}
+				last = k
+				got++
+			}
+			clear(evs)
+			batch = evs[:0]
+			if end == "" {
+				return
+			}
 		}
-		clear(evs)
-		batch = evs[:0]
+	}
+	take("") // a batch, then pings while the flood goes on
+	for range 20 {
+		p, err := c.Send(testCtx(t), amiwire.NewAction("Ping"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pings = append(pings, p)
 	}
 	var resps []*amiwire.Response
 	for _, p := range pings {
@@ -858,6 +877,12 @@ func TestBorrowEvents(t *testing.T) {
 			t.Fatal(err)
 		}
 		resps = append(resps, r)
+	}
+	// Every answer has come: nothing is dropped from now on.
+	srv.EmitRaw([]byte("Event: Test\r\nSeq: end\r\n\r\n"))
+	take("end")
+	if dropped := int(c.Dropped()); got+dropped != n {
+		t.Fatalf("%d events and %d dropped; want %d in all", got, dropped, n)
 	}
 	srv.EmitRaw(all) // more reading, into reused memory
 	for got := 0; got < n; {

@@ -9,156 +9,9 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"strings"
 	"sync"
 	"time"
 )
-
-// AuthMethod chooses how Dial logs in.
-type AuthMethod int
-
-// The login methods.
-const (
-	// AuthPlain sends the secret as it is (Action: Login, Secret). Use TLS
-	// anywhere but on loopback.
-	AuthPlain AuthMethod = iota
-	// AuthMD5 asks for a challenge (Action: Challenge, AuthType: MD5) and
-	// logs in with Key = lower-case hex md5(challenge + secret), so the
-	// secret itself never crosses the wire.
-	AuthMD5
-)
-
-// OverflowPolicy says what happens to an async event that arrives while the
-// event queue is full.
-type OverflowPolicy int
-
-// The overflow policies.
-const (
-	// OverflowBlock stops reading the socket until the caller makes room.
-	// Nothing is lost, but a server with a write timeout (Asterisk's
-	// default is 100 ms) may disconnect.
-	OverflowBlock OverflowPolicy = iota
-	// OverflowDrop discards the new event and counts it (Client.Dropped).
-	OverflowDrop
-)
-
-// DefaultEventBuffer is the size in bytes of the async event queue when
-// Config.EventBuffer is 0.
-const DefaultEventBuffer = 64 << 20
-
-// Config says where and how a Client connects.
-type Config struct {
-	Addr string // "host:port"
-	// TLS, when not nil, makes Dial speak TLS with these settings;
-	// ServerName defaults to Addr's host. Dial verifies the server's
-	// certificate itself, by crypto/tls's rules plus TLSCommonName and
-	// TLSFingerprint, so VerifyPeerCertificate and VerifyConnection run
-	// after that check, with the chains it verified.
-	TLS *tls.Config
-	// TLSFingerprint, when not zero, pins the server's certificate: Dial
-	// accepts exactly the certificate with this SHA-256 fingerprint and
-	// checks neither its chain, its names nor its dates, as ssh trusts a
-	// known host key. It needs TLS, and holds with InsecureSkipVerify too.
-	TLSFingerprint Fingerprint
-	// TLSCommonName lets a certificate with no subjectAltName at all, as
-	// Asterisk's ast_tls_cert script makes them, match the server name by
-	// its Common Name: exactly (or as the same address), or as a wildcard
-	// of the whole left-most label ("*.example.net"). Its chain is
-	// verified as always, and a certificate with a subjectAltName is
-	// verified exactly as crypto/tls verifies it. Client.CertCheck then
-	// says CertVerifiedCN.
-	TLSCommonName bool
-	Username      string
-	Secret        string
-	Auth          AuthMethod
-	// Events is the Events header sent at login ("off", "on",
-	// "call,system"); "" omits the header (the server's default applies).
-	Events string
-	// EventBuffer bounds the memory, in bytes as Packet.HeldSize counts
-	// it, held by the async events waiting for NextEvents (Overflow says
-	// what happens when they reach it), and separately by the items of
-	// each event list: those not yet done with by Stream's callback, or
-	// every item for Wait, which keeps them all. A list whose items reach
-	// it while its consumer makes no room ends the connection with an
-	// *OverflowError (see Pending.Stream). 0 means DefaultEventBuffer.
-	EventBuffer int
-	Overflow    OverflowPolicy // what to do when the event queue is full
-	// BorrowEvents makes NextEvents hand out events whose memory is
-	// reused once NextEvents is called again: a batch is valid until the
-	// next call, and what must outlive it is copied with Packet.Detach.
-	// The stream then costs no allocation per event. For a single
-	// consumer of NextEvents; responses and list items are unaffected.
-	BorrowEvents bool
-	// SkimEvents lets NextEvents, and Stream's callback, hand out events
-	// with Raw whole but only their Event and ActionID headers parsed: the
-	// read loop then does a fraction of the work, and the consumer parses
-	// the rest with a FieldParser where it needs it (see Reader.SkimEvents
-	// and Skimmed).
-	SkimEvents bool
-	// Trace receives every wire line both ways ("> " sent, "< " received,
-	// a bare ">" or "<" line at the end of each packet), with the values
-	// of Secret and Key headers replaced by "***"; nil means no trace.
-	// Writes are serialised; a slow Trace slows the connection down.
-	Trace  io.Writer
-	Dialer *net.Dialer // nil: a zero net.Dialer
-}
-
-// Stage names the step of Dial that failed.
-type Stage string
-
-// The stages of Dial.
-const (
-	StageConnect Stage = "connect" // DNS lookup and TCP connect
-	StageTLS     Stage = "tls"     // TLS handshake
-	StageBanner  Stage = "banner"  // reading "Asterisk Call Manager/..."
-	StageLogin   Stage = "login"   // Challenge and Login
-)
-
-// ConnectError is a failure of Dial: the stage, the address and the cause
-// (a *net.DNSError, a syscall error, a TLS error, a *ProtocolError, an
-// *AuthError, context.DeadlineExceeded, an error wrapping ErrClosed, ...).
-type ConnectError struct {
-	Stage Stage
-	Addr  string
-	Err   error
-}
-
-// Error returns "<stage> <addr>: <cause>", the cause shortened to its
-// innermost system error ("connect 127.0.0.1:5038: connection refused")
-// rather than the whole chain of *net.OpError and *os.SyscallError.
-func (e *ConnectError) Error() string {
-	return fmt.Sprintf("%s %s: %s", e.Stage, e.Addr, connectCause(e.Err))
-}
-
-// connectCause renders the cause of a Dial failure without the layers that
-// repeat the operation and address ("dial tcp 127.0.0.1:5038: connect:").
-// A cause that wraps a context error keeps its own text ("context deadline
-// exceeded (...)"), shortened the same way inside the parentheses.
-func connectCause(err error) string {
-	if err == nil {
-		return "failed"
-	}
-	var oe *net.OpError
-	if !errors.As(err, &oe) || oe.Err == nil {
-		return err.Error()
-	}
-	inner := oe.Err
-	var se *os.SyscallError
-	if errors.As(inner, &se) && se.Err != nil {
-		inner = se.Err
-	}
-	s := err.Error()
-	// Replace the OpError's text inside the whole message by the inner one,
-	// keeping whatever wraps it.
-	if full := oe.Error(); strings.Contains(s, full) {
-		return strings.Replace(s, full, inner.Error(), 1)
-	}
-	return inner.Error()
-}
-
-// Unwrap returns the cause.
-func (e *ConnectError) Unwrap() error { return e.Err }
 
 // Timings are the durations of Dial's steps.
 type Timings struct {
@@ -310,7 +163,6 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 		check = v.check
 	}
 	c := newClient(conn, cfg)
-	c.r.SkimEvents = cfg.SkimEvents
 	c.certCheck = check
 	c.timings.Connect = time.Since(start)
 
@@ -423,9 +275,11 @@ func (c *Client) login(pl *pipeline) error {
 	default:
 		login.Add("Secret", c.cfg.Secret)
 	}
-	if c.cfg.Events != "" {
-		login.Add("Events", c.cfg.Events)
+	events := c.cfg.Events
+	if events == "" {
+		events = "off"
 	}
+	login.Add("Events", events)
 	var behind []Packet
 	if pl != nil {
 		if err := pl.register(c); err != nil {
@@ -472,7 +326,7 @@ func (c *Client) roundTrip(a Packet, behind ...Packet) (Packet, error) {
 			// nobody's (routeResponse drops it).
 			c.routeResponse(p)
 		case KindEvent:
-			c.events.push(p, c.r.Seq(), false) // nobody can make room before Dial returns
+			c.events.push(p, c.r.seq, false) // nobody can make room before Dial returns
 		}
 	}
 	return Packet{}, &ProtocolError{Offset: c.r.Offset(), Msg: "no response to " + a.Action()}

@@ -3,6 +3,9 @@ package amiwire
 import (
 	"errors"
 	"fmt"
+	"net"
+	"os"
+	"strings"
 )
 
 // ErrClosed is returned for operations on a connection that has been closed,
@@ -160,3 +163,59 @@ type OverflowError struct {
 func (e *OverflowError) Error() string {
 	return fmt.Sprintf("%s: list items held passed the limit of %d bytes (taken too slowly); connection ended after %d items", e.Action, e.Limit, e.Received)
 }
+
+// Stage names the step of Dial that failed.
+type Stage string
+
+// The stages of Dial.
+const (
+	StageConnect Stage = "connect" // DNS lookup and TCP connect
+	StageTLS     Stage = "tls"     // TLS handshake
+	StageBanner  Stage = "banner"  // reading "Asterisk Call Manager/..."
+	StageLogin   Stage = "login"   // Challenge and Login
+)
+
+// ConnectError is a failure of Dial: the stage, the address and the cause
+// (a *net.DNSError, a syscall error, a TLS error, a *ProtocolError, an
+// *AuthError, context.DeadlineExceeded, an error wrapping ErrClosed, ...).
+type ConnectError struct {
+	Stage Stage
+	Addr  string
+	Err   error
+}
+
+// Error returns "<stage> <addr>: <cause>", the cause shortened to its
+// innermost system error ("connect 127.0.0.1:5038: connection refused")
+// rather than the whole chain of *net.OpError and *os.SyscallError.
+func (e *ConnectError) Error() string {
+	return fmt.Sprintf("%s %s: %s", e.Stage, e.Addr, connectCause(e.Err))
+}
+
+// connectCause renders the cause of a Dial failure without the layers that
+// repeat the operation and address ("dial tcp 127.0.0.1:5038: connect:").
+// A cause that wraps a context error keeps its own text ("context deadline
+// exceeded (...)"), shortened the same way inside the parentheses.
+func connectCause(err error) string {
+	if err == nil {
+		return "failed"
+	}
+	var oe *net.OpError
+	if !errors.As(err, &oe) || oe.Err == nil {
+		return err.Error()
+	}
+	inner := oe.Err
+	var se *os.SyscallError
+	if errors.As(inner, &se) && se.Err != nil {
+		inner = se.Err
+	}
+	s := err.Error()
+	// Replace the OpError's text inside the whole message by the inner one,
+	// keeping whatever wraps it.
+	if full := oe.Error(); strings.Contains(s, full) {
+		return strings.Replace(s, full, inner.Error(), 1)
+	}
+	return inner.Error()
+}
+
+// Unwrap returns the cause.
+func (e *ConnectError) Unwrap() error { return e.Err }

@@ -40,8 +40,8 @@ func fuzzRead(t *testing.T, data []byte, src io.Reader) []string {
 			t.Fatalf("field slab grew to %d", len(r.fields))
 		}
 		if err == io.EOF {
-			if r.Buffered() != 0 || r.Offset() != int64(len(data)) {
-				t.Fatalf("io.EOF with %d bytes buffered at offset %d of %d", r.Buffered(), r.Offset(), len(data))
+			if r.buffered() != 0 || r.Offset() != int64(len(data)) {
+				t.Fatalf("io.EOF with %d bytes buffered at offset %d of %d", r.buffered(), r.Offset(), len(data))
 			}
 			return out
 		}
@@ -161,13 +161,12 @@ func FuzzRoundTrip(f *testing.F) {
 }
 
 // skimReadAll reads src to the end (bounded) and returns what ReadPacket gave,
-// rendered by result. With skim, SkimEvents is on and every packet that
-// came back with one field has the rest parsed by a FieldParser, so the
-// results must equal those of a plain Reader.
+// rendered by result. With skim, the Reader skims events and every packet
+// that came back skimmed is completed (Packet.Complete), so the results
+// must equal those of a plain Reader.
 func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
 	r := fuzzReader(src)
-	r.SkimEvents = skim
-	var fp FieldParser
+	r.skimEvents = skim
 	var out []string
 	for range n + 2 {
 		p, err := r.ReadPacket()
@@ -180,12 +179,8 @@ func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
 		if err == nil {
 			route = fmt.Sprintf("%v %q %q %v|", p.Kind(), p.Event(), p.ActionID(), ListMarkOf(p))
 		}
-		if err == nil && skim && Skimmed(p) {
-			fields, perr := fp.Parse(p.Raw)
-			if perr != nil {
-				t.Fatalf("Parse(%q): %v", p.Raw, perr)
-			}
-			p.Fields = fields
+		if err == nil && skim && skimmed(p) {
+			p = p.Complete(nil)
 		}
 		out = append(out, route+result(p, err))
 	}
@@ -193,7 +188,7 @@ func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
 	return nil
 }
 
-// FuzzSkimEvents checks that SkimEvents plus a FieldParser read any stream
+// FuzzSkimEvents checks that skimming plus Packet.Complete read any stream
 // exactly as a plain Reader does, whatever the read sizes.
 func FuzzSkimEvents(f *testing.F) {
 	for _, s := range []string{
@@ -244,7 +239,7 @@ func TestSkimEventsFixtures(t *testing.T) {
 		}
 	}
 	r := NewReader(bytes.NewReader(floodStream(t)))
-	r.SkimEvents = true
+	r.skimEvents = true
 	p, err := r.ReadPacket() // the login's response: read as usual
 	if err != nil || len(p.Fields) != 3 || p.Kind() != KindResponse {
 		t.Fatalf("a response, skimming: %q, %v", p.Fields, err)
@@ -260,7 +255,7 @@ func TestSkimEventsFixtures(t *testing.T) {
 	// The first packet of a read is parsed as it arrives: skimming starts
 	// with the second.
 	r = NewReader(strings.NewReader("Event: W\r\n\r\nEvent: X\r\nA: 1\r\nActionID: 7\r\n\r\nEvent: Y\r\nA: 1\r\n\r\n"))
-	r.SkimEvents = true
+	r.skimEvents = true
 	if p, err := r.ReadPacket(); err != nil || p.Event() != "W" {
 		t.Fatalf("first packet: %q, %v", p.Fields, err)
 	}

@@ -45,11 +45,11 @@ func (k Kind) String() string {
 // Packet is one AMI message: an ordered list of fields that keeps duplicate
 // keys and the key case as received. Lookups by key are case-insensitive.
 //
-// Packets returned by Reader own their memory and stay valid forever (but
-// see Reader.Recycle and Config.BorrowEvents, which lend it for a while, and
-// Reader.SkimEvents, which leaves an event's Fields at its first); Raw holds
-// the exact bytes that arrived, line ends and terminating empty line
-// included. Packets built by a program have a nil Raw.
+// Raw holds the exact bytes that arrived, line ends and terminating empty
+// line included; the keys and values of a packet read from the wire lie in
+// it. Packets built by a program have a nil Raw. A packet amiwire hands
+// out is its receiver's: nothing changes its memory afterwards (but see
+// Config.Lend, for a consumer that asks to have it lent instead).
 type Packet struct {
 	Fields []Field
 	Raw    []byte
@@ -178,43 +178,11 @@ func (p Packet) IsError() bool {
 	return p.Kind() == KindResponse && strings.EqualFold(p.Get("Response"), "Error")
 }
 
-// Clone returns a deep copy of the fields that the caller may modify freely.
-// Raw is shared: it is never written to.
-func (p Packet) Clone() Packet {
-	q := Packet{Raw: p.Raw}
-	if p.Fields != nil {
-		q.Fields = append(make([]Field, 0, len(p.Fields)), p.Fields...)
-	}
-	return q
-}
-
-// Detach returns a deep copy that shares no memory with p: the copy of a
-// packet whose memory will be reused (see Reader.Recycle and
-// Config.BorrowEvents) stays valid. Raw, keys and values are copied into
-// one new buffer.
-func (p Packet) Detach() Packet {
-	n := len(p.Raw)
-	for _, f := range p.Fields {
-		n += len(f.Key) + len(f.Value)
-	}
-	buf := make([]byte, 0, n)
-	q := Packet{}
-	if p.Raw != nil {
-		buf = append(buf, p.Raw...)
-		q.Raw = buf[:len(p.Raw):len(p.Raw)]
-	}
-	if p.Fields != nil {
-		q.Fields = make([]Field, len(p.Fields))
-	}
-	for i, f := range p.Fields {
-		k := len(buf)
-		buf = append(buf, f.Key...)
-		v := len(buf)
-		buf = append(buf, f.Value...)
-		q.Fields[i] = Field{Key: bytesString(buf[k:v]), Value: bytesString(buf[v:])}
-	}
-	return q
-}
+// Clone returns a copy of p that shares no memory with it, to change
+// freely or to keep past the life of a lent packet (Config.Lend). It holds
+// only p's own bytes: Raw, and its keys and values (in one buffer, where
+// those that lie in Raw stay there).
+func (p Packet) Clone() Packet { return p.own() }
 
 // HeldSize returns about how much memory p keeps alive while it is held:
 // its bytes (Raw, where the Reader puts the strings of its fields too, or

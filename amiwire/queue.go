@@ -2,6 +2,7 @@ package amiwire
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -22,6 +23,35 @@ const (
 	paceMax   = 50 * time.Millisecond
 )
 
+// OverflowPolicy says what happens to an async event that arrives while the
+// event queue is full (Config.EventBuffer).
+type OverflowPolicy int
+
+// The overflow policies.
+const (
+	// OverflowBlock stops reading the socket until NextEvents makes room,
+	// so that no event is lost; but while an action waits for its answer
+	// (a Ping, a Logoff) events that do not fit are dropped and counted
+	// instead (Client.Dropped), so that a consumer that stops taking
+	// events never holds up the answers. A server with a write timeout
+	// (Asterisk's default is 100 ms) may disconnect a client that stops
+	// reading for long.
+	OverflowBlock OverflowPolicy = iota
+	// OverflowDrop discards the new event and counts it (Client.Dropped).
+	OverflowDrop
+)
+
+// String returns the policy's name, "block" or "drop".
+func (o OverflowPolicy) String() string {
+	switch o {
+	case OverflowBlock:
+		return "block"
+	case OverflowDrop:
+		return "drop"
+	}
+	return "OverflowPolicy(" + strconv.Itoa(int(o)) + ")"
+}
+
 // eventQueue holds async events between the read loop (the only producer)
 // and NextEvents. It is bounded by the memory its packets hold (eventSize);
 // what happens when it is full is the overflow policy's business.
@@ -35,12 +65,16 @@ type eventQueue struct {
 	closed  bool
 	cause   error
 
-	// Packet numbers (Reader.Seq) for memory reuse (Config.BorrowEvents):
-	// tail is the number of the last packet queued, handed that of the last
-	// one next handed out, released by release when next is called again.
-	tail    uint64
-	handed  uint64
-	release func(seq uint64) // nil: packets own their memory
+	// Packet numbers (Reader.seq) for lending (Client.queueLends): tail
+	// is the number of the last packet queued, handed that of the last one
+	// next handed out, given back by giveBack when next is called again.
+	tail     uint64
+	handed   uint64
+	giveBack func(seq uint64) // nil: the queue's packets are owned
+
+	// answersDue reports whether an action waits for its answer: then a
+	// full queue drops events rather than hold the answer up.
+	answersDue func() bool
 
 	full  func() // tests: called (unlocked) each time push waits for room
 	paced func() // tests: called (unlocked) each time the read loop paces
@@ -79,9 +113,10 @@ func (q *eventQueue) push(p Packet, seq uint64, block bool) {
 
 // pushBatch appends ps (numbered seqs) in order, taking the lock once for
 // the lot. A packet that does not fit is dropped and counted
-// (OverflowDrop, or block false), or waited for room for (OverflowBlock)
-// until the queue is closed. An empty queue always takes a packet, however
-// big, so a single event never blocks forever.
+// (OverflowDrop, block false, or an action waiting for its answer), or
+// waited for room for (OverflowBlock) until the queue is closed or an
+// action is sent. An empty queue always takes a packet, however big, so a
+// single event never blocks forever.
 func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 	if block {
 		q.wait()
@@ -111,7 +146,7 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 				q.tail = seqs[n]
 				continue
 			}
-			if q.policy == OverflowDrop || !block {
+			if q.policy == OverflowDrop || !block || q.answersDue != nil && q.answersDue() {
 				q.dropped++
 				continue
 			}
@@ -153,7 +188,7 @@ func (q *eventQueue) wait() {
 	pace := q.bytes >= min(q.paceNext, q.limit) && !q.closed
 	paced := q.paced
 	q.mu.Unlock()
-	if !pace {
+	if !pace || q.answersDue != nil && q.answersDue() {
 		return
 	}
 	if paced != nil {
@@ -177,13 +212,11 @@ func (q *eventQueue) wait() {
 
 // next hands every queued packet over at once, waiting for one if needed.
 func (q *eventQueue) next(ctx context.Context, dst []Packet) ([]Packet, error) {
-	if q.release != nil {
-		q.mu.Lock()
-		handed := q.handed
-		q.mu.Unlock()
-		if handed > 0 {
-			q.release(handed) // the caller is done with the last batch
-		}
+	q.mu.Lock()
+	handed, giveBack := q.handed, q.giveBack
+	q.mu.Unlock()
+	if giveBack != nil && handed > 0 {
+		giveBack(handed) // the caller is done with the last batch
 	}
 	for {
 		q.mu.Lock()
@@ -238,10 +271,11 @@ func (q *eventQueue) close(cause error) {
 
 // discard drops the queued packets, and every one pushed from now on, and
 // closes the queue with cause: a read loop waiting for room goes on. The
-// packets' memory is not released (the consumer may still be using the
-// last batch it took, which a Release would give back with them).
+// packets are not given back, now or later (the consumer may still be
+// using the last batch it took, which a give-back would cover too).
 func (q *eventQueue) discard(cause error) {
 	q.mu.Lock()
+	q.giveBack = nil
 	clear(q.items)
 	q.items = q.items[:0]
 	q.bytes = 0

@@ -16,7 +16,7 @@ func TestPacingYieldsToAStuckConsumer(t *testing.T) {
 	all, size := rawEvents(n) // ~50 bytes each: 3 MB, ~190 held
 	srv := newServer(t, amitest.Options{})
 	limit := 2 << 20
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit, BorrowEvents: true})
+	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: limit, Lend: true})
 	full := queueFull(c)
 	srv.EmitRaw(all)
 	if _, err := c.NextEvents(testCtx(t), nil); err != nil { // take a batch and keep it

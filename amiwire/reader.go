@@ -45,16 +45,10 @@ const (
 // (or more empty lines follow than the packet could hold within the
 // limits).
 //
-// Packets are parsed in place: a packet's Raw and the strings of its Fields
-// point into the chunk of input the Reader read them into, and its Fields
-// slice is carved from a shared slab. Neither is ever written again once the
-// packet is returned, so each packet stays valid forever, and reading a
-// packet costs no allocation most of the time (one 128 KiB chunk and one field
-// slab are shared by many packets). Keeping any packet keeps its chunk alive.
-// A consumer that is done with its packets in order can have their memory
-// reused instead (Recycle, Release): then reading costs no allocation at
-// all, and a packet is valid only until released. SkimEvents leaves most of
-// an event unparsed, for a consumer that needs little of it.
+// Packets are parsed in place, into chunks of input and slabs of fields
+// that the Reader reuses (lend.go): ReadPacket hands each one out as a
+// copy of its own, while the Client, which hands most packets on without
+// keeping them, works on them in place.
 //
 // Errors from the source are returned once; the next call reads from the
 // source again and continues where the stream was, so a read deadline
@@ -77,24 +71,16 @@ type Reader struct {
 
 	marks lineMarks // where the line ends and colons of buf[:w] are
 
-	seq          uint64    // packets returned so far
-	rec          *recycler // non-nil after Recycle
-	bufPooled    bool      // buf came from rec and goes back to it
-	fieldsPooled bool      // fields came from rec and goes back to it
+	seq        uint64 // packets returned so far: the number of the last (see lend.go)
+	loans      *loans // non-nil after lend
+	bufLent    bool   // buf came from loans and goes back on loan
+	fieldsLent bool   // fields came from loans and goes back on loan
 
 	skipping      bool // skipping the rest of an over-limit packet
 	skipLineStart bool // the skip is at the start of a line
 
-	// SkimEvents, when set, makes ReadPacket return an event wholly
-	// buffered (a packet whose first line is "Event: ...") with its Raw
-	// bytes and only its first field, the Event header, and its ActionID
-	// header if it has one, without parsing the rest: for a consumer that
-	// may need no more than the name and the bytes (raw output), and that
-	// parses the rest with a FieldParser where it does (on its own
-	// goroutine; see Skimmed). Everything else is read as usual. It may be
-	// changed between reads.
-	SkimEvents bool
-
+	// skimEvents makes readPacket skim events (see skim.go).
+	skimEvents bool
 	plainEvent bool // the last packet returned was skimmed and has no ActionID
 }
 
@@ -105,61 +91,6 @@ func NewReader(src io.Reader) *Reader {
 
 // Offset returns the stream offset of the next unread byte.
 func (r *Reader) Offset() int64 { return r.off }
-
-// Seq returns the number of packets returned so far: right after a
-// ReadPacket, the number of that packet (the first is 1). Release takes it.
-func (r *Reader) Seq() uint64 { return r.seq }
-
-// Recycle makes the Reader reuse the memory of packets once they are
-// released: from this call on, a packet it returns stays valid only until
-// Release is called with its number (Seq) or a later one, after which its
-// Raw, its Fields and their strings may be overwritten by later input.
-// Packets returned before the call are not affected. A steady stream then
-// costs no allocation at all. Call it from the reading goroutine.
-func (r *Reader) Recycle() {
-	if r.rec == nil {
-		r.rec = &recycler{}
-	}
-}
-
-// Release says that every packet numbered up to seq (see Seq) is no longer
-// used, so that a Reader in Recycle mode may reuse its memory. Release may
-// be called from any goroutine; without Recycle it does nothing.
-func (r *Reader) Release(seq uint64) {
-	if r.rec != nil {
-		r.rec.release(seq)
-	}
-}
-
-// newChunk returns an input buffer of size bytes: a released one when
-// recycling and size is the standard chunk size.
-func (r *Reader) newChunk(size int) ([]byte, bool) {
-	if r.rec == nil || size != chunkSize {
-		return make([]byte, size), false
-	}
-	if b, ok := reuse(r.rec, &r.rec.bufs); ok {
-		return b, true
-	}
-	return make([]byte, size), true
-}
-
-// retireChunk hands the current input buffer back to the recycler, to be
-// reused once the packets that point into it are released.
-func (r *Reader) retireChunk() {
-	if r.bufPooled {
-		last := uint64(0)
-		if r.shared {
-			last = r.seq
-		}
-		retire(r.rec, &r.rec.bufs, r.buf, last)
-	}
-	r.buf, r.bufPooled = nil, false
-	r.marks.reset()
-}
-
-// Buffered reports how many bytes have been read from the source but not yet
-// parsed; a caller can use it to tell whether more input is already waiting.
-func (r *Reader) Buffered() int { return r.w - r.r }
 
 func (r *Reader) limits() (line, packet, headers int) {
 	line, packet, headers = r.MaxLineLength, r.MaxPacketSize, r.MaxHeaders
@@ -186,7 +117,7 @@ func (r *Reader) fill() (moved bool, err error) {
 		return false, err
 	}
 	if r.buf == nil {
-		r.buf, r.bufPooled = r.newChunk(chunkSize)
+		r.buf, r.bufLent = r.newChunk(chunkSize)
 		r.marks.reset()
 	}
 	if len(r.buf)-r.w < minRead {
@@ -220,10 +151,10 @@ func (r *Reader) makeRoom() bool {
 	if !r.shared && size <= len(r.buf) {
 		copy(r.buf, r.buf[r.r:r.w])
 	} else {
-		nb, pooled := r.newChunk(size)
+		nb, lent := r.newChunk(size)
 		copy(nb, r.buf[r.r:r.w])
 		r.retireChunk()
-		r.buf, r.bufPooled = nb, pooled
+		r.buf, r.bufLent = nb, lent
 		r.shared = false
 	}
 	r.r, r.w = 0, tail
@@ -297,7 +228,9 @@ const (
 	modeOutput         // raw Command output up to "--END COMMAND--"; empty lines included
 )
 
-// ReadPacket reads the next non-empty packet.
+// ReadPacket reads the next non-empty packet. The packet is the caller's:
+// nothing writes to its memory again, and it holds nothing but its own
+// bytes (Raw, in which its keys and values lie).
 //
 // At the end of the stream between packets it returns io.EOF. A stream that
 // ends inside a packet gives a *ProtocolError wrapping io.ErrUnexpectedEOF.
@@ -305,19 +238,26 @@ const (
 // and including the next empty line), and the next call reads the packet
 // after it. Errors from the source are returned as they are, once.
 func (r *Reader) ReadPacket() (Packet, error) {
-	return r.readPacket(true)
+	r.lend()
+	p, err := r.readPacket(true)
+	if err != nil {
+		return p, err
+	}
+	p = p.own()
+	r.giveBack(r.seq)
+	return p, nil
 }
 
 // errNeedRead is readPacket's answer, when not blocking, that the next
 // packet is not wholly buffered yet.
 var errNeedRead = errors.New("amiwire: next packet not buffered")
 
-// TryReadPacket returns the next packet when it is already wholly buffered,
-// without reading from the source; ok is false when the next step would
-// need a read (or has a pending error or an over-limit packet to report):
-// call ReadPacket then. A caller that gathers packets in batches uses it to
-// tell when to hand its batch on before blocking.
-func (r *Reader) TryReadPacket() (p Packet, ok bool, err error) {
+// tryReadPacket returns the next packet, lent as readPacket returns it,
+// when it is already wholly buffered, without reading from the source; ok
+// is false when the next step would need a read (or has a pending error or
+// an over-limit packet to report): call readPacket then. The Client uses it
+// to tell when to hand its batch of events on before blocking.
+func (r *Reader) tryReadPacket() (p Packet, ok bool, err error) {
 	if r.skipping || r.err != nil {
 		return Packet{}, false, nil
 	}
@@ -328,9 +268,10 @@ func (r *Reader) TryReadPacket() (p Packet, ok bool, err error) {
 	return p, err == nil, err
 }
 
-// readPacket is ReadPacket; when block is false it returns errNeedRead,
-// with the packet in progress left unread, where ReadPacket would read
-// from the source or skip an over-limit packet.
+// readPacket is ReadPacket, but the packet it returns points into the
+// Reader's buffers (lent, once lend has been called); when block is false
+// it returns errNeedRead, with the packet in progress left unread, where
+// ReadPacket would read from the source or skip an over-limit packet.
 func (r *Reader) readPacket(block bool) (Packet, error) {
 	r.plainEvent = false
 	if r.skipping {
@@ -340,7 +281,7 @@ func (r *Reader) readPacket(block bool) (Packet, error) {
 	}
 	maxLine, maxPacket, maxHeaders := r.limits()
 restart:
-	if r.SkimEvents {
+	if r.skimEvents {
 		if p, ok := r.skim(maxLine, maxPacket, maxHeaders); ok {
 			return p, nil
 		}
@@ -595,163 +536,6 @@ func (r *Reader) scanLine(pos int) (nl, colon int) {
 	return nl - r.r, colon
 }
 
-// skim returns the event at the start of the buffer with only its first
-// field and its ActionID (whoever routes it needs that), when the whole
-// event is buffered and ReadPacket would return it as it is: its first line
-// is "Event: ..." (so no legacy Command reply), no stray empty line comes
-// first, and no limit is near. An event with an EventList header (the end
-// of a list) or two ActionIDs is read whole.
-func (r *Reader) skim(maxLine, maxPacket, maxHeaders int) (Packet, bool) {
-	const (
-		eventColon = 0x3a_74_6e_65_76_65 // "event:", little-endian
-		six        = 0xffff_ffff_ffff    // the low six bytes
-	)
-	data := r.buf[r.r:r.w]
-	if len(data) < 8 || (load64(unsafe.Pointer(unsafe.SliceData(data)), 0)|swarLower>>24)&six != eventColon {
-		return Packet{}, false // not "Event:" in any case (':' has the 0x20 bit already)
-	}
-	r.marks.update(r.buf, r.w)
-	end, firstEnd, lines, aid := skimEnd(data, r.marks.nl, r.r)
-	if end < 0 || end > min(maxLine, maxPacket) || lines > maxHeaders {
-		return Packet{}, false // the general loop waits, reports the limit or parses it all
-	}
-	first := r.nf
-	if first+2 > len(r.fields) {
-		first = r.growFields(first)
-	}
-	r.fields[first] = headerAt(data, 0, 5, firstEnd)
-	nf := first + 1
-	if aid >= 0 {
-		e := next(r.marks.nl, r.r+aid, r.r+end) - r.r
-		if e > aid && data[e-1] == '\r' {
-			e--
-		}
-		r.fields[nf] = headerAt(data, aid, aid+8, e)
-		nf++
-	}
-	r.nf = nf
-	r.r += end
-	r.off += int64(end)
-	r.shared = true
-	r.seq++
-	r.plainEvent = aid < 0
-	return Packet{Fields: r.fields[first:nf:nf], Raw: data[:end:end]}, true
-}
-
-// headerAt is the field of the line data[start:end] whose colon is at
-// colon, parsed as ReadPacket does: one space after the colon is dropped.
-func headerAt(data []byte, start, colon, end int) Field {
-	v := colon + 1
-	if v < end && data[v] == ' ' {
-		v++
-	}
-	return Field{Key: bytesString(data[start:colon]), Value: bytesString(data[v:end])}
-}
-
-// skimEnd finds the end of the packet at the start of data: the offset
-// just past its empty line, the end of its first line without the line
-// end, how many lines come before the empty one, and where its ActionID
-// line starts (-1: none). The end is -1 when the empty line has not
-// arrived, or when the packet needs the general loop: a second ActionID
-// line, or an EventList header (which ends or cancels a list). It finds
-// the line ends in nls, the line end marks of the buffer that data starts
-// at offset off of (marked up to the end of data at least), and looks only at the first bytes of each next line:
-// most of the work of reading an event that no one parses.
-func skimEnd(data []byte, nls []uint64, off int) (end, firstEnd, lines, aid int) {
-	const (
-		actionID = 0x6469_6e6f_6974_6361 // "actionid", little-endian
-		eventLis = 0x7369_6c74_6e65_7665 // "eventlis"
-	)
-	base := unsafe.Pointer(unsafe.SliceData(data))
-	n := len(data)
-	firstEnd, aid = -1, -1
-	// The line ends are the set bits of the marks from off on, taken one
-	// word at a time; the marks are clear past the data.
-	words := unsafe.Pointer(unsafe.SliceData(nls))
-	k := off >> 6
-	w := wordAt(words, k) &^ (1<<(off&63) - 1)
-	for {
-		for w == 0 {
-			k++
-			if k<<6 >= off+n {
-				return -1, firstEnd, lines, aid
-			}
-			w = wordAt(words, k)
-		}
-		nl := k<<6 + bits.TrailingZeros64(w) - off
-		w &= w - 1
-		if lines == 0 {
-			firstEnd = nl
-			if nl > 0 && byteAt(base, nl-1) == '\r' {
-				firstEnd--
-			}
-		}
-		lines++
-		next := nl + 1
-		if next >= n {
-			return -1, firstEnd, lines, aid
-		}
-		switch c := byteAt(base, next); {
-		case c == '\n':
-			return nl + 2, firstEnd, lines, aid
-		case c == '\r':
-			if next+1 >= n {
-				return -1, firstEnd, lines, aid
-			}
-			if byteAt(base, next+1) == '\n' {
-				return nl + 3, firstEnd, lines, aid
-			}
-		case c|0x20 == 'a':
-			if next+9 <= n {
-				if load64(base, next)|swarLower == actionID && byteAt(base, next+8) == ':' {
-					if aid >= 0 {
-						return -1, firstEnd, lines, aid
-					}
-					aid = next
-				}
-			} else if strings.HasPrefix("actionid:", strings.ToLower(bytesString(data[next:]))) {
-				return -1, firstEnd, lines, aid // may be an ActionID: the general loop waits
-			}
-		case c|0x20 == 'e':
-			if next+10 <= n {
-				if load64(base, next)|swarLower == eventLis && byteAt(base, next+8)|0x20 == 't' && byteAt(base, next+9) == ':' {
-					return -1, firstEnd, lines, aid
-				}
-			} else if strings.HasPrefix("eventlist:", strings.ToLower(bytesString(data[next:]))) {
-				return -1, firstEnd, lines, aid
-			}
-		}
-	}
-}
-
-// Skimmed reports whether p may be an event that Reader.SkimEvents left
-// partly parsed: it has Raw and no more than its Event and ActionID fields.
-// A small packet read whole says so too; parsing it again is harmless.
-func Skimmed(p Packet) bool { return p.Raw != nil && len(p.Fields) <= 2 }
-
-// FieldParser parses the fields of packets whose bytes are at hand, such as
-// the Raw of an event that Reader.SkimEvents left unparsed, exactly as a
-// Reader would. It reuses its memory: the fields it returns are valid until
-// the next Parse, and their strings point into the bytes parsed. The zero
-// value is ready to use; it is not safe for concurrent use.
-type FieldParser struct {
-	r Reader
-}
-
-// Parse returns the fields of the one packet in raw (its final empty line
-// included). An incomplete packet or one over the default limits gives the
-// Reader's error.
-func (p *FieldParser) Parse(raw []byte) ([]Field, error) {
-	r := &p.r
-	r.buf, r.r, r.w, r.off = raw, 0, len(raw), 0
-	r.nf, r.shared, r.skipping = 0, false, false
-	r.marks.reset()
-	r.err = io.EOF // no source: the end of raw is the end of the stream
-	pkt, err := r.readPacket(true)
-	r.buf = nil // keep no packet memory alive
-	return pkt.Fields, err
-}
-
 // legacyLine handles the lines of a legacy Command reply: it sets the mode
 // from the packet's first line, turns raw output lines into Output fields
 // and drops the "--END COMMAND--" marker. It returns the new mode and whether
@@ -899,23 +683,10 @@ func bytesString(b []byte) string {
 // start, 0.
 func (r *Reader) growFields(first int) int {
 	n := r.nf - first
-	size := max(fieldSlabLen, 2*n)
-	var nf []Field
-	pooled := false
-	if r.rec != nil && size == fieldSlabLen {
-		pooled = true
-		if f, ok := reuse(r.rec, &r.rec.fields); ok {
-			nf = f
-		}
-	}
-	if nf == nil {
-		nf = make([]Field, size)
-	}
+	nf, lent := r.newFieldSlab(max(fieldSlabLen, 2*n))
 	copy(nf, r.fields[first:r.nf])
-	if r.fieldsPooled {
-		retire(r.rec, &r.rec.fields, r.fields, r.seq)
-	}
-	r.fields, r.fieldsPooled = nf, pooled
+	r.retireFieldSlab()
+	r.fields, r.fieldsLent = nf, lent
 	r.nf = n
 	return 0
 }

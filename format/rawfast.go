@@ -14,8 +14,8 @@ import (
 // The json and text writers that New returns are RawWriters; raw (which
 // copies the bytes anyway) and table (which keeps fields) are not.
 //
-// It is for a reader that hands on packets unparsed (amiwire's
-// Reader.SkimEvents): parsing the fields and then encoding them passes over
+// It is for a reader that hands on packets unparsed (an amiwire.Client
+// with Config.Lend): parsing the fields and then encoding them passes over
 // the bytes twice, while for the plain "Key: Value" lines that Asterisk
 // sends the output can be written in the same pass that finds the lines.
 type RawWriter interface {

@@ -91,14 +91,10 @@ func (c *rawChecker) check(t testing.TB, raw []byte) map[string]bool {
 		if !one {
 			t.Fatalf("%s %+v: took %q, which is not one packet", s.name, s.opts, raw)
 		}
-		// The parse as the listen loop does it, with a FieldParser.
-		var fp amiwire.FieldParser
-		fields, err := fp.Parse(raw)
-		if err != nil {
-			t.Fatal(err)
-		}
+		// The parse as the listen loop does it: Complete, from the bytes.
+		fields := amiwire.Packet{Raw: raw}.Complete(nil).Fields
 		if !equalFields(fields, p.Fields) {
-			t.Fatalf("FieldParser and Reader disagree on %q", raw)
+			t.Fatalf("Complete and Reader disagree on %q", raw)
 		}
 		if err := s.ref.WritePacket(p); err != nil {
 			t.Fatal(err)
@@ -439,7 +435,7 @@ func FuzzWriteRaw(f *testing.F) {
 }
 
 // rawBench measures writing the realistic events from their Raw, either
-// with WriteRaw or with a FieldParser and WritePacket, as the listen
+// with WriteRaw or with Packet.Complete and WritePacket, as the listen
 // loop does without WriteRaw. Bytes per op are input (wire) bytes.
 func rawBench(b *testing.B, name string, opts Options, fromRaw bool) {
 	ps := benchPackets(b)
@@ -453,7 +449,7 @@ func rawBench(b *testing.B, name string, opts Options, fromRaw bool) {
 		b.Fatal(err)
 	}
 	rw := w.(RawWriter)
-	var fp amiwire.FieldParser
+	scratch := make([]amiwire.Field, 0, 128)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -464,11 +460,7 @@ func rawBench(b *testing.B, name string, opts Options, fromRaw bool) {
 			}
 			continue
 		}
-		fields, err := fp.Parse(raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := w.WritePacket(amiwire.Packet{Fields: fields, Raw: raw}); err != nil {
+		if err := w.WritePacket(amiwire.Packet{Raw: raw}.Complete(scratch)); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -28,14 +28,7 @@ func bufferOf(c *cli.Context) (int, error) {
 	return n, nil
 }
 
-// detachedSize is what a Detach'ed copy of p holds: HeldSize counts Raw,
-// where a Reader's packet keeps its keys and values too, and Detach copies
-// those beside Raw (at most as many bytes again).
-func detachedSize(p amiwire.Packet) int {
-	return p.HeldSize() + len(p.Raw)
-}
-
-// tableRowSize is what a row of -o table holds: the Detach'ed packet of
+// tableRowSize is what a row of -o table holds: the cloned packet of
 // its fields and the table's own copy of their slice, with its header.
 func tableRowSize(p amiwire.Packet) int {
 	return p.HeldSize() + len(p.Fields)*int(unsafe.Sizeof(amiwire.Field{})) + tableRowHeader

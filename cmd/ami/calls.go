@@ -255,19 +255,14 @@ func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr 
 		answered <- answer{resp, err}
 		stopEvents()
 	}()
-	var parser amiwire.FieldParser
+	scratch := make([]amiwire.Field, 0, 128) // Complete's, for each event in turn
 	var batch []amiwire.Packet
 	for {
 		var nerr error
 		batch, nerr = cl.NextEvents(ectx, batch[:0])
 		now := time.Now()
 		for i := range batch {
-			p := batch[i]
-			if amiwire.Skimmed(p) {
-				if f, perr := parser.Parse(p.Raw); perr == nil {
-					p.Fields = f
-				}
-			}
+			p := batch[i].Complete(scratch)
 			// Older or newer than the snapshot: BeginSnapshot lets
 			// them win over it.
 			_, changes := corr.Feed(host, p, now)
@@ -290,11 +285,7 @@ func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr 
 	}
 	items := a.resp.Events
 	for i := range items {
-		if amiwire.Skimmed(items[i]) { // Config.SkimEvents skims list items too
-			if f, perr := parser.Parse(items[i].Raw); perr == nil {
-				items[i].Fields = append([]amiwire.Field(nil), f...)
-			}
-		}
+		items[i] = items[i].Complete(nil) // Config.Lend may skim list items too
 	}
 	for _, ch := range corr.Snapshot(host, items, time.Now()) {
 		if err := emit(ch); err != nil {
@@ -395,11 +386,11 @@ type callsWatcher struct {
 
 	view *callsView // the live table; nil: a line per change
 
-	corr   *calls.Correlator
-	shown  map[string]bool // with --where: the calls shown, by Linkedid
-	fields []amiwire.Field
-	batch  []amiwire.Packet
-	parser amiwire.FieldParser
+	corr    *calls.Correlator
+	shown   map[string]bool // with --where: the calls shown, by Linkedid
+	fields  []amiwire.Field
+	batch   []amiwire.Packet
+	scratch []amiwire.Field // Complete's, for each event in turn
 }
 
 // run connects (again, with --reconnect) and writes the changes until
@@ -409,9 +400,9 @@ func (w *callsWatcher) run(ctx context.Context) error {
 	if len(w.opts.where) > 0 {
 		w.shown = map[string]bool{}
 	}
-	w.settings.Config.BorrowEvents = true // Feed copies what it keeps
-	w.settings.Config.SkimEvents = true   // parsed here, beside the read loop
+	w.settings.Config.Lend = true // Feed copies what it keeps; events are completed here, beside the read loop
 	w.batch = make([]amiwire.Packet, 0, batchCap)
+	w.scratch = make([]amiwire.Field, 0, 128)
 	delays := backoff.Backoff{Min: w.opts.backoffMin, Max: backoffMax, Reset: backoffReset}
 	connected := false
 	for {
@@ -490,11 +481,7 @@ func (w *callsWatcher) session(ctx context.Context, cl *amiwire.Client) (lost bo
 		now := w.now()
 		for i := range batch {
 			p := &batch[i]
-			if amiwire.Skimmed(*p) {
-				if f, perr := w.parser.Parse(p.Raw); perr == nil {
-					p.Fields = f
-				}
-			}
+			*p = p.Complete(w.scratch)
 			_, changes := w.corr.Feed("", *p, now)
 			for _, ch := range changes {
 				if err := w.emit(ch); err != nil {

@@ -43,7 +43,7 @@ func runListFleet(c *cli.Context, ts []target, action amiwire.Packet, hide []str
 			out = w
 		}
 		s := t.s
-		s.Config.SkimEvents = true
+		s.Config.Lend = true // items are lent until written
 		s.Config.EventBuffer = limit
 		cl, err := s.dial(ctx, "off")
 		if err != nil {
@@ -157,8 +157,7 @@ func runListenFleet(c *cli.Context, ts []target, opts listenOptions) error {
 		s := t.s
 		s.Config.EventBuffer = opts.buffer
 		s.Config.Overflow = opts.overflow
-		s.Config.BorrowEvents = true
-		s.Config.SkimEvents = true
+		s.Config.Lend = true // each batch is written before the next is taken
 		w, err := hostOutput(c, stdout, t.name, nil)
 		if err != nil {
 			return err

@@ -107,7 +107,7 @@ func runList(c *cli.Context) error {
 		return runListFleet(c, ts, action, hide, limit)
 	}
 	s := ts[0].s
-	s.Config.SkimEvents = true // items are parsed, if at all, as they are written
+	s.Config.Lend = true // items are lent until written, and parsed, if at all, as they are written
 	s.Config.EventBuffer = limit
 	handleSignals(c.Context) // a list streams: a Ctrl-C at any time stops it between items
 	ctx := c.Context
@@ -182,8 +182,9 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	// at the end: hold the items until then. Without --all items go out
 	// one by one and nothing accumulates; what was written is flushed as
 	// soon as the list pauses (a table aligns over all rows, so it waits).
-	// Stream lends each item only until the callback returns: what is held
-	// (--all, and a table's rows) is detached first.
+	// Stream lends each item only until the callback returns
+	// (Config.Lend): what is held (--all, and a table's rows) is cloned
+	// first.
 	var held []amiwire.Packet
 	limit := s.Config.EventBuffer
 	if limit <= 0 {
@@ -191,19 +192,12 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	}
 	heldBytes, items := 0, 0
 	lw := newListWatch(out, !all && !table, s.Timeout, func() { cancel(errIdle) })
-	// Skimmed items (Config.SkimEvents) are completed as they are written:
-	// straight from their bytes when the writer can, parsed otherwise, not
-	// at all for raw output. What is held is completed before it is
-	// detached.
-	var parser amiwire.FieldParser
-	complete := func(p amiwire.Packet) amiwire.Packet {
-		if amiwire.Skimmed(p) {
-			if fields, err := parser.Parse(p.Raw); err == nil {
-				p.Fields = fields
-			}
-		}
-		return p
-	}
+	// Items may come with only their Event field parsed (Config.Lend):
+	// they are written straight from their bytes when the writer can,
+	// completed otherwise, not at all for raw output. What is held is
+	// completed before it is cloned.
+	scratch := make([]amiwire.Field, 0, 128)
+	complete := func(p amiwire.Packet) amiwire.Packet { return p.Complete(scratch) }
 	if !all && !table && outName != fmtRaw { // raw output needs the bytes only
 		lw.complete = complete
 	}
@@ -212,8 +206,8 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 		items++
 		if all {
 			lw.seen()
-			p := complete(item).Detach()
-			if heldBytes += detachedSize(p); heldBytes > limit {
+			p := complete(item).Clone()
+			if heldBytes += p.HeldSize(); heldBytes > limit {
 				return &errHeld{what: "--all holds every item until the list is complete", hint: "leave out --all to stream the items, or raise --buffer", limit: limit, items: items}
 			}
 			held = append(held, p)
@@ -221,7 +215,7 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 		}
 		if table {
 			// The table keeps the fields only: Raw is not copied.
-			item = amiwire.Packet{Fields: complete(item).Fields}.Detach()
+			item = amiwire.Packet{Fields: complete(item).Fields}.Clone()
 			if heldBytes += tableRowSize(item); heldBytes > limit {
 				return &errHeld{what: "-o table holds every row to align the columns", hint: "use -o json or -o text, which stream, or raise --buffer", limit: limit, items: items}
 			}
@@ -349,7 +343,7 @@ func (w *listWatch) write(p amiwire.Packet) error {
 	}
 	w.items++
 	w.dirty = true
-	if w.fromRaw != nil && amiwire.Skimmed(p) {
+	if w.fromRaw != nil && p.Raw != nil {
 		if ok, err := w.fromRaw.WriteRaw(p.Raw); ok {
 			w.err = err
 			return w.err

@@ -219,8 +219,7 @@ func runListen(c *cli.Context) error {
 	settings := ts[0].s
 	settings.Config.EventBuffer = opts.buffer
 	settings.Config.Overflow = opts.overflow
-	settings.Config.BorrowEvents = true // each batch is written before the next is taken
-	settings.Config.SkimEvents = true   // the read loop only finds the events; write parses them
+	settings.Config.Lend = true // each batch is written before the next is taken; write parses what it needs
 	w, err := newOutput(c, c.App.Writer)
 	if err != nil {
 		return err
@@ -275,13 +274,13 @@ type listener struct {
 	stderr   io.Writer
 	now      func() time.Time
 
-	// Skimmed events (Config.SkimEvents) have only their Event field:
-	// parser parses the rest when the filter (filterKeys) or the output
-	// (needFields) looks at more, unless fromRaw can write the event
-	// straight from its bytes.
+	// Events may come with only their Event field parsed (Config.Lend):
+	// they are completed, into scratch, when the filter (filterKeys) or
+	// the output (needFields) looks at more, unless fromRaw can write the
+	// event straight from its bytes.
 	needFields bool
 	filterKeys bool
-	parser     amiwire.FieldParser
+	scratch    []amiwire.Field
 	fromRaw    format.RawWriter // nil: raw output (needs no fields) or --timestamps
 
 	// With several hosts: tried is called after the first dial, whatever
@@ -315,6 +314,7 @@ const (
 func (l *listener) run(ctx context.Context) error {
 	defer l.doneWriting()
 	l.batch = make([]amiwire.Packet, 0, batchCap)
+	l.scratch = make([]amiwire.Field, 0, 128)
 	delays := backoff.Backoff{Min: l.opts.backoffMin, Max: backoffMax, Reset: backoffReset}
 	connected := false
 	for {
@@ -468,12 +468,12 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 			return true, nil
 		}
 		p := &batch[i]
-		// Parsed fields are valid until the next Parse, after this packet
-		// is written.
-		partial := amiwire.Skimmed(*p)
-		if partial && l.filterKeys {
-			l.parse(p)
-			partial = false
+		// Completed fields are in l.scratch until the next event's, after
+		// this one is written.
+		completed := false
+		if l.filterKeys {
+			*p = p.Complete(l.scratch)
+			completed = true
 		}
 		if !l.opts.filter.Pass(p) {
 			continue
@@ -482,12 +482,12 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 			return true, nil // another host printed the last of --count
 		}
 		written := false
-		if partial && l.needFields {
-			if l.fromRaw != nil {
+		if !completed && l.needFields {
+			if l.fromRaw != nil && p.Raw != nil {
 				written, err = l.fromRaw.WriteRaw(p.Raw)
 			}
 			if !written {
-				l.parse(p)
+				*p = p.Complete(l.scratch)
 			}
 		}
 		switch {
@@ -512,14 +512,6 @@ func (l *listener) write(ctx context.Context, batch []amiwire.Packet) (done bool
 		}
 	}
 	return false, nil
-}
-
-// parse gives a skimmed event all its fields. The Reader found the packet
-// whole, so Parse does not fail; should it, the event goes out as it is.
-func (l *listener) parse(p *amiwire.Packet) {
-	if fields, err := l.parser.Parse(p.Raw); err == nil {
-		p.Fields = fields
-	}
 }
 
 // writeErr turns an output error into listen's result: nil for a closed

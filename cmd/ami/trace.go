@@ -400,7 +400,6 @@ func targetText(t calls.Target) string {
 
 // traceLive traces a call that is up now, to its end.
 func traceLive(ctx context.Context, s connSettings, o traceOptions, tw *traceWriter) error {
-	s.Config.BorrowEvents = true // each packet is written before the next batch
 	cl, err := callsConnect(ctx, s, callsEvents)
 	if err != nil {
 		return err

@@ -6,11 +6,11 @@ import (
 	"testing"
 )
 
-// TestRecycleKeepsUnreleased reads a long stream in Recycle mode while
-// holding on to packets it has not released: each must keep its bytes
-// until released, however much is read meanwhile, and reading must reuse
-// released memory rather than allocate.
-func TestRecycleKeepsUnreleased(t *testing.T) {
+// TestLendKeepsLent reads a long stream lending while holding on to
+// packets it has not given back: each must keep its bytes until given
+// back, however much is read meanwhile, and reading must reuse memory
+// given back rather than allocate.
+func TestLendKeepsLent(t *testing.T) {
 	var stream bytes.Buffer
 	const n = 20000
 	for i := range n {
@@ -24,23 +24,23 @@ func TestRecycleKeepsUnreleased(t *testing.T) {
 		}
 	}
 	r := NewReader(bytes.NewReader(stream.Bytes()))
-	r.Recycle()
+	r.lend()
 	var held []Packet // a window of unreleased packets, like a queue
 	first := 0        // the packet number (from 0) of held[0]
 	for i := range n {
-		p, err := r.ReadPacket()
+		p, err := r.readPacket(true)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Seq() != uint64(i+1) {
-			t.Fatalf("Seq %d after packet %d", r.Seq(), i)
+		if r.seq != uint64(i+1) {
+			t.Fatalf("Seq %d after packet %d", r.seq, i)
 		}
 		held = append(held, p)
 		if len(held) == 3000 { // check all, release the older half (more than a chunk)
 			for j, q := range held {
 				want(q, first+j)
 			}
-			r.Release(uint64(first + 1500))
+			r.giveBack(uint64(first + 1500))
 			held = append(held[:0], held[1500:]...)
 			first += 1500
 		}
@@ -48,36 +48,36 @@ func TestRecycleKeepsUnreleased(t *testing.T) {
 	for j, q := range held {
 		want(q, first+j)
 	}
-	rc := r.rec
-	rc.mu.Lock()
-	free, retired := len(rc.bufs.free), len(rc.bufs.retired)
-	rc.mu.Unlock()
-	if free == 0 || retired == 0 {
-		t.Errorf("recycler holds %d free and %d retired chunks; want both (reuse, and the held packets' chunks kept)", free, retired)
+	b := r.loans
+	b.mu.Lock()
+	free, out := len(b.bufs.free), len(b.bufs.out)
+	b.mu.Unlock()
+	if free == 0 || out == 0 {
+		t.Errorf("the Reader holds %d free chunks and has %d out on loan; want both (reuse, and the held packets' chunks kept)", free, out)
 	}
 }
 
-// TestRecycleAllocs: a stream read in Recycle mode and released as it goes
+// TestLendAllocs: a stream read lending and given back as it goes
 // allocates next to nothing (the budget of issue 6 is one allocation per
-// packet; the point of recycling is zero).
-func TestRecycleAllocs(t *testing.T) {
+// packet; the point of lending is zero).
+func TestLendAllocs(t *testing.T) {
 	for name, data := range map[string][]byte{"flood": floodStream(t), "mixed": mixedStream(t)} {
 		n := countPackets(t, data)
 		r := NewReader(&repeatSource{data: data})
-		r.Recycle()
+		r.lend()
 		pass := func() {
 			for range n {
-				if _, err := r.ReadPacket(); err != nil {
+				if _, err := r.readPacket(true); err != nil {
 					t.Fatal(err)
 				}
 			}
-			r.Release(r.Seq())
+			r.giveBack(r.seq)
 		}
 		pass() // warm up: the first chunks and slabs are new
 		allocs := testing.AllocsPerRun(20, pass) / float64(n)
 		t.Logf("%s: %.5f allocs/packet", name, allocs)
 		if allocs > 0.005 {
-			t.Errorf("%s: %.4f allocs/packet in Recycle mode; want about 0", name, allocs)
+			t.Errorf("%s: %.4f allocs/packet lending; want about 0", name, allocs)
 		}
 	}
 }
@@ -91,7 +91,7 @@ func TestTryReadPacket(t *testing.T) {
 		": x\r\n\r\n",
 	}}
 	r := NewReader(src)
-	if _, ok, err := r.TryReadPacket(); ok || err != nil {
+	if _, ok, err := r.tryReadPacket(); ok || err != nil {
 		t.Fatalf("before any read: ok %v, err %v", ok, err)
 	}
 	var got []string
@@ -101,7 +101,7 @@ func TestTryReadPacket(t *testing.T) {
 	}
 	got = append(got, p.Event())
 	for {
-		p, ok, err := r.TryReadPacket()
+		p, ok, err := r.tryReadPacket()
 		if err != nil {
 			t.Fatal(err)
 		}
