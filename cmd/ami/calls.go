@@ -232,14 +232,40 @@ func callsConnect(ctx context.Context, s connSettings, events string) (*amiwire.
 
 // takeSnapshot asks for CoreShowChannels and applies it to corr for host,
 // calling emit with each change in order: those of the events that come
-// while the list does, then the snapshot's. The events are taken as they
-// come, not left to queue behind the list: on a busy PBX the list's end
-// may come after more events than the buffer holds.
+// while the list does, then the snapshot's.
 func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr *calls.Correlator, host string, emit func(calls.Change) error) error {
 	corr.BeginSnapshot(host)
+	items, err := readSnapshot(ctx, s, cl, func(p amiwire.Packet, at time.Time) error {
+		// Older or newer than the snapshot: BeginSnapshot lets them
+		// win over it.
+		_, changes := corr.Feed(host, p, at)
+		for _, ch := range changes {
+			if err := emit(ch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ch := range corr.Snapshot(host, items, time.Now()) {
+		if err := emit(ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// readSnapshot sends CoreShowChannels and returns its items, parsed. The
+// events that come while the list does are handed to feed (parsed, valid
+// during the call) as they come, not left to queue behind the list: on a
+// busy PBX the list's end may come after more events than the buffer
+// holds.
+func readSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, feed func(p amiwire.Packet, at time.Time) error) ([]amiwire.Packet, error) {
 	pend, err := cl.Send(ctx, amiwire.NewAction("CoreShowChannels"))
 	if err != nil {
-		return fmt.Errorf("CoreShowChannels: %w", err)
+		return nil, fmt.Errorf("CoreShowChannels: %w", err)
 	}
 	type answer struct {
 		resp *amiwire.Response
@@ -263,15 +289,10 @@ func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr 
 		now := time.Now()
 		for i := range batch {
 			p := batch[i].Complete(scratch)
-			// Older or newer than the snapshot: BeginSnapshot lets
-			// them win over it.
-			_, changes := corr.Feed(host, p, now)
-			for _, ch := range changes {
-				if err := emit(ch); err != nil {
-					stopEvents()
-					<-answered
-					return err
-				}
+			if err := feed(p, now); err != nil {
+				stopEvents()
+				<-answered
+				return nil, err
 			}
 		}
 		clear(batch)
@@ -281,18 +302,13 @@ func takeSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, corr 
 	}
 	a := <-answered
 	if a.err != nil {
-		return fmt.Errorf("CoreShowChannels: %w", a.err)
+		return nil, fmt.Errorf("CoreShowChannels: %w", a.err)
 	}
 	items := a.resp.Events
 	for i := range items {
 		items[i] = items[i].Complete(nil) // Config.Lend may skim list items too
 	}
-	for _, ch := range corr.Snapshot(host, items, time.Now()) {
-		if err := emit(ch); err != nil {
-			return err
-		}
-	}
-	return nil
+	return items, nil
 }
 
 // callsOnce prints the calls of one snapshot.

@@ -405,20 +405,26 @@ func traceLive(ctx context.Context, s connSettings, o traceOptions, tw *traceWri
 		return err
 	}
 	defer s.logoff(ctx, cl)
-	actx, cancel := context.WithTimeout(ctx, s.Timeout)
-	resp, err := cl.Do(actx, amiwire.NewAction("CoreShowChannels"))
-	cancel()
+	// The events that come while the snapshot does are kept and fed
+	// after it: the tracer knows the call only from the snapshot on.
+	var early []amiwire.Packet
+	var earlyAt []time.Time
+	items, err := readSnapshot(ctx, s, cl, func(p amiwire.Packet, at time.Time) error {
+		early = append(early, p.Clone()) // its fields are readSnapshot's, for the call only
+		earlyAt = append(earlyAt, at)
+		return nil
+	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("trace: CoreShowChannels: %w", err)
+		return fmt.Errorf("trace: %w", err)
 	}
 	now := time.Now()
 	if !o.hasTarget() {
 		// By its parties: among the calls up now.
 		corr := calls.New()
-		corr.Snapshot("", resp.Events, now)
+		corr.Snapshot("", items, now)
 		var found []*calls.Call
 		for _, call := range corr.AppendCalls(nil) {
 			if o.caller != nil && !o.caller.Match(call.Caller().Num) || o.exten != nil && !o.exten.Match(call.Callee().Num) {
@@ -449,9 +455,20 @@ func traceLive(ctx context.Context, s connSettings, o traceOptions, tw *traceWri
 	}
 	tr := calls.NewTracer(o.target)
 	tr.BeginSnapshot("")
-	tr.Snapshot("", resp.Events, now)
+	tr.Snapshot("", items, now)
 	if !tr.Found() {
 		return exitWith(exitActionError, fmt.Errorf("trace: no channel up on %s has %s", s.Display, targetText(o.target)))
+	}
+	for i, p := range early {
+		if tr.Feed("", p, earlyAt[i]) {
+			if err := tw.write(p, earlyAt[i]); err != nil {
+				return traceWriteErr(err)
+			}
+		}
+	}
+	early = nil
+	if tr.Ended() {
+		return traceWriteErr(tw.out.Flush())
 	}
 	var batch []amiwire.Packet
 	for {
