@@ -24,6 +24,24 @@ const (
 	ListCancelled                 // the event that aborts a list (EventList: Cancelled)
 )
 
+// String returns the mark's name: "none", "start", "item", "complete" or
+// "cancelled".
+func (m ListMark) String() string {
+	switch m {
+	case ListNone:
+		return "none"
+	case ListStart:
+		return "start"
+	case ListItem:
+		return "item"
+	case ListComplete:
+		return "complete"
+	case ListCancelled:
+		return "cancelled"
+	}
+	return "ListMark(" + strconv.Itoa(int(m)) + ")"
+}
+
 // ListMarkOf says what part p plays in an event list.
 //
 // A response starts a list when any of these holds (compared without case):

@@ -1,6 +1,7 @@
 package amiwire
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,29 @@ func TestPacketEdit(t *testing.T) {
 	a.Set("X", "9")
 	if b.String() != "Event: B\nY: 2\n" || a.String() != "Event: A\nX: 9\nZ: 3\n" {
 		t.Errorf("a %q, b %q", a.String(), b.String())
+	}
+}
+
+// TestEnumNames: the enum-like types print their names, and a value
+// out of range says its type and number.
+func TestEnumNames(t *testing.T) {
+	for _, tt := range []struct {
+		v    fmt.Stringer
+		want string
+	}{
+		{KindEvent, "event"},
+		{AuthMD5, "md5"},
+		{AuthMethod(7), "AuthMethod(7)"},
+		{OverflowDrop, "drop"},
+		{OverflowBlock, "block"},
+		{CertPinned, "pinned"},
+		{CertCheck(9), "CertCheck(9)"},
+		{CertWrongName, "wrong name"},
+		{ListCancelled, "cancelled"},
+		{ListMark(-1), "ListMark(-1)"},
+	} {
+		if got := tt.v.String(); got != tt.want {
+			t.Errorf("%#v prints %q, want %q", tt.v, got, tt.want)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -115,6 +116,22 @@ const (
 	CertPinned
 )
 
+// String returns the name of the check: "not checked", "verified",
+// "verified by common name" or "pinned".
+func (c CertCheck) String() string {
+	switch c {
+	case CertNotChecked:
+		return "not checked"
+	case CertVerified:
+		return "verified"
+	case CertVerifiedCN:
+		return "verified by common name"
+	case CertPinned:
+		return "pinned"
+	}
+	return "CertCheck(" + strconv.Itoa(int(c)) + ")"
+}
+
 // CertReason says why Dial refused the server's certificate.
 type CertReason int
 
@@ -135,6 +152,24 @@ const (
 	// not sign, a name constraint, ...); Err says which.
 	CertInvalid
 )
+
+// String returns the name of the reason: "untrusted", "wrong name",
+// "expired", "pin mismatch" or "invalid".
+func (r CertReason) String() string {
+	switch r {
+	case CertUntrusted:
+		return "untrusted"
+	case CertWrongName:
+		return "wrong name"
+	case CertExpired:
+		return "expired"
+	case CertPinMismatch:
+		return "pin mismatch"
+	case CertInvalid:
+		return "invalid"
+	}
+	return "CertReason(" + strconv.Itoa(int(r)) + ")"
+}
 
 // CertificateError is Dial's refusal of the server's certificate: the
 // reason, the certificate, and its fingerprint, so that a caller can show

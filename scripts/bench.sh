@@ -5,6 +5,7 @@
 #   scripts/bench.sh            # N=1000000 events, best of RUNS=3
 #   N=10000000 RUNS=1 scripts/bench.sh   # RSS flat over a long stream?
 #   MERGE_N=250000 MERGE_HOSTS=4 scripts/bench.sh   # the many-host merge (below)
+#   OLD=/tmp/ami-old scripts/bench.sh   # also another ami binary's listen, side by side
 #
 # Builds ami and the reference reader (scripts/rawcopy), starts `ami mock --flood N`
 # (pre-encoded realistic ~430-byte events, written in big chunks) on a loopback port,
@@ -31,6 +32,10 @@ export AMI_SECRET=admin
 consumer "ami listen -o raw" "grep -c '^Event: '" "$work/ami listen $common -o raw"
 consumer "ami listen -o json" "grep -c '^{'" "$work/ami listen $common -o json"
 consumer "ami listen -o text" "grep -c '^Event: '" "$work/ami listen $common -o text"
+if [ -n "${OLD:-}" ]; then
+	consumer "old listen -o raw" "grep -c '^Event: '" "$OLD listen $common -o raw"
+	consumer "old listen -o json" "grep -c '^{'" "$OLD listen $common -o json"
+fi
 
 # One untimed run of each into a file proves its output complete; then RUNS rounds in
 # which the consumers take turns (the machine's load drifts: a consumer's runs in a
