@@ -303,19 +303,14 @@ func describeCause(err error) string {
 		}
 		return "DNS: " + dns.Err
 	}
+	// A system error says what happened ("connection timed out"); other
+	// timeouts say it shortly. amiwire drops the layers around either.
 	var se *os.SyscallError
-	if errors.As(err, &se) {
-		return oneLine(se.Err.Error())
-	}
 	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
+	if !errors.As(err, &se) && errors.As(err, &ne) && ne.Timeout() {
 		return "timed out"
 	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Err != nil {
-		return oneLine(oe.Err.Error())
-	}
-	return oneLine(err.Error())
+	return oneLine(amiwire.ShortCause(err))
 }
 
 // oneLine keeps an error message on one line whatever a server put in it.
