@@ -62,31 +62,37 @@ func BenchmarkClientStreamList(b *testing.B) {
 	const n = 10000
 	list, size := listBytes(b, n)
 	addr := listServer(b, list)
-	ctx := context.Background()
-	c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "off", EventBuffer: 1 << 20})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
-	action := amiwire.NewAction("CoreShowChannels", "ActionID", benchListID)
-	b.SetBytes(int64(n * size))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		got := 0
-		if _, err := c.Stream(ctx, action, func(ev amiwire.Packet) error {
-			if len(ev.Fields) > 0 && ev.Fields[0].Value == "CoreShowChannel" {
-				got++
+	// owned: the items are the callback's to keep (the default); lent:
+	// Config.Lend, as ami list streams.
+	for _, lend := range []bool{false, true} {
+		b.Run(map[bool]string{false: "owned", true: "lent"}[lend], func(b *testing.B) {
+			ctx := context.Background()
+			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "off", EventBuffer: 1 << 20, Lend: lend})
+			if err != nil {
+				b.Fatal(err)
 			}
-			return nil
-		}); err != nil {
-			b.Fatal(err)
-		}
-		if got != n {
-			b.Fatalf("%d items, want %d", got, n)
-		}
+			defer c.Close()
+			action := amiwire.NewAction("CoreShowChannels", "ActionID", benchListID)
+			b.SetBytes(int64(n * size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				got := 0
+				if _, err := c.Stream(ctx, action, func(ev amiwire.Packet) error {
+					if len(ev.Fields) > 0 && ev.Fields[0].Value == "CoreShowChannel" {
+						got++
+					}
+					return nil
+				}); err != nil {
+					b.Fatal(err)
+				}
+				if got != n {
+					b.Fatalf("%d items, want %d", got, n)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "items/s")
+			b.ReportMetric(float64(n), "items/op")
+		})
 	}
-	b.StopTimer()
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "items/s")
-	b.ReportMetric(float64(n), "items/op")
 }

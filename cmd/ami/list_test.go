@@ -701,7 +701,7 @@ func BenchmarkStreamList(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 			defer cancel()
-			s := connSettings{Config: amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "admin"}, Timeout: 10 * time.Second}
+			s := connSettings{Config: amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "admin", Lend: true}, Timeout: 10 * time.Second} // as runList
 			cl, err := s.dial(ctx, "off")
 			if err != nil {
 				b.Fatal(err)
