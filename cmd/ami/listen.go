@@ -422,7 +422,9 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			l.keepalive(sctx, cl)
+			if cl.KeepAlive(sctx, l.opts.keepalive, l.settings.Timeout) != nil {
+				fmt.Fprintf(l.stderr, "ami: keepalive: no answer to Ping from %s within %s\n", l.settings.Display, l.settings.Timeout)
+			}
 		}()
 	}
 
@@ -543,34 +545,6 @@ func (l *listener) pushFilters(ctx context.Context, cl *amiwire.Client) error {
 		}
 	}
 	return nil
-}
-
-// keepalive pings every --keepalive; a Ping without an answer within the
-// timeout closes the connection, which makes the session end as lost.
-func (l *listener) keepalive(ctx context.Context, cl *amiwire.Client) {
-	t := time.NewTicker(l.opts.keepalive)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-cl.Done():
-			return
-		case <-t.C:
-		}
-		pctx, cancel := context.WithTimeout(ctx, l.settings.Timeout)
-		err := cl.Ping(pctx)
-		cancel()
-		if err != nil && ctx.Err() == nil {
-			var ae *amiwire.ActionError
-			if errors.As(err, &ae) {
-				continue // an answer, even an error, proves the peer alive
-			}
-			fmt.Fprintf(l.stderr, "ami: keepalive: no answer to Ping from %s within %s\n", l.settings.Display, l.settings.Timeout)
-			cl.Close()
-			return
-		}
-	}
 }
 
 // reportDrops says on stderr, at most once per second, how many events
