@@ -16,6 +16,7 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/calls"
+	"github.com/ami-cli/ami/cmd/ami/internal/actions"
 	"github.com/ami-cli/ami/format"
 )
 
@@ -166,9 +167,9 @@ func originateOptionsFrom(c *cli.Context) (originateOptions, error) {
 			a.Add("Data", c.String("data"))
 		}
 	} else {
-		exten, context, priority, err := parseDialTarget(args[1])
+		exten, context, priority, err := actions.ParseExtension(args[1])
 		if err != nil {
-			return o, err
+			return o, usageError("originate %q: %v", args[1], err)
 		}
 		a.Add("Exten", exten)
 		a.Add("Context", context)
@@ -195,28 +196,6 @@ func originateOptionsFrom(c *cli.Context) (originateOptions, error) {
 	}
 	o.action = a
 	return o, nil
-}
-
-// parseDialTarget reads EXTEN[@CONTEXT[:PRIORITY]].
-func parseDialTarget(s string) (exten, context, priority string, err error) {
-	exten, rest, hasContext := strings.Cut(s, "@")
-	context, priority = "default", "1"
-	if hasContext {
-		ctx, prio, hasPrio := strings.Cut(rest, ":")
-		if ctx != "" {
-			context = ctx
-		}
-		if hasPrio {
-			if prio == "" {
-				return "", "", "", usageError("originate %q: empty PRIORITY after ':'", s)
-			}
-			priority = prio
-		}
-	}
-	if exten == "" {
-		return "", "", "", usageError("originate %q: want EXTEN[@CONTEXT[:PRIORITY]]", s)
-	}
-	return exten, context, priority, nil
 }
 
 // randomHex returns 16 random hex digits, for the ActionID and ChannelId
