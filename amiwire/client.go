@@ -189,7 +189,7 @@ const maxBatch = 256
 var errClosedByUs error = closedByUs{}
 
 // closedByUs is the type of errClosedByUs: fmt.Errorf in a package
-// variable would run fmt at every start of ami (0.7% of send Ping).
+// variable would run fmt at every start of a program.
 type closedByUs struct{}
 
 func (closedByUs) Error() string { return ErrClosed.Error() + " by the client" }

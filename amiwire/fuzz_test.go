@@ -389,3 +389,39 @@ func FuzzReaderMatchesReference(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOwn checks that ReadPacket's packets, copies of their own (own),
+// equal what the Reader parsed in place, field by field and byte by byte,
+// and that Clone of one equals it too.
+func FuzzOwn(f *testing.F) {
+	for _, s := range []string{
+		"Event: A\r\nX: 1\r\n\r\n",
+		"Response: Follows\r\nPrivilege: Command\r\nline\n\n--END COMMAND--\r\n\r\n",
+		"Event: A\r\nnocolon\r\n: empty key\r\nK:\r\n\r\n",
+		"bare text\r\nmore\r\n\r\nResponse: Success\r\n\r\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lent, owned := fuzzReader(bytes.NewReader(data)), fuzzReader(bytes.NewReader(data))
+		for range len(data) + 2 {
+			p, err := lent.readPacket(true)
+			q, qerr := owned.ReadPacket()
+			if result(p, err) != result(q, qerr) {
+				t.Fatalf("in place %s\nowned %s", result(p, err), result(q, qerr))
+			}
+			if err != nil {
+				if err == io.EOF {
+					return
+				}
+				continue
+			}
+			if c := q.Clone(); result(c, nil) != result(q, nil) || !bytes.Equal(c.Raw, q.Raw) {
+				t.Fatalf("Clone %s\nof %s", result(c, nil), result(q, nil))
+			}
+			if !bytes.Equal(p.Raw, q.Raw) {
+				t.Fatalf("Raw %q, owned %q", p.Raw, q.Raw)
+			}
+		}
+	})
+}

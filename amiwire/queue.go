@@ -12,9 +12,8 @@ import (
 // leaves the stream in the kernel's socket buffer, still hot in the cache,
 // rather than in a queue that grows to its limit and out of the cache (and
 // RSS). That holds whether the consumer is working through a batch or has
-// been woken and not yet run: the second, on a busy machine, let a flood
-// queue up 4-8 MB at times (RSS 20 MB over 10M events, 15-17 MB since). The wait is paceMax at most; then
-// another paceBytes may come in, and so on: a consumer held up for long (a
+// been woken and not yet run (which on a busy machine can take a while).
+// The wait is paceMax at most; then another paceBytes may come in, and so on: a consumer held up for long (a
 // slow stdout) still has the socket drained at paceBytes per paceMax
 // (20 MB/s, more than a busy Asterisk sends), into the whole queue, so
 // Asterisk's write timeout never strikes.

@@ -1,29 +1,35 @@
-package amiwire_test
+package amiwire
 
 import (
+	"bytes"
 	"testing"
-
-	"github.com/ami-cli/ami/amiwire"
-	"github.com/ami-cli/ami/amiwire/amitest"
 )
 
-// TestPacingYieldsToAStuckConsumer: the read loop paces itself to a busy
-// consumer, but one that holds its batch (a blocked stdout) must not hold
-// the socket up: the queue still fills to its limit, well past the pacing
-// threshold, and only then does the reader wait (OverflowBlock).
-func TestPacingYieldsToAStuckConsumer(t *testing.T) {
-	const n = 60000
-	all, size := rawEvents(n) // ~50 bytes each: 3 MB, ~190 held
-	srv := newServer(t, amitest.Options{})
-	limit := 2 << 20
-	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: limit, Lend: true})
-	full := queueFull(c)
-	srv.EmitRaw(all)
-	if _, err := c.NextEvents(testCtx(t), nil); err != nil { // take a batch and keep it
-		t.Fatal(err)
+// TestPacingBeforeTheFirstBatch: the read loop paces itself once
+// paceBytes are queued even when the consumer has never taken a batch (it
+// has been woken and has not run yet), and not before.
+func TestPacingBeforeTheFirstBatch(t *testing.T) {
+	var q eventQueue
+	q.init(64<<20, OverflowBlock)
+	paced := 0
+	q.paced = func() { paced++ }
+	const size = 1 << 10
+	batch, seqs := make([]Packet, 256), make([]uint64, 256) // 256 KiB a batch
+	for i := range batch {
+		batch[i] = Packet{Raw: bytes.Repeat([]byte{'x'}, size)}
+		seqs[i] = uint64(i + 1)
 	}
-	waitFull(t, c, full) // the queue fills while its consumer is stuck
-	if q := c.Queued() * size; q < limit*3/4 {
-		t.Fatalf("the reader waited with %d bytes queued; want the queue (%d) full", q, limit)
+	for range paceBytes / (size * len(batch)) {
+		q.pushBatch(batch, seqs, true)
+	}
+	if paced != 0 {
+		t.Fatalf("paced %d times below paceBytes", paced)
+	}
+	q.pushBatch(batch, seqs, true) // waits paceMax at most: no consumer comes
+	if paced != 1 {
+		t.Fatalf("paced %d times with %d bytes queued and no batch taken, want 1", paced, q.bytes)
+	}
+	if got, want := q.len(), paceBytes/size+len(batch); got != want {
+		t.Fatalf("%d events queued, want %d (pacing delays, never drops)", got, want)
 	}
 }
