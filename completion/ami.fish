@@ -412,7 +412,7 @@ complete -c ami -n '__ami_using calls' -l once -d 'print the calls up now (from 
 complete -c ami -n '__ami_using calls' -l where -x -d 'keep only calls with a field KEY=GLOB (like Channel=PJSIP/100-*, State=bridged; repeatable: all of them)'
 complete -c ami -n '__ami_using calls' -l interval -x -d 'redraw the table every INTERVAL (live table)'
 complete -c ami -n '__ami_using calls' -l reconnect -s r -d 'when the connection is lost, connect again and rebuild the calls from a fresh snapshot'
-complete -c ami -n '__ami_using calls' -l buffer -x -d 'hold up to SIZE of events while the output is slow (like 512KiB, 64MiB)'
+complete -c ami -n '__ami_using calls' -l buffer -x -d 'hold up to SIZE of events while the output is slow (like 512KiB, 64MiB); then stop reading'
 complete -c ami -n '__ami_using calls' -l help -s h -d 'show help'
 
 complete -c ami -n '__ami_using trace' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'
