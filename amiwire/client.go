@@ -287,7 +287,11 @@ func (c *Client) writeLocked(ctx context.Context, actions ...Packet) error {
 }
 
 // Pending is an action that has been sent and whose result has not been
-// collected yet. Wait collects it.
+// collected yet. Wait collects it: the response and, when it starts an
+// event list, the list's items. An event that carries the action's
+// ActionID but is not part of its answer (the OriginateResponse of an
+// async Originate, which comes after the response) is an async event: it
+// goes to NextEvents, and Client.WatchEvent can wait for it.
 type Pending struct {
 	c      *Client
 	id     string

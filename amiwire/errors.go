@@ -20,6 +20,7 @@ type ProtocolError struct {
 	Err    error  // underlying cause, if any (io.ErrUnexpectedEOF, ...)
 }
 
+// Error returns "protocol error at byte N: what", and the cause after a colon.
 func (e *ProtocolError) Error() string {
 	s := fmt.Sprintf("protocol error at byte %d: %s", e.Offset, e.Msg)
 	if e.Err != nil {
@@ -50,6 +51,7 @@ type LimitError struct {
 	Offset int64 // byte offset of the start of the offending packet
 }
 
+// Error says which limit the packet at which offset broke, and that it was skipped.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("packet at byte %d exceeds the %s limit of %d; skipped", e.Offset, e.Limit, e.Max)
 }
@@ -63,6 +65,7 @@ type FieldError struct {
 	Reason string // what was wrong
 }
 
+// Error names the header (when one is at fault) and what is wrong with it.
 func (e *FieldError) Error() string {
 	if e.Index < 0 {
 		return "invalid action: " + e.Reason
@@ -78,6 +81,7 @@ type ActionError struct {
 	Response Packet // the whole response
 }
 
+// Error returns "<action>: <the server's Message>".
 func (e *ActionError) Error() string {
 	msg := e.Message
 	if msg == "" {
@@ -92,6 +96,7 @@ type AuthError struct {
 	Message  string // the server's Message, normally "Authentication failed"
 }
 
+// Error names the user and quotes the server's reason; it never holds the secret.
 func (e *AuthError) Error() string {
 	return fmt.Sprintf("login: authentication failed for user %q: %s", e.Username, e.Message)
 }
@@ -107,6 +112,7 @@ type IncompleteListError struct {
 	Err       error // the cause when the connection was lost
 }
 
+// Error says how the list ended, and how many items came of how many announced.
 func (e *IncompleteListError) Error() string {
 	what := "connection lost"
 	if e.Cancelled {
@@ -139,6 +145,7 @@ type ListCountError struct {
 	EventsOn  bool // async events were on when the action was sent
 }
 
+// Error gives the count announced and the count received.
 func (e *ListCountError) Error() string {
 	s := fmt.Sprintf("%s: server said %d items, received %d", e.Action, e.Announced, e.Received)
 	if e.EventsOn && e.Received < e.Announced {
@@ -160,6 +167,7 @@ type OverflowError struct {
 	Received int    // list items that arrived before the end
 }
 
+// Error names the action, the limit and the items received.
 func (e *OverflowError) Error() string {
 	return fmt.Sprintf("%s: list items held passed the limit of %d bytes (taken too slowly); connection ended after %d items", e.Action, e.Limit, e.Received)
 }
