@@ -172,7 +172,8 @@ type Client struct {
 	queueLends bool
 	borrower   atomic.Pointer[Pending]
 
-	stall *time.Timer // the read loop's, for waitForRoom
+	stall    *time.Timer   // the read loop's, for waitForRoom
+	stallMax time.Duration // stallMax, except in tests that judge a busy waiter, not the clock
 
 	logoff atomic.Pointer[Pending] // the first Logoff SendLogoff sent
 
@@ -215,6 +216,7 @@ func newClient(conn net.Conn, cfg Config) *Client {
 		pending:  make(map[string]*Pending),
 		done:     make(chan struct{}),
 		quiet:    cfg.Events == "" || eventsOff(cfg.Events),
+		stallMax: stallMax,
 	}
 	if cfg.Trace != nil {
 		c.trace = &tracer{w: cfg.Trace}
@@ -1288,9 +1290,9 @@ func (p *Pending) waitForRoom() bool {
 // end leave one) and reports whether one came. Read loop only.
 func (c *Client) waitSpace(space chan struct{}) bool {
 	if c.stall == nil {
-		c.stall = time.NewTimer(stallMax)
+		c.stall = time.NewTimer(c.stallMax)
 	} else {
-		c.stall.Reset(stallMax)
+		c.stall.Reset(c.stallMax)
 	}
 	defer c.stall.Stop()
 	select {

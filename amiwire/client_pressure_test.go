@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
@@ -102,12 +103,16 @@ func TestWaitOverflows(t *testing.T) {
 
 // TestStreamBusyConsumerKeepsUp: a consumer that is slower than the
 // socket but never stuck gets a list many times the limit whole: at the
-// bound the read loop waits for it rather than fail.
+// bound the read loop waits for it rather than fail. How long counts as
+// stuck is a wall-clock judgement (TestStreamStalledConsumerOverflows covers it); a
+// loaded machine running -race can leave a busy consumer unscheduled for
+// that long, so here the judgement is given ample time.
 func TestStreamBusyConsumerKeepsUp(t *testing.T) {
 	const n = 20000
 	const limit = 16 << 10
 	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
 	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit})
+	amiwire.SetStallMax(c, 10*time.Second)
 	sum := 0
 	resp, err := c.Stream(testCtx(t), amiwire.NewAction("BigList", "Count", strconv.Itoa(n)), func(ev amiwire.Packet) error {
 		for range 200 { // some work per item

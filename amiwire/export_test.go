@@ -1,5 +1,7 @@
 package amiwire
 
+import "time"
+
 // ItemBytes returns what the list items that p holds and its waiter is not
 // done with count against the limit (for tests of the memory bound).
 func ItemBytes(p *Pending) int {
@@ -13,6 +15,11 @@ func OnQueueFull(c *Client, f func()) {
 	c.events.full = f
 	c.events.mu.Unlock()
 }
+
+// SetStallMax sets how long the read loop of c waits for a list's waiter
+// to make room before it judges it stuck, so that a test of a busy waiter
+// does not depend on the scheduler of a loaded machine.
+func SetStallMax(c *Client, d time.Duration) { c.stallMax = d }
 
 // buffered reports how many bytes r has read from its source but not
 // parsed yet.
