@@ -208,7 +208,7 @@ func BenchmarkWriter(b *testing.B) {
 		"Variable", "COUNT=1000",
 		"Variable", "PAYLOAD=lorem ipsum dolor sit amet consectetur",
 	)
-	buf, err := AppendAction(nil, p)
+	buf, err := appendAction(nil, p)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func BenchmarkWriter(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		buf, err = AppendAction(buf[:0], p)
+		buf, err = appendAction(buf[:0], p)
 		if err != nil {
 			b.Fatal(err)
 		}

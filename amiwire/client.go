@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 	"io"
 	rand "math/rand/v2"
 	"net"
@@ -237,7 +238,7 @@ func (c *Client) Banner() string { return c.banner }
 
 // Version returns the AMI version of the banner, e.g. "11.0.0".
 func (c *Client) Version() string {
-	v, _ := BannerVersion(c.banner)
+	v, _ := wire.BannerVersion(c.banner)
 	return v
 }
 
@@ -265,7 +266,7 @@ func (c *Client) writeLocked(ctx context.Context, actions ...Packet) error {
 	b := c.wbuf[:0]
 	for _, a := range actions {
 		var err error
-		if b, err = AppendAction(b, a); err != nil {
+		if b, err = appendAction(b, a); err != nil {
 			return err
 		}
 	}
@@ -445,7 +446,8 @@ func (c *Client) forget(p *Pending) {
 // started an event list, the list's items and the event that ended it.
 type Response struct {
 	Packet Packet   // the response
-	Events []Packet // list items in order (not the final event); nil for a plain response
+	List   bool     // the response started an event list (see Client for what does)
+	Events []Packet // list items in order (not the final event); nil for a plain response or Stream
 	Final  *Packet  // the event that completed or cancelled the list; nil if none
 }
 
@@ -523,7 +525,7 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 			}
 			if err != nil {
 				p.abandon()
-				return p.result(resp, final, items), err
+				return p.result(resp, final, items, list), err
 			}
 			clear(batch)
 			spare, spareSeqs = batch[:0], seqs[:0]
@@ -532,7 +534,7 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 			}
 		}
 		if finished {
-			r := p.result(resp, final, items)
+			r := p.result(resp, final, items, list)
 			switch {
 			case cause != nil && list:
 				return r, &IncompleteListError{Action: p.action, Received: received, Expected: -1, Err: cause}
@@ -540,8 +542,8 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 				return nil, fmt.Errorf("%s: %w", p.action, cause)
 			case resp != nil && resp.IsError():
 				return r, &ActionError{Action: p.action, ActionID: p.id, Message: resp.Get("Message"), Response: *resp}
-			case final != nil && ListMarkOf(*final) == ListCancelled:
-				return r, &IncompleteListError{Action: p.action, Received: received, Expected: ListItems(*final), Cancelled: true}
+			case final != nil && listMarkOf(*final) == listCancelled:
+				return r, &IncompleteListError{Action: p.action, Received: received, Expected: listItems(*final), Cancelled: true}
 			case final != nil:
 				if err := checkListItems(p.action, *final, received, !p.quiet); err != nil {
 					return r, err
@@ -583,12 +585,13 @@ func (p *Pending) made(size int) {
 	}
 }
 
-func (p *Pending) result(resp, final *Packet, items *[]Packet) *Response {
+func (p *Pending) result(resp, final *Packet, items *[]Packet, list bool) *Response {
 	r := &Response{Final: final}
 	if resp != nil {
 		r.Packet = *resp
+		r.List = list
 	}
-	if items != nil && (*items != nil || (resp != nil && p.list)) {
+	if items != nil && (*items != nil || (resp != nil && list)) {
 		r.Events = *items
 		if r.Events == nil {
 			r.Events = []Packet{}
@@ -1039,13 +1042,13 @@ func (c *Client) readError(err error) error {
 // belongs to, or to the event queue (see Client for the answers without
 // ActionID).
 func (c *Client) route(pkt Packet) {
-	switch pkt.Kind() {
-	case KindResponse:
+	switch pkt.kind() {
+	case kindResponse:
 		c.flushEvents()
 		c.routeResponse(pkt.own())
 		c.giveBackIdle()
 		return
-	case KindEvent:
+	case kindEvent:
 		var p *Pending
 		if id := pkt.ActionID(); id != "" {
 			c.mu.Lock()
@@ -1061,7 +1064,7 @@ func (c *Client) route(pkt Packet) {
 				return
 			}
 		}
-	case KindUnknown:
+	case kindUnknown:
 		if isText(pkt) {
 			c.flushEvents()
 			if c.routeText(pkt) {
@@ -1132,7 +1135,7 @@ func (c *Client) answer(p *Pending, pkt Packet) {
 			break
 		}
 	}
-	list := ListMarkOf(pkt) == ListStart && !pkt.IsError()
+	list := listMarkOf(pkt) == listStart && !pkt.IsError()
 	if !list {
 		delete(c.pending, p.id)
 	}
@@ -1185,8 +1188,8 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 		p.mu.Unlock()
 		return false
 	}
-	switch ListMarkOf(ev) {
-	case ListComplete, ListCancelled:
+	switch listMarkOf(ev) {
+	case listComplete, listCancelled:
 		final := ev // only the final event is kept by address
 		if seq > 0 {
 			final = ev.own()

@@ -3,6 +3,7 @@ package amiwire_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -206,8 +207,8 @@ func TestHeaderLimitCountsActionID(t *testing.T) {
 	full := pingWith(amiwire.MaxActionHeaders) // 128, and an ActionID would make 129
 	fits := pingWith(amiwire.MaxActionHeaders - 1)
 	var fe *amiwire.FieldError
-	if err := amiwire.ValidateAction(full); err != nil {
-		t.Fatalf("ValidateAction(128 fields) = %v: as it is, it fits", err)
+	if err := amiwire.NewWriter(io.Discard).WriteAction(full); err != nil {
+		t.Fatalf("WriteAction(128 fields) = %v: as it is, it fits", err)
 	}
 	if err := amiwire.ValidateSend(full); !errors.As(err, &fe) || fe.Index != -1 || !strings.Contains(fe.Reason, "129 headers") {
 		t.Fatalf("ValidateSend(128 fields, no ActionID) = %v, want a *FieldError counting 129", err)

@@ -1,10 +1,12 @@
 package amiwire_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
@@ -98,5 +100,29 @@ func TestSendLogoffCutsOff(t *testing.T) {
 	}
 	if err := c.Err(); err == nil || !strings.Contains(err.Error(), "by the server") {
 		t.Errorf("Err = %v, want the server's close", err)
+	}
+}
+
+// TestLogoffBehindUnansweredAction: when an action is still waiting for
+// its answer (its waiter gave up), Logoff sends the Logoff but does not
+// wait for a Goodbye that could only come after that answer.
+func TestLogoffBehindUnansweredAction(t *testing.T) {
+	srv := newServer(t, amitest.Options{Faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer}}}) // nothing after the login is answered
+	c := dial(t, srv, amiwire.Config{Events: "off"})
+	ctx, cancel := context.WithTimeout(testCtx(t), 50*time.Millisecond)
+	defer cancel()
+	if err := c.Ping(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Ping: %v; want no answer", err)
+	}
+	if err := c.Logoff(testCtx(t)); err != nil {
+		t.Fatalf("Logoff waited for an answer that cannot come: %v", err)
+	}
+	select {
+	case <-c.Done():
+	default:
+		t.Fatal("connection still open after Logoff")
+	}
+	if _, err := srv.WaitAction(testCtx(t), "Logoff"); err != nil {
+		t.Fatalf("the Logoff was not sent: %v", err)
 	}
 }

@@ -62,7 +62,7 @@ func DialSend(ctx context.Context, cfg Config, actions []Packet, logoff bool) (*
 			return nil, nil, err
 		}
 		// Encoded as the write will encode it.
-		b, err := AppendAction(enc[:0], a)
+		b, err := appendAction(enc[:0], a)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -317,15 +317,15 @@ func (c *Client) roundTrip(a Packet, behind ...Packet) (Packet, error) {
 			return Packet{}, err
 		}
 		c.trace.packet('<', p)
-		switch p.Kind() {
-		case KindResponse:
+		switch p.kind() {
+		case kindResponse:
 			if p.ActionID() == id || p.ActionID() == "" {
 				return p, nil
 			}
 			// Not ours: an action behind a, answered out of turn, or
 			// nobody's (routeResponse drops it).
 			c.routeResponse(p)
-		case KindEvent:
+		case kindEvent:
 			c.events.push(p, c.r.seq, false) // nobody can make room before Dial returns
 		}
 	}

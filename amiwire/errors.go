@@ -3,9 +3,6 @@ package amiwire
 import (
 	"errors"
 	"fmt"
-	"net"
-	"os"
-	"strings"
 )
 
 // ErrClosed is returned for operations on a connection that has been closed,
@@ -192,37 +189,12 @@ type ConnectError struct {
 	Err   error
 }
 
-// Error returns "<stage> <addr>: <cause>", the cause shortened to its
-// innermost system error ("connect 127.0.0.1:5038: connection refused")
-// rather than the whole chain of *net.OpError and *os.SyscallError.
+// Error returns "<stage> <addr>: <cause>".
 func (e *ConnectError) Error() string {
-	return fmt.Sprintf("%s %s: %s", e.Stage, e.Addr, connectCause(e.Err))
-}
-
-// connectCause renders the cause of a Dial failure without the layers that
-// repeat the operation and address ("dial tcp 127.0.0.1:5038: connect:").
-// A cause that wraps a context error keeps its own text ("context deadline
-// exceeded (...)"), shortened the same way inside the parentheses.
-func connectCause(err error) string {
-	if err == nil {
-		return "failed"
+	if e.Err == nil {
+		return fmt.Sprintf("%s %s: failed", e.Stage, e.Addr)
 	}
-	var oe *net.OpError
-	if !errors.As(err, &oe) || oe.Err == nil {
-		return err.Error()
-	}
-	inner := oe.Err
-	var se *os.SyscallError
-	if errors.As(inner, &se) && se.Err != nil {
-		inner = se.Err
-	}
-	s := err.Error()
-	// Replace the OpError's text inside the whole message by the inner one,
-	// keeping whatever wraps it.
-	if full := oe.Error(); strings.Contains(s, full) {
-		return strings.Replace(s, full, inner.Error(), 1)
-	}
-	return inner.Error()
+	return fmt.Sprintf("%s %s: %v", e.Stage, e.Addr, e.Err)
 }
 
 // Unwrap returns the cause.

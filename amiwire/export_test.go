@@ -24,3 +24,18 @@ func SetStallMax(c *Client, d time.Duration) { c.stallMax = d }
 // buffered reports how many bytes r has read from its source but not
 // parsed yet.
 func (r *Reader) buffered() int { return r.w - r.r }
+
+// ListMark and its values, ListMarkOf and ListItems give the tests of the
+// Client the list rules it applies.
+type ListMark = listMark
+
+const (
+	ListNone      = listNone
+	ListStart     = listStart
+	ListItem      = listItem
+	ListComplete  = listComplete
+	ListCancelled = listCancelled
+)
+
+func ListMarkOf(p Packet) ListMark { return listMarkOf(p) }
+func ListItems(final Packet) int   { return listItems(final) }

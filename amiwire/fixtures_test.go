@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 	"io"
 	"os"
 	"path/filepath"
@@ -92,28 +93,28 @@ func listCheck(t *testing.T, pkts []Packet) []string {
 	var done []string
 	for i, p := range pkts {
 		id := p.ActionID()
-		switch ListMarkOf(p) {
-		case ListStart:
+		switch listMarkOf(p) {
+		case listStart:
 			if _, dup := open[id]; dup {
 				t.Errorf("packet %d: list %q started twice", i, id)
 			}
 			open[id] = 0
-		case ListItem:
+		case listItem:
 			if n, ok := open[id]; ok {
 				open[id] = n + 1
 			}
-		case ListComplete:
+		case listComplete:
 			n, ok := open[id]
 			if !ok {
 				t.Errorf("packet %d: %s completes a list %q that never started", i, p.Event(), id)
 				continue
 			}
-			if want := ListItems(p); n != want {
+			if want := listItems(p); n != want {
 				t.Errorf("list %q: %d items, final event says ListItems %d", id, n, want)
 			}
 			delete(open, id)
 			done = append(done, fmt.Sprintf("%s=%d", id, n))
-		case ListCancelled:
+		case listCancelled:
 			t.Errorf("packet %d: list %q cancelled", i, id)
 			delete(open, id)
 		}
@@ -128,10 +129,10 @@ func listCheck(t *testing.T, pkts []Packet) []string {
 func summary(name string, pkts []Packet, lists []string) string {
 	var resp, ev int
 	for _, p := range pkts {
-		switch p.Kind() {
-		case KindResponse:
+		switch p.kind() {
+		case kindResponse:
 			resp++
-		case KindEvent:
+		case kindEvent:
 			ev++
 		}
 	}
@@ -158,17 +159,17 @@ func TestFixturesServer(t *testing.T) {
 			if banner != "Asterisk Call Manager/11.0.0" {
 				t.Errorf("banner %q", banner)
 			}
-			if v, ok := BannerVersion(banner); !ok || v != "11.0.0" {
-				t.Errorf("BannerVersion(%q) = %q, %v", banner, v, ok)
+			if v, ok := wire.BannerVersion(banner); !ok || v != "11.0.0" {
+				t.Errorf("wire.BannerVersion(%q) = %q, %v", banner, v, ok)
 			}
 			if n := bytes.Count(data, []byte("\r\n\r\n")); n != len(pkts) {
 				t.Errorf("%d packets, the file has %d CRLF CRLF", len(pkts), n)
 			}
 			for i, p := range pkts {
 				first := p.Fields[0].Key
-				want := map[string]Kind{"Response": KindResponse, "Event": KindEvent}[first]
-				if want == KindUnknown || p.Kind() != want {
-					t.Errorf("packet %d: first key %q, Kind %v", i, first, p.Kind())
+				want := map[string]packetKind{"Response": kindResponse, "Event": kindEvent}[first]
+				if want == kindUnknown || p.kind() != want {
+					t.Errorf("packet %d: first key %q, Kind %v", i, first, p.kind())
 				}
 				for _, f := range p.Fields {
 					if f.Key == "" || strings.ContainsAny(f.Key+f.Value, "\r\n") {
@@ -214,7 +215,7 @@ func golden(t *testing.T, name, got string) {
 }
 
 // TestFixturesClient parses every client transcript: no banner, only
-// actions, and AppendAction re-encodes each one byte for byte.
+// actions, and appendAction re-encodes each one byte for byte.
 func TestFixturesClient(t *testing.T) {
 	for _, file := range fixtureFiles(t, "*.client.ami") {
 		name := filepath.Base(file)
@@ -229,10 +230,10 @@ func TestFixturesClient(t *testing.T) {
 			}
 			var enc []byte
 			for i, p := range pkts {
-				if p.Kind() != KindAction {
-					t.Errorf("packet %d: Kind %v", i, p.Kind())
+				if p.kind() != kindAction {
+					t.Errorf("packet %d: Kind %v", i, p.kind())
 				}
-				out, err := AppendAction(nil, Packet{Fields: p.Fields})
+				out, err := appendAction(nil, Packet{Fields: p.Fields})
 				if err != nil {
 					t.Fatalf("packet %d: %v", i, err)
 				}
@@ -287,7 +288,7 @@ func TestFixtureDetails(t *testing.T) {
 		if out[9] != "85 calls processed" {
 			t.Errorf("last line %q", out[9])
 		}
-		if ListMarkOf(cmd) != ListNone {
+		if listMarkOf(cmd) != listNone {
 			t.Errorf("Command reply is a list")
 		}
 		v := serverPackets(t, "command-core-show-version.server.ami")
@@ -342,7 +343,7 @@ func TestFixtureDetails(t *testing.T) {
 		if n != 6 {
 			t.Errorf("%d Status events, want 6", n)
 		}
-		if c, ok := findEvent(st, "StatusComplete"); !ok || c.Get("ListItems") != "6" || c.Get("Items") != "6" || ListItems(c) != 6 {
+		if c, ok := findEvent(st, "StatusComplete"); !ok || c.Get("ListItems") != "6" || c.Get("Items") != "6" || listItems(c) != 6 {
 			t.Errorf("StatusComplete %v", c)
 		}
 	})
@@ -362,7 +363,7 @@ func TestFixtureDetails(t *testing.T) {
 		for _, p := range db {
 			if p.IsError() && p.Get("Message") == "Database entry not found" {
 				notFound++
-				if ListMarkOf(p) != ListNone {
+				if listMarkOf(p) != listNone {
 					t.Errorf("error response starts a list")
 				}
 			}
@@ -391,8 +392,8 @@ func TestFixtureDetails(t *testing.T) {
 				t.Errorf("%s: no OriginateResponse", name)
 				continue
 			}
-			if o.Kind() != KindEvent || o.Get("Response") != "Success" || o.IsError() || ListMarkOf(o) != ListItem {
-				t.Errorf("%s: OriginateResponse Kind %v, Response %q, mark %v", name, o.Kind(), o.Get("Response"), ListMarkOf(o))
+			if o.kind() != kindEvent || o.Get("Response") != "Success" || o.IsError() || listMarkOf(o) != listItem {
+				t.Errorf("%s: OriginateResponse Kind %v, Response %q, mark %v", name, o.kind(), o.Get("Response"), listMarkOf(o))
 			}
 			if name == "originate-async.server.ami" && (o.ActionID() != "orig-2" || o.Get("Reason") != "4") {
 				t.Errorf("OriginateResponse %v", o)
@@ -403,7 +404,7 @@ func TestFixtureDetails(t *testing.T) {
 	t.Run("pipelined", func(t *testing.T) {
 		pkts := serverPackets(t, "pipelined.server.ami")
 		idx := func(id string) int {
-			return slices.IndexFunc(pkts, func(p Packet) bool { return p.Kind() == KindResponse && p.ActionID() == id })
+			return slices.IndexFunc(pkts, func(p Packet) bool { return p.kind() == kindResponse && p.ActionID() == id })
 		}
 		ping, cs, csc := idx("pipe-ping-2"), idx("pipe-corestatus-3"), idx("pipe-csc-4")
 		if ping < 0 || cs < 0 || csc < 0 || !(ping < cs && cs < csc) {
@@ -422,7 +423,7 @@ func TestFixtureDetails(t *testing.T) {
 			if ping+1+i == cs {
 				continue
 			}
-			if p.Kind() != KindEvent || p.ActionID() != "" {
+			if p.kind() != kindEvent || p.ActionID() != "" {
 				t.Errorf("interleaved packet %v", p)
 			}
 		}
@@ -431,9 +432,9 @@ func TestFixtureDetails(t *testing.T) {
 			if p.ActionID() != "pipe-csc-4" {
 				break
 			}
-			if ListMarkOf(p) == ListComplete {
-				if ListItems(p) != 8 || items != 8 {
-					t.Errorf("%d items, ListItems %d, want 8", items, ListItems(p))
+			if listMarkOf(p) == listComplete {
+				if listItems(p) != 8 || items != 8 {
+					t.Errorf("%d items, ListItems %d, want 8", items, listItems(p))
 				}
 				break
 			}
@@ -456,7 +457,7 @@ func TestFixtureDetails(t *testing.T) {
 			}
 		}
 		c, ok := findEvent(pkts, "CoreShowChannelsComplete")
-		if !ok || items != 2 || ListItems(c) != 2 {
+		if !ok || items != 2 || listItems(c) != 2 {
 			t.Errorf("%d items, complete %v", items, c)
 		}
 	})
@@ -465,7 +466,7 @@ func TestFixtureDetails(t *testing.T) {
 		pkts := serverPackets(t, "flood-1000.listener.server.ami")
 		seq := 0
 		for _, p := range pkts {
-			if p.Kind() != KindEvent {
+			if p.kind() != kindEvent {
 				continue
 			}
 			if p.Event() != "UserEvent" || p.Get("UserEvent") != "Flood" || p.Get("Seq") != strconv.Itoa(seq) {
@@ -482,14 +483,14 @@ func TestFixtureDetails(t *testing.T) {
 		pkts := serverPackets(t, "core-show-channels-empty.server.ami")
 		var start, end Packet
 		for _, p := range pkts {
-			switch ListMarkOf(p) {
-			case ListStart:
+			switch listMarkOf(p) {
+			case listStart:
 				start = p
-			case ListComplete:
+			case listComplete:
 				end = p
 			}
 		}
-		if start.ActionID() != "csc-2" || start.Get("Message") != "Channels will follow" || end.ActionID() != "csc-2" || ListItems(end) != 0 {
+		if start.ActionID() != "csc-2" || start.Get("Message") != "Channels will follow" || end.ActionID() != "csc-2" || listItems(end) != 0 {
 			t.Errorf("start %v end %v", start, end)
 		}
 	})
@@ -502,7 +503,7 @@ func TestFixtureDetails(t *testing.T) {
 				cfg = p
 			}
 		}
-		if cfg.Get("Category-000000") != "general" || ListMarkOf(cfg) != ListNone {
+		if cfg.Get("Category-000000") != "general" || listMarkOf(cfg) != listNone {
 			t.Errorf("GetConfig reply %v", cfg)
 		}
 		var empty bool

@@ -135,7 +135,7 @@ func FuzzRoundTrip(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data string) {
 		p := fuzzPacket(data)
-		enc, err := AppendAction(nil, p)
+		enc, err := appendAction(nil, p)
 		if err != nil {
 			var fe *FieldError
 			if !errors.As(err, &fe) {
@@ -177,7 +177,7 @@ func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
 		// the ActionID, before the rest is parsed.
 		route := ""
 		if err == nil {
-			route = fmt.Sprintf("%v %q %q %v|", p.Kind(), p.Event(), p.ActionID(), ListMarkOf(p))
+			route = fmt.Sprintf("%v %q %q %v|", p.kind(), p.Event(), p.ActionID(), listMarkOf(p))
 		}
 		if err == nil && skim && skimmed(p) {
 			p = p.Complete(nil)
@@ -241,7 +241,7 @@ func TestSkimEventsFixtures(t *testing.T) {
 	r := NewReader(bytes.NewReader(floodStream(t)))
 	r.skimEvents = true
 	p, err := r.ReadPacket() // the login's response: read as usual
-	if err != nil || len(p.Fields) != 3 || p.Kind() != KindResponse {
+	if err != nil || len(p.Fields) != 3 || p.kind() != kindResponse {
 		t.Fatalf("a response, skimming: %q, %v", p.Fields, err)
 	}
 	for p.Event() != "UserEvent" {

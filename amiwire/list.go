@@ -6,43 +6,43 @@ import (
 )
 
 // This file holds every rule AMI has about event lists: which response
-// starts one (ListMarkOf), which event ends or cancels it, how many items
-// it announced (ListItems), whether the items received match that count
+// starts one (listMarkOf), which event ends or cancels it, how many items
+// it announced (listItems), whether the items received match that count
 // (checkListItems), and which list an event without ActionID belongs to
 // (eventsOff, eventsChange, openLists). The Client applies them; nothing else
 // decides about lists.
 
-// ListMark says what part an AMI packet plays in an event list.
-type ListMark int
+// listMark says what part an AMI packet plays in an event list.
+type listMark int
 
-// The list marks returned by ListMarkOf.
+// The list marks returned by listMarkOf.
 const (
-	ListNone      ListMark = iota // a response that does not start a list
-	ListStart                     // a response whose payload follows as events
-	ListItem                      // an event that is an item of a list (if its ActionID matches one)
-	ListComplete                  // the event that ends a list
-	ListCancelled                 // the event that aborts a list (EventList: Cancelled)
+	listNone      listMark = iota // a response that does not start a list
+	listStart                     // a response whose payload follows as events
+	listItem                      // an event that is an item of a list (if its ActionID matches one)
+	listComplete                  // the event that ends a list
+	listCancelled                 // the event that aborts a list (EventList: Cancelled)
 )
 
 // String returns the mark's name: "none", "start", "item", "complete" or
 // "cancelled".
-func (m ListMark) String() string {
+func (m listMark) String() string {
 	switch m {
-	case ListNone:
+	case listNone:
 		return "none"
-	case ListStart:
+	case listStart:
 		return "start"
-	case ListItem:
+	case listItem:
 		return "item"
-	case ListComplete:
+	case listComplete:
 		return "complete"
-	case ListCancelled:
+	case listCancelled:
 		return "cancelled"
 	}
-	return "ListMark(" + strconv.Itoa(int(m)) + ")"
+	return "listMark(" + strconv.Itoa(int(m)) + ")"
 }
 
-// ListMarkOf says what part p plays in an event list.
+// listMarkOf says what part p plays in an event list.
 //
 // A response starts a list when any of these holds (compared without case):
 // "EventList: Start", "Response: Follows" (unless it is a legacy Command
@@ -59,35 +59,35 @@ func (m ListMark) String() string {
 // and aborts it with "EventList: Cancelled". Any other event is an item.
 // Whether an event belongs to a particular list is decided by its
 // ActionID, or, for items that carry none, by the rule Client describes.
-func ListMarkOf(p Packet) ListMark {
-	switch p.Kind() {
-	case KindEvent:
+func listMarkOf(p Packet) listMark {
+	switch p.kind() {
+	case kindEvent:
 		el := p.Get("EventList")
 		switch {
 		case strings.EqualFold(el, "Cancelled"):
-			return ListCancelled
+			return listCancelled
 		case strings.EqualFold(el, "Complete"):
-			return ListComplete
+			return listComplete
 		}
 		if ev := p.Get("Event"); len(ev) >= 8 && strings.EqualFold(ev[len(ev)-8:], "Complete") {
-			return ListComplete
+			return listComplete
 		}
-		return ListItem
-	case KindResponse:
+		return listItem
+	case kindResponse:
 		resp := p.Get("Response")
 		switch {
 		case strings.EqualFold(resp, "Follows"):
-			return legacyCommandOr(p, ListStart)
+			return legacyCommandOr(p, listStart)
 		case strings.EqualFold(resp, "Result will follow"):
-			return ListStart
+			return listStart
 		case strings.EqualFold(p.Get("EventList"), "Start"):
-			return ListStart
+			return listStart
 		}
 		if msg := p.Get("Message"); saysListFollows(msg) && !strings.EqualFold(msg, "Command output follows") && !p.Has("Output") {
-			return ListStart
+			return listStart
 		}
 	}
-	return ListNone
+	return listNone
 }
 
 // saysListFollows reports whether a response's Message announces that
@@ -102,19 +102,19 @@ func hasSuffixFold(s, suffix string) bool {
 	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }
 
-// legacyCommandOr returns ListNone for the legacy form of a Command reply
+// legacyCommandOr returns listNone for the legacy form of a Command reply
 // ("Response: Follows" with "Privilege: Command" or its output inline), which
 // carries its payload itself, and mark otherwise.
-func legacyCommandOr(p Packet, mark ListMark) ListMark {
+func legacyCommandOr(p Packet, mark listMark) listMark {
 	if strings.EqualFold(p.Get("Privilege"), "Command") || p.Has("Output") {
-		return ListNone
+		return listNone
 	}
 	return mark
 }
 
-// ListItems returns the item count announced by a list's final event
+// listItems returns the item count announced by a list's final event
 // ("ListItems: N", or "Items: N" on older servers), or -1 when it has none.
-func ListItems(final Packet) int {
+func listItems(final Packet) int {
 	for _, k := range []string{"ListItems", "Items"} {
 		if v, ok := final.Lookup(k); ok {
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && n >= 0 {
@@ -130,10 +130,10 @@ func ListItems(final Packet) int {
 // it returns a *ListCountError; eventsOn says whether items without
 // ActionID may have been taken for async events.
 func checkListItems(action string, final Packet, received int, eventsOn bool) error {
-	if ListMarkOf(final) != ListComplete {
+	if listMarkOf(final) != listComplete {
 		return nil
 	}
-	if n := ListItems(final); n >= 0 && n != received {
+	if n := listItems(final); n >= 0 && n != received {
 		return &ListCountError{Action: action, Announced: n, Received: received, EventsOn: eventsOn}
 	}
 	return nil

@@ -17,26 +17,26 @@ type Field struct {
 	Value string
 }
 
-// Kind says what a packet is: an action (client to server), a response or
+// packetKind says what a packet is: an action (client to server), a response or
 // an event.
-type Kind int
+type packetKind int
 
-// The packet kinds. KindUnknown is a packet with none of the identifying keys.
+// The packet kinds. kindUnknown is a packet with none of the identifying keys.
 const (
-	KindUnknown Kind = iota
-	KindAction
-	KindResponse
-	KindEvent
+	kindUnknown packetKind = iota
+	kindAction
+	kindResponse
+	kindEvent
 )
 
 // String returns the lower-case name of the kind.
-func (k Kind) String() string {
+func (k packetKind) String() string {
 	switch k {
-	case KindAction:
+	case kindAction:
 		return "action"
-	case KindResponse:
+	case kindResponse:
 		return "response"
-	case KindEvent:
+	case kindEvent:
 		return "event"
 	}
 	return "unknown"
@@ -147,18 +147,18 @@ func (p Packet) Values(key string) []string {
 	return vs
 }
 
-// Kind classifies the packet. An Event key wins over Response, because some
+// kind classifies the packet. An Event key wins over Response, because some
 // events (OriginateResponse) also carry "Response: Success".
-func (p Packet) Kind() Kind {
-	k := KindUnknown
+func (p Packet) kind() packetKind {
+	k := kindUnknown
 	for _, f := range p.Fields {
 		switch {
 		case strings.EqualFold(f.Key, "Event"):
-			return KindEvent
-		case k == KindUnknown && strings.EqualFold(f.Key, "Response"):
-			k = KindResponse
-		case k == KindUnknown && strings.EqualFold(f.Key, "Action"):
-			k = KindAction
+			return kindEvent
+		case k == kindUnknown && strings.EqualFold(f.Key, "Response"):
+			k = kindResponse
+		case k == kindUnknown && strings.EqualFold(f.Key, "Action"):
+			k = kindAction
 		}
 	}
 	return k
@@ -175,7 +175,7 @@ func (p Packet) ActionID() string { return p.Get("ActionID") }
 
 // IsError reports whether the packet is a "Response: Error".
 func (p Packet) IsError() bool {
-	return p.Kind() == KindResponse && strings.EqualFold(p.Get("Response"), "Error")
+	return p.kind() == kindResponse && strings.EqualFold(p.Get("Response"), "Error")
 }
 
 // Clone returns a copy of p that shares no memory with it, to change

@@ -28,22 +28,22 @@ func TestPacketLookups(t *testing.T) {
 func TestPacketKind(t *testing.T) {
 	tests := []struct {
 		p    Packet
-		want Kind
+		want packetKind
 	}{
-		{pk("Response", "Success"), KindResponse},
-		{pk("Event", "OriginateResponse", "ActionID", "x", "Response", "Success"), KindEvent},
-		{pk("Response", "Success", "Event", "Late"), KindEvent},
-		{pk("Action", "Ping"), KindAction},
-		{pk("action", "Ping", "Response", "x"), KindAction},
-		{pk("Foo", "bar"), KindUnknown},
-		{Packet{}, KindUnknown},
+		{pk("Response", "Success"), kindResponse},
+		{pk("Event", "OriginateResponse", "ActionID", "x", "Response", "Success"), kindEvent},
+		{pk("Response", "Success", "Event", "Late"), kindEvent},
+		{pk("Action", "Ping"), kindAction},
+		{pk("action", "Ping", "Response", "x"), kindAction},
+		{pk("Foo", "bar"), kindUnknown},
+		{Packet{}, kindUnknown},
 	}
 	for _, tc := range tests {
-		if got := tc.p.Kind(); got != tc.want {
-			t.Errorf("Kind(%q) = %v, want %v", tc.p.Fields, got, tc.want)
+		if got := tc.p.kind(); got != tc.want {
+			t.Errorf("packetKind(%q) = %v, want %v", tc.p.Fields, got, tc.want)
 		}
 	}
-	for k, s := range map[Kind]string{KindAction: "action", KindResponse: "response", KindEvent: "event", KindUnknown: "unknown"} {
+	for k, s := range map[packetKind]string{kindAction: "action", kindResponse: "response", kindEvent: "event", kindUnknown: "unknown"} {
 		if k.String() != s {
 			t.Errorf("%d.String() = %q", k, k.String())
 		}
@@ -97,7 +97,7 @@ func TestEnumNames(t *testing.T) {
 		v    fmt.Stringer
 		want string
 	}{
-		{KindEvent, "event"},
+		{kindEvent, "event"},
 		{AuthMD5, "md5"},
 		{AuthMethod(7), "AuthMethod(7)"},
 		{OverflowDrop, "drop"},
@@ -105,8 +105,8 @@ func TestEnumNames(t *testing.T) {
 		{CertPinned, "pinned"},
 		{CertCheck(9), "CertCheck(9)"},
 		{CertWrongName, "wrong name"},
-		{ListCancelled, "cancelled"},
-		{ListMark(-1), "ListMark(-1)"},
+		{listCancelled, "cancelled"},
+		{listMark(-1), "listMark(-1)"},
 	} {
 		if got := tt.v.String(); got != tt.want {
 			t.Errorf("%#v prints %q, want %q", tt.v, got, tt.want)

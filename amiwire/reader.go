@@ -9,6 +9,8 @@ import (
 	"math/bits"
 	"strings"
 	"unsafe"
+
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 )
 
 // Default limits of a Reader. They are generous: Command output and GetConfig
@@ -174,7 +176,7 @@ func (r *Reader) ReadBanner() (string, error) {
 			r.r += i + 1
 			r.off += int64(i + 1)
 			s := string(bytes.TrimSuffix(line, []byte{'\r'}))
-			if _, ok := BannerVersion(s); !ok {
+			if _, ok := wire.BannerVersion(s); !ok {
 				return s, &ProtocolError{Offset: start, Msg: fmt.Sprintf("not an AMI banner: %q", truncate(s, 80))}
 			}
 			return s, nil
@@ -196,21 +198,6 @@ func (r *Reader) ReadBanner() (string, error) {
 			return "", err
 		}
 	}
-}
-
-// BannerVersion returns the protocol version of an AMI banner line such as
-// "Asterisk Call Manager/11.0.0", and whether the line is an AMI banner.
-func BannerVersion(line string) (string, bool) {
-	const prefix = "Asterisk Call Manager/"
-	if !strings.HasPrefix(line, prefix) {
-		// Some proxies and forks send their own product name before the slash.
-		i := strings.Index(line, " Call Manager/")
-		if i < 0 {
-			return "", false
-		}
-		return line[i+len(" Call Manager/"):], true
-	}
-	return line[len(prefix):], true
 }
 
 func truncate(s string, n int) string {
@@ -608,7 +595,7 @@ func isHeaderKey(key string) bool {
 // isText reports whether p is bare text as the Reader returns it: a packet
 // whose first line was not a header, made of Output fields.
 func isText(p Packet) bool {
-	return len(p.Fields) > 0 && p.Fields[0].Key == "Output" && p.Kind() == KindUnknown
+	return len(p.Fields) > 0 && p.Fields[0].Key == "Output" && p.kind() == kindUnknown
 }
 
 // bodyEnds decides whether the empty line that ends at pos (relative to

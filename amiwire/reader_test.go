@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 	"io"
 	"strings"
 	"testing"
@@ -156,8 +157,8 @@ func TestReaderLegacyKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Values("Output"); len(got) != 1 || got[0] != "foo" || p.ActionID() != "5" || ListMarkOf(p) != ListNone {
-		t.Errorf("Output %q, ActionID %q, mark %v", got, p.ActionID(), ListMarkOf(p))
+	if got := p.Values("Output"); len(got) != 1 || got[0] != "foo" || p.ActionID() != "5" || listMarkOf(p) != listNone {
+		t.Errorf("Output %q, ActionID %q, mark %v", got, p.ActionID(), listMarkOf(p))
 	}
 	if string(p.Raw) != in {
 		t.Errorf("Raw %q", p.Raw)
@@ -416,7 +417,7 @@ func TestReadBanner(t *testing.T) {
 		if banner != tc.banner {
 			t.Errorf("%q: banner %q, want %q", truncate(tc.in, 30), banner, tc.banner)
 		}
-		if v, _ := BannerVersion(banner); tc.err == nil && v != tc.version {
+		if v, _ := wire.BannerVersion(banner); tc.err == nil && v != tc.version {
 			t.Errorf("version %q, want %q", v, tc.version)
 		}
 	}

@@ -15,14 +15,9 @@ const (
 	MaxActionHeaders = 128  // AST_MAX_MANHEADERS
 )
 
-// ValidateAction checks that p can be sent as it is: it has at least one
-// field, every key is a non-empty token without ':', spaces or control
-// characters, no value holds CR, LF or NUL, no line is longer than
-// MaxActionLine, and there are at most MaxActionHeaders fields. A packet
-// whose first field is "Response: Follows" is refused too: a Reader would
-// take it for a legacy Command reply. Whatever passes reads back with the
-// same fields. The error is a *FieldError naming the first offending field.
-func ValidateAction(p Packet) error {
+// validateAction checks that p can be sent as it is, by the rules
+// ValidateSend gives, without an added ActionID: it is the Writer's check.
+func validateAction(p Packet) error {
 	if len(p.Fields) == 0 {
 		return &FieldError{Index: -1, Reason: "no headers"}
 	}
@@ -43,15 +38,21 @@ func ValidateAction(p Packet) error {
 	return nil
 }
 
-// ValidateSend checks p as Client.Send and DialSend send it: by the rules
-// of ValidateAction, counting the ActionID header they add (as the second
-// header) when p has none. An action that passes is sent by them; one
-// that fails is refused with its *FieldError before anything is written.
+// ValidateSend checks that Client.Send and DialSend can send p: it has at
+// least one field, every key is a non-empty token without ':', spaces or
+// control characters, no value holds CR, LF or NUL, no line is longer than
+// MaxActionLine, and there are at most MaxActionHeaders fields, counting
+// the ActionID header they add (as the second header) when p has none. A
+// packet whose first field is "Response: Follows" is refused too: a Reader
+// would take it for a legacy Command reply. Whatever passes reads back
+// with the same fields. An action that fails is refused by them with the
+// same *FieldError, naming the first offending field, before anything is
+// written; Writer.WriteAction applies the same rules to p as it is.
 func ValidateSend(p Packet) error {
 	if n := len(p.Fields) + 1; n > MaxActionHeaders && len(p.Fields) > 0 && p.ActionID() == "" {
 		return &FieldError{Index: -1, Reason: fmt.Sprintf("%d headers with the ActionID that is added, Asterisk accepts at most %d", n, MaxActionHeaders)}
 	}
-	return ValidateAction(p)
+	return validateAction(p)
 }
 
 func validateField(f Field) string {
@@ -88,10 +89,10 @@ type Writer struct {
 // Write call, so a Writer over a net.Conn needs no extra buffering.
 func NewWriter(w io.Writer) *Writer { return &Writer{w: w} }
 
-// AppendAction appends the wire form of p to dst after checking it with
-// ValidateAction; on error dst is returned unchanged.
-func AppendAction(dst []byte, p Packet) ([]byte, error) {
-	if err := ValidateAction(p); err != nil {
+// appendAction appends the wire form of p to dst after checking it with
+// validateAction; on error dst is returned unchanged.
+func appendAction(dst []byte, p Packet) ([]byte, error) {
+	if err := validateAction(p); err != nil {
 		return dst, err
 	}
 	for _, f := range p.Fields {
@@ -106,7 +107,7 @@ func AppendAction(dst []byte, p Packet) ([]byte, error) {
 // WriteAction validates p and writes it. Nothing is written when p is
 // invalid; the error is then a *FieldError.
 func (w *Writer) WriteAction(p Packet) error {
-	b, err := AppendAction(w.buf[:0], p)
+	b, err := appendAction(w.buf[:0], p)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 
 func TestAppendActionBytes(t *testing.T) {
 	p := NewAction("Originate", "ActionID", "orig-2", "Channel", "Local/short@default", "Data", "", "Variable", "A=1", "Variable", "B=two words: yes")
-	got, err := AppendAction([]byte("prefix"), p)
+	got, err := appendAction([]byte("prefix"), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,10 +74,10 @@ func TestWriterRefuses(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := ValidateAction(tc.p)
+			err := validateAction(tc.p)
 			var fe *FieldError
 			if !errors.As(err, &fe) {
-				t.Fatalf("ValidateAction: %v, want *FieldError", err)
+				t.Fatalf("validateAction: %v, want *FieldError", err)
 			}
 			if fe.Key != tc.key || fe.Index != tc.index || fe.Reason == "" {
 				t.Errorf("FieldError{Key %q, Index %d, Reason %q}, want Key %q Index %d", fe.Key, fe.Index, fe.Reason, tc.key, tc.index)
@@ -86,9 +86,9 @@ func TestWriterRefuses(t *testing.T) {
 				t.Errorf("message %q", err)
 			}
 			dst := []byte("keep")
-			out, err2 := AppendAction(dst, tc.p)
+			out, err2 := appendAction(dst, tc.p)
 			if string(out) != "keep" || !errors.As(err2, &fe) {
-				t.Errorf("AppendAction changed dst to %q, err %v", out, err2)
+				t.Errorf("appendAction changed dst to %q, err %v", out, err2)
 			}
 			var cw countWriter
 			if err := NewWriter(&cw).WriteAction(tc.p); !errors.As(err, &fe) || cw.writes != 0 || cw.Len() != 0 {
@@ -105,7 +105,7 @@ func TestWriterLimitsExact(t *testing.T) {
 	for len(p.Fields) < MaxActionHeaders {
 		p.Add("K", "v")
 	}
-	b, err := AppendAction(nil, p)
+	b, err := appendAction(nil, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestWriterLimitsExact(t *testing.T) {
 	}
 	// Values may hold anything else: spaces, colons, tabs, UTF-8, empty.
 	ok := NewAction("Command", "Command", "core show channels\tverbose: yes ünïcode", "Empty", "", "Lead", " x ")
-	if err := ValidateAction(ok); err != nil {
+	if err := validateAction(ok); err != nil {
 		t.Error(err)
 	}
 }
@@ -160,7 +160,7 @@ func TestRoundTrip(t *testing.T) {
 		if !equalFields(got.Fields, want.Fields) {
 			t.Errorf("action %d: read back %q, wrote %q", i, got.Fields, want.Fields)
 		}
-		enc, _ := AppendAction(nil, want)
+		enc, _ := appendAction(nil, want)
 		if !bytes.Equal(got.Raw, enc) {
 			t.Errorf("action %d: Raw %q, wrote %q", i, got.Raw, enc)
 		}

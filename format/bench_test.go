@@ -22,7 +22,7 @@ func benchPackets(tb testing.TB) []amiwire.Packet {
 	tb.Helper()
 	var events []amiwire.Packet
 	for _, p := range fixturePackets(tb, "flood-1000.listener.server.ami", false) {
-		if p.Kind() == amiwire.KindEvent {
+		if p.Has("Event") {
 			events = append(events, p)
 		}
 	}

@@ -104,24 +104,19 @@ func rawRoom[T int | uintptr](d, lim T) {
 // turns "K:V\n" into `K":"V","`.
 const rawLineGrowth = 4
 
-// rawFollows reports whether raw's first line is "Response: Follows"
-// (amiwire.IsFollows): the legacy Command reply, whose later lines the
-// Reader rewrites. The first word tells most packets apart without it.
+// rawFollows reports whether raw's first line may be the "Response:
+// Follows" that opens a legacy Command reply, whose later lines the Reader
+// rewrites: a Response whose value, blanks trimmed, starts with an 'f' in
+// either case. It errs on the side of declining, which is always correct;
+// no ordinary Response value starts so. The first word tells most packets
+// apart.
 func rawFollows(raw []byte) bool {
 	if len(raw) < 9 || raw[8] != ':' || binary.LittleEndian.Uint64(raw)|lower != response {
 		return false
 	}
-	line := raw
-	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
-		line = bytes.TrimSuffix(raw[:i], []byte{'\r'})
-	}
-	v := line[9:]
-	return amiwire.IsFollows(bytesString(line[:8]), bytesString(v))
+	v := bytes.TrimLeft(raw[9:], " \t")
+	return len(v) > 0 && v[0]|0x20 == 'f'
 }
-
-// bytesString is b as a string without a copy, for a call that does not
-// keep it.
-func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // rawBareText reports whether raw's first line is not a header as
 // amiwire's Reader tests it (a key without blanks, then a colon): bare

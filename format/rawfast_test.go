@@ -125,7 +125,7 @@ func equalFields(a, b []amiwire.Field) bool {
 // lines are all "Key: Value" + CRLF, printable ASCII without '"' or '\\',
 // no key twice, no key starting with '@', at most 64 lines.
 func plainEvent(p amiwire.Packet) bool {
-	if p.Kind() != amiwire.KindEvent || len(p.Fields) > rawMaxLines {
+	if !p.Has("Event") || len(p.Fields) > rawMaxLines {
 		return false
 	}
 	seen := map[string]bool{}

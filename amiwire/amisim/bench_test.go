@@ -46,7 +46,7 @@ func BenchmarkFlood(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if p.Kind() == amiwire.KindEvent {
+		if p.Has("Event") {
 			n++
 		}
 	}

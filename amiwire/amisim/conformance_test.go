@@ -111,7 +111,7 @@ func playClient(t testing.TB, addr string, client []byte, secret string) []amiwi
 			if ch := p.Get("Challenge"); ch != "" {
 				challenge = ch
 			}
-			if p.Kind() == amiwire.KindResponse && p.ActionID() == a.ActionID() {
+			if p.Has("Response") && !p.Has("Event") && p.ActionID() == a.ActionID() {
 				break
 			}
 		}

@@ -35,11 +35,11 @@ func ExampleNew() {
 		if err != nil {
 			panic(err)
 		}
-		if amiwire.ListMarkOf(p) == amiwire.ListItem {
+		if p.Has("Event") && !p.Has("EventList") {
 			fmt.Println(p.Event(), p.Get("Channel"))
 		}
-		if amiwire.ListMarkOf(p) == amiwire.ListComplete {
-			fmt.Println("ListItems:", amiwire.ListItems(p))
+		if p.Get("EventList") == "Complete" {
+			fmt.Println("ListItems:", p.Get("ListItems"))
 			break
 		}
 	}

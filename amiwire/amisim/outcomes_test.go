@@ -18,7 +18,7 @@ var localExten = regexp.MustCompile(`Local/([a-z]+)@default`)
 func byCall(ps []amiwire.Packet) map[string][]amiwire.Packet {
 	out := map[string][]amiwire.Packet{}
 	for _, p := range ps {
-		if p.Kind() != amiwire.KindEvent {
+		if !p.Has("Event") {
 			continue
 		}
 		if m := localExten.FindStringSubmatch(p.String()); m != nil {
@@ -206,13 +206,13 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 	rest := c.expectEOF()
 	var got []amiwire.Packet
 	for _, p := range append(start, rest...) {
-		if p.Kind() == amiwire.KindEvent && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+		if p.Has("Event") && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
 			got = append(got, p)
 		}
 	}
 	var want []amiwire.Packet
 	for _, p := range packetsOf(t, amitest.MustFixture("call-bridged.listener.server.ami")) {
-		if p.Kind() == amiwire.KindEvent && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+		if p.Has("Event") && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
 			want = append(want, p)
 		}
 	}

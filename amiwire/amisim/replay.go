@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 	"io"
 	"strings"
 
@@ -64,8 +65,8 @@ func parseReplay(raw []byte) ([]*amitest.EncodedEvent, ReplayReport) {
 		if err == nil {
 			start := int(rd.Offset()) - len(p.Raw)
 			skip := ReplaySkip{Line: lines.at(banner + start)}
-			switch p.Kind() {
-			case amiwire.KindEvent:
+			switch {
+			case p.Has("Event"):
 				ev := p.Raw
 				if len(p.Fields) > 1 && strings.EqualFold(p.Fields[0].Key, receivedAtKey) {
 					ev = ev[bytes.IndexByte(ev, '\n')+1:]
@@ -73,9 +74,9 @@ func parseReplay(raw []byte) ([]*amitest.EncodedEvent, ReplayReport) {
 				}
 				events = append(events, amitest.NewRawEvent(ev, p.Get("Privilege")))
 				continue
-			case amiwire.KindResponse:
+			case p.Has("Response"):
 				skip.Reason, skip.Detail = SkipResponse, "Response: "+p.Get("Response")
-			case amiwire.KindAction:
+			case p.Has("Action"):
 				skip.Reason, skip.Detail = SkipAction, "Action: "+p.Action()
 			default:
 				skip.Reason = SkipNotAMI
@@ -112,7 +113,7 @@ func parseReplay(raw []byte) ([]*amitest.EncodedEvent, ReplayReport) {
 func bannerLen(raw []byte) int {
 	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 		line := bytes.TrimRight(raw[:i], "\r")
-		if _, ok := amiwire.BannerVersion(string(line)); ok || !bytes.Contains(line, []byte(":")) {
+		if _, ok := wire.BannerVersion(string(line)); ok || !bytes.Contains(line, []byte(":")) {
 			return i + 1
 		}
 	}

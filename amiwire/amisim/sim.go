@@ -3,6 +3,7 @@ package amisim
 import (
 	"bytes"
 	"fmt"
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 	"regexp"
 	"strconv"
 	"strings"
@@ -273,7 +274,7 @@ const replayChunk = 256 << 10
 // The raw bytes are kept as they are.
 func parseEvent(raw []byte) (*amitest.EncodedEvent, bool) {
 	p, err := amiwire.NewReader(bytes.NewReader(raw)).ReadPacket()
-	if err != nil || p.Kind() != amiwire.KindEvent {
+	if err != nil || !p.Has("Event") {
 		return nil, false
 	}
 	return amitest.NewRawEvent(raw, p.Get("Privilege")), true
@@ -282,7 +283,7 @@ func parseEvent(raw []byte) (*amitest.EncodedEvent, bool) {
 // ---- simple actions ----
 
 func (sim *Simulator) coreSettings(s *amitest.Session, a amiwire.Packet) {
-	ver, _ := amiwire.BannerVersion(s.Server().Banner())
+	ver, _ := wire.BannerVersion(s.Server().Banner())
 	s.Success(a,
 		"AMIversion", ver,
 		"AsteriskVersion", sim.version,
@@ -384,7 +385,7 @@ func (sim *Simulator) queueStatus(s *amitest.Session, a amiwire.Packet) {
 		if err != nil {
 			break
 		}
-		if p.ActionID() != "qs-2" || p.Kind() != amiwire.KindEvent || amiwire.ListMarkOf(p) != amiwire.ListItem {
+		if p.ActionID() != "qs-2" || !p.Has("Event") || p.Event() == "QueueStatusComplete" {
 			continue
 		}
 		if queue != "" && p.Get("Queue") != queue {

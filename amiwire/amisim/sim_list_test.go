@@ -114,7 +114,7 @@ func TestCoreShowChannelsBytes(t *testing.T) {
 		for i := 0; i < 10000; i++ {
 			p := c.read()
 			got = appendPacket(got, p)
-			if amiwire.ListMarkOf(p) == amiwire.ListComplete {
+			if p.Get("EventList") == "Complete" {
 				break
 			}
 		}
@@ -143,7 +143,7 @@ func TestBigListCut(t *testing.T) {
 			c.login("admin", "s3cret", "Events", "off")
 			c.send("CoreShowChannels", "ActionID", "cut")
 			got := c.expectEOF()
-			if len(got) == 0 || amiwire.ListMarkOf(got[0]) != amiwire.ListStart {
+			if len(got) == 0 || got[0].Get("EventList") != "start" {
 				t.Fatalf("no start response: %v", got)
 			}
 			items := got[1:]
@@ -172,7 +172,7 @@ func TestBigListSlowReader(t *testing.T) {
 	c := dial(t, srv.Addr())
 	c.login("admin", "s3cret", "Events", "off")
 	c.send("CoreShowChannels", "ActionID", "slow")
-	if p := c.read(); amiwire.ListMarkOf(p) != amiwire.ListStart {
+	if p := c.read(); p.Get("EventList") != "start" {
 		t.Fatal(p)
 	}
 	n := 0
@@ -181,9 +181,9 @@ func TestBigListSlowReader(t *testing.T) {
 		if err != nil {
 			t.Fatalf("after %d items: %v", n, err)
 		}
-		if amiwire.ListMarkOf(p) == amiwire.ListComplete {
-			if n != 20000 || amiwire.ListItems(p) != n {
-				t.Fatalf("%d items, ListItems %d, want 20000", n, amiwire.ListItems(p))
+		if p.Get("EventList") == "Complete" {
+			if n != 20000 || p.Get("ListItems") != strconv.Itoa(n) {
+				t.Fatalf("%d items, ListItems %s, want 20000", n, p.Get("ListItems"))
 			}
 			return
 		}

@@ -3,6 +3,7 @@ package amisim
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -133,20 +134,20 @@ func TestSyncOriginateAndLists(t *testing.T) {
 		t.Run(tt.action, func(t *testing.T) {
 			c.send(tt.action, "ActionID", "list-1")
 			r := c.read()
-			if amiwire.ListMarkOf(r) != amiwire.ListStart || r.Get("Message") != tt.message || r.ActionID() != "list-1" {
+			if r.Get("EventList") != "start" || r.Get("Message") != tt.message || r.ActionID() != "list-1" {
 				t.Fatalf("start: %v", r)
 			}
 			var items []amiwire.Packet
 			var final amiwire.Packet
 			for i := 0; i < 100; i++ {
 				p := c.read()
-				if amiwire.ListMarkOf(p) == amiwire.ListComplete {
+				if p.Get("EventList") == "Complete" {
 					final = p
 					break
 				}
 				items = append(items, p)
 			}
-			if final.Event() != tt.complete || amiwire.ListItems(final) != len(items) || len(items) != 6 {
+			if final.Event() != tt.complete || final.Get("ListItems") != strconv.Itoa(len(items)) || len(items) != 6 {
 				t.Fatalf("final %v after %d items", final, len(items))
 			}
 			want := fixtureItems(tt.fixture, tt.item)
@@ -218,7 +219,7 @@ func TestNoActionIDLists(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		p := c.read()
 		got = append(got, p)
-		if amiwire.ListMarkOf(p) == amiwire.ListComplete {
+		if p.Get("EventList") == "Complete" {
 			break
 		}
 	}
@@ -399,7 +400,7 @@ func TestReplayCapture(t *testing.T) {
 	srv, _, _ := newSim(t, Options{Replay: capture})
 	var want []amiwire.Packet
 	for _, p := range packetsOf(t, capture) {
-		if p.Kind() == amiwire.KindEvent && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+		if p.Has("Event") && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
 			want = append(want, p)
 		}
 	}
@@ -409,7 +410,7 @@ func TestReplayCapture(t *testing.T) {
 	var got []amiwire.Packet
 	for i := 0; i < 1000; i++ {
 		p := c.read()
-		if p.ActionID() == "end" && p.Kind() == amiwire.KindResponse {
+		if p.ActionID() == "end" && p.Has("Response") && !p.Has("Event") {
 			break
 		}
 		got = append(got, p)
@@ -478,9 +479,9 @@ func TestBigList(t *testing.T) {
 	n := 0
 	for i := 0; i <= 2*calls; i++ {
 		p := c.read()
-		if amiwire.ListMarkOf(p) == amiwire.ListComplete {
-			if amiwire.ListItems(p) != n || n != 2*calls {
-				t.Fatalf("ListItems %d, got %d items", amiwire.ListItems(p), n)
+		if p.Get("EventList") == "Complete" {
+			if p.Get("ListItems") != strconv.Itoa(n) || n != 2*calls {
+				t.Fatalf("ListItems %s, got %d items", p.Get("ListItems"), n)
 			}
 			return
 		}

@@ -71,7 +71,7 @@ func (c *conn) readResponse() (amiwire.Packet, []amiwire.Packet) {
 	var evs []amiwire.Packet
 	for i := 0; i < 100000; i++ {
 		p := c.read()
-		if p.Kind() == amiwire.KindResponse {
+		if p.Has("Response") && !p.Has("Event") {
 			return p, evs
 		}
 		evs = append(evs, p)

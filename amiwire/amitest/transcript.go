@@ -3,6 +3,7 @@ package amitest
 import (
 	"bytes"
 	"errors"
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 
 	"github.com/ami-cli/ami/amiwire"
 )
@@ -30,7 +31,7 @@ const (
 func splitTranscript(raw []byte) (banner []byte, packets [][]byte) {
 	if i := bytes.IndexByte(raw, '\n'); i >= 0 {
 		line := bytes.TrimRight(raw[:i], "\r")
-		if _, ok := amiwire.BannerVersion(string(line)); ok || !bytes.Contains(line, []byte(":")) {
+		if _, ok := wire.BannerVersion(string(line)); ok || !bytes.Contains(line, []byte(":")) {
 			banner, raw = raw[:i+1], raw[i+1:]
 		}
 	}
@@ -55,7 +56,7 @@ func splitTranscript(raw []byte) (banner []byte, packets [][]byte) {
 
 func isResponse(pkt []byte) bool {
 	p, err := amiwire.NewReader(bytes.NewReader(pkt)).ReadPacket()
-	return err == nil && p.Kind() == amiwire.KindResponse
+	return err == nil && p.Has("Response") && !p.Has("Event")
 }
 
 func (s *Session) runTranscript(raw []byte, mode TranscriptMode) {

@@ -56,7 +56,7 @@ func recording(t testing.TB, name string) []amiwire.Packet {
 func eventsOf(pkts []amiwire.Packet) []amiwire.Packet {
 	var out []amiwire.Packet
 	for _, p := range pkts {
-		if p.Kind() == amiwire.KindEvent {
+		if p.Has("Event") {
 			out = append(out, p)
 		}
 	}

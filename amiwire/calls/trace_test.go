@@ -15,7 +15,7 @@ func belongs(pkts []amiwire.Packet, lid string) []int {
 	bridges := map[string]bool{}
 	var out []int
 	for i, p := range pkts {
-		if p.Kind() != amiwire.KindEvent {
+		if !p.Has("Event") {
 			continue
 		}
 		mine := false

@@ -179,7 +179,7 @@ func runUntil(t *testing.T, want string, n int, args ...string) result {
 func bridgedEvents(t *testing.T) []amiwire.Packet {
 	var events []amiwire.Packet
 	for _, p := range recordedPackets(t, "call-bridged.listener.server.ami") {
-		if p.Kind() == amiwire.KindEvent && p.Get("Linkedid") != "" {
+		if p.Has("Event") && p.Get("Linkedid") != "" {
 			q := p.Clone()
 			q.Raw = nil
 			events = append(events, q)

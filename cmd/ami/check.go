@@ -280,12 +280,12 @@ func (ck checkRun) run(ctx context.Context, t target) hostCheck {
 	})
 	var ae *amiwire.ActionError
 	switch {
-	case errors.As(err, &ae) && amiwire.EmptyList(ae.Response):
+	case errors.As(err, &ae) && check.EmptyList(ae.Response):
 		// Counts as a list with no items.
 	case err != nil:
 		return fail(err, ck.action.Action())
-	case amiwire.ListMarkOf(resp.Packet) == amiwire.ListStart:
-	case amiwire.EmptyList(resp.Packet):
+	case resp.List:
+	case check.EmptyList(resp.Packet):
 	default:
 		j.Add(resp.Packet.Fields) // not a list: the reply is the one item
 	}

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/cause"
 	"github.com/ami-cli/ami/format"
 	"github.com/ami-cli/ami/format/nagios"
 )
@@ -310,7 +311,7 @@ func describeCause(err error) string {
 	if !errors.As(err, &se) && errors.As(err, &ne) && ne.Timeout() {
 		return "timed out"
 	}
-	return oneLine(amiwire.ShortCause(err))
+	return oneLine(cause.Short(err))
 }
 
 // oneLine keeps an error message on one line whatever a server put in it.

@@ -254,7 +254,7 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	}
 
 	if err == nil {
-		if resp != nil && amiwire.ListMarkOf(resp.Packet) != amiwire.ListStart && resp.Final == nil && len(resp.Events) == 0 && !all {
+		if resp != nil && !resp.List && resp.Final == nil && len(resp.Events) == 0 && !all {
 			// Not a list action: say so, and show the answer rather than
 			// printing nothing.
 			fmt.Fprintf(stderr, "ami: list %s: the response did not start an event list (use 'ami send' for other actions)\n", name)

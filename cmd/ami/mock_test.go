@@ -328,7 +328,7 @@ func callsOf(t *testing.T, raw []byte) map[string][]string {
 			t.Fatal(err)
 		}
 		m := callExten.FindStringSubmatch(p.String())
-		if p.Kind() != amiwire.KindEvent || m == nil {
+		if !p.Has("Event") || m == nil {
 			continue
 		}
 		keys := make([]string, len(p.Fields))

@@ -57,7 +57,7 @@ func originateSegments(t *testing.T) map[string][]amiwire.Packet {
 		if id := p.ActionID(); p.Event() == "OriginateResponse" && strings.HasPrefix(id, "orig-") {
 			exten = strings.Split(id, "-")[1]
 		}
-		if exten != "" && p.Kind() == amiwire.KindEvent {
+		if exten != "" && p.Has("Event") {
 			segs[exten] = append(segs[exten], p)
 		}
 	}
@@ -159,7 +159,7 @@ func TestOriginateOutcomesFromRecording(t *testing.T) {
 func TestOriginateUntilHangupBridged(t *testing.T) {
 	var events []amiwire.Packet
 	for _, p := range recordedPackets(t, "call-bridged.listener.server.ami") {
-		if p.Kind() == amiwire.KindEvent && p.Get("Linkedid")+p.Get("ActionID")+p.Get("BridgeUniqueid") != "" {
+		if p.Has("Event") && p.Get("Linkedid")+p.Get("ActionID")+p.Get("BridgeUniqueid") != "" {
 			events = append(events, p)
 		}
 	}

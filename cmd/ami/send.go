@@ -355,7 +355,7 @@ func sendError(action amiwire.Packet, err error, answered, total int) error {
 // waitResponse waits for the response to action within the timeout, plus
 // as long as the action itself lets the server take (its Timeout header).
 func waitResponse(ctx context.Context, s connSettings, p *amiwire.Pending, action amiwire.Packet) (*amiwire.Response, error) {
-	wctx, cancel := context.WithTimeout(ctx, s.Timeout+amiwire.ActionTimeout(action))
+	wctx, cancel := context.WithTimeout(ctx, s.Timeout+actions.Timeout(action))
 	defer cancel()
 	return p.Wait(wctx)
 }
@@ -374,7 +374,7 @@ func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s 
 	case errors.As(err, &ile):
 		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
 	case errors.Is(err, context.DeadlineExceeded):
-		return exitWith(exitConn, fmt.Errorf("send %s: no response within %v from %s%s", name, s.Timeout+amiwire.ActionTimeout(action), s.Config.Addr, progress))
+		return exitWith(exitConn, fmt.Errorf("send %s: no response within %v from %s%s", name, s.Timeout+actions.Timeout(action), s.Config.Addr, progress))
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return exitWith(exitInterrupted, fmt.Errorf("send %s: interrupted%s", name, progress))
 	}

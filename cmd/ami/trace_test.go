@@ -52,7 +52,7 @@ func capturedEvents(t *testing.T) []amiwire.Packet {
 	var out []amiwire.Packet
 	for _, name := range []string{"originate-outcomes.server.ami", "call-bridged.listener.server.ami"} {
 		for _, p := range recordedPackets(t, name) {
-			if p.Kind() == amiwire.KindEvent {
+			if p.Has("Event") {
 				out = append(out, p)
 			}
 		}

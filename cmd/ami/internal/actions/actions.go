@@ -8,7 +8,7 @@
 //
 // It checks the input's syntax and that every action has an Action key.
 // Whether the values can go on the wire (no CR or LF, at most 128 headers,
-// lines of at most 1024 bytes) is amiwire.ValidateAction's business.
+// lines of at most 1024 bytes) is amiwire.ValidateSend's business.
 package actions
 
 import (
@@ -164,7 +164,7 @@ func (r *Reader) start() error {
 // nextText reads one action of AMI text: "Key: Value" lines up to an empty
 // (or blank) line or the end of input. Only a line's final CR belongs to
 // its end: a CR inside a line stays in the value (where
-// amiwire.ValidateAction refuses it).
+// amiwire.ValidateSend refuses it).
 func (r *Reader) nextText() (Action, error) {
 	var a Action
 	size := 0

@@ -246,10 +246,12 @@ func FuzzParse(f *testing.F) {
 			if a.Line < 1 || a.N != i+1 {
 				t.Fatalf("action %d: N %d, line %d", i+1, a.N, a.Line)
 			}
-			if amiwire.ValidateAction(a.Packet) != nil {
+			if amiwire.ValidateSend(a.Packet) != nil {
 				continue
 			}
-			wire, err := amiwire.AppendAction(nil, a.Packet)
+			var buf bytes.Buffer
+			err := amiwire.NewWriter(&buf).WriteAction(a.Packet)
+			wire := buf.Bytes()
 			if err != nil {
 				t.Fatalf("valid action not writable: %v", err)
 			}

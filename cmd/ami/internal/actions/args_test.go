@@ -1,6 +1,7 @@
 package actions_test
 
 import (
+	"bytes"
 	"errors"
 	"reflect"
 	"strings"
@@ -107,7 +108,9 @@ func FuzzFromArgs(f *testing.F) {
 		// never carries a line break into the wire form: it has exactly
 		// one line per field.
 		if amiwire.ValidateSend(p) == nil {
-			wire, err := amiwire.AppendAction(nil, p)
+			var buf bytes.Buffer
+			err := amiwire.NewWriter(&buf).WriteAction(p)
+			wire := buf.Bytes()
 			if err != nil {
 				t.Fatalf("checked action not writable: %v", err)
 			}

@@ -26,7 +26,7 @@ func recorded(t testing.TB, name string) []amiwire.Packet {
 		if err != nil {
 			return out
 		}
-		if p.Kind() == amiwire.KindEvent {
+		if p.Has("Event") {
 			out = append(out, p.Clone())
 		}
 	}

@@ -1,24 +1,26 @@
-package amiwire
+package actions
 
 import (
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ami-cli/ami/amiwire"
 )
 
 // originateDefaultTimeout is how long Asterisk lets a synchronous
 // Originate without a Timeout header ring before it answers (manager.c).
 const originateDefaultTimeout = 30 * time.Second
 
-// ActionTimeout returns how long the server may take before it answers
+// Timeout returns how long the server may take before it answers
 // action, by the action's own say: its Timeout header, in milliseconds
 // (Originate, Park and others), in seconds for WaitEvent; for an Originate
 // without one that is not Async, Asterisk's default of 30 s. A caller
 // bounding the wait for the response adds its own timeout to this; 0 when
 // the action says nothing (or nothing that parses as a number). The result
 // is at most about 146 years, so adding to it does not overflow.
-func ActionTimeout(action Packet) time.Duration {
+func Timeout(action amiwire.Packet) time.Duration {
 	name := action.Action()
 	v := strings.TrimSpace(action.Get("Timeout"))
 	if v == "" {
@@ -41,7 +43,7 @@ func ActionTimeout(action Packet) time.Duration {
 	return time.Duration(n) * unit
 }
 
-// maxActionTimeout caps ActionTimeout (at about 146 years), so that a
+// maxActionTimeout caps Timeout (at about 146 years), so that a
 // caller can add its own timeout without overflow.
 const maxActionTimeout = time.Duration(math.MaxInt64 / 2)
 

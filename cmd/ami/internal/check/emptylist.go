@@ -1,6 +1,10 @@
-package amiwire
+package check
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ami-cli/ami/amiwire"
+)
 
 // emptyListMessages are the answers with which Asterisk modules say "the
 // list you asked for is empty" instead of sending an event list with no
@@ -24,8 +28,8 @@ var emptyListMessages = [...]string{
 // says that the list asked for has no items ("No active conferences." and
 // its kin; see emptyListMessages). A program counting a list's items takes
 // such an answer, Error or not, as zero items rather than as a failure.
-func EmptyList(p Packet) bool {
-	if p.Kind() != KindResponse {
+func EmptyList(p amiwire.Packet) bool {
+	if p.Has("Event") || !p.Has("Response") {
 		return false
 	}
 	msg := strings.TrimRight(strings.TrimSpace(p.Get("Message")), ".")

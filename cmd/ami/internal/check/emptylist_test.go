@@ -1,10 +1,15 @@
-package amiwire
+package check_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/check"
+)
 
 func TestEmptyList(t *testing.T) {
-	resp := func(kv ...string) Packet {
-		var p Packet
+	resp := func(kv ...string) amiwire.Packet {
+		var p amiwire.Packet
 		for i := 0; i+1 < len(kv); i += 2 {
 			p.Add(kv[i], kv[i+1])
 		}
@@ -12,7 +17,7 @@ func TestEmptyList(t *testing.T) {
 	}
 	tests := []struct {
 		name string
-		p    Packet
+		p    amiwire.Packet
 		want bool
 	}{
 		{"confbridge", resp("Response", "Error", "ActionID", "1", "Message", "No active conferences."), true},
@@ -29,7 +34,7 @@ func TestEmptyList(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := EmptyList(tt.p); got != tt.want {
+			if got := check.EmptyList(tt.p); got != tt.want {
 				t.Errorf("EmptyList(%q) = %v, want %v", tt.p.String(), got, tt.want)
 			}
 		})
