@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/ami-cli/ami/amiwire/internal/wire"
 	"io"
 	rand "math/rand/v2"
 	"net"
@@ -130,18 +129,16 @@ func (a AuthMethod) String() string {
 // ListItems count reveals (see Pending.Wait). The Reader ends such text,
 // like a legacy Command reply that ends at its empty line, only when the
 // next packet starts to arrive (see Reader): send the next action, a Ping
-// or the Logoff (SendLogoff) right behind it.
+// or the Logoff (see Send) right behind it.
 type Client struct {
-	cfg       Config
-	conn      net.Conn
-	r         *Reader
-	banner    string
-	timings   Timings
-	certCheck CertCheck
-	trace     *tracer
-	idPrefix  string
-	idSeq     atomic.Uint64
-	limit     int // bytes of unread list items per action
+	cfg      Config
+	conn     net.Conn
+	r        *Reader
+	state    ConnState
+	trace    *tracer
+	idPrefix string
+	idSeq    atomic.Uint64
+	limit    int // bytes of unread list items per action
 
 	wmu  sync.Mutex // serialises writes, and registration with them
 	wbuf []byte
@@ -176,9 +173,9 @@ type Client struct {
 	stall    *time.Timer   // the read loop's, for waitForRoom
 	stallMax time.Duration // stallMax, except in tests that judge a busy waiter, not the clock
 
-	logoff atomic.Pointer[Pending] // the first Logoff SendLogoff sent
+	logoff atomic.Pointer[Pending] // the first Logoff Send sent
 
-	watchList []*EventWatch // under mu
+	watchList []*eventWatch // under mu
 	watches   atomic.Int32  // len(watchList), for the read loop's fast path
 }
 
@@ -233,24 +230,8 @@ func newClient(conn net.Conn, cfg Config) *Client {
 	return c
 }
 
-// Banner returns the server's greeting line, e.g. "Asterisk Call Manager/11.0.0".
-func (c *Client) Banner() string { return c.banner }
-
-// Version returns the AMI version of the banner, e.g. "11.0.0".
-func (c *Client) Version() string {
-	v, _ := wire.BannerVersion(c.banner)
-	return v
-}
-
-// Timings returns how long Dial's steps took.
-func (c *Client) Timings() Timings { return c.timings }
-
-// CertCheck says how Dial accepted the server's TLS certificate:
-// CertNotChecked for plain TCP.
-func (c *Client) CertCheck() CertCheck { return c.certCheck }
-
-// RemoteAddr returns the server's address.
-func (c *Client) RemoteAddr() net.Addr { return c.conn.RemoteAddr() }
+// ConnState returns what Dial found out about the connection.
+func (c *Client) ConnState() ConnState { return c.state }
 
 // nextID returns a new ActionID, unique for this client: a random prefix
 // and a counter.
@@ -343,6 +324,15 @@ func (p *Pending) ActionID() string { return p.id }
 // has none; an ActionID already in flight is refused. An action that cannot
 // be sent gives the *FieldError of ValidateSend and nothing is written.
 // ctx bounds the write only.
+//
+// A Logoff may be sent so too, right behind the last action (pipelined):
+// the server answers the actions before it first, then says Goodbye and
+// closes. From then on the server closing the connection is a clean end
+// for Err, unless an action other than Logoff was still waiting for its
+// answer. Collect the other actions' results as usual, then call Logoff,
+// which waits for the answer of the first Logoff sent so instead of
+// sending another, and for the server to close; or Wait for its Pending
+// yourself instead (not both).
 func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
 	return c.send(ctx, action, false)
 }
@@ -356,6 +346,10 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 	name := action.Action()
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	logoff := strings.EqualFold(strings.TrimSpace(name), "Logoff")
+	if logoff {
+		c.loggedOff.Store(true)
 	}
 	p, a := c.prepare(action)
 	if lend {
@@ -382,6 +376,9 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 		}
 		c.end(fmt.Errorf("%w: write: %w", ErrClosed, err))
 		return nil, fmt.Errorf("%s: %w", name, c.cause())
+	}
+	if logoff {
+		c.logoff.CompareAndSwap(nil, p)
 	}
 	return p, nil
 }
@@ -458,12 +455,11 @@ type Response struct {
 // short gives what arrived and an *IncompleteListError (Cancelled, or
 // wrapping the connection's end); a list whose final event announces a
 // ListItems count other than the number of items received gives them all
-// and a *ListCountError. A
-// connection that ended before the response gives an error wrapping
-// ErrClosed and the cause (a *ProtocolError / *LimitError for a broken
-// stream); the end of ctx gives an error wrapping ctx.Err(), after which
-// whatever still comes for the action is discarded. Wait is meant to be
-// called once.
+// and an *IncompleteListError that is Miscounted. A connection that ended
+// before the response gives an error wrapping ErrClosed and the cause (a
+// *ProtocolError for a broken stream); the end of ctx gives an error
+// wrapping ctx.Err(), after which whatever still comes for the action is
+// discarded. Wait is meant to be called once.
 func (p *Pending) Wait(ctx context.Context) (*Response, error) {
 	var items []Packet
 	return p.collect(ctx, func(batch []Packet) error {
@@ -667,8 +663,8 @@ func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Respons
 // steady stream costs no copying of the batch. The events are the
 // caller's to keep; with Config.Lend they are lent instead, valid until
 // the next call. Once the connection has ended and the queue is empty it
-// returns an error wrapping ErrClosed and the cause (a *ProtocolError,
-// *LimitError or read error, when there was one); when ctx ends first,
+// returns an error wrapping ErrClosed and the cause (a *ProtocolError
+// or read error, when there was one); when ctx ends first,
 // ctx.Err().
 //
 // Async events are all the events that are not an action's answer: those
@@ -691,41 +687,46 @@ func (c *Client) DiscardEvents() { c.events.discard(errEventsDiscarded) }
 
 // WatchEvent starts watching for the first async event (one that goes to
 // NextEvents: see there) for which match reports true, among those that
-// arrive from now on; Wait returns it. Start the watch before sending the
+// arrive from now on; wait returns it. Start the watch before sending the
 // action whose event it waits for, so that the event cannot come first:
 //
-//	w := c.WatchEvent(func(ev Packet) bool {
+//	wait, stop := c.WatchEvent(func(ev Packet) bool {
 //		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
 //	})
-//	defer w.Stop()
+//	defer stop()
 //	if _, err := c.Do(ctx, NewAction("Originate", "ActionID", "call-1", "Async", "true", ...)); err != nil { ... }
-//	ev, err := w.Wait(ctx)
+//	ev, err := wait(ctx)
+//
+// wait returns an error wrapping ctx.Err() when ctx ends first, one
+// wrapping ErrClosed when the connection ends first, and one saying so
+// after stop. Once it has returned the event the watch is over, and wait
+// returns an error. stop ends the watch, if it is still on: an event that
+// arrives from then on is not matched for it; it may be called more than
+// once.
 //
 // match runs on the Client's read loop, which it holds up while it runs:
 // it must be quick and must not call the Client. It sees each event whole
 // and owned; the event still goes to NextEvents too (events must be on for
 // it to arrive at all: Config.Events). Many watches may be active at once.
-func (c *Client) WatchEvent(match func(Packet) bool) *EventWatch {
-	w := &EventWatch{c: c, match: match, got: make(chan Packet, 1)}
+func (c *Client) WatchEvent(match func(Packet) bool) (wait func(context.Context) (Packet, error), stop func()) {
+	w := &eventWatch{c: c, match: match, got: make(chan Packet, 1)}
 	c.mu.Lock()
 	c.watchList = append(c.watchList, w)
 	c.watches.Add(1)
 	c.mu.Unlock()
-	return w
+	return w.wait, w.stop
 }
 
-// EventWatch is a watch for one async event, started by Client.WatchEvent.
-type EventWatch struct {
+// eventWatch is a watch for one async event, started by Client.WatchEvent.
+type eventWatch struct {
 	c     *Client
 	match func(Packet) bool
 	got   chan Packet // the event, once matched (capacity 1)
 }
 
-// Wait waits for the event the watch is for and returns it. It returns an
-// error wrapping ctx.Err() when ctx ends first, one wrapping ErrClosed when
-// the connection ends first, and one saying so after Stop. Once it has
-// returned the event the watch is over, and Wait returns an error.
-func (w *EventWatch) Wait(ctx context.Context) (Packet, error) {
+// wait waits for the event the watch is for and returns it (see
+// Client.WatchEvent).
+func (w *eventWatch) wait(ctx context.Context) (Packet, error) {
 	select {
 	case ev, ok := <-w.got:
 		if !ok {
@@ -758,19 +759,18 @@ func (w *EventWatch) Wait(ctx context.Context) (Packet, error) {
 	}
 }
 
-// Stop ends the watch, if it is still on: an event that arrives from now
-// on is not matched for it. Stop may be called more than once.
-func (w *EventWatch) Stop() {
+// stop ends the watch, if it is still on.
+func (w *eventWatch) stop() {
 	if w.c.unwatch(w) {
 		close(w.got)
 	}
 }
 
-// errWatchOver is what Wait returns once the watch is over.
+// errWatchOver is what wait returns once the watch is over.
 var errWatchOver = errors.New("event watch is over")
 
 // unwatch takes w off the Client's watches and reports whether it was on.
-func (c *Client) unwatch(w *EventWatch) bool {
+func (c *Client) unwatch(w *eventWatch) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, v := range c.watchList {
@@ -786,7 +786,7 @@ func (c *Client) unwatch(w *EventWatch) bool {
 // offer gives an async event to every watch it matches. Read loop only.
 func (c *Client) offer(pkt Packet) {
 	c.mu.Lock()
-	ws := append([]*EventWatch(nil), c.watchList...)
+	ws := append([]*eventWatch(nil), c.watchList...)
 	c.mu.Unlock()
 	ev := pkt.Complete(nil).own()
 	for _, w := range ws {
@@ -819,27 +819,9 @@ func (c *Client) Ping(ctx context.Context) error {
 	return err
 }
 
-// SendLogoff sends a Logoff at once, without waiting for its answer, so
-// that it can go out right behind the last action (pipelined): the server
-// answers the actions before it first, then says Goodbye and closes. From
-// then on the server closing the connection is a clean end for Err, unless
-// an action other than Logoff was still waiting for its answer. Collect
-// the other actions' results as usual, then call Logoff, which waits for
-// this Logoff's answer (the first one SendLogoff sent) instead of sending
-// another, and for the server to close; or Wait for the Pending yourself
-// instead (not both).
-func (c *Client) SendLogoff(ctx context.Context) (*Pending, error) {
-	c.loggedOff.Store(true)
-	p, err := c.Send(ctx, NewAction("Logoff"))
-	if err == nil {
-		c.logoff.CompareAndSwap(nil, p)
-	}
-	return p, err
-}
-
 // Logoff says goodbye (Action: Logoff, answered by Response: Goodbye),
 // waits for the server to close (bounded by ctx) and closes the connection.
-// After SendLogoff it sends nothing and waits for that Logoff's answer.
+// After a Logoff sent by Send it sends nothing and waits for that one's answer.
 // A server that closes right after Goodbye, or before answering, is a clean
 // end: Logoff returns nil then. When an action sent before the Logoff has
 // not been answered yet (its waiter gave up: a silent server, or a
@@ -850,7 +832,7 @@ func (c *Client) Logoff(ctx context.Context) error {
 	p := c.logoff.Load()
 	var err error
 	if p == nil {
-		p, err = c.SendLogoff(ctx)
+		p, err = c.Send(ctx, NewAction("Logoff"))
 	}
 	if err == nil && c.unansweredBefore(p) {
 		c.Close()
@@ -894,7 +876,7 @@ func (c *Client) Done() <-chan struct{} { return c.done }
 // Err returns why the connection ended: nil while it is open, and nil
 // after a clean end of our own (Close, or Logoff answered by Goodbye and the
 // server closing); otherwise an error wrapping ErrClosed, with the cause: the
-// server closed, the stream broke (*ProtocolError, *LimitError), a read or
+// server closed, the stream broke (*ProtocolError), a read or
 // write failed. Done tells whether it has ended.
 func (c *Client) Err() error {
 	c.mu.Lock()
@@ -992,7 +974,7 @@ func (c *Client) flushEvents() {
 // cutOffLocked reports whether an action other than Logoff is still
 // waiting for its answer (or the rest of its list), so that the server
 // closing now is not the clean end of a Logoff sent behind it
-// (SendLogoff). c.mu must be held.
+// (see Send). c.mu must be held.
 func (c *Client) cutOffLocked() bool {
 	for _, p := range c.pending {
 		if !strings.EqualFold(p.action, "Logoff") {
@@ -1014,7 +996,6 @@ func (c *Client) readError(err error) error {
 	cutOff := c.cutOffLocked()
 	c.mu.Unlock()
 	var pe *ProtocolError
-	var le *LimitError
 	switch {
 	case ended:
 		return errClosedByUs
@@ -1023,11 +1004,10 @@ func (c *Client) readError(err error) error {
 		return errClosedByUs
 	case errors.Is(err, io.EOF):
 		return fmt.Errorf("%w by the server", ErrClosed)
-	case errors.As(err, &le):
-		// The Reader could go on, but whoever the skipped packet was
-		// for would wait forever: end the connection.
-		return fmt.Errorf("%w: %w", ErrClosed, err)
 	case errors.As(err, &pe):
+		// After a packet over a limit the Reader could go on, but whoever
+		// the skipped packet was for would wait forever: end the
+		// connection all the same.
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			// Cut off mid-packet: a lost connection, and a protocol
 			// error on top.

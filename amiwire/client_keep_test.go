@@ -203,24 +203,25 @@ func TestFullQueueAnswers(t *testing.T) {
 func TestWatchEvent(t *testing.T) {
 	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{Events: "on"})
 	ctx := testCtx(t)
-	w := c.WatchEvent(func(ev amiwire.Packet) bool {
+	wait, stop := c.WatchEvent(func(ev amiwire.Packet) bool {
 		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
 	})
-	defer w.Stop()
-	never := c.WatchEvent(func(amiwire.Packet) bool { return false })
-	stopped := c.WatchEvent(func(amiwire.Packet) bool { return true })
-	stopped.Stop()
-	if _, err := stopped.Wait(ctx); err == nil {
+	defer stop()
+	never, _ := c.WatchEvent(func(amiwire.Packet) bool { return false })
+	stoppedWait, stopStopped := c.WatchEvent(func(amiwire.Packet) bool { return true })
+	stopStopped()
+	stopStopped() // more than once
+	if _, err := stoppedWait(ctx); err == nil {
 		t.Errorf("Wait after Stop: no error")
 	}
 	if _, err := c.Do(ctx, amiwire.NewAction("Originate", "ActionID", "call-1", "Channel", "Bogus/1", "Async", "true", "Application", "Wait", "Data", "1")); err != nil {
 		t.Fatal(err)
 	}
-	ev, err := w.Wait(ctx)
+	ev, err := wait(ctx)
 	if err != nil || ev.ActionID() != "call-1" || ev.Get("Response") != "Failure" {
 		t.Fatalf("Wait = %v, %v", ev, err)
 	}
-	if _, err := w.Wait(ctx); err == nil {
+	if _, err := wait(ctx); err == nil {
 		t.Errorf("a second Wait: no error")
 	}
 	var queued bool
@@ -235,11 +236,11 @@ func TestWatchEvent(t *testing.T) {
 	}
 	short, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := never.Wait(short); !errors.Is(err, context.Canceled) {
+	if _, err := never(short); !errors.Is(err, context.Canceled) {
 		t.Errorf("Wait with ctx done = %v", err)
 	}
 	c.Close()
-	if _, err := never.Wait(ctx); !errors.Is(err, amiwire.ErrClosed) {
+	if _, err := never(ctx); !errors.Is(err, amiwire.ErrClosed) {
 		t.Errorf("Wait after Close = %v; want ErrClosed", err)
 	}
 }

@@ -41,7 +41,7 @@ func holdPingUntilLogoff(t *testing.T, answer bool) *amitest.Server {
 	return srv
 }
 
-// TestSendLogoffPipelined: SendLogoff puts the Logoff on the wire behind a
+// TestSendLogoffPipelined: Send puts the Logoff on the wire behind a
 // Ping whose answer has not been read; Logoff then waits for that Logoff's
 // Goodbye (sending no second one) and the server's close, a clean end.
 func TestSendLogoffPipelined(t *testing.T) {
@@ -52,7 +52,7 @@ func TestSendLogoffPipelined(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SendLogoff(ctx); err != nil {
+	if _, err := c.Send(ctx, amiwire.NewAction("Logoff")); err != nil {
 		t.Fatal(err)
 	}
 	resp, err := ping.Wait(ctx)
@@ -88,7 +88,7 @@ func TestSendLogoffCutsOff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.SendLogoff(ctx); err != nil {
+	if _, err := c.Send(ctx, amiwire.NewAction("Logoff")); err != nil {
 		t.Fatal(err)
 	}
 	_, err = ping.Wait(ctx)

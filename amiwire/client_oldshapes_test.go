@@ -189,9 +189,9 @@ func TestListItemsWithoutActionIDEventsOn(t *testing.T) {
 			srv := oldShapesServer(t, le.conv)
 			c := dial(t, srv, amiwire.Config{Events: "user"}) // on, but nothing the fake server sends by itself
 			resp, err := c.Do(testCtx(t), amiwire.NewAction("IAXpeers"))
-			var lce *amiwire.ListCountError
-			if !errors.As(err, &lce) || !lce.EventsOn || lce.Announced != 2 || lce.Received != 0 {
-				t.Fatalf("err = %v, want a *ListCountError with events on", err)
+			var lce *amiwire.IncompleteListError
+			if !errors.As(err, &lce) || !lce.Miscounted || !lce.EventsOn || lce.Expected != 2 || lce.Received != 0 {
+				t.Fatalf("err = %v, want a miscounted *IncompleteListError with events on", err)
 			}
 			if want := "IAXpeers: server said 2 items, received 0 (events are on: the missing items may have arrived as events)"; err.Error() != want {
 				t.Fatalf("message %q, want %q", err, want)
@@ -230,8 +230,8 @@ func TestListItemsEventsAction(t *testing.T) {
 		resp, err := p.Wait(ctx)
 		switch i {
 		case 1:
-			var lce *amiwire.ListCountError
-			if !errors.As(err, &lce) || !lce.EventsOn || len(resp.Events) != 0 {
+			var lce *amiwire.IncompleteListError
+			if !errors.As(err, &lce) || !lce.Miscounted || !lce.EventsOn || len(resp.Events) != 0 {
 				t.Fatalf("IAXpeers with events on: %+v, %v", resp, err)
 			}
 		case 3:
@@ -256,9 +256,9 @@ func TestListCountMismatch(t *testing.T) {
 				srv := oldShapesServer(t, le.conv)
 				c := dial(t, srv, amiwire.Config{Events: "off"})
 				resp, items, err := collectList(testCtx(t), c, amiwire.NewAction("Short"), stream)
-				var lce *amiwire.ListCountError
-				if !errors.As(err, &lce) || lce.EventsOn || lce.Announced != 3 || lce.Received != 2 {
-					t.Fatalf("err = %v, want a *ListCountError", err)
+				var lce *amiwire.IncompleteListError
+				if !errors.As(err, &lce) || !lce.Miscounted || lce.EventsOn || lce.Expected != 3 || lce.Received != 2 {
+					t.Fatalf("err = %v, want a miscounted *IncompleteListError", err)
 				}
 				if want := "Short: server said 3 items, received 2"; err.Error() != want {
 					t.Fatalf("message %q, want %q", err, want)

@@ -79,11 +79,11 @@ func TestDialLogin(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, amitest.Options{})
 			c := dial(t, srv, amiwire.Config{Auth: tt.auth, Events: tt.events})
-			if c.Banner() != "Asterisk Call Manager/11.0.0" || c.Version() != "11.0.0" {
-				t.Errorf("Banner %q, Version %q", c.Banner(), c.Version())
+			if st := c.ConnState(); st.Banner != "Asterisk Call Manager/11.0.0" || st.Version != "11.0.0" || st.RemoteAddr.String() != srv.Addr() {
+				t.Errorf("ConnState = %+v", st)
 			}
-			if tm := c.Timings(); tm.Connect <= 0 || tm.Banner < 0 || tm.Login <= 0 {
-				t.Errorf("Timings = %+v", tm)
+			if st := c.ConnState(); st.ConnectTime <= 0 || st.BannerTime < 0 || st.LoginTime <= 0 || st.CertCheck != amiwire.CertNotChecked {
+				t.Errorf("ConnState = %+v", st)
 			}
 			req, err := srv.WaitAction(testCtx(t), "Login")
 			if err != nil {
@@ -199,7 +199,7 @@ func TestDialFailures(t *testing.T) {
 		name  string
 		addr  func(t *testing.T) string
 		ctx   func() (context.Context, context.CancelFunc)
-		stage amiwire.Stage
+		stage string
 		check func(err error) bool
 	}{
 		{"refused", func(*testing.T) string { return refused }, short, amiwire.StageConnect,

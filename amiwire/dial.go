@@ -11,13 +11,22 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/ami-cli/ami/amiwire/internal/wire"
 )
 
-// Timings are the durations of Dial's steps.
-type Timings struct {
-	Connect time.Duration // TCP connect, and the TLS handshake when there is one
-	Banner  time.Duration // from connected to banner read
-	Login   time.Duration // from banner read to the login response
+// ConnState is what Dial found out about a connection: whom it reached,
+// what the server said it is, how its TLS certificate was accepted, and
+// how long each step took.
+type ConnState struct {
+	RemoteAddr net.Addr  // the server's address
+	Banner     string    // the server's greeting line, e.g. "Asterisk Call Manager/11.0.0"
+	Version    string    // the AMI version of the banner, e.g. "11.0.0"
+	CertCheck  CertCheck // how the TLS certificate was accepted: CertNotChecked for plain TCP
+
+	ConnectTime time.Duration // TCP connect, and the TLS handshake when there is one
+	BannerTime  time.Duration // from connected to banner read
+	LoginTime   time.Duration // from banner read to the login response
 }
 
 // Dial connects to an AMI server, reads its banner and logs in. The context
@@ -43,7 +52,7 @@ var ErrPipelineTooBig = errors.New("actions too big to send with the login")
 
 // DialSend is Dial that sends actions in the same write as the Login (for
 // AuthMD5, the Login that follows the Challenge), and with logoff a Logoff
-// behind them as SendLogoff sends it: logging in and sending cost one
+// behind them as Send sends one: logging in and sending cost one
 // round trip instead of two. Collect each result from its Pending, in
 // order, as after Send. The actions are checked first: one that cannot be
 // sent gives the *FieldError of ValidateSend, two with the same ActionID an
@@ -121,7 +130,7 @@ func (pl *pipeline) register(c *Client) error {
 
 // dial is Dial, with pl (when not nil) written behind the Login.
 func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
-	fail := func(stage Stage, err error) error {
+	fail := func(stage string, err error) error {
 		// A deadline that cut a read short shows up as an i/o timeout,
 		// maybe before ctx itself says it is done; say what it was.
 		cause := ctx.Err()
@@ -163,17 +172,19 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 		check = v.check
 	}
 	c := newClient(conn, cfg)
-	c.certCheck = check
-	c.timings.Connect = time.Since(start)
+	c.state.RemoteAddr = conn.RemoteAddr()
+	c.state.CertCheck = check
+	c.state.ConnectTime = time.Since(start)
 
 	mark := time.Now()
 	if cfg.TLS == nil {
-		c.banner, err = c.readBannerOrProbe(ctx, d, bannerGrace+c.timings.Connect)
+		c.state.Banner, err = c.readBannerOrProbe(ctx, d, bannerGrace+c.state.ConnectTime)
 	} else {
-		c.banner, err = c.r.ReadBanner()
+		c.state.Banner, err = c.r.ReadBanner()
 	}
-	if c.banner != "" {
-		c.trace.line('<', c.banner)
+	if c.state.Banner != "" {
+		c.state.Version, _ = wire.BannerVersion(c.state.Banner)
+		c.trace.line('<', c.state.Banner)
 	}
 	if err != nil {
 		conn.Close()
@@ -186,14 +197,14 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 		}
 		return nil, fail(StageBanner, err)
 	}
-	c.timings.Banner = time.Since(mark)
+	c.state.BannerTime = time.Since(mark)
 
 	mark = time.Now()
 	if err := c.login(pl); err != nil {
 		conn.Close()
 		return nil, fail(StageLogin, err)
 	}
-	c.timings.Login = time.Since(mark)
+	c.state.LoginTime = time.Since(mark)
 	if !stop() {
 		conn.Close()
 		return nil, fail(StageLogin, ctx.Err())

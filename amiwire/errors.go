@@ -10,15 +10,26 @@ import (
 var ErrClosed = errors.New("connection closed")
 
 // ProtocolError means the byte stream broke the AMI framing: a missing or
-// foreign banner, a packet cut off by the end of the stream, and the like.
+// foreign banner, a packet cut off by the end of the stream, and the like;
+// or an incoming packet broke one of the Reader's size limits. In that
+// last case Limit names the limit, and the Reader has skipped the rest of
+// the packet (up to the next empty line), so reading may go on with the
+// next one; any other ProtocolError ends the stream.
 type ProtocolError struct {
-	Offset int64  // byte offset in the stream where the problem was seen
+	Offset int64  // byte offset in the stream where the problem was seen; for a limit, where the packet starts
 	Msg    string // what was wrong
 	Err    error  // underlying cause, if any (io.ErrUnexpectedEOF, ...)
+	Limit  string // the size limit broken ("line length", "packet size", "header count"), or ""
+	Max    int    // the value of Limit
 }
 
-// Error returns "protocol error at byte N: what", and the cause after a colon.
+// Error returns "protocol error at byte N: what", and the cause after a
+// colon; for a limit, "packet at byte N exceeds the <limit> limit of
+// <max>; skipped".
 func (e *ProtocolError) Error() string {
+	if e.Limit != "" {
+		return fmt.Sprintf("packet at byte %d exceeds the %s limit of %d; skipped", e.Offset, e.Limit, e.Max)
+	}
 	s := fmt.Sprintf("protocol error at byte %d: %s", e.Offset, e.Msg)
 	if e.Err != nil {
 		s += ": " + e.Err.Error()
@@ -29,29 +40,12 @@ func (e *ProtocolError) Error() string {
 // Unwrap returns the underlying cause.
 func (e *ProtocolError) Unwrap() error { return e.Err }
 
-// Limit names one of the Reader's size limits.
-type Limit string
-
-// The limits a Reader enforces.
+// The size limits a Reader enforces, as ProtocolError.Limit names them.
 const (
-	LimitLine    Limit = "line length"
-	LimitPacket  Limit = "packet size"
-	LimitHeaders Limit = "header count"
+	limitLine    = "line length"
+	limitPacket  = "packet size"
+	limitHeaders = "header count"
 )
-
-// LimitError means an incoming packet exceeded one of the Reader's limits.
-// The Reader has already skipped the rest of the offending packet (up to the
-// next empty line), so reading may continue with the next packet.
-type LimitError struct {
-	Limit  Limit // which limit
-	Max    int   // its value
-	Offset int64 // byte offset of the start of the offending packet
-}
-
-// Error says which limit the packet at which offset broke, and that it was skipped.
-func (e *LimitError) Error() string {
-	return fmt.Sprintf("packet at byte %d exceeds the %s limit of %d; skipped", e.Offset, e.Limit, e.Max)
-}
 
 // FieldError means an outgoing packet could not be written as it is: a key or
 // value would break the framing or exceed what Asterisk accepts. Nothing of
@@ -98,19 +92,36 @@ func (e *AuthError) Error() string {
 	return fmt.Sprintf("login: authentication failed for user %q: %s", e.Username, e.Message)
 }
 
-// IncompleteListError means an event list ended before its completion event:
-// the server cancelled it (EventList: Cancelled) or the connection was lost.
-// The events that did arrive are returned alongside this error.
+// IncompleteListError means an event list did not arrive whole: it was
+// cut short before its completion event, by the server (Cancelled: it sent
+// EventList: Cancelled) or by the end of the connection (Err); or it
+// completed, but its final event announced a number of items (ListItems)
+// other than the number received (Miscounted). With async events on,
+// items that carry no ActionID cannot be told from async events and are
+// kept as events (see Client): EventsOn says so, and the message of a
+// miscounted list adds that the missing items may have arrived as events.
+// The items that did arrive are returned alongside this error.
 type IncompleteListError struct {
-	Action    string
-	Received  int   // list items that arrived
-	Expected  int   // ListItems of the final event, or -1 when unknown
-	Cancelled bool  // the server sent EventList: Cancelled
-	Err       error // the cause when the connection was lost
+	Action     string
+	Received   int   // list items that arrived
+	Expected   int   // ListItems of the final event, or -1 when unknown
+	Cancelled  bool  // the server sent EventList: Cancelled
+	Miscounted bool  // the list completed, announcing Expected items, and Received differs
+	EventsOn   bool  // async events were on when the action was sent
+	Err        error // the cause when the connection was lost
 }
 
-// Error says how the list ended, and how many items came of how many announced.
+// Error says how the list ended, and how many items came of how many
+// announced; for a miscounted list, "<action>: server said N items,
+// received M".
 func (e *IncompleteListError) Error() string {
+	if e.Miscounted {
+		s := fmt.Sprintf("%s: server said %d items, received %d", e.Action, e.Expected, e.Received)
+		if e.EventsOn && e.Received < e.Expected {
+			s += " (events are on: the missing items may have arrived as events)"
+		}
+		return s
+	}
 	what := "connection lost"
 	if e.Cancelled {
 		what = "cancelled by the server"
@@ -128,28 +139,6 @@ func (e *IncompleteListError) Error() string {
 
 // Unwrap returns the cause of a lost connection.
 func (e *IncompleteListError) Unwrap() error { return e.Err }
-
-// ListCountError means a list's final event announced a number of items
-// (ListItems) other than the number received. The items that did arrive
-// are returned alongside this error. With async events on, items that
-// carry no ActionID cannot be told from async events and are kept as
-// events (see Client): EventsOn says so, and the message adds that the
-// missing items may have arrived as events.
-type ListCountError struct {
-	Action    string
-	Announced int  // ListItems of the final event
-	Received  int  // list items that arrived
-	EventsOn  bool // async events were on when the action was sent
-}
-
-// Error gives the count announced and the count received.
-func (e *ListCountError) Error() string {
-	s := fmt.Sprintf("%s: server said %d items, received %d", e.Action, e.Announced, e.Received)
-	if e.EventsOn && e.Received < e.Announced {
-		s += " (events are on: the missing items may have arrived as events)"
-	}
-	return s
-}
 
 // OverflowError means the items of an event list arrived faster than they
 // were taken, until they held more memory than Config.EventBuffer allows
@@ -169,22 +158,19 @@ func (e *OverflowError) Error() string {
 	return fmt.Sprintf("%s: list items held passed the limit of %d bytes (taken too slowly); connection ended after %d items", e.Action, e.Limit, e.Received)
 }
 
-// Stage names the step of Dial that failed.
-type Stage string
-
-// The stages of Dial.
+// The stages of Dial, as ConnectError.Stage names them.
 const (
-	StageConnect Stage = "connect" // DNS lookup and TCP connect
-	StageTLS     Stage = "tls"     // TLS handshake
-	StageBanner  Stage = "banner"  // reading "Asterisk Call Manager/..."
-	StageLogin   Stage = "login"   // Challenge and Login
+	StageConnect = "connect" // DNS lookup and TCP connect
+	StageTLS     = "tls"     // TLS handshake
+	StageBanner  = "banner"  // reading "Asterisk Call Manager/..."
+	StageLogin   = "login"   // Challenge and Login
 )
 
 // ConnectError is a failure of Dial: the stage, the address and the cause
 // (a *net.DNSError, a syscall error, a TLS error, a *ProtocolError, an
 // *AuthError, context.DeadlineExceeded, an error wrapping ErrClosed, ...).
 type ConnectError struct {
-	Stage Stage
+	Stage string // the step that failed: StageConnect, StageTLS, StageBanner or StageLogin
 	Addr  string
 	Err   error
 }

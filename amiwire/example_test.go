@@ -45,7 +45,7 @@ func ExampleDial() {
 	if err != nil {
 		log.Fatal(err) // a *ConnectError naming the stage: connect, tls, banner or login
 	}
-	fmt.Println("AMI", c.Version())
+	fmt.Println("AMI", c.ConnState().Version)
 	if err := c.Ping(ctx); err != nil {
 		log.Fatal(err)
 	}
@@ -167,15 +167,15 @@ func ExampleClient_WatchEvent() {
 
 	// The OriginateResponse carries the Originate's ActionID but comes after
 	// its response: it is an async event. Watch for it before sending.
-	w := c.WatchEvent(func(ev amiwire.Packet) bool {
+	wait, stop := c.WatchEvent(func(ev amiwire.Packet) bool {
 		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
 	})
-	defer w.Stop()
+	defer stop()
 	if _, err := c.Do(ctx, amiwire.NewAction("Originate", "ActionID", "call-1", "Channel", "PJSIP/alice", "Async", "true",
 		"Application", "Playback", "Data", "hello-world")); err != nil {
 		log.Fatal(err)
 	}
-	ev, err := w.Wait(ctx)
+	ev, err := wait(ctx)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -45,11 +45,10 @@ func fuzzRead(t *testing.T, data []byte, src io.Reader) []string {
 			}
 			return out
 		}
-		var le *LimitError
 		var pe *ProtocolError
 		switch {
 		case err == nil:
-		case errors.As(err, &le):
+		case errors.As(err, &pe) && pe.Limit != "":
 		case errors.As(err, &pe) && errors.Is(err, io.ErrUnexpectedEOF):
 		default:
 			t.Fatalf("unexpected error %v", err)

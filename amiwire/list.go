@@ -127,14 +127,14 @@ func listItems(final Packet) int {
 
 // checkListItems cross-checks a completed list: when its final event
 // announces a count (ListItems) other than the number of items received,
-// it returns a *ListCountError; eventsOn says whether items without
+// it returns a miscounted *IncompleteListError; eventsOn says whether items without
 // ActionID may have been taken for async events.
 func checkListItems(action string, final Packet, received int, eventsOn bool) error {
 	if listMarkOf(final) != listComplete {
 		return nil
 	}
 	if n := listItems(final); n >= 0 && n != received {
-		return &ListCountError{Action: action, Announced: n, Received: received, EventsOn: eventsOn}
+		return &IncompleteListError{Action: action, Expected: n, Received: received, Miscounted: true, EventsOn: eventsOn}
 	}
 	return nil
 }

@@ -221,7 +221,7 @@ const (
 //
 // At the end of the stream between packets it returns io.EOF. A stream that
 // ends inside a packet gives a *ProtocolError wrapping io.ErrUnexpectedEOF.
-// A packet over a limit gives a *LimitError after skipping that packet (up to
+// A packet over a limit gives a *ProtocolError with a Limit after skipping that packet (up to
 // and including the next empty line), and the next call reads the packet
 // after it. Errors from the source are returned as they are, once.
 func (r *Reader) ReadPacket() (Packet, error) {
@@ -364,7 +364,7 @@ restart:
 					r.nf = first
 					return Packet{}, errNeedRead
 				}
-				return Packet{}, r.overLimit(LimitHeaders, maxHeaders, start, first)
+				return Packet{}, r.overLimit(limitHeaders, maxHeaders, start, first)
 			}
 			if nf == len(fields) {
 				r.nf = nf
@@ -687,9 +687,9 @@ func (r *Reader) growFields(first int) int {
 // when it holds more than maxLine bytes besides its line end (a CR is taken
 // for the line end until the next byte shows otherwise); a packet is over
 // once maxPacket bytes have arrived without its end.
-func overAt(data []byte, s, last, maxLine, maxPacket int) (Limit, int, bool) {
+func overAt(data []byte, s, last, maxLine, maxPacket int) (string, int, bool) {
 	if s >= maxPacket {
-		return LimitPacket, maxPacket, true
+		return limitPacket, maxPacket, true
 	}
 	atLine := -1 // bytes of the packet present when the line limit breaks
 	if k := s + maxLine; k < last {
@@ -705,19 +705,19 @@ func overAt(data []byte, s, last, maxLine, maxPacket int) (Limit, int, bool) {
 	}
 	switch {
 	case atLine >= 0 && (atPacket < 0 || atLine <= atPacket):
-		return LimitLine, maxLine, true
+		return limitLine, maxLine, true
 	case atPacket >= 0:
-		return LimitPacket, maxPacket, true
+		return limitPacket, maxPacket, true
 	}
 	return "", 0, false
 }
 
 // overLimit abandons the packet in progress, skips the rest of it from the
 // line starting at pos (which may be its final empty line) and returns the
-// *LimitError.
-func (r *Reader) overLimit(limit Limit, max, pos, first int) error {
+// *ProtocolError with a Limit.
+func (r *Reader) overLimit(limit string, max, pos, first int) error {
 	r.nf = first
-	e := &LimitError{Limit: limit, Max: max, Offset: r.off}
+	e := &ProtocolError{Offset: r.off, Limit: limit, Max: max}
 	r.r += pos
 	r.off += int64(pos)
 	r.skipping, r.skipLineStart = true, true

@@ -14,13 +14,12 @@ import (
 // result renders what ReadPacket returned, for comparing with a table: a
 // packet as its String form, an error as "!" and its kind.
 func result(p Packet, err error) string {
-	var le *LimitError
 	var pe *ProtocolError
 	switch {
 	case err == nil:
 		return p.String()
-	case errors.As(err, &le):
-		return "!limit " + string(le.Limit)
+	case errors.As(err, &pe) && pe.Limit != "":
+		return "!limit " + pe.Limit
 	case errors.As(err, &pe) && errors.Is(err, io.ErrUnexpectedEOF):
 		return "!unexpected EOF"
 	}
@@ -173,8 +172,8 @@ func TestReaderErrorOffsets(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := r.ReadPacket()
-	var le *LimitError
-	if !errors.As(err, &le) || le.Offset != 12 || le.Max != 10 || le.Limit != LimitLine {
+	var le *ProtocolError
+	if !errors.As(err, &le) || le.Offset != 12 || le.Max != 10 || le.Limit != limitLine {
 		t.Fatalf("got %v, want a line limit error at byte 12", err)
 	}
 	if !strings.Contains(err.Error(), "byte 12") || !strings.Contains(err.Error(), "line length") {
@@ -202,8 +201,8 @@ func TestReaderHugeLine(t *testing.T) {
 	b.WriteString("\r\n\r\nEvent: After\r\n\r\n")
 	r := NewReader(&b)
 	_, err := r.ReadPacket()
-	var le *LimitError
-	if !errors.As(err, &le) || le.Limit != LimitLine || le.Offset != 0 {
+	var le *ProtocolError
+	if !errors.As(err, &le) || le.Limit != limitLine || le.Offset != 0 {
 		t.Fatalf("got %v, want a line limit error", err)
 	}
 	if n := len(r.buf); n > 4*DefaultMaxLineLength {
@@ -238,8 +237,8 @@ func TestReaderManyHeaders(t *testing.T) {
 	in := b.Bytes()
 	r := NewReader(bytes.NewReader(in))
 	_, err := r.ReadPacket()
-	var le *LimitError
-	if !errors.As(err, &le) || le.Limit != LimitHeaders || le.Max != DefaultMaxHeaders {
+	var le *ProtocolError
+	if !errors.As(err, &le) || le.Limit != limitHeaders || le.Max != DefaultMaxHeaders {
 		t.Fatalf("got %v, want a header limit error", err)
 	}
 	if p, err := r.ReadPacket(); err != nil || p.Event() != "After" {

@@ -16,13 +16,13 @@ import (
 	"time"
 )
 
-// Fingerprint is the SHA-256 digest of a certificate's DER bytes: what
-// `openssl x509 -noout -fingerprint -sha256` prints. The zero Fingerprint
-// stands for none.
+// Fingerprint is the SHA-256 digest of a certificate's DER bytes,
+// sha256.Sum256(cert.Raw): what `openssl x509 -noout -fingerprint -sha256`
+// prints. The zero Fingerprint stands for none.
 type Fingerprint [sha256.Size]byte
 
-// CertFingerprint returns the Fingerprint of cert.
-func CertFingerprint(cert *x509.Certificate) Fingerprint { return sha256.Sum256(cert.Raw) }
+// certFingerprint returns the Fingerprint of cert.
+func certFingerprint(cert *x509.Certificate) Fingerprint { return sha256.Sum256(cert.Raw) }
 
 // String returns f as openssl prints it: upper-case hex pairs joined by
 // colons ("91:31:01:...").
@@ -37,9 +37,6 @@ func (f Fingerprint) String() string {
 	}
 	return string(b)
 }
-
-// IsZero reports whether f is the zero Fingerprint (none).
-func (f Fingerprint) IsZero() bool { return f == Fingerprint{} }
 
 // ParseFingerprint reads a SHA-256 fingerprint as openssl prints it: 32
 // hex pairs joined by colons, or the 64 hex digits without colons, in
@@ -327,7 +324,7 @@ func clientTLS(cfg Config) (*tls.Config, *certVerifier) {
 		tc.ServerName, _, _ = net.SplitHostPort(cfg.Addr)
 	}
 	v := &certVerifier{}
-	if tc.InsecureSkipVerify && cfg.TLSFingerprint.IsZero() {
+	if tc.InsecureSkipVerify && cfg.TLSFingerprint == (Fingerprint{}) {
 		return tc, v
 	}
 	v.roots, v.name, v.now, v.pin, v.cn = tc.RootCAs, tc.ServerName, tc.Time, cfg.TLSFingerprint, cfg.TLSCommonName
@@ -352,15 +349,15 @@ func (v *certVerifier) verify(cs tls.ConnectionState) error {
 	}
 	leaf := certs[0]
 	refuse := func(reason CertReason, err error) error {
-		ce := &CertificateError{Reason: reason, ServerName: v.name, Cert: leaf, Fingerprint: CertFingerprint(leaf), Err: err}
+		ce := &CertificateError{Reason: reason, ServerName: v.name, Cert: leaf, Fingerprint: certFingerprint(leaf), Err: err}
 		if reason == CertPinMismatch {
 			ce.ServerName, ce.Pin = "", v.pin
 		}
 		return &tls.CertificateVerificationError{UnverifiedCertificates: certs, Err: ce}
 	}
 	var chains [][]*x509.Certificate
-	if !v.pin.IsZero() {
-		if CertFingerprint(leaf) != v.pin {
+	if v.pin != (Fingerprint{}) {
+		if certFingerprint(leaf) != v.pin {
 			return refuse(CertPinMismatch, nil)
 		}
 		v.check = CertPinned
@@ -447,12 +444,6 @@ func (e *TLSMismatchError) Error() string {
 
 // Unwrap returns the handshake's error, if any.
 func (e *TLSMismatchError) Unwrap() error { return e.Err }
-
-// LooksLikeAMI reports whether what the server sent instead of a TLS
-// handshake is the start of an AMI banner ("Asterisk Call Manager/...").
-func (e *TLSMismatchError) LooksLikeAMI() bool {
-	return !e.ServerTLS && len(e.First) > 0 && strings.HasPrefix("Asterisk Call Manager/", string(e.First))
-}
 
 // notTLS turns a handshake failure on a first record that is not TLS at
 // all into a *TLSMismatchError; other errors come back as they are.

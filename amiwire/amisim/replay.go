@@ -33,7 +33,7 @@ const (
 	SkipResponse  = "response"          // a Response packet: it answered an action of the capture's client
 	SkipAction    = "action"            // an Action packet (a capture of the other direction)
 	SkipNotAMI    = "not an AMI packet" // no Event, Response or Action key: not a capture at all?
-	SkipOverLimit = "over a limit"      // a client's Reader would refuse it (see amiwire.LimitError)
+	SkipOverLimit = "over a limit"      // a client's Reader would refuse it (a *amiwire.ProtocolError with a Limit)
 	SkipBroken    = "broken"            // the file stops making sense here (a packet cut short at its end)
 )
 
@@ -87,12 +87,11 @@ func parseReplay(raw []byte) ([]*amitest.EncodedEvent, ReplayReport) {
 			rep.Skipped = append(rep.Skipped, skip)
 			continue
 		}
-		var le *amiwire.LimitError
 		var pe *amiwire.ProtocolError
 		switch {
-		case errors.As(err, &le):
-			rep.Skipped = append(rep.Skipped, ReplaySkip{Line: lines.at(banner + int(le.Offset)), Reason: SkipOverLimit,
-				Detail: fmt.Sprintf("%s over %s", le.Limit, sizeText(le.Max))})
+		case errors.As(err, &pe) && pe.Limit != "":
+			rep.Skipped = append(rep.Skipped, ReplaySkip{Line: lines.at(banner + int(pe.Offset)), Reason: SkipOverLimit,
+				Detail: fmt.Sprintf("%s over %s", pe.Limit, sizeText(pe.Max))})
 			continue
 		case errors.As(err, &pe):
 			detail := pe.Msg

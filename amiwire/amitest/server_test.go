@@ -368,8 +368,8 @@ func TestFaults(t *testing.T) {
 		{"oversized line", Fault{Kind: FaultOversizedLine, Action: "Ping"}, func(t *testing.T, srv *Server, c *conn) {
 			c.send("Ping", "ActionID", "p1")
 			_, err := c.rd.ReadPacket()
-			var le *amiwire.LimitError
-			if !errors.As(err, &le) {
+			var le *amiwire.ProtocolError
+			if !errors.As(err, &le) || le.Limit == "" {
 				t.Fatalf("want a limit error, got %v", err)
 			}
 			if p := c.read(); p.ActionID() != "p1" {

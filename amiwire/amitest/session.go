@@ -149,8 +149,8 @@ func (s *Session) run() {
 	for {
 		p, err := rd.ReadPacket()
 		if err != nil {
-			var le *amiwire.LimitError
-			if errors.As(err, &le) {
+			var le *amiwire.ProtocolError
+			if errors.As(err, &le) && le.Limit != "" {
 				continue
 			}
 			return

@@ -41,8 +41,8 @@ func splitTranscript(raw []byte) (banner []byte, packets [][]byte) {
 		_, err := rd.ReadPacket()
 		end := rd.Offset()
 		if err != nil {
-			var le *amiwire.LimitError
-			if !errors.As(err, &le) {
+			var le *amiwire.ProtocolError
+			if !errors.As(err, &le) || le.Limit == "" {
 				if end > off { // trailing partial packet: keep its bytes
 					packets = append(packets, raw[off:end])
 				}
@@ -75,8 +75,8 @@ func (s *Session) runTranscript(raw []byte, mode TranscriptMode) {
 	for {
 		p, err := rd.ReadPacket()
 		if err != nil {
-			var le *amiwire.LimitError
-			if errors.As(err, &le) {
+			var le *amiwire.ProtocolError
+			if errors.As(err, &le) && le.Limit != "" {
 				continue
 			}
 			return

@@ -149,7 +149,7 @@ type notes struct {
 // connected remarks on what Dial accepted: a certificate matched by its
 // CN because it has no subjectAltName.
 func (n *notes) connected(cfg amiwire.Config, cl *amiwire.Client) {
-	if n == nil || cl.CertCheck() != amiwire.CertVerifiedCN {
+	if n == nil || cl.ConnState().CertCheck != amiwire.CertVerifiedCN {
 		return
 	}
 	n.mu.Lock()

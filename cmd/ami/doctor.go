@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -137,15 +138,15 @@ func examine(ctx context.Context, s connSettings, needs doctor.Needs) doctor.Rep
 		return rep
 	}
 	defer s.logoff(ctx, cl)
-	t := cl.Timings()
-	rep.Add("connect", doctor.OK, fmt.Sprintf("%s in %s", s.Config.Addr, ms(t.Connect.Seconds())), "")
+	cs := cl.ConnState()
+	rep.Add("connect", doctor.OK, fmt.Sprintf("%s in %s", s.Config.Addr, ms(cs.ConnectTime.Seconds())), "")
 	tlsStep(&rep, s, cl, cert())
-	rep.Add("banner", doctor.OK, fmt.Sprintf("%s (AMI %s)", cl.Banner(), cl.Version()), "")
+	rep.Add("banner", doctor.OK, fmt.Sprintf("%s (AMI %s)", cs.Banner, cs.Version), "")
 	method := "plain (the secret is sent as it is)"
 	if s.Config.Auth == amiwire.AuthMD5 {
 		method = "md5 (Challenge; the secret is not sent)"
 	}
-	rep.Add("login", doctor.OK, fmt.Sprintf("user %s, auth %s, in %s", s.Config.Username, method, ms(t.Login.Seconds())), "")
+	rep.Add("login", doctor.OK, fmt.Sprintf("user %s, auth %s, in %s", s.Config.Username, method, ms(cs.LoginTime.Seconds())), "")
 
 	user := s.Config.Username
 	ask := func(a amiwire.Packet) (*amiwire.Response, error) {
@@ -339,10 +340,10 @@ func tlsStep(rep *doctor.Report, s connSettings, cl *amiwire.Client, cert *x509.
 		amiwire.CertVerifiedCN: "verified (name matched by its CN: no subjectAltName)",
 		amiwire.CertPinned:     "pinned by its fingerprint",
 		amiwire.CertNotChecked: "NOT verified (--tls-insecure)",
-	}[cl.CertCheck()]
+	}[cl.ConnState().CertCheck]
 	st := doctor.OK
 	fix := ""
-	if cl.CertCheck() == amiwire.CertNotChecked {
+	if cl.ConnState().CertCheck == amiwire.CertNotChecked {
 		st, fix = doctor.Warn, "verify it: --tls-ca CA-FILE, or --tls-fingerprint "+fingerprintText(cert)
 	}
 	if cert != nil {
@@ -379,7 +380,7 @@ func fingerprintText(c *x509.Certificate) string {
 	if c == nil {
 		return "?"
 	}
-	return amiwire.CertFingerprint(c).String()
+	return amiwire.Fingerprint(sha256.Sum256(c.Raw)).String()
 }
 
 // eventsStep sends a UserEvent with a random tag and waits for it to come

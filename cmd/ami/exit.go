@@ -221,14 +221,12 @@ func exitCode(err error) int {
 		return exitUsage
 	}
 	var ile *amiwire.IncompleteListError
-	var lce *amiwire.ListCountError
-	if errors.As(err, &ile) || errors.As(err, &lce) {
+	if errors.As(err, &ile) {
 		return exitConn
 	}
 	var conn *amiwire.ConnectError
 	var pe *amiwire.ProtocolError
-	var le *amiwire.LimitError
-	if errors.As(err, &conn) || errors.As(err, &pe) || errors.As(err, &le) ||
+	if errors.As(err, &conn) || errors.As(err, &pe) ||
 		errors.Is(err, amiwire.ErrClosed) || errors.Is(err, context.DeadlineExceeded) || isNetError(err) {
 		return exitConn
 	}
@@ -366,7 +364,7 @@ func mismatchHint(e *amiwire.TLSMismatchError) string {
 	switch {
 	case e.ServerTLS:
 		return "this looks like a TLS port: try --tls"
-	case e.LooksLikeAMI():
+	case len(e.First) > 0 && strings.HasPrefix("Asterisk Call Manager/", string(e.First)): // the start of a plain AMI banner
 		return "this looks like a plain AMI port: drop --tls, or use the TLS port (tlsbindaddr in manager.conf, usually 5039)"
 	}
 	return "the server does not speak TLS on this port"

@@ -267,7 +267,6 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	}
 
 	var ile *amiwire.IncompleteListError
-	var lce *amiwire.ListCountError
 	var ae *amiwire.ActionError
 	if text, over := overflowText(err, limit); over {
 		return exitWith(exitConn, fmt.Errorf("list %s: %s", name, text))
@@ -278,10 +277,10 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	switch {
 	case errors.As(err, &ae):
 		return err
+	case errors.As(err, &ile) && ile.Miscounted:
+		return &msgError{msg: "list " + ile.Error(), err: err}
 	case errors.As(err, &ile):
 		return &msgError{msg: fmt.Sprintf("list %s %s", name, incompleteText(ile)), err: err}
-	case errors.As(err, &lce):
-		return &msgError{msg: "list " + lce.Error(), err: err}
 	case context.Cause(ctx) == errIdle:
 		return exitWith(exitConn, fmt.Errorf("list %s: nothing arrived from %s for %v", name, s.Config.Addr, s.Timeout))
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:

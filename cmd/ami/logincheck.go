@@ -260,9 +260,9 @@ func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
 		return lc.failed(r, s, err, "")
 	}
 	defer s.logoff(ctx, cl)
-	t := cl.Timings()
-	r.Banner, r.Version = cl.Banner(), cl.Version()
-	r.Connect, r.BannerT, r.Login = t.Connect.Seconds(), t.Banner.Seconds(), t.Login.Seconds()
+	st := cl.ConnState()
+	r.Banner, r.Version = st.Banner, st.Version
+	r.Connect, r.BannerT, r.Login = st.ConnectTime.Seconds(), st.BannerTime.Seconds(), st.LoginTime.Seconds()
 
 	replyStart := time.Now()
 	_, err = cl.Do(ctx, amiwire.NewAction(lc.action)) // ctx: the whole run's deadline
@@ -331,14 +331,14 @@ func classifyFailure(err error, action string, timeout time.Duration) (stage, ms
 	}
 	cause := describeCause(ce.Err)
 	if timedOut {
-		what := map[amiwire.Stage]string{
+		what := map[string]string{
 			amiwire.StageConnect: "connecting",
 			amiwire.StageTLS:     "in the TLS handshake",
 			amiwire.StageBanner:  "waiting for the banner",
 			amiwire.StageLogin:   "waiting for the login reply",
 		}[ce.Stage]
 		if what == "" {
-			what = string(ce.Stage)
+			what = ce.Stage
 		}
 		return stageTimeout, fmt.Sprintf("timeout after %s %s", timeout, what)
 	}

@@ -220,7 +220,7 @@ func sendAll(ctx context.Context, s connSettings, cl *amiwire.Client, items []se
 	// The server answers the actions first, then says Goodbye and closes.
 	// A failed write shows in the answers still due.
 	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
-	_, _ = cl.SendLogoff(wctx)
+	_, _ = cl.Send(wctx, amiwire.NewAction("Logoff"))
 	cancel()
 	return pend, nil
 }
@@ -282,13 +282,13 @@ func (t *tally) result(ctx context.Context, action amiwire.Packet, p *amiwire.Pe
 		return true, nil
 	}
 	var ae *amiwire.ActionError
-	var lce *amiwire.ListCountError
+	var lce *amiwire.IncompleteListError
 	switch {
 	case errors.As(err, &ae):
 		t.answered++
 		t.failed = append(t.failed, err)
 		return true, nil
-	case errors.As(err, &lce):
+	case errors.As(err, &lce) && lce.Miscounted:
 		// Its items are printed; the actions after it go on.
 		t.answered++
 		t.miscounted = append(t.miscounted, &msgError{msg: "send " + lce.Error(), err: err})
@@ -371,7 +371,7 @@ func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s 
 	case errors.As(err, &oe):
 		return exitWith(exitConn, fmt.Errorf("send %s: after %d events the list of %s held more than --buffer %s (send holds a list until it is complete)%s; use 'ami list %s' to stream it, or raise --buffer",
 			name, oe.Received, oe.Action, size.Format(oe.Limit), progress, oe.Action))
-	case errors.As(err, &ile):
+	case errors.As(err, &ile) && !ile.Miscounted:
 		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return exitWith(exitConn, fmt.Errorf("send %s: no response within %v from %s%s", name, s.Timeout+actions.Timeout(action), s.Config.Addr, progress))

@@ -208,7 +208,7 @@ func (st *streamSend) run(ctx context.Context, cl *amiwire.Client, sent chan<- s
 	}
 	if !st.loggedOff {
 		wctx, cancel := context.WithTimeout(ctx, st.s.Timeout)
-		_, _ = cl.SendLogoff(wctx)
+		_, _ = cl.Send(wctx, amiwire.NewAction("Logoff"))
 		cancel()
 	}
 }

@@ -197,7 +197,7 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 		// (With several profiles the TLS flags are for those that use
 		// TLS.)
 		return s, usageError("--tls-ca, --tls-server-name, --tls-fingerprint and --tls-insecure need --tls (or an amis:// URL)")
-	} else if !prof.TLSFingerprint.IsZero() {
+	} else if prof.TLSFingerprint != (amiwire.Fingerprint{}) {
 		return s, usageError("--profile %s: tls_fingerprint needs tls = true (or --tls)", prof.Name)
 	}
 	s.notes = &notes{w: stderr, seen: map[string]bool{}}
