@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
 // DefaultEventBuffer is the size in bytes of the async event queue when
@@ -27,22 +29,24 @@ type Config struct {
 	Addr string // "host:port"
 	// TLS, when not nil, makes Dial speak TLS with these settings;
 	// ServerName defaults to Addr's host. Dial verifies the server's
-	// certificate itself, by crypto/tls's rules plus TLSCommonName and
-	// TLSFingerprint, so VerifyPeerCertificate and VerifyConnection run
-	// after that check, with the chains it verified.
+	// certificate as amitls.Config does, by crypto/tls's rules plus
+	// TLSCommonName and TLSFingerprint, so VerifyPeerCertificate and
+	// VerifyConnection run after that check, with the chains it verified.
+	// A certificate refused gives an *amitls.CertificateError inside the
+	// *ConnectError.
 	TLS *tls.Config
 	// TLSFingerprint, when not zero, pins the server's certificate: Dial
 	// accepts exactly the certificate with this SHA-256 fingerprint and
 	// checks neither its chain, its names nor its dates, as ssh trusts a
 	// known host key. It needs TLS, and holds with InsecureSkipVerify too.
-	TLSFingerprint Fingerprint
+	TLSFingerprint amitls.Fingerprint
 	// TLSCommonName lets a certificate with no subjectAltName at all, as
 	// Asterisk's ast_tls_cert script makes them, match the server name by
 	// its Common Name: exactly (or as the same address), or as a wildcard
 	// of the whole left-most label ("*.example.net"). Its chain is
 	// verified as always, and a certificate with a subjectAltName is
-	// verified exactly as crypto/tls verifies it. Client.CertCheck then
-	// says CertVerifiedCN.
+	// verified exactly as crypto/tls verifies it. ConnState's CertCheck
+	// then says amitls.VerifiedCN.
 	TLSCommonName bool
 	Username      string
 	Secret        string

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
+	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
 const secret = "hunter2-s3cret"
@@ -82,7 +83,7 @@ func TestDialLogin(t *testing.T) {
 			if st := c.ConnState(); st.Banner != "Asterisk Call Manager/11.0.0" || st.Version != "11.0.0" || st.RemoteAddr.String() != srv.Addr() {
 				t.Errorf("ConnState = %+v", st)
 			}
-			if st := c.ConnState(); st.ConnectTime <= 0 || st.BannerTime < 0 || st.LoginTime <= 0 || st.CertCheck != amiwire.CertNotChecked {
+			if st := c.ConnState(); st.ConnectTime <= 0 || st.BannerTime < 0 || st.LoginTime <= 0 || st.CertCheck != amitls.NotChecked {
 				t.Errorf("ConnState = %+v", st)
 			}
 			req, err := srv.WaitAction(testCtx(t), "Login")

@@ -13,16 +13,18 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire/internal/wire"
+
+	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
 // ConnState is what Dial found out about a connection: whom it reached,
 // what the server said it is, how its TLS certificate was accepted, and
 // how long each step took.
 type ConnState struct {
-	RemoteAddr net.Addr  // the server's address
-	Banner     string    // the server's greeting line, e.g. "Asterisk Call Manager/11.0.0"
-	Version    string    // the AMI version of the banner, e.g. "11.0.0"
-	CertCheck  CertCheck // how the TLS certificate was accepted: CertNotChecked for plain TCP
+	RemoteAddr net.Addr     // the server's address
+	Banner     string       // the server's greeting line, e.g. "Asterisk Call Manager/11.0.0"
+	Version    string       // the AMI version of the banner, e.g. "11.0.0"
+	CertCheck  amitls.Check // how the TLS certificate was accepted: amitls.NotChecked for plain TCP
 
 	ConnectTime time.Duration // TCP connect, and the TLS handshake when there is one
 	BannerTime  time.Duration // from connected to banner read
@@ -160,16 +162,16 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 
-	check := CertNotChecked
+	check := amitls.NotChecked
 	if cfg.TLS != nil {
-		tc, v := clientTLS(cfg)
+		tc, accepted := clientTLS(cfg)
 		tlsConn := tls.Client(conn, tc)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			conn.Close()
 			return nil, fail(StageTLS, notTLS(err))
 		}
 		conn = tlsConn
-		check = v.check
+		check = accepted()
 	}
 	c := newClient(conn, cfg)
 	c.state.RemoteAddr = conn.RemoteAddr()

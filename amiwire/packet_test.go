@@ -2,6 +2,7 @@ package amiwire
 
 import (
 	"fmt"
+	"github.com/ami-cli/ami/amiwire/amitls"
 	"strings"
 	"testing"
 )
@@ -102,9 +103,10 @@ func TestEnumNames(t *testing.T) {
 		{AuthMethod(7), "AuthMethod(7)"},
 		{OverflowDrop, "drop"},
 		{OverflowBlock, "block"},
-		{CertPinned, "pinned"},
-		{CertCheck(9), "CertCheck(9)"},
-		{CertWrongName, "wrong name"},
+		{amitls.Pinned, "pinned"},
+		{amitls.Check(9), "Check(9)"},
+		{amitls.WrongName, "wrong name"},
+		{amitls.Reason(0), "Reason(0)"},
 		{listCancelled, "cancelled"},
 		{listMark(-1), "listMark(-1)"},
 	} {

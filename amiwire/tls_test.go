@@ -14,10 +14,11 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/amiwire/amitest"
+	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
 // opensslFingerprint formats the SHA-256 of der as `openssl x509 -noout
-// -fingerprint -sha256` does, independently of amiwire.Fingerprint.
+// -fingerprint -sha256` does, independently of amitls.Fingerprint.
 func opensslFingerprint(der []byte) string {
 	sum := sha256.Sum256(der)
 	parts := make([]string, len(sum))
@@ -67,7 +68,7 @@ func TestDialCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fp := func(c amitest.TLSCert) amiwire.Fingerprint { return sha256.Sum256(c.Cert.Leaf.Raw) }
+	fp := func(c amitest.TLSCert) amitls.Fingerprint { return sha256.Sum256(c.Cert.Leaf.Raw) }
 
 	addrs := map[*amitest.TLSCert]string{}
 	for _, c := range []*amitest.TLSCert{&cnOnly, &cnIP, &wild, &withSAN, &expired} {
@@ -80,34 +81,34 @@ func TestDialCertificates(t *testing.T) {
 		roots    *x509.CertPool
 		server   string // "" means the host of the address, 127.0.0.1
 		cn       bool
-		pin      amiwire.Fingerprint
+		pin      amitls.Fingerprint
 		insecure bool
-		want     amiwire.CertCheck
-		reason   amiwire.CertReason // refused for this reason when not 0
+		want     amitls.Check
+		reason   amitls.Reason // refused for this reason when not 0
 	}{
-		{name: "cn only, right name", cert: &cnOnly, roots: ca.Pool, server: "localhost", cn: true, want: amiwire.CertVerifiedCN},
-		{name: "cn only, name in other case with a dot", cert: &cnOnly, roots: ca.Pool, server: "LocalHost.", cn: true, want: amiwire.CertVerifiedCN},
-		{name: "cn only, without TLSCommonName", cert: &cnOnly, roots: ca.Pool, server: "localhost", reason: amiwire.CertWrongName},
-		{name: "cn only, wrong name", cert: &cnOnly, roots: ca.Pool, cn: true, reason: amiwire.CertWrongName},
-		{name: "cn only, wrong CA", cert: &cnOnly, roots: other.Pool, server: "localhost", cn: true, reason: amiwire.CertUntrusted},
-		{name: "cn only, system roots", cert: &cnOnly, server: "localhost", cn: true, reason: amiwire.CertUntrusted},
-		{name: "cn is the address", cert: &cnIP, roots: ca.Pool, cn: true, want: amiwire.CertVerifiedCN},
-		{name: "cn is the address, name is not", cert: &cnIP, roots: ca.Pool, server: "localhost", cn: true, reason: amiwire.CertWrongName},
-		{name: "cn wildcard, one label", cert: &wild, roots: ca.Pool, server: "a.pbx.test", cn: true, want: amiwire.CertVerifiedCN},
-		{name: "cn wildcard, two labels", cert: &wild, roots: ca.Pool, server: "a.b.pbx.test", cn: true, reason: amiwire.CertWrongName},
-		{name: "cn wildcard, no label", cert: &wild, roots: ca.Pool, server: "pbx.test", cn: true, reason: amiwire.CertWrongName},
-		{name: "san, dns name", cert: &withSAN, roots: ca.Pool, server: "pbx.example.net", cn: true, want: amiwire.CertVerified},
-		{name: "san, address", cert: &withSAN, roots: ca.Pool, cn: true, want: amiwire.CertVerified},
-		{name: "san, address, without TLSCommonName", cert: &withSAN, roots: ca.Pool, want: amiwire.CertVerified},
-		{name: "san, name only in the cn", cert: &withSAN, roots: ca.Pool, server: "localhost", cn: true, reason: amiwire.CertWrongName},
-		{name: "san, wrong CA", cert: &withSAN, roots: other.Pool, reason: amiwire.CertUntrusted},
-		{name: "expired", cert: &expired, roots: ca.Pool, server: "localhost", cn: true, reason: amiwire.CertExpired},
-		{name: "pinned, chain and name not checked", cert: &cnOnly, roots: other.Pool, pin: fp(cnOnly), want: amiwire.CertPinned},
-		{name: "pinned, expired", cert: &expired, pin: fp(expired), want: amiwire.CertPinned},
-		{name: "pinned with insecure", cert: &cnOnly, insecure: true, pin: fp(cnOnly), want: amiwire.CertPinned},
-		{name: "pinned, other certificate", cert: &cnOnly, roots: ca.Pool, server: "localhost", cn: true, pin: fp(withSAN), reason: amiwire.CertPinMismatch},
-		{name: "pinned with insecure, other certificate", cert: &cnOnly, insecure: true, pin: fp(withSAN), reason: amiwire.CertPinMismatch},
-		{name: "insecure", cert: &cnOnly, insecure: true, want: amiwire.CertNotChecked},
+		{name: "cn only, right name", cert: &cnOnly, roots: ca.Pool, server: "localhost", cn: true, want: amitls.VerifiedCN},
+		{name: "cn only, name in other case with a dot", cert: &cnOnly, roots: ca.Pool, server: "LocalHost.", cn: true, want: amitls.VerifiedCN},
+		{name: "cn only, without TLSCommonName", cert: &cnOnly, roots: ca.Pool, server: "localhost", reason: amitls.WrongName},
+		{name: "cn only, wrong name", cert: &cnOnly, roots: ca.Pool, cn: true, reason: amitls.WrongName},
+		{name: "cn only, wrong CA", cert: &cnOnly, roots: other.Pool, server: "localhost", cn: true, reason: amitls.Untrusted},
+		{name: "cn only, system roots", cert: &cnOnly, server: "localhost", cn: true, reason: amitls.Untrusted},
+		{name: "cn is the address", cert: &cnIP, roots: ca.Pool, cn: true, want: amitls.VerifiedCN},
+		{name: "cn is the address, name is not", cert: &cnIP, roots: ca.Pool, server: "localhost", cn: true, reason: amitls.WrongName},
+		{name: "cn wildcard, one label", cert: &wild, roots: ca.Pool, server: "a.pbx.test", cn: true, want: amitls.VerifiedCN},
+		{name: "cn wildcard, two labels", cert: &wild, roots: ca.Pool, server: "a.b.pbx.test", cn: true, reason: amitls.WrongName},
+		{name: "cn wildcard, no label", cert: &wild, roots: ca.Pool, server: "pbx.test", cn: true, reason: amitls.WrongName},
+		{name: "san, dns name", cert: &withSAN, roots: ca.Pool, server: "pbx.example.net", cn: true, want: amitls.Verified},
+		{name: "san, address", cert: &withSAN, roots: ca.Pool, cn: true, want: amitls.Verified},
+		{name: "san, address, without TLSCommonName", cert: &withSAN, roots: ca.Pool, want: amitls.Verified},
+		{name: "san, name only in the cn", cert: &withSAN, roots: ca.Pool, server: "localhost", cn: true, reason: amitls.WrongName},
+		{name: "san, wrong CA", cert: &withSAN, roots: other.Pool, reason: amitls.Untrusted},
+		{name: "expired", cert: &expired, roots: ca.Pool, server: "localhost", cn: true, reason: amitls.Expired},
+		{name: "pinned, chain and name not checked", cert: &cnOnly, roots: other.Pool, pin: fp(cnOnly), want: amitls.Pinned},
+		{name: "pinned, expired", cert: &expired, pin: fp(expired), want: amitls.Pinned},
+		{name: "pinned with insecure", cert: &cnOnly, insecure: true, pin: fp(cnOnly), want: amitls.Pinned},
+		{name: "pinned, other certificate", cert: &cnOnly, roots: ca.Pool, server: "localhost", cn: true, pin: fp(withSAN), reason: amitls.PinMismatch},
+		{name: "pinned with insecure, other certificate", cert: &cnOnly, insecure: true, pin: fp(withSAN), reason: amitls.PinMismatch},
+		{name: "insecure", cert: &cnOnly, insecure: true, want: amitls.NotChecked},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -136,7 +137,7 @@ func TestDialCertificates(t *testing.T) {
 				t.Fatalf("Dial succeeded (CertCheck %v), want reason %v", c.ConnState().CertCheck, tt.reason)
 			}
 			var ce *amiwire.ConnectError
-			var cert *amiwire.CertificateError
+			var cert *amitls.CertificateError
 			var ve *tls.CertificateVerificationError
 			if !errors.As(err, &ce) || ce.Stage != amiwire.StageTLS || !errors.As(err, &cert) || !errors.As(err, &ve) {
 				t.Fatalf("err = %v (%T), want a ConnectError at tls with a CertificateError", err, err)
@@ -173,20 +174,20 @@ func TestCertificateErrorText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pin, _ := amiwire.ParseFingerprint(opensslFingerprint(withSAN.Cert.Leaf.Raw))
+	pin, _ := amitls.ParseFingerprint(opensslFingerprint(withSAN.Cert.Leaf.Raw))
 	tests := []struct {
 		name string
 		cert amitest.TLSCert
 		tc   *tls.Config
-		pin  amiwire.Fingerprint
+		pin  amitls.Fingerprint
 		want string
 	}{
 		{"unknown authority", leaf, &tls.Config{RootCAs: other.Pool, ServerName: "localhost"},
-			amiwire.Fingerprint{}, `certificate signed by an unknown authority "CN=Asterisk Private CA,O=ami test PBX"`},
-		{"self-signed", self, &tls.Config{RootCAs: other.Pool}, amiwire.Fingerprint{}, "self-signed certificate, not trusted"},
-		{"cn mismatch", leaf, &tls.Config{RootCAs: ca.Pool}, amiwire.Fingerprint{},
+			amitls.Fingerprint{}, `certificate signed by an unknown authority "CN=Asterisk Private CA,O=ami test PBX"`},
+		{"self-signed", self, &tls.Config{RootCAs: other.Pool}, amitls.Fingerprint{}, "self-signed certificate, not trusted"},
+		{"cn mismatch", leaf, &tls.Config{RootCAs: ca.Pool}, amitls.Fingerprint{},
 			`certificate has no subjectAltName and its Common Name "localhost" is not "127.0.0.1"`},
-		{"san mismatch", withSAN, &tls.Config{RootCAs: ca.Pool}, amiwire.Fingerprint{},
+		{"san mismatch", withSAN, &tls.Config{RootCAs: ca.Pool}, amitls.Fingerprint{},
 			`certificate is for "pbx.example.net", 10.0.0.5, not "127.0.0.1"`},
 		{"pin mismatch", leaf, &tls.Config{}, pin, "certificate does not match the pinned SHA-256 fingerprint " + opensslFingerprint(withSAN.Cert.Leaf.Raw)},
 	}
@@ -194,7 +195,7 @@ func TestCertificateErrorText(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: tlsServer(t, tt.cert), Username: "admin", Secret: "admin",
 				TLS: tt.tc, TLSFingerprint: tt.pin, TLSCommonName: true})
-			var cert *amiwire.CertificateError
+			var cert *amitls.CertificateError
 			if !errors.As(err, &cert) {
 				t.Fatalf("err = %v, want a CertificateError", err)
 			}
@@ -311,70 +312,4 @@ func TestDialSlowBannerNotTLS(t *testing.T) {
 	default:
 		t.Fatal("no second connection")
 	}
-}
-
-func TestParseFingerprint(t *testing.T) {
-	const hex = "913101B85FD93B275B95C418D5EC3D05A1AA4CD3A650452DF740975C8DDE9B56"
-	var want amiwire.Fingerprint
-	for i := range want {
-		fmt.Sscanf(hex[2*i:2*i+2], "%02X", &want[i])
-	}
-	colons := want.String()
-	if colons != "91:31:01:B8:5F:D9:3B:27:5B:95:C4:18:D5:EC:3D:05:A1:AA:4C:D3:A6:50:45:2D:F7:40:97:5C:8D:DE:9B:56" {
-		t.Fatalf("String = %s", colons)
-	}
-	good := []string{
-		colons,
-		strings.ToLower(colons),
-		hex,
-		strings.ToLower(hex),
-		"sha256 Fingerprint=" + colons, // openssl 3
-		"SHA256 Fingerprint=" + colons, // openssl 1.1
-		"  " + colons + "\n",
-	}
-	for _, in := range good {
-		got, err := amiwire.ParseFingerprint(in)
-		if err != nil || got != want {
-			t.Errorf("ParseFingerprint(%q) = %v, %v", in, got, err)
-		}
-	}
-	bad := []struct{ in, want string }{
-		{"", "not hex"},
-		{"zz" + hex[2:], "not hex"},
-		{hex[:62], "31 bytes"},
-		{hex + "00", "33 bytes"},
-		{colons[:59], "a SHA-1 fingerprint"},
-		{"sha1 Fingerprint=" + colons[:59], "a SHA1 fingerprint"},
-		{"91:3101:B8", "hex pairs"},
-		{":" + colons, "hex pairs"},
-		{"md5=" + colons, "hex pairs"},
-	}
-	for _, b := range bad {
-		_, err := amiwire.ParseFingerprint(b.in)
-		if err == nil || !strings.Contains(err.Error(), b.want) {
-			t.Errorf("ParseFingerprint(%q) = %v, want an error with %q", b.in, err, b.want)
-		}
-	}
-	if want == (amiwire.Fingerprint{}) {
-		t.Error("a parsed fingerprint is the zero one")
-	}
-}
-
-// FuzzParseFingerprint checks that ParseFingerprint never panics and that
-// what it accepts prints back as something it reads the same.
-func FuzzParseFingerprint(f *testing.F) {
-	f.Add("91:31:01:B8:5F:D9:3B:27:5B:95:C4:18:D5:EC:3D:05:A1:AA:4C:D3:A6:50:45:2D:F7:40:97:5C:8D:DE:9B:56")
-	f.Add("sha256 Fingerprint=913101B85FD93B275B95C418D5EC3D05A1AA4CD3A650452DF740975C8DDE9B56")
-	f.Add("sha1 Fingerprint=AB:CD")
-	f.Add("=:")
-	f.Fuzz(func(t *testing.T, s string) {
-		fp, err := amiwire.ParseFingerprint(s)
-		if err != nil {
-			return
-		}
-		again, err := amiwire.ParseFingerprint(fp.String())
-		if err != nil || again != fp {
-			t.Fatalf("%q: %v reads back as %v, %v", s, fp, again, err)
-		}
-	})
 }

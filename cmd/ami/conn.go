@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitls"
 	"github.com/ami-cli/ami/cmd/ami/internal/amiurl"
 	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
@@ -110,7 +111,7 @@ func tlsSettings(c *cli.Context, cfg *amiwire.Config, host string, prof profile.
 		if isSetAny(c, "tls-ca") || isSetAny(c, "tls-insecure") {
 			return usageError("--tls-fingerprint trusts one certificate as it is: drop --tls-ca and --tls-insecure")
 		}
-		fp, err := amiwire.ParseFingerprint(flagString(c, "tls-fingerprint"))
+		fp, err := amitls.ParseFingerprint(flagString(c, "tls-fingerprint"))
 		if err != nil {
 			return usageError("--tls-fingerprint: %v", err)
 		}
@@ -149,7 +150,7 @@ type notes struct {
 // connected remarks on what Dial accepted: a certificate matched by its
 // CN because it has no subjectAltName.
 func (n *notes) connected(cfg amiwire.Config, cl *amiwire.Client) {
-	if n == nil || cl.ConnState().CertCheck != amiwire.CertVerifiedCN {
+	if n == nil || cl.ConnState().CertCheck != amitls.VerifiedCN {
 		return
 	}
 	n.mu.Lock()

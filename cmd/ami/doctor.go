@@ -17,6 +17,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitls"
 	"github.com/ami-cli/ami/cmd/ami/internal/doctor"
 )
 
@@ -268,7 +269,7 @@ func dialFailed(rep *doctor.Report, s connSettings, err error, cert *x509.Certif
 		rep.Unreachable = true
 		rep.Add("connect", doctor.OK, s.Config.Addr, "")
 		fix := ""
-		var cerr *amiwire.CertificateError
+		var cerr *amitls.CertificateError
 		var tm *amiwire.TLSMismatchError
 		switch {
 		case errors.As(err, &cerr):
@@ -335,15 +336,15 @@ func tlsStep(rep *doctor.Report, s connSettings, cl *amiwire.Client, cert *x509.
 		rep.Add("TLS", doctor.Note, note, "manager.conf [general]: tlsenable = yes, tlsbindaddr = 0.0.0.0:5039, tlscertfile = ...; then ami --tls")
 		return
 	}
-	how := map[amiwire.CertCheck]string{
-		amiwire.CertVerified:   "verified",
-		amiwire.CertVerifiedCN: "verified (name matched by its CN: no subjectAltName)",
-		amiwire.CertPinned:     "pinned by its fingerprint",
-		amiwire.CertNotChecked: "NOT verified (--tls-insecure)",
+	how := map[amitls.Check]string{
+		amitls.Verified:   "verified",
+		amitls.VerifiedCN: "verified (name matched by its CN: no subjectAltName)",
+		amitls.Pinned:     "pinned by its fingerprint",
+		amitls.NotChecked: "NOT verified (--tls-insecure)",
 	}[cl.ConnState().CertCheck]
 	st := doctor.OK
 	fix := ""
-	if cl.ConnState().CertCheck == amiwire.CertNotChecked {
+	if cl.ConnState().CertCheck == amitls.NotChecked {
 		st, fix = doctor.Warn, "verify it: --tls-ca CA-FILE, or --tls-fingerprint "+fingerprintText(cert)
 	}
 	if cert != nil {
@@ -380,7 +381,7 @@ func fingerprintText(c *x509.Certificate) string {
 	if c == nil {
 		return "?"
 	}
-	return amiwire.Fingerprint(sha256.Sum256(c.Raw)).String()
+	return amitls.Fingerprint(sha256.Sum256(c.Raw)).String()
 }
 
 // eventsStep sends a UserEvent with a random tag and waits for it to come

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitls"
 	"github.com/ami-cli/ami/cmd/ami/internal/cause"
 	"github.com/ami-cli/ami/format"
 	"github.com/ami-cli/ami/format/nagios"
@@ -281,7 +282,7 @@ func describeCause(err error) string {
 		}
 		return msg
 	}
-	var cert *amiwire.CertificateError
+	var cert *amitls.CertificateError
 	if errors.As(err, &cert) {
 		return oneLine(cert.Error()) + "; " + certHint(cert)
 	}
@@ -322,19 +323,19 @@ func oneLine(s string) string {
 
 // certHint says what a user can do about a refused certificate, in terms
 // of ami's flags.
-func certHint(e *amiwire.CertificateError) string {
+func certHint(e *amitls.CertificateError) string {
 	const pin = "check its fingerprint on the server (openssl x509 -noout -fingerprint -sha256 -in CERT) and pin it with --tls-fingerprint"
 	switch e.Reason {
-	case amiwire.CertUntrusted:
+	case amitls.Untrusted:
 		return "to trust it, give --tls-ca the certificate of the CA that signed it (ast_tls_cert's ca.crt), or " + pin
-	case amiwire.CertWrongName:
+	case amitls.WrongName:
 		if name := certName(e.Cert); name != "" {
 			return fmt.Sprintf("if this is the right server, use --tls-server-name %s, or %s", name, pin)
 		}
 		return "if this is the right server, " + pin
-	case amiwire.CertExpired:
+	case amitls.Expired:
 		return "renew it on the server, or " + pin + " (dates are not checked then)"
-	case amiwire.CertPinMismatch:
+	case amitls.PinMismatch:
 		return "if the server's certificate was replaced, check the new one's fingerprint on the server and pass it to --tls-fingerprint; if not, someone may be intercepting the connection"
 	}
 	return "if this is the right server, " + pin

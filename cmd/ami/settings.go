@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitls"
 	"github.com/ami-cli/ami/cmd/ami/internal/amiurl"
 	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
@@ -197,7 +198,7 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 		// (With several profiles the TLS flags are for those that use
 		// TLS.)
 		return s, usageError("--tls-ca, --tls-server-name, --tls-fingerprint and --tls-insecure need --tls (or an amis:// URL)")
-	} else if prof.TLSFingerprint != (amiwire.Fingerprint{}) {
+	} else if prof.TLSFingerprint != (amitls.Fingerprint{}) {
 		return s, usageError("--profile %s: tls_fingerprint needs tls = true (or --tls)", prof.Name)
 	}
 	s.notes = &notes{w: stderr, seen: map[string]bool{}}

@@ -13,7 +13,7 @@
 //
 // Keys: host, port, username (or user), secret, secret_file (or
 // secret-file), tls (true or false), tls_fingerprint (or tls-fingerprint:
-// the server certificate's SHA-256 fingerprint, as amiwire.ParseFingerprint
+// the server certificate's SHA-256 fingerprint, as amitls.ParseFingerprint
 // reads it) and auth (plain or md5); key names are
 // case-insensitive, and a key given twice in one section is an error, as
 // is a section given twice.
@@ -41,7 +41,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
 // Profile is one [name] section of the config file. A field the section
@@ -58,7 +58,7 @@ type Profile struct {
 	TLS        bool
 	// TLSFingerprint pins the server's certificate (tls_fingerprint); zero
 	// when not given.
-	TLSFingerprint amiwire.Fingerprint
+	TLSFingerprint amitls.Fingerprint
 	Auth           string // "plain", "md5" or ""
 }
 
@@ -256,7 +256,7 @@ func Parse(r io.Reader, path string) ([]Profile, error) {
 			}
 			p.TLS = b
 		case "tls_fingerprint":
-			fp, err := amiwire.ParseFingerprint(val)
+			fp, err := amitls.ParseFingerprint(val)
 			if err != nil {
 				return nil, bad("tls_fingerprint: %v", err)
 			}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/amiwire/amitls"
 	"github.com/ami-cli/ami/cmd/ami/internal/profile"
 )
 
@@ -39,7 +39,7 @@ func TestParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pin, err := amiwire.ParseFingerprint("913101b85fd93b275b95c418d5ec3d05a1aa4cd3a650452df740975c8dde9b56")
+	pin, err := amitls.ParseFingerprint("913101b85fd93b275b95c418d5ec3d05a1aa4cd3a650452df740975c8dde9b56")
 	if err != nil {
 		t.Fatal(err)
 	}
