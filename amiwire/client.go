@@ -50,20 +50,32 @@ type Config struct {
 	TLSCommonName bool
 	Username      string
 	Secret        string
-	Auth          AuthMethod
+	// Challenge logs in with an MD5 challenge (Action: Challenge, AuthType:
+	// MD5), with Key = lower-case hex md5(challenge + Secret), so the
+	// secret itself never crosses the wire. Without it the Login carries
+	// Secret as it is: use TLS anywhere but on loopback.
+	Challenge bool
 	// Events is the Events header sent at login ("on", "call,system",
 	// "off"); "" sends "off": no async events unless asked for. Asterisk
 	// sends the events of the classes named that the user may read.
 	Events string
 	// EventBuffer bounds the memory, in bytes as Packet.HeldSize counts
-	// it, held by the async events waiting for NextEvents (Overflow says
-	// what happens when they reach it), and separately by the items of
+	// it, held by the async events waiting for NextEvents (DropWhenFull
+	// says what happens when they reach it), and separately by the items of
 	// each event list: those not yet done with by Stream's callback, or
 	// every item for Wait, which keeps them all. A list whose items reach
 	// it while its consumer makes no room ends the connection with an
 	// *OverflowError (see Pending.Stream). 0 means DefaultEventBuffer.
 	EventBuffer int
-	Overflow    OverflowPolicy // what to do when the event queue is full
+	// DropWhenFull makes a full event queue drop each new async event and
+	// count it (Client.Dropped). Without it the Client stops reading the
+	// socket until NextEvents makes room, so that no event is lost; but
+	// while an action waits for its answer (a Ping, a Logoff) events that
+	// do not fit are dropped and counted instead, so that a consumer that
+	// stops taking events never holds up the answers. A server with a
+	// write timeout (Asterisk's default is 100 ms) may disconnect a client
+	// that stops reading for long.
+	DropWhenFull bool
 	// Lend, for a consumer that writes each packet out and keeps none
 	// (ami listen and list do), lets the Client lend it packets in memory
 	// it then reuses, rather than give it packets of its own: NextEvents's
@@ -82,31 +94,6 @@ type Config struct {
 	// Writes are serialised; a slow Trace slows the connection down.
 	Trace  io.Writer
 	Dialer *net.Dialer // nil: a zero net.Dialer
-}
-
-// AuthMethod chooses how Dial logs in.
-type AuthMethod int
-
-// The login methods.
-const (
-	// AuthPlain sends the secret as it is (Action: Login, Secret). Use TLS
-	// anywhere but on loopback.
-	AuthPlain AuthMethod = iota
-	// AuthMD5 asks for a challenge (Action: Challenge, AuthType: MD5) and
-	// logs in with Key = lower-case hex md5(challenge + secret), so the
-	// secret itself never crosses the wire.
-	AuthMD5
-)
-
-// String returns the method's name, "plain" or "md5".
-func (a AuthMethod) String() string {
-	switch a {
-	case AuthPlain:
-		return "plain"
-	case AuthMD5:
-		return "md5"
-	}
-	return "AuthMethod(" + strconv.Itoa(int(a)) + ")"
 }
 
 // Client is a logged-in AMI connection, made by Dial. It reads the socket
@@ -223,7 +210,7 @@ func newClient(conn net.Conn, cfg Config) *Client {
 	if cfg.Trace != nil {
 		c.trace = &tracer{w: cfg.Trace}
 	}
-	c.events.init(limit, cfg.Overflow)
+	c.events.init(limit, cfg.DropWhenFull)
 	c.events.answersDue = c.answersDue
 	c.r.lend()
 	c.r.skimEvents = cfg.Lend
@@ -676,7 +663,7 @@ func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Respons
 // waiting for a list (an OriginateResponse, which comes after the
 // Originate's response: WaitEvent waits for one). They arrive only while
 // events are on (Config.Events). When the queue is full (Config.EventBuffer)
-// Config.Overflow says what happens to the next ones; a full queue never
+// Config.DropWhenFull says what happens to the next ones; a full queue never
 // holds up the answers to actions.
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
@@ -814,7 +801,8 @@ var errEventsDiscarded = errors.New("async events discarded")
 // Queued returns the number of async events waiting to be taken.
 func (c *Client) Queued() int { return c.events.len() }
 
-// Dropped returns how many async events OverflowDrop has discarded.
+// Dropped returns how many async events a full queue has dropped (see
+// Config.DropWhenFull).
 func (c *Client) Dropped() uint64 { return c.events.droppedCount() }
 
 // Ping sends a Ping and waits for its answer.

@@ -77,13 +77,13 @@ func BenchmarkClientEvents(b *testing.B) {
 	}
 	for _, policy := range []struct {
 		name string
-		p    amiwire.OverflowPolicy
+		drop bool
 		lend bool
-	}{{"block", amiwire.OverflowBlock, false}, {"drop", amiwire.OverflowDrop, false}, {"lend", amiwire.OverflowBlock, true}} {
+	}{{"block", false, false}, {"drop", true, false}, {"lend", false, true}} {
 		b.Run(policy.name, func(b *testing.B) {
 			addr := floodServer(b, chunk)
 			ctx := context.Background()
-			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "on", Overflow: policy.p, EventBuffer: 4 << 20, Lend: policy.lend})
+			c, err := amiwire.Dial(ctx, amiwire.Config{Addr: addr, Username: "admin", Secret: "x", Events: "on", DropWhenFull: policy.drop, EventBuffer: 4 << 20, Lend: policy.lend})
 			if err != nil {
 				b.Fatal(err)
 			}

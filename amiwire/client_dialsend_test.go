@@ -81,12 +81,12 @@ func TestDialSendPipelines(t *testing.T) {
 	}
 }
 
-// TestDialSendMD5: with AuthMD5 the actions go with the Login that answers
+// TestDialSendMD5: with Challenge the actions go with the Login that answers
 // the Challenge, and everything works as with Dial.
 func TestDialSendMD5(t *testing.T) {
 	srv := newServer(t, amitest.Options{})
 	ctx := testCtx(t)
-	c, pend, err := amiwire.DialSend(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: secret, Auth: amiwire.AuthMD5, Events: "off"},
+	c, pend, err := amiwire.DialSend(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: secret, Challenge: true, Events: "off"},
 		[]amiwire.Packet{amiwire.NewAction("Ping"), amiwire.NewAction("Ping", "ActionID", "mine")}, false)
 	if err != nil {
 		t.Fatal(err)
@@ -115,15 +115,15 @@ func TestDialSendMD5(t *testing.T) {
 // TestDialSendRefusedLogin: a refused Login is Dial's error, and the server
 // (which, like Asterisk, closes at once) never ran the actions behind it.
 func TestDialSendRefusedLogin(t *testing.T) {
-	for _, auth := range []amiwire.AuthMethod{amiwire.AuthPlain, amiwire.AuthMD5} {
+	for _, challenge := range []bool{false, true} {
 		srv := newServer(t, amitest.Options{})
 		ctx := testCtx(t)
-		c, pend, err := amiwire.DialSend(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Auth: auth},
+		c, pend, err := amiwire.DialSend(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Challenge: challenge},
 			[]amiwire.Packet{amiwire.NewAction("Ping")}, true)
 		var ae *amiwire.AuthError
 		var ce *amiwire.ConnectError
 		if c != nil || pend != nil || !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || !errors.As(err, &ae) {
-			t.Fatalf("auth %d: DialSend = %v, %v, %v; want a *ConnectError with an *AuthError", auth, c, pend, err)
+			t.Fatalf("challenge %v: DialSend = %v, %v, %v; want a *ConnectError with an *AuthError", challenge, c, pend, err)
 		}
 		if strings.Contains(err.Error(), "wrong-pw") {
 			t.Errorf("secret in error text: %v", err)
@@ -133,7 +133,7 @@ func TestDialSendRefusedLogin(t *testing.T) {
 		}
 		for _, r := range srv.Requests() {
 			if name := r.Action.Action(); name != "Login" && name != "Challenge" {
-				t.Errorf("auth %d: the server ran %s after a refused login", auth, name)
+				t.Errorf("challenge %v: the server ran %s after a refused login", challenge, name)
 			}
 		}
 	}

@@ -173,7 +173,7 @@ func TestKeptStringsPinLittle(t *testing.T) {
 }
 
 // TestFullQueueAnswers: with events on and NextEvents never called, a full
-// queue (OverflowBlock, the default) does not stop the answers: Ping and
+// queue (DropWhenFull off, the default) does not stop the answers: Ping and
 // Logoff are answered, and the events that did not fit are counted as
 // dropped.
 func TestFullQueueAnswers(t *testing.T) {

@@ -161,13 +161,13 @@ func TestStreamStopsOnCancel(t *testing.T) {
 
 // TestDiscardEventsFreesTheReader: a consumer that stops taking events
 // (it is stopping) can still have an action answered once it discards
-// them, even with the event queue full and OverflowBlock; the batch it
+// them, even with the event queue full and DropWhenFull off; the batch it
 // took last stays valid.
 func TestDiscardEventsFreesTheReader(t *testing.T) {
 	const keep, n = 10, 500
 	all, size := rawEvents(n)
 	srv := newServer(t, amitest.Options{})
-	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock, Lend: true})
+	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: keep * size, Lend: true})
 	full := queueFull(c)
 	srv.EmitRaw(all)
 	batch, err := c.NextEvents(testCtx(t), nil)
@@ -193,7 +193,7 @@ func TestDiscardEventsFreesTheReader(t *testing.T) {
 // TestPacingYieldsToAStuckConsumer: the read loop paces itself to a busy
 // consumer, but one that holds its batch (a blocked stdout) must not hold
 // the socket up: the queue still fills to its limit, well past the pacing
-// threshold, and only then does the reader wait (OverflowBlock).
+// threshold, and only then does the reader wait (DropWhenFull off).
 func TestPacingYieldsToAStuckConsumer(t *testing.T) {
 	const n = 60000
 	all, size := rawEvents(n) // ~50 bytes each: 3 MB, ~190 held

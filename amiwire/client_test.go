@@ -68,18 +68,18 @@ func (s *syncBuffer) String() string {
 func TestDialLogin(t *testing.T) {
 	tests := []struct {
 		name   string
-		auth   amiwire.AuthMethod
+		md5    bool
 		events string
 	}{
-		{"plain", amiwire.AuthPlain, ""},
-		{"plain events on", amiwire.AuthPlain, "on"},
-		{"md5", amiwire.AuthMD5, ""},
-		{"md5 events classes", amiwire.AuthMD5, "call,system"},
+		{"plain", false, ""},
+		{"plain events on", false, "on"},
+		{"md5", true, ""},
+		{"md5 events classes", true, "call,system"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, amitest.Options{})
-			c := dial(t, srv, amiwire.Config{Auth: tt.auth, Events: tt.events})
+			c := dial(t, srv, amiwire.Config{Challenge: tt.md5, Events: tt.events})
 			if st := c.ConnState(); st.Banner != "Asterisk Call Manager/11.0.0" || st.Version != "11.0.0" || st.RemoteAddr.String() != srv.Addr() {
 				t.Errorf("ConnState = %+v", st)
 			}
@@ -94,12 +94,12 @@ func TestDialLogin(t *testing.T) {
 			if login.ActionID() == "" || login.Get("Username") != "admin" {
 				t.Errorf("Login = %v", login)
 			}
-			switch tt.auth {
-			case amiwire.AuthPlain:
+			switch {
+			case !tt.md5:
 				if login.Get("Secret") != secret || login.Has("Key") {
 					t.Errorf("plain Login = %v", login)
 				}
-			case amiwire.AuthMD5:
+			default:
 				if login.Has("Secret") || !strings.EqualFold(login.Get("AuthType"), "md5") || len(login.Get("Key")) != 32 {
 					t.Errorf("md5 Login = %v", login)
 				}
@@ -144,10 +144,10 @@ func TestDialLogin(t *testing.T) {
 }
 
 func TestDialBadSecret(t *testing.T) {
-	for _, auth := range []amiwire.AuthMethod{amiwire.AuthPlain, amiwire.AuthMD5} {
-		t.Run(fmt.Sprint(auth), func(t *testing.T) {
+	for _, challenge := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "md5"}[challenge], func(t *testing.T) {
 			srv := newServer(t, amitest.Options{})
-			_, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Auth: auth})
+			_, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Challenge: challenge})
 			var ce *amiwire.ConnectError
 			var ae *amiwire.AuthError
 			if !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || ce.Addr != srv.Addr() {
@@ -533,7 +533,7 @@ func TestOverflowDrop(t *testing.T) {
 	const keep, n = 10, 25
 	all, size := rawEvents(n)
 	srv := newServer(t, amitest.Options{})
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowDrop})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, DropWhenFull: true})
 	srv.EmitRaw(all)
 	// The Ping's answer comes after the events: once it is here, every
 	// event has been queued or dropped.
@@ -590,7 +590,7 @@ func TestOverflowBlock(t *testing.T) {
 	const keep, n = 10, 500
 	all, size := rawEvents(n)
 	srv := newServer(t, amitest.Options{})
-	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size, Overflow: amiwire.OverflowBlock})
+	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: keep * size})
 	full := queueFull(c)
 	srv.EmitRaw(all)
 	waitFull(t, c, full) // the reader holds events that do not fit and waits for room
@@ -619,11 +619,11 @@ func TestOverflowBlock(t *testing.T) {
 }
 
 func TestTraceMasksSecrets(t *testing.T) {
-	for _, auth := range []amiwire.AuthMethod{amiwire.AuthPlain, amiwire.AuthMD5} {
-		t.Run(fmt.Sprint(auth), func(t *testing.T) {
+	for _, challenge := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "md5"}[challenge], func(t *testing.T) {
 			srv := newServer(t, amitest.Options{})
 			var trace syncBuffer
-			c := dial(t, srv, amiwire.Config{Auth: auth, Trace: &trace})
+			c := dial(t, srv, amiwire.Config{Challenge: challenge, Trace: &trace})
 			// A server that echoes secrets back is masked too.
 			srv.EmitRaw([]byte("Event: Leak\r\nSecret: " + secret + "\r\nkey: " + secret + "\r\n\r\n"))
 			if _, err := c.Do(testCtx(t), amiwire.NewAction("Ping", "Secret", secret)); err != nil {
@@ -638,7 +638,7 @@ func TestTraceMasksSecrets(t *testing.T) {
 			}
 			must := []string{"< Asterisk Call Manager/11.0.0\n", "> Action: Login\n", "< Response: Success\n",
 				"\n>\n", "\n<\n", "< Secret: ***\n", "< key: ***\n", "< Response: Goodbye\n"}
-			if auth == amiwire.AuthMD5 {
+			if challenge {
 				must = append(must, "> Action: Challenge\n", "> Key: ***\n")
 				i := strings.Index(out, "< Challenge: ")
 				if i < 0 {

@@ -53,7 +53,7 @@ const MaxPipelined = 8 << 10
 var ErrPipelineTooBig = errors.New("actions too big to send with the login")
 
 // DialSend is Dial that sends actions in the same write as the Login (for
-// AuthMD5, the Login that follows the Challenge), and with logoff a Logoff
+// Challenge, the Login that follows the Challenge), and with logoff a Logoff
 // behind them as Send sends one: logging in and sending cost one
 // round trip instead of two. Collect each result from its Pending, in
 // order, as after Send. The actions are checked first: one that cannot be
@@ -269,8 +269,8 @@ func (c *Client) readBannerOrProbe(ctx context.Context, d *net.Dialer, grace tim
 // arrive meanwhile go to the event queue.
 func (c *Client) login(pl *pipeline) error {
 	login := NewAction("Login", "ActionID", c.nextID(), "Username", c.cfg.Username)
-	switch c.cfg.Auth {
-	case AuthMD5:
+	switch {
+	case c.cfg.Challenge:
 		resp, err := c.roundTrip(NewAction("Challenge", "ActionID", c.nextID(), "AuthType", "MD5"))
 		if err != nil {
 			return fmt.Errorf("challenge: %w", err)

@@ -9,7 +9,7 @@ func ItemBytes(p *Pending) int {
 }
 
 // OnQueueFull makes the read loop of c call f each time it waits for room
-// in a full event queue (OverflowBlock).
+// in a full event queue (DropWhenFull off).
 func OnQueueFull(c *Client, f func()) {
 	c.events.mu.Lock()
 	c.events.full = f

@@ -99,10 +99,6 @@ func TestEnumNames(t *testing.T) {
 		want string
 	}{
 		{kindEvent, "event"},
-		{AuthMD5, "md5"},
-		{AuthMethod(7), "AuthMethod(7)"},
-		{OverflowDrop, "drop"},
-		{OverflowBlock, "block"},
 		{amitls.Pinned, "pinned"},
 		{amitls.Check(9), "Check(9)"},
 		{amitls.WrongName, "wrong name"},

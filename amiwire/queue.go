@@ -2,7 +2,6 @@ package amiwire
 
 import (
 	"context"
-	"strconv"
 	"sync"
 	"time"
 )
@@ -22,44 +21,15 @@ const (
 	paceMax   = 50 * time.Millisecond
 )
 
-// OverflowPolicy says what happens to an async event that arrives while the
-// event queue is full (Config.EventBuffer).
-type OverflowPolicy int
-
-// The overflow policies.
-const (
-	// OverflowBlock stops reading the socket until NextEvents makes room,
-	// so that no event is lost; but while an action waits for its answer
-	// (a Ping, a Logoff) events that do not fit are dropped and counted
-	// instead (Client.Dropped), so that a consumer that stops taking
-	// events never holds up the answers. A server with a write timeout
-	// (Asterisk's default is 100 ms) may disconnect a client that stops
-	// reading for long.
-	OverflowBlock OverflowPolicy = iota
-	// OverflowDrop discards the new event and counts it (Client.Dropped).
-	OverflowDrop
-)
-
-// String returns the policy's name, "block" or "drop".
-func (o OverflowPolicy) String() string {
-	switch o {
-	case OverflowBlock:
-		return "block"
-	case OverflowDrop:
-		return "drop"
-	}
-	return "OverflowPolicy(" + strconv.Itoa(int(o)) + ")"
-}
-
 // eventQueue holds async events between the read loop (the only producer)
 // and NextEvents. It is bounded by the memory its packets hold (eventSize);
-// what happens when it is full is the overflow policy's business.
+// what happens when it is full is Config.DropWhenFull's business.
 type eventQueue struct {
 	mu      sync.Mutex
 	items   []Packet
 	bytes   int
 	limit   int
-	policy  OverflowPolicy
+	drop    bool // Config.DropWhenFull
 	dropped uint64
 	closed  bool
 	cause   error
@@ -86,8 +56,8 @@ type eventQueue struct {
 	ended chan struct{} // closed by close: wakes every consumer
 }
 
-func (q *eventQueue) init(limit int, policy OverflowPolicy) {
-	q.limit, q.policy = limit, policy
+func (q *eventQueue) init(limit int, drop bool) {
+	q.limit, q.drop = limit, drop
 	q.ready = make(chan struct{}, 1)
 	q.space = make(chan struct{}, 1)
 	q.ended = make(chan struct{})
@@ -112,8 +82,8 @@ func (q *eventQueue) push(p Packet, seq uint64, block bool) {
 
 // pushBatch appends ps (numbered seqs) in order, taking the lock once for
 // the lot. A packet that does not fit is dropped and counted
-// (OverflowDrop, block false, or an action waiting for its answer), or
-// waited for room for (OverflowBlock) until the queue is closed or an
+// (DropWhenFull, block false, or an action waiting for its answer), or
+// waited for room for (without DropWhenFull) until the queue is closed or an
 // action is sent. An empty queue always takes a packet, however big, so a
 // single event never blocks forever.
 func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
@@ -145,7 +115,7 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 				q.tail = seqs[n]
 				continue
 			}
-			if q.policy == OverflowDrop || !block || q.answersDue != nil && q.answersDue() {
+			if q.drop || !block || q.answersDue != nil && q.answersDue() {
 				q.dropped++
 				continue
 			}

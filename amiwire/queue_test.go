@@ -10,7 +10,7 @@ import (
 // has been woken and has not run yet), and not before.
 func TestPacingBeforeTheFirstBatch(t *testing.T) {
 	var q eventQueue
-	q.init(64<<20, OverflowBlock)
+	q.init(64<<20, false)
 	paced := 0
 	q.paced = func() { paced++ }
 	const size = 1 << 10

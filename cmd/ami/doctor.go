@@ -144,7 +144,7 @@ func examine(ctx context.Context, s connSettings, needs doctor.Needs) doctor.Rep
 	tlsStep(&rep, s, cl, cert())
 	rep.Add("banner", doctor.OK, fmt.Sprintf("%s (AMI %s)", cs.Banner, cs.Version), "")
 	method := "plain (the secret is sent as it is)"
-	if s.Config.Auth == amiwire.AuthMD5 {
+	if s.Config.Challenge {
 		method = "md5 (Challenge; the secret is not sent)"
 	}
 	rep.Add("login", doctor.OK, fmt.Sprintf("user %s, auth %s, in %s", s.Config.Username, method, ms(cs.LoginTime.Seconds())), "")
@@ -330,7 +330,7 @@ func localAddrFor(addr string) string {
 func tlsStep(rep *doctor.Report, s connSettings, cl *amiwire.Client, cert *x509.Certificate) {
 	if s.Config.TLS == nil {
 		note := "not used: the secret and all traffic cross the network in clear"
-		if s.Config.Auth == amiwire.AuthMD5 {
+		if s.Config.Challenge {
 			note = "not used: the secret is hashed (md5), the traffic is in clear"
 		}
 		rep.Add("TLS", doctor.Note, note, "manager.conf [general]: tlsenable = yes, tlsbindaddr = 0.0.0.0:5039, tlscertfile = ...; then ami --tls")

@@ -156,7 +156,7 @@ func runListenFleet(c *cli.Context, ts []target, opts listenOptions) error {
 	return runFleet(c, ts, fleetOpts{ctx: ctx, stopIsEnd: true}, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
 		s := t.s
 		s.Config.EventBuffer = opts.buffer
-		s.Config.Overflow = opts.overflow
+		s.Config.DropWhenFull = opts.dropWhenFull
 		s.Config.Lend = true // each batch is written before the next is taken
 		w, err := hostOutput(c, stdout, t.name, nil)
 		if err != nil {

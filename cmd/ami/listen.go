@@ -121,7 +121,7 @@ type listenOptions struct {
 	duration     time.Duration
 	timestamps   bool
 	buffer       int
-	overflow     amiwire.OverflowPolicy
+	dropWhenFull bool
 	reconnect    bool
 	keepalive    time.Duration
 	backoffMin   time.Duration
@@ -190,9 +190,8 @@ func listenOptionsFrom(c *cli.Context) (listenOptions, error) {
 	if err != nil {
 		return o, err
 	}
-	o.overflow = amiwire.OverflowBlock
 	if overflow == "drop" {
-		o.overflow = amiwire.OverflowDrop
+		o.dropWhenFull = true
 	}
 	o.reconnect = c.Bool("reconnect")
 	if o.keepalive = c.Duration("keepalive"); o.keepalive < 0 {
@@ -218,7 +217,7 @@ func runListen(c *cli.Context) error {
 	}
 	settings := ts[0].s
 	settings.Config.EventBuffer = opts.buffer
-	settings.Config.Overflow = opts.overflow
+	settings.Config.DropWhenFull = opts.dropWhenFull
 	settings.Config.Lend = true // each batch is written before the next is taken; write parses what it needs
 	w, err := newOutput(c, c.App.Writer)
 	if err != nil {

@@ -175,12 +175,11 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 		return s, usageError("no user: use --user, --url, a --profile or $%s", envUser)
 	}
 
-	var method amiwire.AuthMethod
+	var challenge bool
 	switch strings.ToLower(auth) {
 	case "plain", "":
-		method = amiwire.AuthPlain
 	case "md5":
-		method = amiwire.AuthMD5
+		challenge = true
 	default:
 		return s, usageError("--auth %q: want plain or md5", auth)
 	}
@@ -188,7 +187,7 @@ func settingsFor(c *cli.Context, at endpoint) (connSettings, error) {
 	addr := net.JoinHostPort(host, strconv.Itoa(port))
 	s.Host, s.Port, s.Timeout = host, port, timeout
 	s.Display = user + "@" + addr
-	s.Config = amiwire.Config{Addr: addr, Username: user, Auth: method}
+	s.Config = amiwire.Config{Addr: addr, Username: user, Challenge: challenge}
 
 	if useTLS {
 		if err := tlsSettings(c, &s.Config, host, prof, stderr); err != nil {
