@@ -805,12 +805,6 @@ func (c *Client) Queued() int { return c.events.len() }
 // Config.DropWhenFull).
 func (c *Client) Dropped() uint64 { return c.events.droppedCount() }
 
-// Ping sends a Ping and waits for its answer.
-func (c *Client) Ping(ctx context.Context) error {
-	_, err := c.Do(ctx, NewAction("Ping"))
-	return err
-}
-
 // Logoff says goodbye (Action: Logoff, answered by Response: Goodbye),
 // waits for the server to close (bounded by ctx) and closes the connection.
 // After a Logoff sent by Send it sends nothing and waits for that one's answer.

@@ -184,7 +184,7 @@ func TestFullQueueAnswers(t *testing.T) {
 	full := queueFull(c)
 	srv.EmitRaw(all)
 	waitFull(t, c, full) // the reader waits for room that never comes
-	if err := c.Ping(testCtx(t)); err != nil {
+	if err := ping(testCtx(t), c); err != nil {
 		t.Fatalf("Ping with the queue full: %v", err)
 	}
 	srv.EmitRaw(all)

@@ -111,7 +111,7 @@ func TestLogoffBehindUnansweredAction(t *testing.T) {
 	c := dial(t, srv, amiwire.Config{Events: "off"})
 	ctx, cancel := context.WithTimeout(testCtx(t), 50*time.Millisecond)
 	defer cancel()
-	if err := c.Ping(ctx); !errors.Is(err, context.DeadlineExceeded) {
+	if err := ping(ctx, c); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Ping: %v; want no answer", err)
 	}
 	if err := c.Logoff(testCtx(t)); err != nil {

@@ -267,7 +267,7 @@ func TestListCountMismatch(t *testing.T) {
 					t.Fatalf("the items received are lost: %d, %+v", len(items), resp)
 				}
 				// The connection goes on.
-				if err := c.Ping(testCtx(t)); err != nil {
+				if err := ping(testCtx(t), c); err != nil {
 					t.Fatal(err)
 				}
 			})
@@ -388,7 +388,7 @@ func TestBareTextAnswer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Ping(ctx); err != nil {
+	if err := ping(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	evs, err := c.NextEvents(ctx, nil)

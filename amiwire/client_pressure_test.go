@@ -154,7 +154,7 @@ func TestStreamStopsOnCancel(t *testing.T) {
 	if handed < 10 || handed > 10+64 {
 		t.Errorf("%d items handed over; want 10 and at most a chunk more", handed)
 	}
-	if err := c.Ping(testCtx(t)); err != nil {
+	if err := ping(testCtx(t), c); err != nil {
 		t.Fatalf("Ping after the interrupted list: %v", err)
 	}
 }
@@ -177,7 +177,7 @@ func TestDiscardEventsFreesTheReader(t *testing.T) {
 	waitFull(t, c, full) // the reader waits for room; nobody takes events any more
 	c.DiscardEvents()
 	srv.EmitRaw(all) // more, discarded as they come
-	if err := c.Ping(testCtx(t)); err != nil {
+	if err := ping(testCtx(t), c); err != nil {
 		t.Fatalf("Ping after DiscardEvents: %v", err)
 	}
 	if evs, err := c.NextEvents(testCtx(t), nil); err == nil || len(evs) != 0 {

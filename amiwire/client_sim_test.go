@@ -230,7 +230,7 @@ func TestLogoffThenUse(t *testing.T) {
 	if err := c.Err(); err != nil {
 		t.Errorf("Err = %v, want nil", err)
 	}
-	if err := c.Ping(testCtx(t)); !errors.Is(err, amiwire.ErrClosed) {
+	if err := ping(testCtx(t), c); !errors.Is(err, amiwire.ErrClosed) {
 		t.Errorf("Ping after Logoff = %v", err)
 	}
 	if _, err := c.NextEvents(context.Background(), nil); !errors.Is(err, amiwire.ErrClosed) {

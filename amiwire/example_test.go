@@ -46,7 +46,7 @@ func ExampleDial() {
 		log.Fatal(err) // a *ConnectError naming the stage: connect, tls, banner or login
 	}
 	fmt.Println("AMI", c.ConnState().Version)
-	if err := c.Ping(ctx); err != nil {
+	if _, err := c.Do(ctx, amiwire.NewAction("Ping")); err != nil {
 		log.Fatal(err)
 	}
 	if err := c.Logoff(ctx); err != nil {

@@ -29,7 +29,7 @@ func (c *Client) KeepAlive(ctx context.Context, interval, timeout time.Duration)
 		case <-t.C:
 		}
 		pctx, cancel := context.WithTimeout(ctx, timeout)
-		err := c.Ping(pctx)
+		_, err := c.Do(pctx, NewAction("Ping"))
 		cancel()
 		if err == nil || ctx.Err() != nil {
 			continue

@@ -57,7 +57,7 @@ func TestKeepAlive(t *testing.T) {
 		case <-testCtx(t).Done():
 			t.Fatal("KeepAlive did not return when ctx ended")
 		}
-		if err := c.Ping(testCtx(t)); err == nil || errors.Is(err, amiwire.ErrClosed) {
+		if err := ping(testCtx(t), c); err == nil || errors.Is(err, amiwire.ErrClosed) {
 			t.Fatalf("after KeepAlive: Ping = %v, want the server's Error on a live connection", err)
 		}
 	})

@@ -1,8 +1,3 @@
-// Package amiwire speaks the Asterisk Manager Interface: packets, a reader and
-// writer for the wire format, and a client connection with login, ActionID
-// correlation, event lists and a bounded async event queue.
-//
-// The package knows nothing about command-line flags or output formats.
 package amiwire
 
 import (
@@ -70,44 +65,10 @@ func NewAction(name string, kv ...string) Packet {
 	return p
 }
 
-// Add appends a field, keeping any earlier field with the same key. Like Set
-// and Del it clears Raw, which no longer matches the fields.
+// Add appends a field, keeping any earlier field with the same key. It
+// clears Raw, which no longer matches the fields.
 func (p *Packet) Add(key, value string) {
 	p.Fields = append(p.Fields, Field{key, value})
-	p.Raw = nil
-}
-
-// Set replaces the value of the first field named key (case-insensitive),
-// removing any later duplicates, or appends the field when there is none.
-func (p *Packet) Set(key, value string) {
-	out := p.Fields[:0]
-	found := false
-	for _, f := range p.Fields {
-		if strings.EqualFold(f.Key, key) {
-			if found {
-				continue
-			}
-			found = true
-			f.Value = value
-		}
-		out = append(out, f)
-	}
-	p.Fields = out
-	if !found {
-		p.Fields = append(p.Fields, Field{key, value})
-	}
-	p.Raw = nil
-}
-
-// Del removes every field named key (case-insensitive).
-func (p *Packet) Del(key string) {
-	out := p.Fields[:0]
-	for _, f := range p.Fields {
-		if !strings.EqualFold(f.Key, key) {
-			out = append(out, f)
-		}
-	}
-	p.Fields = out
 	p.Raw = nil
 }
 

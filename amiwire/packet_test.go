@@ -65,14 +65,11 @@ func TestPacketEdit(t *testing.T) {
 	if p.Raw != nil {
 		t.Error("Add kept a stale Raw")
 	}
-	p.Set("variable", "c=3")
-	if got := p.Values("Variable"); len(got) != 1 || got[0] != "c=3" || p.Fields[1].Key != "Variable" {
-		t.Errorf("Set: %q", p.Fields)
+	if got := p.Values("variable"); len(got) != 2 || got[0] != "a=1" || got[1] != "b=2" {
+		t.Errorf("Values: %q", got)
 	}
-	p.Set("New", "x")
-	p.Del("ODD")
-	if p.String() != "Action: Originate\nVariable: c=3\nActionID: 1\nNew: x\n" {
-		t.Errorf("after edits: %q", p.String())
+	if p.String() != "Action: Originate\nVariable: a=1\nVariable: b=2\nOdd: \nActionID: 1\n" {
+		t.Errorf("after Add: %q", p.String())
 	}
 	if q.String() != "Action: Originate\nVariable: a=1\nVariable: b=2\nOdd: \n" || string(q.Raw) != "stale" {
 		t.Errorf("Clone changed: %q", q.String())
@@ -85,8 +82,8 @@ func TestPacketEdit(t *testing.T) {
 	a, _ := r.ReadPacket()
 	b, _ := r.ReadPacket()
 	a.Add("Z", "3")
-	a.Set("X", "9")
-	if b.String() != "Event: B\nY: 2\n" || a.String() != "Event: A\nX: 9\nZ: 3\n" {
+	a.Add("X", "9")
+	if b.String() != "Event: B\nY: 2\n" || a.String() != "Event: A\nX: 1\nZ: 3\nX: 9\n" {
 		t.Errorf("a %q, b %q", a.String(), b.String())
 	}
 }

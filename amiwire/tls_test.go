@@ -127,7 +127,7 @@ func TestDialCertificates(t *testing.T) {
 				if got := c.ConnState().CertCheck; got != tt.want {
 					t.Errorf("CertCheck = %v, want %v", got, tt.want)
 				}
-				if err := c.Ping(testCtx(t)); err != nil {
+				if err := ping(testCtx(t), c); err != nil {
 					t.Fatalf("Ping: %v", err)
 				}
 				return
@@ -304,7 +304,7 @@ func TestDialSlowBannerNotTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if err := c.Ping(testCtx(t)); err != nil {
+	if err := ping(testCtx(t), c); err != nil {
 		t.Fatal(err)
 	}
 	select {

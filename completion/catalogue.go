@@ -1,10 +1,6 @@
 package completion
 
-import (
-	"strings"
-
-	"github.com/ami-cli/ami/amiwire"
-)
+import "strings"
 
 // Action is one AMI action of the built-in catalogue.
 type Action struct {
@@ -292,15 +288,42 @@ func Events() []string {
 	return out
 }
 
-// Classes returns the event class names of manager.h in bit order, then
-// "all". They are the valid words of a login `Events:` header or an
-// `Action: Events` EventMask. The slice is a fresh copy.
+// classes is manager.h's table of the classes Asterisk sorts events and
+// permissions into, with their bits; "all" stands for every bit and is
+// not a class of its own.
+var classes = [...]struct {
+	name string
+	bit  uint32
+}{
+	{"system", 1 << 0}, {"call", 1 << 1}, {"log", 1 << 2}, {"verbose", 1 << 3},
+	{"command", 1 << 4}, {"agent", 1 << 5}, {"user", 1 << 6}, {"config", 1 << 7},
+	{"dtmf", 1 << 8}, {"reporting", 1 << 9}, {"cdr", 1 << 10}, {"dialplan", 1 << 11},
+	{"originate", 1 << 12}, {"agi", 1 << 13}, {"hookresponse", 1 << 14}, {"cc", 1 << 15},
+	{"aoc", 1 << 16}, {"test", 1 << 17}, {"security", 1 << 18}, {"message", 1 << 30},
+}
+
+// Classes returns the event class names of Asterisk 22's manager.h in bit
+// order, then "all". They are the valid words of a login `Events:` header,
+// an `Action: Events` EventMask, an event's Privilege header and
+// manager.conf's read and write lists. The slice is a fresh copy.
 func Classes() []string {
-	var out []string
-	for _, c := range amiwire.EventClasses() {
-		out = append(out, c.Name)
+	out := make([]string, 0, len(classes)+1)
+	for _, c := range classes {
+		out = append(out, c.name)
 	}
 	return append(out, "all")
+}
+
+// ClassBit returns the bit of the class named name (compared
+// case-insensitively) in Asterisk's class masks, or 0 when it is not a
+// class ("all" is every bit, not a class of its own).
+func ClassBit(name string) uint32 {
+	for _, c := range classes {
+		if strings.EqualFold(c.name, name) {
+			return c.bit
+		}
+	}
+	return 0
 }
 
 // IsClass reports whether name (compared case-insensitively) is an event

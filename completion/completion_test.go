@@ -102,6 +102,21 @@ func TestCatalogueSortedUnique(t *testing.T) {
 			t.Errorf("IsClass(%q) = %v", c.name, got)
 		}
 	}
+	// The bits of manager.h: EVENT_FLAG_SYSTEM is 1, EVENT_FLAG_SECURITY
+	// 1 << 18, EVENT_FLAG_MESSAGE 1 << 30; each class has one of its own.
+	for name, bit := range map[string]uint32{"system": 1, "Call": 2, "security": 1 << 18, "message": 1 << 30, "all": 0, "calls": 0} {
+		if got := ClassBit(name); got != bit {
+			t.Errorf("ClassBit(%q) = %#x, want %#x", name, got, bit)
+		}
+	}
+	var seen uint32
+	for _, c := range want[:len(want)-1] {
+		b := ClassBit(c)
+		if b == 0 || b&(b-1) != 0 || seen&b != 0 {
+			t.Errorf("class %s: bit %#x is not a bit of its own", c, b)
+		}
+		seen |= b
+	}
 }
 
 func TestActionsIsACopy(t *testing.T) {

@@ -94,7 +94,7 @@ func playClient(t testing.TB, addr string, client []byte, secret string) []amiwi
 	challenge := ""
 	for _, a := range packetsOf(t, client) {
 		if strings.EqualFold(a.Get("AuthType"), "md5") && a.Has("Key") {
-			a.Set("Key", md5hex(challenge+secret))
+			setField(&a, "Key", md5hex(challenge+secret))
 		}
 		if err := c.wr.WriteAction(a); err != nil {
 			t.Fatal(err)

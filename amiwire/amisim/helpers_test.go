@@ -139,3 +139,16 @@ func names(ps []amiwire.Packet) []string {
 	}
 	return out
 }
+
+// setField gives the first field named key (any case) of p the value, or
+// appends the field when p has none, and drops the Raw it no longer matches.
+func setField(p *amiwire.Packet, key, value string) {
+	p.Raw = nil
+	for i, f := range p.Fields {
+		if strings.EqualFold(f.Key, key) {
+			p.Fields[i].Value = value
+			return
+		}
+	}
+	p.Add(key, value)
+}

@@ -164,12 +164,12 @@ func TestSyncOriginateAndLists(t *testing.T) {
 					w = want[1]
 				}
 				w = w.Clone()
-				w.Set("ActionID", "list-1")
+				setField(&w, "ActionID", "list-1")
 				comparePackets(t, []amiwire.Packet{it}, []amiwire.Packet{w}, channelKeys...)
 				_ = i
 			}
 			fw := fixtureItems(tt.fixture, tt.complete)[0].Clone()
-			fw.Set("ActionID", "list-1")
+			setField(&fw, "ActionID", "list-1")
 			comparePackets(t, []amiwire.Packet{final}, []amiwire.Packet{fw})
 		})
 	}

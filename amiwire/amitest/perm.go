@@ -4,11 +4,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/completion"
 )
 
 // Mask is a set of AMI event/permission classes as bits, numbered as in
-// Asterisk's manager.h (see amiwire.EventClasses).
+// Asterisk's manager.h (see completion.Classes and ClassBit).
 type Mask uint32
 
 // MaskAll has every class bit set ("all", "on").
@@ -51,8 +51,8 @@ func (m Mask) String() string {
 	}
 	var b strings.Builder
 	for _, c := range classes {
-		if m&Mask(c.Bit) != 0 {
-			b.WriteString(c.Name)
+		if m&Mask(completion.ClassBit(c)) != 0 {
+			b.WriteString(c)
 			b.WriteByte(',')
 		}
 	}
@@ -60,19 +60,16 @@ func (m Mask) String() string {
 	return b.String()
 }
 
-// classes is amiwire's class table, read-only.
-var classes = amiwire.EventClasses()
+// classes are the names of manager.h's classes in bit order, without
+// "all", read-only.
+var classes = func() []string {
+	c := completion.Classes()
+	return c[:len(c)-1]
+}()
 
 // classBit returns the bit of the class named name (case-insensitive), 0
 // for an unknown name.
-func classBit(name string) Mask {
-	for _, c := range classes {
-		if strings.EqualFold(name, c.Name) {
-			return Mask(c.Bit)
-		}
-	}
-	return 0
-}
+func classBit(name string) Mask { return Mask(completion.ClassBit(name)) }
 
 // privilegeMask returns the classes an event belongs to, read from its
 // Privilege header ("call,all" is the call class; "all" alone is every

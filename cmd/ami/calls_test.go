@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,7 +23,7 @@ func recordedChannels(t *testing.T) []amiwire.Packet {
 	for _, p := range recordedPackets(t, "core-show-channels-3.server.ami") {
 		if p.Event() == "CoreShowChannel" {
 			q := p.Clone()
-			q.Del("ActionID")
+			q.Fields = slices.DeleteFunc(q.Fields, func(f amiwire.Field) bool { return f.Key == "ActionID" })
 			q.Raw = nil
 			out = append(out, q)
 		}

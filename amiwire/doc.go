@@ -1,0 +1,46 @@
+// Package amiwire speaks the Asterisk Manager Interface (AMI) as
+// net/textproto speaks text protocols: packets, a reader and a writer for
+// the wire format, and a client connection with login, ActionID
+// correlation, event lists and a bounded queue of async events. It knows
+// nothing about command-line flags or output formats.
+//
+// Connect: Dial logs in as Config says and returns a *Client (DialSend
+// sends actions in the same write as the Login); Client.ConnState says
+// what Dial found out.
+//
+// Ask: Client.Do sends an action and waits for its Response: the
+// response, and for an event list its items and final event.
+// Client.Stream hands a big list's items over one by one instead of
+// keeping them. Client.Send only sends (pipelining) and returns a
+// *Pending to Wait or Stream. NewAction builds an action; ValidateSend
+// checks one before anything is dialled or sent.
+//
+// Listen: Client.NextEvents takes the async events (Config.Events turns
+// them on); Client.WatchEvent waits for the first that matches, such as
+// the OriginateResponse of an async Originate. Dropped and Queued count
+// them, DiscardEvents drops them for a consumer that stops taking them.
+// KeepAlive pings an idle connection; Logoff and Close end it; Done and
+// Err say when and why it ended.
+//
+// Packets: a Packet is its ordered Fields (Get, Lookup, Has, Values,
+// Event, Action, ActionID, IsError, Add) and, when read, its wire bytes
+// (Raw). What the Client hands out is the caller's to keep and never
+// changes; Clone copies, and Complete and HeldSize serve the consumers
+// that ask to have packets lent instead (Config.Lend).
+//
+// The wire alone: a Reader (ReadBanner, ReadPacket, Offset) and a Writer
+// (WriteAction) work over any io.Reader and io.Writer.
+//
+// Errors, for errors.As and errors.Is: *ConnectError (Dial, naming the
+// stage), *AuthError (login refused), *ActionError (Response: Error),
+// *FieldError (an action that cannot be sent as it is),
+// *IncompleteListError (a list cut short or miscounted), *OverflowError
+// (list items taken too slowly), *ProtocolError (a broken stream, or a
+// packet over a size limit), *TLSMismatchError (the server speaks the
+// other protocol), and ErrClosed for a connection that has ended.
+//
+// Nearby: amitls checks TLS certificates as Dial does (pinning, the
+// CN-only certificates of ast_tls_cert); calls correlates events into
+// calls; amitest is a fake AMI server for tests, amisim the simulated PBX
+// built on it.
+package amiwire
