@@ -234,7 +234,18 @@ func (h *hostLines) flush() {
 // and --fields as for one host, each packet led by the host's name. -o raw
 // is refused: its bytes are the wire's, with no room for a name.
 func hostOutput(c *cli.Context, w io.Writer, name string, hide []string) (format.Writer, error) {
-	out, err := newOutputHiding(c, w, hide)
+	as, err := outputName(c)
+	if err != nil {
+		return nil, err
+	}
+	return hostOutputAs(c, as, w, name, hide)
+}
+
+// hostOutputAs is hostOutput in the output format given, for a command
+// whose -o has a default of its own (calls: json when piped). On a
+// terminal the host's packets are coloured and escaped as one host's are.
+func hostOutputAs(c *cli.Context, as string, w io.Writer, name string, hide []string) (format.Writer, error) {
+	out, err := newOutputAs(c, as, c.App.Writer, w, hide)
 	if err != nil {
 		return nil, err
 	}

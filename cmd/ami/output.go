@@ -82,18 +82,25 @@ func newOutputHiding(c *cli.Context, stdout io.Writer, hide []string) (format.Wr
 	if err != nil {
 		return nil, err
 	}
-	color, err := useColor(c, stdout)
+	return newOutputAs(c, name, stdout, stdout, hide)
+}
+
+// newOutputAs returns the writer of format name writing to w. Colour and
+// escaping follow term, where the bytes end up: with several hosts w is a
+// host's buffer, which is no terminal even when stdout is one.
+func newOutputAs(c *cli.Context, name string, term, w io.Writer, hide []string) (format.Writer, error) {
+	color, err := useColor(c, term)
 	if err != nil {
 		return nil, err
 	}
 	// On a terminal, bytes from the server are shown escaped rather than
 	// acted on; pipes and files get them exactly.
-	opts := format.Options{Color: color, Fields: fieldsOf(c), Hide: hide, Escape: onTerminal(stdout)}
-	w, err := format.New(name, stdout, opts)
+	opts := format.Options{Color: color, Fields: fieldsOf(c), Hide: hide, Escape: onTerminal(term)}
+	out, err := format.New(name, w, opts)
 	if err != nil {
 		return nil, usageError("%v", err)
 	}
-	return w, nil
+	return out, nil
 }
 
 // fieldsOf returns --fields split on commas, nil when the command has no
