@@ -57,7 +57,8 @@ func TestFleetCalls(t *testing.T) {
 }
 
 // TestFleetCallsLive: live and piped, each host's snapshot changes come
-// led by its host; Ctrl-C ends them all with exit 0.
+// led by its host, as JSON whether -o json is given or left to its
+// default (json when piped); Ctrl-C ends them all with exit 0.
 func TestFleetCallsLive(t *testing.T) {
 	items := recordedChannels(t)
 	a := newServer(t, amitest.Options{})
@@ -65,7 +66,16 @@ func TestFleetCallsLive(t *testing.T) {
 	b := newServer(t, amitest.Options{})
 	b.HandlePerm("CoreShowChannels", "", snapshotHandler(func(*amitest.Session) []amiwire.Packet { return items[:2] }))
 	fleetConfig(t, map[string]string{"a": a.Addr(), "b": b.Addr()})
-	r := runUntil(t, `"@reason":"snapshot"`, 4, "--profile", "a,b", "--timeout", "5s", "calls", "-o", "json")
+	for _, output := range [][]string{{"-o", "json"}, nil} {
+		t.Run(strings.Join(append([]string{"calls"}, output...), " "), func(t *testing.T) {
+			args := append([]string{"--profile", "a,b", "--timeout", "5s", "calls"}, output...)
+			fleetCallsLive(t, runUntil(t, `"@reason":"snapshot"`, 4, args...))
+		})
+	}
+}
+
+func fleetCallsLive(t *testing.T, r result) {
+	t.Helper()
 	r.want(t, exitOK)
 	n := map[string]int{}
 	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {

@@ -213,7 +213,7 @@ func runCallsFleet(c *cli.Context, ts []target, o callsOptions, name string) err
 	return runFleet(c, ts, fleetOpts{ctx: ctx, stopIsEnd: true}, func(ctx context.Context, i int, t target, loggedIn func(), stdout, stderr io.Writer) error {
 		s := t.s
 		s.Config.EventBuffer = o.buffer
-		out, err := hostOutput(c, stdout, t.name, nil)
+		out, err := hostOutputAs(c, name, stdout, t.name, nil)
 		if err != nil {
 			return err
 		}
