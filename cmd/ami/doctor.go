@@ -256,8 +256,14 @@ func dialFailed(rep *doctor.Report, s connSettings, err error, cert *x509.Certif
 		rep.Unreachable = true
 		switch {
 		case errors.Is(err, syscall.ECONNREFUSED):
+			// manager.conf has no TLS port option of its own: the TLS
+			// port is part of tlsbindaddr.
+			listen := fmt.Sprintf("enabled = yes, port = %s, bindaddr = 0.0.0.0 or this interface's address", port)
+			if s.Config.TLS != nil {
+				listen = fmt.Sprintf("tlsenable = yes, tlsbindaddr = 0.0.0.0:%s (or this interface's address)", port)
+			}
 			rep.Add("connect", doctor.Fail, fmt.Sprintf("%s: connection refused: nothing listens there", s.Config.Addr),
-				fmt.Sprintf("manager.conf [general]: enabled = yes, port = %s (tlsenable = yes, tlsbindport = %s for TLS), bindaddr = 0.0.0.0 or this interface's address; and let TCP %s through the firewall", port, port, port))
+				fmt.Sprintf("manager.conf [general]: %s; and let TCP %s through the firewall", listen, port))
 		case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 			rep.Add("connect", doctor.Fail, fmt.Sprintf("%s: no answer within %s", s.Config.Addr, s.Timeout),
 				fmt.Sprintf("a firewall drops TCP %s, or the host is down or wrong", port))

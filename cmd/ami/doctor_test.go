@@ -241,3 +241,33 @@ func TestMockDoctor(t *testing.T) {
 		t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestDoctorRefusedFix: the fix for a refused connection names the
+// manager.conf options that set the port tried: port and bindaddr for
+// plain AMI, tlsbindaddr (which holds the TLS port) with --tls.
+func TestDoctorRefusedFix(t *testing.T) {
+	refused := closedAddr(t)
+	_, port, _ := strings.Cut(refused, ":")
+	for _, tt := range []struct {
+		args       []string
+		has, lacks []string
+	}{
+		{[]string{"doctor"}, []string{"enabled = yes, port = " + port + ", bindaddr = "}, []string{"tls"}},
+		{[]string{"--tls", "doctor"}, []string{"tlsenable = yes, tlsbindaddr = 0.0.0.0:" + port}, []string{"tlsbindport", "port = "}},
+	} {
+		r := amiRun(t, "", connArgsFor(t, refused, tt.args...)...)
+		r.want(t, exitConn)
+		_, fix, _ := strings.Cut(r.stdout, "fix: ")
+		fix, _, _ = strings.Cut(fix, "\n")
+		for _, h := range tt.has {
+			if !strings.Contains(fix, h) {
+				t.Errorf("%v: the fix lacks %q: %s", tt.args, h, fix)
+			}
+		}
+		for _, l := range tt.lacks {
+			if strings.Contains(fix, l) {
+				t.Errorf("%v: the fix has %q: %s", tt.args, l, fix)
+			}
+		}
+	}
+}
