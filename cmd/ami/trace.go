@@ -57,7 +57,10 @@ the call's events as they come, and exits 0 when the call ends (or on Ctrl-C).
 calls it holds (Linkedid, start and end, caller, callee, channels), since
 people know numbers, not Linkedids. --caller and --exten pick a call by its
 parties, live among the calls up now or in the capture (several matches are
-listed, and it exits 1).
+listed, and it exits 1). In a capture of several hosts (-H pbx1,pbx2 listen
+-o json) each call is its host's ("@host"), as Linkedids repeat across PBXs;
+a Linkedid found on several is traced on the first (select the other's
+events with jq first).
 
 -o timeline writes one aligned line per event: the time since the call's
 first event, the channel, the event and its telling fields (state, dial
@@ -311,7 +314,7 @@ func traceCapture(c *cli.Context, o traceOptions, tw *traceWriter, out format.Wr
 		}
 		x := calls.NewIndex()
 		if err := eachPacket(src, o.from, func(p amiwire.Packet, at time.Time) (bool, error) {
-			x.Feed("", p, at)
+			x.Feed(p.Get(calls.KeyHost), p, at)
 			return false, nil
 		}); err != nil {
 			return err
@@ -363,7 +366,7 @@ func traceCapture(c *cli.Context, o traceOptions, tw *traceWriter, out format.Wr
 	}
 	tr := calls.NewTracer(o.target)
 	if err := eachPacket(in, o.from, func(p amiwire.Packet, at time.Time) (bool, error) {
-		if !tr.Feed("", p, at) {
+		if !tr.Feed(p.Get(calls.KeyHost), p, at) {
 			return tr.Ended(), nil
 		}
 		return false, tw.write(p, at)

@@ -233,3 +233,74 @@ func TestTraceLive(t *testing.T) {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestTraceFromFleetCapture: a capture of `ami -H pbx1,pbx2 listen -o
+// json` holds two PBXs whose calls may share a Linkedid; trace tells them
+// apart by "@host", lists each with its host, and traces the one of the
+// first host without mixing in the other's events.
+func TestTraceFromFleetCapture(t *testing.T) {
+	var events []amiwire.Packet
+	for _, p := range recordedPackets(t, "call-bridged.listener.server.ami") {
+		if p.Has("Event") {
+			events = append(events, p)
+		}
+	}
+	linkedid := ""
+	for _, p := range events {
+		if p.Event() == "Newchannel" {
+			linkedid = p.Get("Linkedid")
+			break
+		}
+	}
+	var buf bytes.Buffer
+	hosts := []string{"pbx1", "pbx2"}
+	ws := make([]format.Writer, len(hosts))
+	for i, h := range hosts {
+		w, err := format.New("json", &buf, format.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.(format.LeadSetter).SetLead([]amiwire.Field{{Key: hostKey, Value: h}})
+		ws[i] = w
+	}
+	for _, p := range events { // the same call on both PBXs, interleaved
+		for _, w := range ws {
+			if err := w.WritePacket(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), "fleet.json")
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	one := captureOf(t, events, "json", false)
+
+	r := amiRun(t, "", "trace", "--from", path, "-o", "json")
+	r.want(t, 0)
+	recs := callRecords(t, r.stdout)
+	if len(recs) != 2 || recs[0][hostKey] != "pbx1" || recs[1][hostKey] != "pbx2" ||
+		recs[0]["Linkedid"] != linkedid || recs[1]["Linkedid"] != linkedid {
+		t.Fatalf("want the call once per host, led by its host:\n%s", r.stdout)
+	}
+	single := amiRun(t, "", "trace", "--from", one, "-o", "json")
+	if recs[0]["Events"] != callRecords(t, single.stdout)[0]["Events"] {
+		t.Errorf("events counted %v on pbx1, %v on one PBX", recs[0]["Events"], callRecords(t, single.stdout)[0]["Events"])
+	}
+
+	r = amiRun(t, "", "trace", "--from", path, linkedid, "-o", "json")
+	r.want(t, 0)
+	single = amiRun(t, "", "trace", "--from", one, linkedid, "-o", "json")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if want := strings.Count(single.stdout, "\n"); len(lines) != want {
+		t.Errorf("traced %d events, want the %d of one PBX", len(lines), want)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, `{"@host":"pbx1",`) {
+			t.Fatalf("an event of another host in pbx1's call: %s", l)
+		}
+	}
+}
