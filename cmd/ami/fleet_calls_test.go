@@ -18,16 +18,17 @@ func TestFleetCalls(t *testing.T) {
 	a.HandlePerm("CoreShowChannels", "", snapshotHandler(func(*amitest.Session) []amiwire.Packet { return items }))
 	b := newServer(t, amitest.Options{})
 	b.HandlePerm("CoreShowChannels", "", snapshotHandler(func(*amitest.Session) []amiwire.Packet { return items[:2] }))
-	fleetConfig(t, map[string]string{"a": a.Addr(), "b": b.Addr(), "down": closedAddr(t)})
+	bad := newServer(t, amitest.Options{Users: []amitest.User{{Name: "admin", Secret: "other"}}})
+	fleetConfig(t, map[string]string{"a": a.Addr(), "b": b.Addr(), "bad": bad.Addr(), "down": closedAddr(t)})
 	run := func(args ...string) result {
-		r := amiRun(t, "", append([]string{"--profile", "b,down,a", "--timeout", "5s", "calls"}, args...)...)
+		r := amiRun(t, "", append([]string{"--profile", "b,down,bad,a", "--timeout", "5s", "calls"}, args...)...)
 		noSecret(t, r)
 		return r
 	}
 
 	r := run("--once", "-o", "json")
-	r.want(t, exitConn, "ami: down: connect ")
-	if !strings.HasSuffix(r.stderr, "ami: 1 of 3 hosts failed: down\n") {
+	r.want(t, exitConn, "ami: down: connect ", "ami: bad: ", "authentication failed")
+	if !strings.HasSuffix(r.stderr, "ami: 2 of 4 hosts failed: down, bad\n") {
 		t.Fatalf("stderr:\n%s", r.stderr)
 	}
 	var hosts []string
@@ -48,6 +49,16 @@ func TestFleetCalls(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
 	if len(lines) != 5 || !strings.HasPrefix(lines[0], "HOST ") || !strings.HasPrefix(lines[1], "b ") || !strings.HasPrefix(lines[4], "a ") {
 		t.Fatalf("table:\n%s", r.stdout)
+	}
+
+	// Live and piped: the two good hosts' snapshots come; the exit code
+	// is the worst of the two that failed (3, down, over 4, bad).
+	r = runUntil(t, `"@reason":"snapshot"`, 4, "--profile", "b,down,bad,a", "--timeout", "5s", "calls")
+	r.want(t, exitConn, "ami: 2 of 4 hosts failed: down, bad")
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		if !strings.HasPrefix(line, `{"@host":"a",`) && !strings.HasPrefix(line, `{"@host":"b",`) {
+			t.Fatalf("line %s", line)
+		}
 	}
 
 	r = run("--once", "-o", "raw")
