@@ -79,7 +79,8 @@ cause. Ended calls are forgotten: memory follows the calls that are up.
 
 --where keeps calls with a field matching (the globs of listen --match;
 all must hold). A call once shown stays shown until it ends.
-The user needs read = call (and dialplan, for the applications).
+The user needs read = call (and dialplan, for the applications), and
+write = system or reporting for the CoreShowChannels snapshot.
 
 EXAMPLES:
    # what is up now, as a table:
@@ -319,6 +320,14 @@ func readSnapshot(ctx context.Context, s connSettings, cl *amiwire.Client, feed 
 	}
 	a := <-answered
 	if a.err != nil {
+		var ae *amiwire.ActionError
+		if errors.As(a.err, &ae) {
+			// It names the action already.
+			if strings.EqualFold(strings.TrimSpace(ae.Message), "Permission denied") {
+				return nil, fmt.Errorf("%w (the AMI user needs write = system or reporting in manager.conf for CoreShowChannels, besides read = call)", a.err)
+			}
+			return nil, a.err
+		}
 		return nil, fmt.Errorf("CoreShowChannels: %w", a.err)
 	}
 	items := a.resp.Events

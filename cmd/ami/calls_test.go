@@ -300,3 +300,18 @@ func TestCallsReconnect(t *testing.T) {
 		t.Errorf("changes %v", got)
 	}
 }
+
+// TestCallsSnapshotRefused: a user whose CoreShowChannels is refused gets
+// exit 1 and one line that names the action once and the manager.conf
+// permission it lacks, for calls --once, live calls and a live trace.
+func TestCallsSnapshotRefused(t *testing.T) {
+	srv := newServer(t, amitest.Options{})
+	srv.HandlePerm("CoreShowChannels", "", func(s *amitest.Session, a amiwire.Packet) { s.Error(a, "Permission denied") })
+	for _, args := range [][]string{{"calls", "--once"}, {"calls", "-o", "json"}, {"trace", "1.2"}} {
+		r := amiRun(t, "", with(t, srv, args...)...)
+		r.want(t, exitActionError, "CoreShowChannels: Permission denied", "write = system or reporting")
+		if strings.Count(r.stderr, "CoreShowChannels:") != 1 || strings.Count(r.stderr, "\n") != 1 {
+			t.Errorf("%v: stderr %q", args, r.stderr)
+		}
+	}
+}
