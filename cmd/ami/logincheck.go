@@ -62,7 +62,8 @@ logs off, and prints the result in the Nagios plugin format:
 Several hosts are checked at once. The first line then sums up the worst
 state (Nagios shows and mails only that line), one line per host follows in
 argument order, and the performance data of every host, each label prefixed
-with its host, ends the last line:
+with its host (host:port, or the profile's name for a --profile list or an
+@profile line), ends the last line:
 
    AMI CRITICAL - 1 of 2 hosts down: pbx2:5038 connection refused
    [OK] pbx1:5038 - login 2.1 ms, total 3.0 ms (Asterisk Call Manager/11.0.0)
@@ -187,9 +188,16 @@ func runLoginCheck(c *cli.Context) error {
 		return unknown(stdout, err)
 	}
 	targets := make([]connSettings, len(ts))
+	names := make([]string, len(ts))
 	anyTLS := false
 	for i, t := range ts {
 		targets[i] = t.s
+		// A profile is named as the user named it, as the other
+		// commands name it: its address may be another profile's too.
+		names[i] = t.s.Config.Addr
+		if t.profile {
+			names[i] = t.name
+		}
 		anyTLS = anyTLS || t.s.Config.TLS != nil
 	}
 	if lc.certWarning > 0 && !anyTLS {
@@ -216,12 +224,12 @@ func runLoginCheck(c *cli.Context) error {
 			select {
 			case slots <- struct{}{}:
 			case <-ctx.Done():
-				results[i] = lc.failed(checkResult{name: targets[i].Config.Addr, Address: targets[i].Display,
+				results[i] = lc.failed(checkResult{name: names[i], Address: targets[i].Display,
 					Host: targets[i].Host, Port: targets[i].Port, Action: lc.action}, targets[i], ctx.Err(), "")
 				return
 			}
 			defer func() { <-slots }()
-			results[i] = lc.check(ctx, targets[i])
+			results[i] = lc.check(ctx, targets[i], names[i])
 		}()
 	}
 	wg.Wait()
@@ -249,9 +257,10 @@ func runLoginCheck(c *cli.Context) error {
 	return exitWith(worst.ExitCode(), nil)
 }
 
-// check runs the whole conversation with one host.
-func (lc loginCheck) check(ctx context.Context, s connSettings) checkResult {
-	r := checkResult{name: s.Config.Addr, Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
+// check runs the whole conversation with one host, called name in the
+// report.
+func (lc loginCheck) check(ctx context.Context, s connSettings, name string) checkResult {
+	r := checkResult{name: name, Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
 		Warning: lc.warning.Seconds(), Critical: lc.critical.Seconds()}
 	cert := peerCert(&s)
 	start := time.Now()

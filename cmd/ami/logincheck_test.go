@@ -235,3 +235,25 @@ func TestMockLoginCheck(t *testing.T) {
 		t.Errorf("exit %d, %q, stderr %q", code, out, errOut)
 	}
 }
+
+// TestLoginCheckProfileNames: with a --profile list or @profile lines the
+// hosts are named by their profiles, as every other command names them,
+// even when two profiles share an address (two users of one PBX).
+func TestLoginCheckProfileNames(t *testing.T) {
+	srv := newServer(t, amitest.Options{})
+	fleetConfig(t, map[string]string{"east": srv.Addr(), "west": srv.Addr(), "down": closedAddr(t)})
+	for _, args := range [][]string{
+		{"--profile", "east,west,down", "login-check"},
+		{"--hosts-file", "-", "login-check"},
+	} {
+		r := amiRun(t, "@east\n@west\n@down\n", args...)
+		r.want(t, 2)
+		lines := strings.Split(r.stdout, "\n")
+		if len(lines) < 4 || !strings.HasPrefix(lines[0], "AMI CRITICAL - 1 of 3 hosts down: down ") ||
+			!strings.HasPrefix(lines[1], "[OK] east - ") || !strings.HasPrefix(lines[2], "[OK] west - ") ||
+			!strings.HasPrefix(lines[3], "[CRITICAL] down - ") ||
+			!strings.Contains(r.stdout, "'east total'=") || !strings.Contains(r.stdout, "'west total'=") {
+			t.Errorf("%v:\n%s", args, r.stdout)
+		}
+	}
+}

@@ -14,8 +14,9 @@ import (
 // target is one host a command runs against: its name, as the user wrote
 // it (what tags its output when there are several), and its settings.
 type target struct {
-	name string
-	s    connSettings
+	name    string
+	s       connSettings
+	profile bool // named by a profile (--profile list, @profile line)
 }
 
 // defaultParallel is --parallel's default: how many logins may be in
@@ -121,7 +122,7 @@ func targetsFrom(c *cli.Context, args []string) ([]target, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", t.Name, err)
 			}
-			out = append(out, target{name: t.Name, s: s})
+			out = append(out, target{name: t.Name, s: s, profile: true})
 			continue
 		}
 		if base == nil {
