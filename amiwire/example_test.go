@@ -2,6 +2,7 @@ package amiwire_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -182,4 +183,52 @@ func ExampleClient_WatchEvent() {
 	fmt.Println(ev.Get("Response"), ev.Get("Channel"))
 	// Output:
 	// Success PJSIP/alice
+}
+
+// Failures are typed: branch with errors.As, not on message text.
+func Example_errors() {
+	srv := exampleServer()
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	_, err := amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong"})
+	var ce *amiwire.ConnectError
+	var ae *amiwire.AuthError
+	if errors.As(err, &ce) && errors.As(err, &ae) {
+		fmt.Println(ce.Stage, "refused for", ae.Username)
+	}
+
+	c, err := amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "s3cret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer c.Close()
+	_, err = c.Do(ctx, amiwire.NewAction("Greet", "Name", "line\r\nAction: Logoff"))
+	var fe *amiwire.FieldError
+	if errors.As(err, &fe) {
+		fmt.Println("not sent: header", fe.Key)
+	}
+	_, err = c.Do(ctx, amiwire.NewAction("NoSuchAction"))
+	var act *amiwire.ActionError
+	if errors.As(err, &act) {
+		fmt.Println("server said:", act.Message)
+	}
+	resp, err := c.Do(ctx, amiwire.NewAction("Peers"))
+	var ile *amiwire.IncompleteListError
+	switch {
+	case errors.As(err, &ile) && ile.Miscounted:
+		fmt.Println("announced", ile.Expected, "items, received", ile.Received)
+	case errors.As(err, &ile):
+		fmt.Println("cut short after", ile.Received, "items")
+	case err != nil:
+		log.Fatal(err)
+	case resp.List:
+		fmt.Println("a list of", len(resp.Events))
+	}
+	// Output:
+	// login refused for admin
+	// not sent: header Name
+	// server said: Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands.
+	// a list of 3
 }
