@@ -85,6 +85,9 @@ check "list on two hosts" 0 "$bin" -H "$addr,localhost:$port" list CoreShowChann
 check "command on a host down" 3 "$bin" -H "$addr,127.0.0.1:1" command 'core show version' &&
   want_out "lines after the host's name" "^$addr: Asterisk" && want_err "failed hosts named" '^ami: 1 of 2 hosts failed: 127\.0\.0\.1:1$'
 check "-o raw refused with two hosts" 2 "$bin" -H "$addr,$addr" send -o raw Ping
+# Live calls piped, -o left to its default (JSON lines when piped); Ctrl-C is its end.
+check "live calls on two hosts, piped" 0 timeout --preserve-status -s INT 3 "$bin" -H "$addr,localhost:$port" calls &&
+  want_out "changes led by their host" '^\{"@host":"localhost:'"$port"'","@change":"(start|update|end)"'
 
 echo "== command"
 check "command core show version" 0 "$bin" command 'core show version' && want_out "version text" 'Asterisk'
