@@ -123,28 +123,33 @@ for i in 0 1; do
 done
 
 # `ami send Ping` end to end (process start, connect, login, ping, logoff) against the
-# minimal program doing the same exchange (scripts/rawping): 200*RUNS runs of each, the
-# two taking turns run by run (which goes first alternates), timed with bash's own clock
-# (no fork); the medians per run, and their ratio.
+# minimal program doing the same exchange (scripts/rawping): 200*RUNS runs of each, taking
+# turns run by run (which goes first rotates), timed with bash's own clock (no fork); the
+# medians per run, and their ratio. With OLD=, the other binary takes its turn too.
 build_static rawping ./scripts/rawping
 pings=$((200 * RUNS))
-: >"$work/raw.us"; : >"$work/ami.us"
+who=(raw ami)
+[ -n "${OLD:-}" ] && who+=(old)
+for w in "${who[@]}"; do : >"$work/$w.us"; done
 for k in $(seq "$pings"); do
-  for which in $( ((k % 2)) && echo "raw ami" || echo "ami raw"); do
+  for i in "${!who[@]}"; do
+    which=${who[$(((k + i) % ${#who[@]}))]}
     t0=${EPOCHREALTIME/./}
-    if [ "$which" = raw ]; then
-      "$work/rawping" -addr "$addr" >/dev/null
-    else
-      "$work/ami" send -H 127.0.0.1 -p "$port" -u admin Ping >/dev/null
-    fi
+    case $which in
+      raw) "$work/rawping" -addr "$addr" >/dev/null ;;
+      ami) "$work/ami" send -H 127.0.0.1 -p "$port" -u admin Ping >/dev/null ;;
+      old) "$OLD" send -H 127.0.0.1 -p "$port" -u admin Ping >/dev/null ;;
+    esac
     t1=${EPOCHREALTIME/./}
     echo $((10#$t1 - 10#$t0)) >>"$work/$which.us"
   done
 done
 median() { sort -n "$1" | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-raw_med=$(median "$work/raw.us") ami_med=$(median "$work/ami.us")
+raw_med=$(median "$work/raw.us")
 echo
 printf "%-22s %8s %14s %8s\n" "send Ping x$pings" runs median_ms ratio
-awk -v r="$raw_med" -v a="$ami_med" -v n="$pings" 'BEGIN {
-  printf "%-22s %8d %14.2f %7.2fx\n", "raw (rawping)", n, r / 1000, 1
-  printf "%-22s %8d %14.2f %7.2fx\n", "ami send Ping", n, a / 1000, a / r }'
+for w in "${who[@]}"; do
+  case $w in raw) name="raw (rawping)" ;; ami) name="ami send Ping" ;; old) name="old send Ping" ;; esac
+  awk -v r="$raw_med" -v a="$(median "$work/$w.us")" -v n="$pings" -v name="$name" 'BEGIN {
+    printf "%-22s %8d %14.2f %7.2fx\n", name, n, a / 1000, a / r }'
+done
