@@ -36,6 +36,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -236,6 +237,11 @@ func Parse(r io.Reader, path string) ([]Profile, error) {
 		seenKey[canon] = lineNo
 		switch canon {
 		case "host":
+			// The port has a key of its own; "pbx:5039" would otherwise
+			// be dialled as a host name on the default port.
+			if _, port, err := net.SplitHostPort(val); err == nil {
+				return nil, bad("host %q: give the port on a line of its own (port = %s)", val, port)
+			}
 			p.Host = val
 		case "port":
 			n, err := strconv.Atoi(val)

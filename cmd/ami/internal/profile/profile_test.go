@@ -62,6 +62,8 @@ func TestParseErrors(t *testing.T) {
 		{"[a] b\n", `text after the section name: "b"`},
 		{"[a]\n[a]\n", "config:2: section [a] again (first at line 1)"},
 		{"[a]\nport = 0\n", "port"},
+		{"[a]\nhost = pbx:5039\n", `config:2: host "pbx:5039": give the port on a line of its own (port = 5039)`},
+		{"[a]\nhost = [::1]:5039\n", "port = 5039"},
 		{"[a]\nport = x\n", `port "x"`},
 		{"[a]\nport = 5038 5039\n", `port "5038 5039"`},
 		{"[a]\ntls = maybe\n", "tls"},
@@ -200,5 +202,15 @@ func TestReadSecretFile(t *testing.T) {
 	}
 	if _, err := profile.ReadSecretFile(dir); err == nil || !strings.Contains(err.Error(), "directory") {
 		t.Errorf("directory: %v", err)
+	}
+}
+
+// TestParseIPv6Host: an IPv6 address is a host, not a host and a port.
+func TestParseIPv6Host(t *testing.T) {
+	for _, host := range []string{"::1", "fe80::1", "2001:db8::5038"} {
+		ps, err := profile.Parse(strings.NewReader("[a]\nhost = "+host+"\n"), "config")
+		if err != nil || len(ps) != 1 || ps[0].Host != host || ps[0].Port != 0 {
+			t.Errorf("host = %s: %+v, %v", host, ps, err)
+		}
 	}
 }
