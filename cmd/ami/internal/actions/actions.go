@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/jsonpacket"
 )
 
 // MaxActionBytes bounds the input of one action. Asterisk takes at most
@@ -280,41 +281,12 @@ func (r *Reader) object() (Action, error) {
 	dec := r.dec
 	r.m.limit = dec.InputOffset() - 1 + MaxActionBytes
 	a := Action{Line: r.jsonLine(false)}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return a, r.jsonError(unexpectedEOF(err))
+	if err := jsonpacket.Members(dec, &a.Packet, ""); err != nil {
+		var se *jsonpacket.ShapeError
+		if errors.As(err, &se) {
+			return a, r.badToken(err)
 		}
-		key, _ := tok.(string) // object keys are always strings
-		tok, err = dec.Token()
-		if err != nil {
-			return a, r.jsonError(unexpectedEOF(err))
-		}
-		if d, ok := tok.(json.Delim); ok {
-			if d != '[' {
-				return a, r.badToken(fmt.Errorf("key %q: a nested object is not an AMI value", key))
-			}
-			for dec.More() {
-				tok, err := dec.Token()
-				if err != nil {
-					return a, r.jsonError(unexpectedEOF(err))
-				}
-				v, ok := scalarText(tok)
-				if !ok {
-					return a, r.badToken(fmt.Errorf("key %q: an array may hold only strings, numbers and booleans", key))
-				}
-				a.Packet.Fields = append(a.Packet.Fields, amiwire.Field{Key: key, Value: v})
-			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return a, r.jsonError(unexpectedEOF(err))
-			}
-			continue
-		}
-		v, _ := scalarText(tok)
-		a.Packet.Fields = append(a.Packet.Fields, amiwire.Field{Key: key, Value: v})
-	}
-	if _, err := dec.Token(); err != nil { // '}'
-		return a, r.jsonError(unexpectedEOF(err))
+		return a, r.jsonError(err)
 	}
 	if !a.Packet.Has("Action") {
 		return a, &Error{Action: r.n + 1, Line: a.Line, Err: errors.New(`no "Action" key`)}
@@ -394,29 +366,11 @@ func (m *meter) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// scalarText returns the AMI text of a JSON scalar token.
-func scalarText(tok json.Token) (string, bool) {
-	switch v := tok.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	case bool:
-		if v {
-			return "true", true
-		}
-		return "false", true
-	case nil:
-		return "", true
-	}
-	return "", false
-}
-
 func tokenText(tok json.Token) string {
 	if d, ok := tok.(json.Delim); ok {
 		return string(d)
 	}
-	if s, ok := scalarText(tok); ok {
+	if s, ok := jsonpacket.Scalar(tok); ok {
 		return fmt.Sprintf("%q", s)
 	}
 	return fmt.Sprint(tok)

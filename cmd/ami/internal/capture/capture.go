@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ami-cli/ami/amiwire"
+	"github.com/ami-cli/ami/cmd/ami/internal/jsonpacket"
 )
 
 // Format names, as Reader.Format returns them.
@@ -198,44 +199,11 @@ func ParseJSON(line []byte) (amiwire.Packet, error) {
 	if d, ok := tok.(json.Delim); !ok || d != '{' {
 		return p, errors.New("not a JSON object")
 	}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return p, badJSON(err)
+	if err := jsonpacket.Members(dec, &p, linesKey); err != nil {
+		var se *jsonpacket.ShapeError
+		if errors.As(err, &se) {
+			return p, err
 		}
-		key, _ := tok.(string)
-		tok, err = dec.Token()
-		if err != nil {
-			return p, badJSON(err)
-		}
-		if d, ok := tok.(json.Delim); ok {
-			if d != '[' {
-				return p, fmt.Errorf("key %q: an object, want a string or an array of strings", key)
-			}
-			for dec.More() {
-				tok, err := dec.Token()
-				if err != nil {
-					return p, badJSON(err)
-				}
-				v, ok := scalar(tok)
-				if !ok {
-					return p, fmt.Errorf("key %q: an array of arrays or objects, want strings", key)
-				}
-				if key == linesKey {
-					p.Fields = append(p.Fields, amiwire.Field{Value: v})
-				} else {
-					p.Fields = append(p.Fields, amiwire.Field{Key: key, Value: v})
-				}
-			}
-			if _, err := dec.Token(); err != nil { // ']'
-				return p, badJSON(err)
-			}
-			continue
-		}
-		v, _ := scalar(tok)
-		p.Fields = append(p.Fields, amiwire.Field{Key: key, Value: v})
-	}
-	if _, err := dec.Token(); err != nil { // '}'
 		return p, badJSON(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
@@ -254,22 +222,4 @@ func unexpectedEOF(err error) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
-}
-
-// scalar renders a JSON scalar token as a field value.
-func scalar(tok json.Token) (string, bool) {
-	switch v := tok.(type) {
-	case string:
-		return v, true
-	case json.Number:
-		return v.String(), true
-	case bool:
-		if v {
-			return "true", true
-		}
-		return "false", true
-	case nil:
-		return "", true
-	}
-	return "", false
 }
