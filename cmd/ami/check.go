@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
@@ -15,6 +14,7 @@ import (
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/cmd/ami/internal/actions"
 	"github.com/ami-cli/ami/cmd/ami/internal/check"
+	"github.com/ami-cli/ami/cmd/ami/internal/fanin"
 	"github.com/ami-cli/ami/cmd/ami/internal/match"
 	"github.com/ami-cli/ami/format/nagios"
 )
@@ -147,23 +147,17 @@ func runCheck(c *cli.Context) error {
 	ctx, cancel := context.WithTimeout(c.Context, ts[0].s.Timeout)
 	defer cancel()
 	results := make([]hostCheck, len(ts))
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, parallel) // checks in progress
-	for i := range ts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				results[i] = ck.failed(ck.result(ts[i]), ts[i].s, ctx.Err(), "")
-				return
-			}
-			defer func() { <-slots }()
-			results[i] = ck.run(ctx, ts[i])
-		}()
+	// A check holds its slot to the end: it is short, and --parallel bounds
+	// the connections open at once.
+	errs := fanin.Run(ctx, len(ts), parallel, func(ctx context.Context, i int, _ func()) error {
+		results[i] = ck.run(ctx, ts[i])
+		return nil
+	})
+	for i, err := range errs {
+		if err != nil { // not started: the time was up
+			results[i] = ck.failed(ck.result(ts[i]), ts[i].s, ctx.Err(), "")
+		}
 	}
-	wg.Wait()
 
 	worst := nagios.OK
 	for _, r := range results {

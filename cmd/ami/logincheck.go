@@ -11,7 +11,6 @@ import (
 	"math"
 	"net"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 
 	"github.com/ami-cli/ami/amiwire"
 	"github.com/ami-cli/ami/cmd/ami/internal/check"
+	"github.com/ami-cli/ami/cmd/ami/internal/fanin"
 	"github.com/ami-cli/ami/format/nagios"
 )
 
@@ -215,24 +215,18 @@ func runLoginCheck(c *cli.Context) error {
 	ctx, cancel := context.WithTimeout(c.Context, base.Timeout)
 	defer cancel()
 	results := make([]checkResult, len(targets))
-	var wg sync.WaitGroup
-	slots := make(chan struct{}, parallel) // checks in progress
-	for i := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case slots <- struct{}{}:
-			case <-ctx.Done():
-				results[i] = lc.failed(checkResult{name: names[i], Address: targets[i].Display,
-					Host: targets[i].Host, Port: targets[i].Port, Action: lc.action}, targets[i], ctx.Err(), "")
-				return
-			}
-			defer func() { <-slots }()
-			results[i] = lc.check(ctx, targets[i], names[i])
-		}()
+	// A check holds its slot to the end: it is short, and --parallel bounds
+	// the connections open at once.
+	errs := fanin.Run(ctx, len(targets), parallel, func(ctx context.Context, i int, _ func()) error {
+		results[i] = lc.check(ctx, targets[i], names[i])
+		return nil
+	})
+	for i, err := range errs {
+		if err != nil { // not started: the time was up
+			results[i] = lc.failed(checkResult{name: names[i], Address: targets[i].Display,
+				Host: targets[i].Host, Port: targets[i].Port, Action: lc.action}, targets[i], ctx.Err(), "")
+		}
 	}
-	wg.Wait()
 
 	worst := nagios.OK
 	for _, r := range results {
