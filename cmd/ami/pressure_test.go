@@ -152,7 +152,9 @@ func TestListenStuckStdoutGivesUp(t *testing.T) {
 		args []string
 	}{
 		{"signal", nil},
-		{"duration", []string{"--duration", "1s"}}, // long enough for the first write to come before it
+		// Long enough for the first write to come before it even on a
+		// loaded machine running -race (1s was not, once).
+		{"duration", []string{"--duration", "3s"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := newFloodServer(t)
@@ -165,7 +167,13 @@ func TestListenStuckStdoutGivesUp(t *testing.T) {
 				args := append(with(t, srv, "listen", "-o", "json"), tc.args...)
 				done <- run(ctx, append([]string{"ami"}, args...), strings.NewReader(""), out, &errOut)
 			}()
-			out.waitStarted(t, testCtx(t))
+			select {
+			case <-out.started:
+			case code := <-done:
+				t.Fatalf("listen exited %d before its first write; stderr %q", code, errOut.String())
+			case <-testCtx(t).Done():
+				t.Fatal("nothing was written")
+			}
 			if tc.args == nil {
 				cancel()
 			}
