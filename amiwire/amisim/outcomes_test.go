@@ -201,6 +201,32 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 	if n := sim.ChannelCount(); n != 4 {
 		t.Errorf("%d channels during the call, want 4: %v", n, sim.ChannelNames())
 	}
+	// CoreShowChannels puts each channel in the bridge its BridgeEnter
+	// named, as Asterisk does (ami calls --once says "bridged" from it).
+	bridged := map[string]string{}
+	for _, p := range start {
+		if p.Event() == "BridgeEnter" {
+			bridged[p.Get("Channel")] = p.Get("BridgeUniqueid")
+		}
+	}
+	if len(bridged) == 0 {
+		t.Fatal("no BridgeEnter before talk's Wait")
+	}
+	c.send("CoreShowChannels", "ActionID", "csc")
+	if r, _ := c.readResponse(); r.Get("Response") != "Success" {
+		t.Fatal(r)
+	}
+	for i := 0; ; i++ {
+		p := c.read()
+		if p.Event() == "CoreShowChannelsComplete" || i == 100 {
+			break
+		}
+		if p.Event() == "CoreShowChannel" {
+			if got, want := p.Get("BridgeId"), bridged[p.Get("Channel")]; got != want || !p.Has("BridgeId") {
+				t.Errorf("%s: BridgeId %q, want %q", p.Get("Channel"), got, want)
+			}
+		}
+	}
 	clock.Advance(5 * time.Second)
 	c.send("Logoff")
 	rest := c.expectEOF()

@@ -517,7 +517,9 @@ func (sim *Simulator) coreShowChannels(s *amitest.Session, a amiwire.Packet) {
 		buf = appendKV(buf, "ApplicationData", ch.appData)
 		buf = append(buf, "Duration: "...)
 		buf = appendDuration(buf, now.Sub(ch.created))
-		buf = append(buf, "\r\nBridgeId: \r\n\r\n"...)
+		buf = append(buf, "\r\n"...)
+		buf = appendKV(buf, "BridgeId", ch.bridgeID)
+		buf = append(buf, "\r\n"...)
 		return buf
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ type simChannel struct {
 	priority           int
 	uniqueid, linkedid string
 	app, appData       string
+	bridgeID           string // the bridge it is in, as BridgeEnter said; "" when in none
 	created            time.Time
 	call               *simCall
 }

@@ -145,8 +145,8 @@ func (sim *Simulator) finishScripted(c *simCall) []*amitest.EncodedEvent {
 }
 
 // playScript renders events of a scripted call, keeps the simulator's
-// channels as they say (Newchannel, Newstate, Newexten, Hangup), and
-// returns them to be emitted.
+// channels as they say (Newchannel, Newstate, Newexten, BridgeEnter,
+// BridgeLeave, Hangup), and returns them to be emitted.
 func (sim *Simulator) playScript(c *simCall, events []tmplEvent) []*amitest.EncodedEvent {
 	run := c.run
 	out := make([]*amitest.EncodedEvent, 0, len(events))
@@ -218,7 +218,7 @@ func (sim *Simulator) applyEvent(c *simCall, raw []byte, priv string) *amitest.E
 	ev := amitest.NewRawEvent(raw, priv)
 	name, _, _ := bytes.Cut(raw[len("Event: "):], []byte("\r\n"))
 	switch string(name) {
-	case "Newchannel", "Newstate", "Newexten", "Hangup":
+	case "Newchannel", "Newstate", "Newexten", "BridgeEnter", "BridgeLeave", "Hangup":
 	default:
 		return ev
 	}
@@ -252,6 +252,10 @@ func (sim *Simulator) applyEvent(c *simCall, raw []byte, priv string) *amitest.E
 		case "Newexten":
 			ch.app, ch.appData = p.Get("Application"), p.Get("AppData")
 			ch.priority, _ = strconv.Atoi(p.Get("Priority"))
+		case "BridgeEnter":
+			ch.bridgeID = p.Get("BridgeUniqueid")
+		case "BridgeLeave":
+			ch.bridgeID = ""
 		case "Hangup":
 			copy(sim.chans[i:], sim.chans[i+1:])
 			sim.chans[len(sim.chans)-1] = nil
