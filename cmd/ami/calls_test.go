@@ -158,20 +158,31 @@ func (w *lineWatch) String() string {
 // it as Ctrl-C does, and returns the result.
 func runUntil(t *testing.T, want string, n int, args ...string) result {
 	t.Helper()
+	return runUntilBoth(t, want, n, nil, args...)
+}
+
+// runUntilBoth is runUntil that also waits until stderr has shown each of
+// errWants (hosts' failures, which may come after the others' output)
+// before it cancels.
+func runUntilBoth(t *testing.T, want string, n int, errWants []string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	out := newLineWatch(want, n)
-	var errOut bytes.Buffer
+	errOut := &failureWatch{want: errWants, seen: make(chan struct{})}
+	errOut.Write(nil) // nothing to wait for without errWants
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"ami"}, args...), strings.NewReader(""), out, &errOut) }()
-	select {
-	case <-out.hit:
-		cancel()
-	case <-ctx.Done():
+	go func() { done <- run(ctx, append([]string{"ami"}, args...), strings.NewReader(""), out, errOut) }()
+	for _, hit := range []chan struct{}{out.hit, errOut.seen} {
+		select {
+		case <-hit:
+		case <-ctx.Done():
+		}
 	}
+	cancel()
 	code := <-done
 	if ctx.Err() == context.DeadlineExceeded {
-		t.Fatalf("no %d× %q within %v:\nstdout:\n%s\nstderr:\n%s", n, want, testTimeout, out.String(), errOut.String())
+		t.Fatalf("no %d× %q on stdout and %q on stderr within %v:\nstdout:\n%s\nstderr:\n%s", n, want, errWants, testTimeout, out.String(), errOut.String())
 	}
 	return result{code, out.String(), errOut.String()}
 }

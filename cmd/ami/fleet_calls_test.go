@@ -53,7 +53,7 @@ func TestFleetCalls(t *testing.T) {
 
 	// Live and piped: the two good hosts' snapshots come; the exit code
 	// is the worst of the two that failed (3, down, over 4, bad).
-	r = runUntil(t, `"@reason":"snapshot"`, 4, "--profile", "b,down,bad,a", "--timeout", "5s", "calls")
+	r = runUntilBoth(t, `"@reason":"snapshot"`, 4, []string{"ami: down: connect ", "ami: bad: "}, "--profile", "b,down,bad,a", "--timeout", "5s", "calls")
 	r.want(t, exitConn, "ami: 2 of 4 hosts failed: down, bad")
 	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
 		if !strings.HasPrefix(line, `{"@host":"a",`) && !strings.HasPrefix(line, `{"@host":"b",`) {

@@ -106,7 +106,7 @@ func TestFleetListen(t *testing.T) {
 }
 
 // failureWatch is a syncBuffer that closes seen once it holds every
-// string of want.
+// string of want (at once for none, after a first Write).
 type failureWatch struct {
 	syncBuffer
 	want []string
