@@ -115,8 +115,10 @@ func unknown(stdout io.Writer, err error) error {
 
 // checkResult is the outcome for one host; it is also the JSON object.
 type checkResult struct {
-	state    nagios.State
-	name     string  // host:port, what the lines and labels call the host
+	state nagios.State
+	// Name is what the lines and labels call the host: the profile's name
+	// or host:port, as the user gave it.
+	Name     string  `json:"name"`
 	Status   string  `json:"status"`
 	Code     int     `json:"code"`
 	Address  string  `json:"address"`
@@ -223,7 +225,7 @@ func runLoginCheck(c *cli.Context) error {
 	})
 	for i, err := range errs {
 		if err != nil { // not started: the time was up
-			results[i] = lc.failed(checkResult{name: names[i], Address: targets[i].Display,
+			results[i] = lc.failed(checkResult{Name: names[i], Address: targets[i].Display,
 				Host: targets[i].Host, Port: targets[i].Port, Action: lc.action}, targets[i], ctx.Err(), "")
 		}
 	}
@@ -254,7 +256,7 @@ func runLoginCheck(c *cli.Context) error {
 // check runs the whole conversation with one host, called name in the
 // report.
 func (lc loginCheck) check(ctx context.Context, s connSettings, name string) checkResult {
-	r := checkResult{name: name, Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
+	r := checkResult{Name: name, Address: s.Display, Host: s.Host, Port: s.Port, Action: lc.action,
 		Warning: lc.warning.Seconds(), Critical: lc.critical.Seconds()}
 	cert := peerCert(&s)
 	start := time.Now()
@@ -409,7 +411,7 @@ func (lc loginCheck) report(results []checkResult) nagios.Check {
 	}
 	g := nagios.Group{Service: "AMI", Noun: "host", Problem: "down", OnlyProblems: lc.quiet}
 	for _, r := range results {
-		it := nagios.Item{Name: r.name, State: r.state, Text: r.Error, Perf: lc.perf(r)}
+		it := nagios.Item{Name: r.Name, State: r.state, Text: r.Error, Perf: lc.perf(r)}
 		if r.Stage == "" {
 			slow := strings.TrimPrefix(lc.slowness(r), ", ")
 			if r.timeState == nagios.OK {

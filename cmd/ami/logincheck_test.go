@@ -256,4 +256,20 @@ func TestLoginCheckProfileNames(t *testing.T) {
 			t.Errorf("%v:\n%s", args, r.stdout)
 		}
 	}
+	// JSON names them too, first, besides the address both share.
+	r := amiRun(t, "", "--profile", "east,west,down", "login-check", "-o", "json")
+	r.want(t, 2)
+	var names []string
+	for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+		var rec struct {
+			Name, Address string
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil || !strings.HasPrefix(line, `{"name":`) {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		names = append(names, rec.Name)
+	}
+	if strings.Join(names, ",") != "east,west,down" {
+		t.Errorf("names %v, want east,west,down:\n%s", names, r.stdout)
+	}
 }
