@@ -17,17 +17,6 @@ import (
 	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
-// opensslFingerprint formats the SHA-256 of der as `openssl x509 -noout
-// -fingerprint -sha256` does, independently of amitls.Fingerprint.
-func opensslFingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
-}
-
 // tlsServer starts a fake AMI server (admin/admin) speaking TLS with cert.
 func tlsServer(t *testing.T, cert amitest.TLSCert) string {
 	t.Helper()
@@ -148,7 +137,7 @@ func TestDialCertificates(t *testing.T) {
 			if cert.Fingerprint != fp(*tt.cert) || cert.Cert == nil || cert.Cert.Subject.CommonName != tt.cert.Cert.Leaf.Subject.CommonName {
 				t.Errorf("certificate %v / %s, want the server's", cert.Fingerprint, subjectOf(cert.Cert))
 			}
-			if !strings.Contains(err.Error(), opensslFingerprint(tt.cert.Cert.Leaf.Raw)) {
+			if !strings.Contains(err.Error(), tt.cert.OpenSSLFingerprint()) {
 				t.Errorf("error lacks the fingerprint: %v", err)
 			}
 		})
@@ -174,7 +163,7 @@ func TestCertificateErrorText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pin, _ := amitls.ParseFingerprint(opensslFingerprint(withSAN.Cert.Leaf.Raw))
+	pin, _ := amitls.ParseFingerprint(withSAN.OpenSSLFingerprint())
 	tests := []struct {
 		name string
 		cert amitest.TLSCert
@@ -189,7 +178,7 @@ func TestCertificateErrorText(t *testing.T) {
 			`certificate has no subjectAltName and its Common Name "localhost" is not "127.0.0.1"`},
 		{"san mismatch", withSAN, &tls.Config{RootCAs: ca.Pool}, amitls.Fingerprint{},
 			`certificate is for "pbx.example.net", 10.0.0.5, not "127.0.0.1"`},
-		{"pin mismatch", leaf, &tls.Config{}, pin, "certificate does not match the pinned SHA-256 fingerprint " + opensslFingerprint(withSAN.Cert.Leaf.Raw)},
+		{"pin mismatch", leaf, &tls.Config{}, pin, "certificate does not match the pinned SHA-256 fingerprint " + withSAN.OpenSSLFingerprint()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,7 +188,7 @@ func TestCertificateErrorText(t *testing.T) {
 			if !errors.As(err, &cert) {
 				t.Fatalf("err = %v, want a CertificateError", err)
 			}
-			want := tt.want + fmt.Sprintf("; server certificate %q has SHA-256 fingerprint %s", tt.cert.Cert.Leaf.Subject.String(), opensslFingerprint(tt.cert.Cert.Leaf.Raw))
+			want := tt.want + fmt.Sprintf("; server certificate %q has SHA-256 fingerprint %s", tt.cert.Cert.Leaf.Subject.String(), tt.cert.OpenSSLFingerprint())
 			if got := cert.Error(); got != want {
 				t.Errorf("got  %s\nwant %s", got, want)
 			}

@@ -4,6 +4,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -11,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"strings"
 	"time"
 )
 
@@ -155,4 +157,17 @@ func (ca *TLSCA) IssueValid(cn string, notBefore, notAfter time.Time, names ...s
 		CAPEM:  ca.PEM,
 		Cert:   cert,
 	}, nil
+}
+
+// OpenSSLFingerprint returns the SHA-256 fingerprint of c's certificate
+// as `openssl x509 -noout -fingerprint -sha256` prints it (upper-case hex
+// pairs joined by colons): what an admin pastes into --tls-fingerprint,
+// worked out independently of the code under test.
+func (c TLSCert) OpenSSLFingerprint() string {
+	sum := sha256.Sum256(c.Cert.Leaf.Raw)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
 }

@@ -82,23 +82,12 @@ func TestConfigPlainTLS(t *testing.T) {
 	}
 }
 
-// opensslFingerprint formats the SHA-256 of der as `openssl x509 -noout
-// -fingerprint -sha256` does, independently of amitls.Fingerprint.
-func opensslFingerprint(der []byte) string {
-	sum := sha256.Sum256(der)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
-}
-
 func TestFingerprintString(t *testing.T) {
 	c, err := amitest.SelfSignedTLS()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := amitls.Fingerprint(sha256.Sum256(c.Cert.Leaf.Raw)).String(), opensslFingerprint(c.Cert.Leaf.Raw); got != want {
+	if got, want := amitls.Fingerprint(sha256.Sum256(c.Cert.Leaf.Raw)).String(), c.OpenSSLFingerprint(); got != want {
 		t.Fatalf("String = %s, openssl prints %s", got, want)
 	}
 }

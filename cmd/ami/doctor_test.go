@@ -78,7 +78,7 @@ func TestDoctor(t *testing.T) {
 		}, nil},
 		{"TLS verified", with(t, tlsGood, "--tls", "--tls-ca", caFile, "doctor"), 0, []want{
 			{"OK", "TLS", []string{"verified; subject CN=pbx,O=ami test PBX", "issuer CN=Asterisk Private CA,O=ami test PBX",
-				"expires " + rightName.Cert.Leaf.NotAfter.UTC().Format("2006-01-02") + " (in 89 days)", "SHA-256 " + fingerprintOf(rightName)}},
+				"expires " + rightName.Cert.Leaf.NotAfter.UTC().Format("2006-01-02") + " (in 89 days)", "SHA-256 " + rightName.OpenSSLFingerprint()}},
 			{"OK", "events", nil},
 		}, nil},
 		{"TLS expiring", with(t, tlsSoon, "--tls", "--tls-ca", caFile, "doctor"), 0, []want{

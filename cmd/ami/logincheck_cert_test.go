@@ -58,7 +58,7 @@ func TestLoginCheckCertWarning(t *testing.T) {
 		t.Errorf("no --cert-warning: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}
 	// An expired certificate gets through only pinned: CRITICAL.
-	r = amiRun(t, "", with(t, expired, "--tls", "--tls-fingerprint", fingerprintOf(expiredCert), "login-check", "--cert-warning", "30d")...)
+	r = amiRun(t, "", with(t, expired, "--tls", "--tls-fingerprint", expiredCert.OpenSSLFingerprint(), "login-check", "--cert-warning", "30d")...)
 	if r.code != 2 || !strings.Contains(r.stdout, "TLS certificate expired "+expiredCert.Cert.Leaf.NotAfter.UTC().Format("2006-01-02")) {
 		t.Errorf("expired: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,17 +8,6 @@ import (
 
 	"github.com/ami-cli/ami/amiwire/amitest"
 )
-
-// fingerprintOf formats the SHA-256 of a certificate as `openssl x509
-// -noout -fingerprint -sha256` prints it (after "sha256 Fingerprint=").
-func fingerprintOf(cert amitest.TLSCert) string {
-	sum := sha256.Sum256(cert.Cert.Leaf.Raw)
-	parts := make([]string, len(sum))
-	for i, b := range sum {
-		parts[i] = fmt.Sprintf("%02X", b)
-	}
-	return strings.Join(parts, ":")
-}
 
 // writePEM writes a CA certificate for --tls-ca.
 func writePEM(t *testing.T, pem []byte) string {
@@ -70,7 +57,7 @@ func TestTLSCertificates(t *testing.T) {
 	sanSrv := newServer(t, amitest.Options{TLS: certs.withSAN.Server})
 	caFile := writePEM(t, certs.ca.PEM)
 	otherFile := writePEM(t, certs.other.PEM)
-	cnFP, sanFP := fingerprintOf(certs.cnOnly), fingerprintOf(certs.withSAN)
+	cnFP, sanFP := certs.cnOnly.OpenSSLFingerprint(), certs.withSAN.OpenSSLFingerprint()
 	const note = "has no subjectAltName; \"localhost\" was matched against its Common Name (CN)"
 	cnSubject := `server certificate "CN=localhost,O=ami test PBX" has SHA-256 fingerprint ` + cnFP
 
@@ -169,16 +156,16 @@ func TestTLSProfileFingerprint(t *testing.T) {
 	section := func(name, extra string) string {
 		return "[" + name + "]\nhost = " + host + "\nport = " + port + "\nusername = admin\nsecret = " + testSecret + "\n" + extra + "\n"
 	}
-	text := section("pinned", "tls = true\ntls_fingerprint = sha256 Fingerprint="+fingerprintOf(certs.cnOnly)) +
-		section("wrongpin", "tls = true\ntls_fingerprint = "+fingerprintOf(certs.withSAN)) +
-		section("notls", "tls_fingerprint = "+fingerprintOf(certs.cnOnly))
+	text := section("pinned", "tls = true\ntls_fingerprint = sha256 Fingerprint="+certs.cnOnly.OpenSSLFingerprint()) +
+		section("wrongpin", "tls = true\ntls_fingerprint = "+certs.withSAN.OpenSSLFingerprint()) +
+		section("notls", "tls_fingerprint = "+certs.cnOnly.OpenSSLFingerprint())
 	if err := os.WriteFile(cfg, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	amiRun(t, "", "--profile", "pinned", "send", "Fixed").want(t, 0)
 	amiRun(t, "", "--profile", "wrongpin", "send", "Fixed").want(t, exitConn, "does not match the pinned SHA-256 fingerprint")
 	amiRun(t, "", "--profile", "wrongpin", "--tls-ca", writePEM(t, certs.ca.PEM), "--tls-server-name", "localhost", "send", "Fixed").want(t, 0)
-	amiRun(t, "", "--profile", "wrongpin", "--tls-fingerprint", fingerprintOf(certs.cnOnly), "send", "Fixed").want(t, 0)
+	amiRun(t, "", "--profile", "wrongpin", "--tls-fingerprint", certs.cnOnly.OpenSSLFingerprint(), "send", "Fixed").want(t, 0)
 	amiRun(t, "", "--profile", "notls", "send", "Fixed").want(t, exitUsage, "tls_fingerprint needs tls = true")
 
 	if err := os.WriteFile(cfg, []byte(section("bad", "tls = true\ntls_fingerprint = AB:CD")), 0o600); err != nil {
