@@ -306,13 +306,12 @@ type Pending struct {
 	abandoned bool  // the waiter gave up: discard what still comes
 }
 
-// ActionID returns the ActionID the action was sent with.
-func (p *Pending) ActionID() string { return p.id }
-
 // Send writes an action at once and returns without waiting for the answer,
 // so many actions can be in flight (pipelining); collect each result with
 // Pending.Wait. An ActionID is added (as the second header) when the action
-// has none; an ActionID already in flight is refused. An action that cannot
+// has none; an ActionID already in flight is refused. To know the ActionID
+// before the answer comes (to match the events that carry it, with
+// WatchEvent), give the action one of your own. An action that cannot
 // be sent gives the *FieldError of ValidateSend and nothing is written.
 // ctx bounds the write only.
 //
@@ -527,7 +526,7 @@ func (p *Pending) collect(ctx context.Context, sink func([]Packet) error, items 
 				return r, &IncompleteListError{Action: p.action, Received: received, Expected: -1, Err: cause}
 			case cause != nil:
 				return nil, fmt.Errorf("%s: %w", p.action, cause)
-			case resp != nil && resp.IsError():
+			case resp != nil && resp.isError():
 				return r, &ActionError{Action: p.action, ActionID: p.id, Message: resp.Get("Message"), Response: *resp}
 			case final != nil && listMarkOf(*final) == listCancelled:
 				return r, &IncompleteListError{Action: p.action, Received: received, Expected: listItems(*final), Cancelled: true}
@@ -1101,7 +1100,7 @@ func (c *Client) answer(p *Pending, pkt Packet) {
 			break
 		}
 	}
-	list := listMarkOf(pkt) == listStart && !pkt.IsError()
+	list := listMarkOf(pkt) == listStart && !pkt.isError()
 	if !list {
 		delete(c.pending, p.id)
 	}

@@ -275,7 +275,7 @@ func TestDoFixtures(t *testing.T) {
 			if !errors.As(rs[2].err, &ae) || ae.Message != "Database entry not found" || ae.Action != "DBGet" {
 				t.Fatalf("missing key: err = %v, want *ActionError", rs[2].err)
 			}
-			if rs[2].resp == nil || !rs[2].resp.Packet.IsError() || rs[2].resp.Events != nil {
+			if rs[2].resp == nil || !strings.EqualFold(rs[2].resp.Packet.Get("Response"), "Error") || rs[2].resp.Events != nil {
 				t.Errorf("missing key: resp = %+v", rs[2].resp)
 			}
 		}},

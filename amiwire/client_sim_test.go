@@ -49,17 +49,20 @@ func TestDoSimulator(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dial(t, simServer(t, amisim.Options{Calls: tt.calls}), amiwire.Config{Events: "off"})
-			p, err := c.Send(testCtx(t), tt.action)
+			const id = "sim-1"
+			action := tt.action.Clone()
+			action.Add("ActionID", id)
+			p, err := c.Send(testCtx(t), action)
 			if err != nil {
 				t.Fatal(err)
 			}
 			resp, err := p.Wait(testCtx(t))
 			if tt.errMsg != "" {
 				var ae *amiwire.ActionError
-				if !errors.As(err, &ae) || !strings.HasPrefix(ae.Message, tt.errMsg) || ae.ActionID != p.ActionID() || ae.Action != tt.action.Action() {
+				if !errors.As(err, &ae) || !strings.HasPrefix(ae.Message, tt.errMsg) || ae.ActionID != id || ae.Action != tt.action.Action() {
 					t.Fatalf("err = %#v, want *ActionError %q", err, tt.errMsg)
 				}
-				if resp == nil || !resp.Packet.IsError() || resp.Packet.ActionID() != p.ActionID() {
+				if resp == nil || !strings.EqualFold(resp.Packet.Get("Response"), "Error") || resp.Packet.ActionID() != id {
 					t.Fatalf("resp = %+v, want the error response", resp)
 				}
 				return
@@ -67,7 +70,7 @@ func TestDoSimulator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := resp.Packet.Get("Response"); got != "Success" || resp.Packet.ActionID() != p.ActionID() {
+			if got := resp.Packet.Get("Response"); got != "Success" || resp.Packet.ActionID() != id {
 				t.Errorf("response = %v", resp.Packet)
 			}
 			if tt.items < 0 {
@@ -80,7 +83,7 @@ func TestDoSimulator(t *testing.T) {
 				t.Fatalf("%d items (nil %v), want %d", len(resp.Events), resp.Events == nil, tt.items)
 			}
 			for i, ev := range resp.Events {
-				if ev.Event() != tt.itemEvent || ev.ActionID() != p.ActionID() {
+				if ev.Event() != tt.itemEvent || ev.ActionID() != id {
 					t.Errorf("item %d = %v", i, ev)
 				}
 				if last := ev.Fields[len(ev.Fields)-1]; tt.idLast && last.Key != "ActionID" {
@@ -101,7 +104,8 @@ func TestDoSimulator(t *testing.T) {
 // TestPipelineReverseWait sends many actions, plain ones and lists, before
 // collecting any result, and collects them last first.
 func TestPipelineReverseWait(t *testing.T) {
-	c := dial(t, simServer(t, amisim.Options{Calls: 2}), amiwire.Config{Events: "off"})
+	srv := simServer(t, amisim.Options{Calls: 2})
+	c := dial(t, srv, amiwire.Config{Events: "off"})
 	idForm := regexp.MustCompile(`^[0-9a-f]{8}-[0-9]+$`)
 	const n = 200
 	pend := make([]*amiwire.Pending, n)
@@ -114,17 +118,32 @@ func TestPipelineReverseWait(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !idForm.MatchString(p.ActionID()) {
-			t.Fatalf("ActionID %q", p.ActionID())
-		}
 		pend[i] = p
 	}
+	resps := make([]*amiwire.Response, n)
 	for i := n - 1; i >= 0; i-- {
 		resp, err := pend[i].Wait(testCtx(t))
 		if err != nil {
 			t.Fatalf("action %d: %v", i, err)
 		}
-		if resp.Packet.ActionID() != pend[i].ActionID() {
+		resps[i] = resp
+	}
+	// The ActionIDs the client added, in the order sent; every action has
+	// been answered, so the server has read them all.
+	var ids []string
+	for _, r := range srv.Requests() {
+		if a := r.Action.Action(); a == "Ping" || a == "CoreShowChannels" {
+			ids = append(ids, r.Action.ActionID())
+		}
+	}
+	if len(ids) != n {
+		t.Fatalf("server got %d actions, want %d", len(ids), n)
+	}
+	for i, resp := range resps {
+		if !idForm.MatchString(ids[i]) {
+			t.Fatalf("ActionID %q", ids[i])
+		}
+		if resp.Packet.ActionID() != ids[i] {
 			t.Fatalf("action %d got the response of %s", i, resp.Packet.ActionID())
 		}
 		if want := map[bool]int{true: 4, false: 0}[i%5 == 0]; len(resp.Events) != want {
@@ -190,7 +209,7 @@ func TestEmitDuringList(t *testing.T) {
 // already answered is an async event.
 func TestOriginateResponseIsAsync(t *testing.T) {
 	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{Events: "on"})
-	p, err := c.Send(testCtx(t), amiwire.NewAction("Originate", "Channel", "Bogus/1", "Async", "true", "Application", "Wait", "Data", "1"))
+	p, err := c.Send(testCtx(t), amiwire.NewAction("Originate", "ActionID", "orig-1", "Channel", "Bogus/1", "Async", "true", "Application", "Wait", "Data", "1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,7 +224,7 @@ func TestOriginateResponseIsAsync(t *testing.T) {
 		}
 		for _, ev := range evs {
 			if ev.Event() == "OriginateResponse" {
-				if ev.ActionID() != p.ActionID() || ev.Get("Response") != "Failure" {
+				if ev.ActionID() != "orig-1" || ev.Get("Response") != "Failure" {
 					t.Fatalf("OriginateResponse = %v", ev)
 				}
 				return

@@ -275,7 +275,7 @@ func (c *Client) login(pl *pipeline) error {
 		if err != nil {
 			return fmt.Errorf("challenge: %w", err)
 		}
-		if resp.IsError() {
+		if resp.isError() {
 			return &ActionError{Action: "Challenge", ActionID: resp.ActionID(), Message: resp.Get("Message"), Response: resp}
 		}
 		challenge := resp.Get("Challenge")
@@ -304,7 +304,7 @@ func (c *Client) login(pl *pipeline) error {
 	if err != nil {
 		return fmt.Errorf("login: %w", err)
 	}
-	if resp.IsError() {
+	if resp.isError() {
 		return &AuthError{Username: c.cfg.Username, Message: resp.Get("Message")}
 	}
 	return nil

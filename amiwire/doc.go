@@ -23,7 +23,7 @@
 // Err say when and why it ended.
 //
 // Packets: a Packet is its ordered Fields (Get, Lookup, Has, Values,
-// Event, Action, ActionID, IsError, Add) and, when read, its wire bytes
+// Event, Action, ActionID, Add) and, when read, its wire bytes
 // (Raw). What the Client hands out is the caller's to keep and never
 // changes; Clone copies, and Complete and HeldSize serve the consumers
 // that ask to have packets lent instead (Config.Lend).

@@ -183,7 +183,7 @@ func TestFixturesServer(t *testing.T) {
 			// The last packet is Goodbye, except where the server refused the login.
 			last := pkts[len(pkts)-1]
 			if name == "login-bad-secret.server.ami" {
-				if !last.IsError() || last.Get("Message") != "Authentication failed" {
+				if !last.isError() || last.Get("Message") != "Authentication failed" {
 					t.Errorf("last packet %v", last)
 				}
 			} else if last.Get("Response") != "Goodbye" {
@@ -361,7 +361,7 @@ func TestFixtureDetails(t *testing.T) {
 		}
 		var notFound int
 		for _, p := range db {
-			if p.IsError() && p.Get("Message") == "Database entry not found" {
+			if p.isError() && p.Get("Message") == "Database entry not found" {
 				notFound++
 				if listMarkOf(p) != listNone {
 					t.Errorf("error response starts a list")
@@ -375,7 +375,7 @@ func TestFixtureDetails(t *testing.T) {
 		const msg = "Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands."
 		var got bool
 		for _, p := range ua {
-			if p.IsError() && p.Get("Message") == msg {
+			if p.isError() && p.Get("Message") == msg {
 				got = true
 			}
 		}
@@ -392,7 +392,7 @@ func TestFixtureDetails(t *testing.T) {
 				t.Errorf("%s: no OriginateResponse", name)
 				continue
 			}
-			if o.kind() != kindEvent || o.Get("Response") != "Success" || o.IsError() || listMarkOf(o) != listItem {
+			if o.kind() != kindEvent || o.Get("Response") != "Success" || o.isError() || listMarkOf(o) != listItem {
 				t.Errorf("%s: OriginateResponse Kind %v, Response %q, mark %v", name, o.kind(), o.Get("Response"), listMarkOf(o))
 			}
 			if name == "originate-async.server.ami" && (o.ActionID() != "orig-2" || o.Get("Reason") != "4") {

@@ -134,8 +134,8 @@ func (p Packet) Action() string { return p.Get("Action") }
 // ActionID returns the ActionID header, or "" when there is none.
 func (p Packet) ActionID() string { return p.Get("ActionID") }
 
-// IsError reports whether the packet is a "Response: Error".
-func (p Packet) IsError() bool {
+// isError reports whether the packet is a "Response: Error".
+func (p Packet) isError() bool {
 	return p.kind() == kindResponse && strings.EqualFold(p.Get("Response"), "Error")
 }
 

@@ -49,7 +49,7 @@ func TestPacketKind(t *testing.T) {
 			t.Errorf("%d.String() = %q", k, k.String())
 		}
 	}
-	if !pk("Response", "error").IsError() || pk("Response", "Success").IsError() || pk("Event", "X", "Response", "Error").IsError() {
+	if !pk("Response", "error").isError() || pk("Response", "Success").isError() || pk("Event", "X", "Response", "Error").isError() {
 		t.Error("IsError")
 	}
 }

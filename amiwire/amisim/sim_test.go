@@ -79,7 +79,7 @@ func TestCallLifecycleListener(t *testing.T) {
 	listener.login("admin", "s3cret")
 	listener.readEvent("SuccessfulAuth")
 	orig := dial(t, srv.Addr())
-	if r := orig.login("admin", "s3cret", "Events", "off"); r.IsError() {
+	if r := orig.login("admin", "s3cret", "Events", "off"); strings.EqualFold(r.Get("Response"), "Error") {
 		t.Fatal(r)
 	}
 	r := orig.do("Originate", "ActionID", "orig-originate-2", "Channel", "Local/short@default", "Application", "Wait", "Data", "10", "Async", "true")
@@ -298,7 +298,7 @@ func TestOriginateErrors(t *testing.T) {
 	if r := c.do("Originate", "ActionID", "o2", "Channel", "PJSIP/100", "Application", "Wait"); r.Get("Message") != "Originate failed" {
 		t.Fatal(r)
 	}
-	if r := c.do("Originate", "ActionID", "o3", "Channel", "PJSIP/100", "Application", "Wait", "Async", "yes"); r.IsError() {
+	if r := c.do("Originate", "ActionID", "o3", "Channel", "PJSIP/100", "Application", "Wait", "Async", "yes"); strings.EqualFold(r.Get("Response"), "Error") {
 		t.Fatal(r)
 	}
 	or, _ := c.readEvent("OriginateResponse")

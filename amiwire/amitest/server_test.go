@@ -83,7 +83,7 @@ func TestLoginTable(t *testing.T) {
 				r = c.login(tt.user, tt.secret)
 			}
 			if !tt.ok {
-				if !r.IsError() || r.Get("Message") != "Authentication failed" {
+				if !strings.EqualFold(r.Get("Response"), "Error") || r.Get("Message") != "Authentication failed" {
 					t.Fatalf("bad login: %v", r)
 				}
 				if rest := c.expectEOF(); len(rest) != 0 {

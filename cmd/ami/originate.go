@@ -267,7 +267,7 @@ func originateQueued(ctx context.Context, s connSettings, o originateOptions, ou
 	if err := out.Flush(); err != nil {
 		return err
 	}
-	if resp.Packet.IsError() {
+	if strings.EqualFold(resp.Packet.Get("Response"), "Error") {
 		return exitWith(exitActionError, fmt.Errorf("originate %s: %s", o.channel, oneLine(resp.Packet.Get("Message"))))
 	}
 	return nil
@@ -315,7 +315,7 @@ func (w *originateWaiter) run(ctx context.Context) (amiwire.Packet, error) {
 	if err != nil {
 		return amiwire.Packet{}, w.interrupted(ctx, originateWaitError(ctx, o, w.settings, err))
 	}
-	if resp.Packet.IsError() {
+	if strings.EqualFold(resp.Packet.Get("Response"), "Error") {
 		return amiwire.Packet{}, exitWith(exitActionError, fmt.Errorf("originate %s: %s", o.channel, oneLine(resp.Packet.Get("Message"))))
 	}
 

@@ -192,7 +192,7 @@ var ErrNoList = errors.New("not a ListCommands answer")
 // header but Response, ActionID and Message, each "Name: synopsis (Priv:
 // classes)". Asterisk lists only the actions the user may send.
 func CountActions(p amiwire.Packet) (int, error) {
-	if p.IsError() {
+	if strings.EqualFold(p.Get("Response"), "Error") {
 		return 0, fmt.Errorf("ListCommands: %s", p.Get("Message"))
 	}
 	n := 0
