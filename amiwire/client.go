@@ -59,13 +59,14 @@ type Config struct {
 	// "off"); "" sends "off": no async events unless asked for. Asterisk
 	// sends the events of the classes named that the user may read.
 	Events string
-	// EventBuffer bounds the memory, in bytes as Packet.HeldSize counts
-	// it, held by the async events waiting for NextEvents (DropWhenFull
+	// EventBuffer bounds the memory, in bytes, held by the async events waiting for NextEvents (DropWhenFull
 	// says what happens when they reach it), and separately by the items of
 	// each event list: those not yet done with by Stream's callback, or
 	// every item for Wait, which keeps them all. A list whose items reach
 	// it while its consumer makes no room ends the connection with an
-	// *OverflowError (see Pending.Stream). 0 means DefaultEventBuffer.
+	// *OverflowError (see Pending.Stream). A packet counts as its wire bytes
+	// plus its Fields slice and the Packet itself (on 64-bit systems 32
+	// bytes a field and 48 bytes). 0 means DefaultEventBuffer.
 	EventBuffer int
 	// DropWhenFull makes a full event queue drop each new async event and
 	// count it (Client.Dropped). Without it the Client stops reading the
@@ -275,7 +276,7 @@ type Pending struct {
 	signal chan struct{} // wakes the waiter (capacity 1)
 	space  chan struct{} // wakes the reader waiting for room (capacity 1)
 
-	// held is the HeldSize of the items held: not yet done with by the
+	// held is the heldSize of the items held: not yet done with by the
 	// waiter or, for a keeping waiter, kept. The read loop adds, the
 	// waiter subtracts without taking mu (once per giveBackEvery items),
 	// and full says that the read loop waits for room: each side writes
@@ -554,7 +555,7 @@ func (p *Pending) heldBy(items []Packet) int {
 	}
 	n := 0
 	for i := range items {
-		n += items[i].HeldSize()
+		n += items[i].heldSize()
 	}
 	return n
 }
@@ -1187,7 +1188,7 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 	if p.lend {
 		p.seqs = append(p.seqs, p.lastSeq)
 	}
-	if p.held.Add(int64(ev.HeldSize())) > int64(c.limit) && !p.waitForRoom() {
+	if p.held.Add(int64(ev.heldSize())) > int64(c.limit) && !p.waitForRoom() {
 		over := &OverflowError{Action: p.action, Limit: c.limit, Received: p.received}
 		p.items, p.seqs = nil, nil
 		p.held.Store(0)

@@ -20,7 +20,7 @@ func bigItemHeld(t *testing.T, c *amiwire.Client, srv *amitest.Server) int {
 	if err != nil || len(resp.Events) != 1 {
 		t.Fatalf("one item: %v, %v", resp, err)
 	}
-	return resp.Events[0].HeldSize() + 5 // Seq of up to 6 digits
+	return amiwire.HeldSize(resp.Events[0]) + 5 // Seq of up to 6 digits
 }
 
 // TestStreamStalledConsumerOverflows: a list whose consumer is stuck (a

@@ -523,7 +523,7 @@ func TestResponseWithoutActionID(t *testing.T) {
 }
 
 // rawEvents returns n events of identical size, "Seq: 00000" onwards, and
-// what each counts against Config.EventBuffer once read (HeldSize).
+// what each counts against Config.EventBuffer once read.
 func rawEvents(n int) (b []byte, held int) {
 	for i := 0; i < n; i++ {
 		b = fmt.Appendf(b, "Event: Test\r\nPrivilege: user,all\r\nSeq: %05d\r\n\r\n", i)
@@ -532,7 +532,7 @@ func rawEvents(n int) (b []byte, held int) {
 	if err != nil {
 		panic(err)
 	}
-	return b, p.HeldSize()
+	return b, amiwire.HeldSize(p)
 }
 
 func TestOverflowDrop(t *testing.T) {

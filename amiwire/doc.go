@@ -25,7 +25,7 @@
 // Packets: a Packet is its ordered Fields (Get, Lookup, Has, Values,
 // Event, Action, ActionID, Add) and, when read, its wire bytes
 // (Raw). What the Client hands out is the caller's to keep and never
-// changes; Clone copies, and Complete and HeldSize serve the consumers
+// changes; Clone copies, and Complete serves the consumers
 // that ask to have packets lent instead (Config.Lend).
 //
 // The wire alone: a Reader (ReadBanner, ReadPacket, Offset) and a Writer

@@ -142,7 +142,7 @@ func (e *IncompleteListError) Unwrap() error { return e.Err }
 
 // OverflowError means the items of an event list arrived faster than they
 // were taken, until they held more memory than Config.EventBuffer allows
-// (counted as Packet.HeldSize counts it). Rather than stop reading the
+// (see Config.EventBuffer for how they count). Rather than stop reading the
 // socket (a server with a write timeout, like Asterisk, would then drop
 // the connection) or grow, the Client ended the connection: the rest of
 // the list, and every action still waiting, fail. Errors of a list cut

@@ -2,6 +2,9 @@ package amiwire
 
 import "time"
 
+// HeldSize returns what p counts against Config.EventBuffer.
+func HeldSize(p Packet) int { return p.heldSize() }
+
 // ItemBytes returns what the list items that p holds and its waiter is not
 // done with count against the limit (for tests of the memory bound).
 func ItemBytes(p *Pending) int {

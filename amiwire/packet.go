@@ -145,11 +145,11 @@ func (p Packet) isError() bool {
 // those that lie in Raw stay there).
 func (p Packet) Clone() Packet { return p.own() }
 
-// HeldSize returns about how much memory p keeps alive while it is held:
+// heldSize returns about how much memory p keeps alive while it is held:
 // its bytes (Raw, where the Reader puts the strings of its fields too, or
 // the keys and values of a packet without Raw), its Fields and the Packet
 // itself. It is what Config.EventBuffer counts.
-func (p Packet) HeldSize() int {
+func (p Packet) heldSize() int {
 	n := packetSize + len(p.Fields)*fieldSize
 	if p.Raw != nil {
 		return n + len(p.Raw)
@@ -160,7 +160,7 @@ func (p Packet) HeldSize() int {
 	return n + 2
 }
 
-// The sizes of a Packet and a Field, for HeldSize.
+// The sizes of a Packet and a Field, for heldSize.
 const (
 	packetSize = int(unsafe.Sizeof(Packet{}))
 	fieldSize  = int(unsafe.Sizeof(Field{}))

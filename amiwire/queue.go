@@ -73,7 +73,7 @@ func signal(ch chan struct{}) {
 }
 
 // eventSize is what a queued packet counts against the limit.
-func eventSize(p Packet) int { return p.HeldSize() }
+func eventSize(p Packet) int { return p.heldSize() }
 
 // push queues p, numbered seq, as pushBatch does.
 func (q *eventQueue) push(p Packet, seq uint64, block bool) {

@@ -28,10 +28,27 @@ func bufferOf(c *cli.Context) (int, error) {
 	return n, nil
 }
 
+// heldSize is about what a cloned packet keeps alive while it is held:
+// its bytes (Raw, where Clone leaves the strings of its fields, or those
+// strings when there is no Raw), its Fields and the Packet itself.
+func heldSize(p amiwire.Packet) int {
+	n := int(unsafe.Sizeof(p)) + len(p.Fields)*fieldSize
+	if p.Raw != nil {
+		return n + len(p.Raw)
+	}
+	for _, f := range p.Fields {
+		n += len(f.Key) + len(f.Value)
+	}
+	return n
+}
+
+// fieldSize is the memory of one amiwire.Field.
+const fieldSize = int(unsafe.Sizeof(amiwire.Field{}))
+
 // tableRowSize is what a row of -o table holds: the cloned packet of
 // its fields and the table's own copy of their slice, with its header.
 func tableRowSize(p amiwire.Packet) int {
-	return p.HeldSize() + len(p.Fields)*int(unsafe.Sizeof(amiwire.Field{})) + tableRowHeader
+	return heldSize(p) + len(p.Fields)*fieldSize + tableRowHeader
 }
 
 // tableRowHeader is what the table writer adds per row besides the copy of

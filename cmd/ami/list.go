@@ -207,7 +207,7 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 		if all {
 			lw.seen()
 			p := complete(item).Clone()
-			if heldBytes += p.HeldSize(); heldBytes > limit {
+			if heldBytes += heldSize(p); heldBytes > limit {
 				return &errHeld{what: "--all holds every item until the list is complete", hint: "leave out --all to stream the items, or raise --buffer", limit: limit, items: items}
 			}
 			held = append(held, p)
