@@ -193,8 +193,7 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 		if errors.Is(err, io.EOF) {
 			err = fmt.Errorf("%w by the server before the banner", ErrClosed)
 		}
-		var tm *TLSMismatchError
-		if errors.As(err, &tm) {
+		if errors.Is(err, ErrServerTLS) {
 			return nil, &ConnectError{Stage: StageBanner, Addr: cfg.Addr, Err: err}
 		}
 		return nil, fail(StageBanner, err)
@@ -219,7 +218,7 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 // readBannerOrProbe reads the banner of a plain connection. When none has
 // come after grace, it tries a TLS handshake with the same address on a
 // second connection, and if that succeeds it stops waiting: the error is
-// then a *TLSMismatchError, rather than a timeout at the deadline.
+// then ErrServerTLS, wrapped, rather than a timeout at the deadline.
 func (c *Client) readBannerOrProbe(ctx context.Context, d *net.Dialer, grace time.Duration) (string, error) {
 	var (
 		mu     sync.Mutex
@@ -254,7 +253,7 @@ func (c *Client) readBannerOrProbe(ctx context.Context, d *net.Dialer, grace tim
 		return banner, err
 	}
 	if err != nil {
-		return "", &TLSMismatchError{ServerTLS: true, Waited: grace}
+		return "", fmt.Errorf("%w: no banner after %v, and a TLS handshake with the same address succeeded", ErrServerTLS, grace.Round(time.Millisecond))
 	}
 	// The banner came just as the probe cut the read short: undo the cut.
 	if ctx.Err() == nil {

@@ -36,8 +36,9 @@
 // *FieldError (an action that cannot be sent as it is),
 // *IncompleteListError (a list cut short or miscounted), *OverflowError
 // (list items taken too slowly), *ProtocolError (a broken stream, or a
-// packet over a size limit), *TLSMismatchError (the server speaks the
-// other protocol), and ErrClosed for a connection that has ended.
+// packet over a size limit), ErrClosed for a connection that has ended,
+// and inside a *ConnectError ErrServerTLS or ErrServerPlain (the server
+// speaks the other protocol: dial the other way).
 //
 // Nearby: amitls checks TLS certificates as Dial does (pinning, the
 // CN-only certificates of ast_tls_cert); calls correlates events into

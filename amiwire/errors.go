@@ -9,6 +9,21 @@ import (
 // by either side. Errors that wrap it say what was in progress.
 var ErrClosed = errors.New("connection closed")
 
+// ErrServerTLS means the server speaks TLS and Dial was told to speak
+// plain AMI (Config.TLS is nil): no banner came, and a TLS handshake with
+// the same address succeeded. Dial with Config.TLS set instead. Dial
+// returns it wrapped, with how long it waited, in a *ConnectError at
+// StageBanner, as soon as it knows: well before the context's deadline.
+var ErrServerTLS = errors.New("the server speaks TLS")
+
+// ErrServerPlain means the server does not speak TLS and Config.TLS is
+// set: the handshake was answered with bytes that are not TLS at all,
+// such as a plain AMI banner. Dial without Config.TLS, or to the server's
+// TLS port, instead. Dial returns it wrapped, with the start of what the
+// server sent, in a *ConnectError at StageTLS; the handshake's
+// tls.RecordHeaderError is wrapped too.
+var ErrServerPlain = errors.New("the server does not speak TLS")
+
 // ProtocolError means the byte stream broke the AMI framing: a missing or
 // foreign banner, a packet cut off by the end of the stream, and the like;
 // or an incoming packet broke one of the Reader's size limits. In that

@@ -2,6 +2,7 @@ package amiwire_test
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log"
@@ -185,7 +186,8 @@ func ExampleClient_WatchEvent() {
 	// Success PJSIP/alice
 }
 
-// Failures are typed: branch with errors.As, not on message text.
+// Failures are typed: branch with errors.As and errors.Is, not on
+// message text.
 func Example_errors() {
 	srv := exampleServer()
 	defer srv.Close()
@@ -197,6 +199,10 @@ func Example_errors() {
 	var ae *amiwire.AuthError
 	if errors.As(err, &ce) && errors.As(err, &ae) {
 		fmt.Println(ce.Stage, "refused for", ae.Username)
+	}
+	_, err = amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "s3cret", TLS: &tls.Config{}})
+	if errors.As(err, &ce) && errors.Is(err, amiwire.ErrServerPlain) {
+		fmt.Println(ce.Stage, "failed: a plain AMI port, dial without TLS")
 	}
 
 	c, err := amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "s3cret"})
@@ -228,6 +234,7 @@ func Example_errors() {
 	}
 	// Output:
 	// login refused for admin
+	// tls failed: a plain AMI port, dial without TLS
 	// not sent: header Name
 	// server said: Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands.
 	// a list of 3

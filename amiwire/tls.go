@@ -24,37 +24,9 @@ func clientTLS(cfg Config) (*tls.Config, func() amitls.Check) {
 	return amitls.Config(tc, cfg.TLSFingerprint, cfg.TLSCommonName)
 }
 
-// TLSMismatchError is Dial's finding that the server speaks the other
-// protocol: TLS while Config.TLS is nil (no banner came, and a TLS
-// handshake with the same address succeeded), or plain text while
-// Config.TLS is set (the handshake was answered with bytes that are not
-// TLS, such as a plain AMI banner).
-type TLSMismatchError struct {
-	// ServerTLS is true for a TLS server reached without TLS, false for a
-	// server that does not speak TLS reached with it.
-	ServerTLS bool
-	// Waited is how long no banner came (ServerTLS).
-	Waited time.Duration
-	// First is the start of what the server sent instead of a TLS
-	// handshake (not ServerTLS).
-	First []byte
-	// Err is the handshake's error (not ServerTLS).
-	Err error
-}
-
-// Error says what was seen.
-func (e *TLSMismatchError) Error() string {
-	if e.ServerTLS {
-		return fmt.Sprintf("no banner after %v, and a TLS handshake with the same address succeeded", e.Waited.Round(time.Millisecond))
-	}
-	return fmt.Sprintf("the server answered the TLS handshake with plain text %q, not TLS", e.First)
-}
-
-// Unwrap returns the handshake's error, if any.
-func (e *TLSMismatchError) Unwrap() error { return e.Err }
-
 // notTLS turns a handshake failure on a first record that is not TLS at
-// all into a *TLSMismatchError; other errors come back as they are.
+// all into an error wrapping ErrServerPlain; other errors come back as
+// they are.
 func notTLS(err error) error {
 	var rh tls.RecordHeaderError
 	if !errors.As(err, &rh) {
@@ -65,9 +37,22 @@ func notTLS(err error) error {
 	if t := rh.RecordHeader[0]; t >= 20 && t <= 23 {
 		return err
 	}
-	first := bytes.Clone(rh.RecordHeader[:])
-	return &TLSMismatchError{First: first, Err: err}
+	return &plainError{first: bytes.Clone(rh.RecordHeader[:]), err: err}
 }
+
+// plainError is ErrServerPlain with what the server sent instead of a
+// TLS handshake. It wraps the handshake's tls.RecordHeaderError too,
+// which holds those bytes, without repeating its text.
+type plainError struct {
+	first []byte
+	err   error
+}
+
+func (e *plainError) Error() string {
+	return fmt.Sprintf("%v: it answered the TLS handshake with plain text %q", ErrServerPlain, e.first)
+}
+
+func (e *plainError) Unwrap() []error { return []error{ErrServerPlain, e.err} }
 
 // bannerGrace is how long Dial waits for the banner of a plain connection,
 // on top of the time the connect took, before it checks on a second

@@ -231,7 +231,7 @@ func TestDialTLSHooks(t *testing.T) {
 
 // TestDialTLSMismatch checks both wrong guesses: plain AMI to a TLS port
 // is detected well before the deadline, and TLS to a plain port names
-// the plain banner.
+// the plain banner. Each is told by its sentinel, and only by that one.
 func TestDialTLSMismatch(t *testing.T) {
 	cert, err := amitest.SelfSignedTLS()
 	if err != nil {
@@ -241,27 +241,26 @@ func TestDialTLSMismatch(t *testing.T) {
 	plainAddr := amitest.NewServer(t, amitest.Options{}).Addr()
 
 	// The context allows 20 s; a plain read would wait for all of it and
-	// end in a timeout, not in a TLSMismatchError.
+	// end in a timeout, not in ErrServerTLS.
 	_, err = amiwire.Dial(testCtx(t), amiwire.Config{Addr: tlsAddr, Username: "admin", Secret: "admin"})
 	var ce *amiwire.ConnectError
-	var tm *amiwire.TLSMismatchError
-	if !errors.As(err, &ce) || ce.Stage != amiwire.StageBanner || !errors.As(err, &tm) || !tm.ServerTLS {
-		t.Fatalf("plain to TLS: err = %v, want a TLSMismatchError at the banner", err)
+	if !errors.As(err, &ce) || ce.Stage != amiwire.StageBanner || !errors.Is(err, amiwire.ErrServerTLS) || errors.Is(err, amiwire.ErrServerPlain) {
+		t.Fatalf("plain to TLS: err = %v, want ErrServerTLS (alone) at the banner", err)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("plain to TLS: %v, want it found before the deadline", err)
 	}
-	if !strings.Contains(err.Error(), "TLS handshake with the same address succeeded") {
+	if !strings.Contains(err.Error(), "no banner after ") || !strings.Contains(err.Error(), "TLS handshake with the same address succeeded") {
 		t.Errorf("plain to TLS: %v", err)
 	}
 
 	_, err = amiwire.Dial(testCtx(t), amiwire.Config{Addr: plainAddr, Username: "admin", Secret: "admin", TLS: &tls.Config{RootCAs: cert.Pool}})
-	if !errors.As(err, &ce) || ce.Stage != amiwire.StageTLS || !errors.As(err, &tm) || tm.ServerTLS {
-		t.Fatalf("TLS to plain: err = %v, want a TLSMismatchError at tls", err)
+	if !errors.As(err, &ce) || ce.Stage != amiwire.StageTLS || !errors.Is(err, amiwire.ErrServerPlain) || errors.Is(err, amiwire.ErrServerTLS) {
+		t.Fatalf("TLS to plain: err = %v, want ErrServerPlain (alone) at tls", err)
 	}
 	var rh tls.RecordHeaderError
-	if string(tm.First) != "Aster" || tm.ServerTLS || !errors.As(err, &rh) {
-		t.Errorf("TLS to plain: First %q, ServerTLS %v, err %v", tm.First, tm.ServerTLS, err)
+	if !errors.As(err, &rh) || string(rh.RecordHeader[:]) != "Aster" || !strings.Contains(err.Error(), `plain text "Aster"`) {
+		t.Errorf("TLS to plain: err %v, want the handshake's RecordHeaderError with \"Aster\" wrapped and named", err)
 	}
 }
 

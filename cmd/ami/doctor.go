@@ -276,13 +276,12 @@ func dialFailed(rep *doctor.Report, s connSettings, err error, cert *x509.Certif
 		rep.Add("connect", doctor.OK, s.Config.Addr, "")
 		fix := ""
 		var cerr *amitls.CertificateError
-		var tm *amiwire.TLSMismatchError
 		switch {
 		case errors.As(err, &cerr):
 			cause = oneLine(cerr.Error()) + "; " + certDates(cerr.Cert)
 			fix = certHint(cerr)
-		case errors.As(err, &tm):
-			cause, fix = oneLine(tm.Error()), mismatchHint(tm)
+		case isMismatch(err):
+			cause, fix = oneLine(ce.Err.Error()), mismatchHint(err)
 		}
 		rep.Add("TLS", doctor.Fail, cause, fix)
 		return
@@ -293,9 +292,8 @@ func dialFailed(rep *doctor.Report, s connSettings, err error, cert *x509.Certif
 			rep.Add("TLS", doctor.OK, certSummary(cert), "")
 		}
 		fix := fmt.Sprintf("this port does not speak AMI: manager.conf [general] port (5038) or tlsbindaddr (port 5039) says where AMI listens; %s is something else", s.Config.Addr)
-		var tm *amiwire.TLSMismatchError
-		if errors.As(err, &tm) {
-			cause, fix = oneLine(tm.Error()), mismatchHint(tm)
+		if isMismatch(err) {
+			cause, fix = oneLine(ce.Err.Error()), mismatchHint(err)
 		}
 		rep.Add("banner", doctor.Fail, cause, fix)
 		return

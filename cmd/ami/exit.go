@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -286,9 +287,12 @@ func describeCause(err error) string {
 	if errors.As(err, &cert) {
 		return oneLine(cert.Error()) + "; " + certHint(cert)
 	}
-	var tm *amiwire.TLSMismatchError
-	if errors.As(err, &tm) {
-		return oneLine(tm.Error()) + ": " + mismatchHint(tm)
+	if isMismatch(err) {
+		var ce *amiwire.ConnectError
+		if errors.As(err, &ce) {
+			err = ce.Err
+		}
+		return oneLine(err.Error()) + ": " + mismatchHint(err)
 	}
 	if errors.Is(err, context.Canceled) {
 		return "interrupted"
@@ -359,13 +363,20 @@ func certName(c *x509.Certificate) string {
 	return name
 }
 
+// isMismatch reports whether err is Dial's finding that the server speaks
+// the other protocol: TLS to a plain dial, or plain text to a TLS one.
+func isMismatch(err error) bool {
+	return errors.Is(err, amiwire.ErrServerTLS) || errors.Is(err, amiwire.ErrServerPlain)
+}
+
 // mismatchHint names the likely cause when the server speaks the other
-// protocol.
-func mismatchHint(e *amiwire.TLSMismatchError) string {
+// protocol (isMismatch).
+func mismatchHint(err error) string {
+	var rh tls.RecordHeaderError
 	switch {
-	case e.ServerTLS:
+	case errors.Is(err, amiwire.ErrServerTLS):
 		return "this looks like a TLS port: try --tls"
-	case len(e.First) > 0 && strings.HasPrefix("Asterisk Call Manager/", string(e.First)): // the start of a plain AMI banner
+	case errors.As(err, &rh) && strings.HasPrefix("Asterisk Call Manager/", string(rh.RecordHeader[:])): // the start of a plain AMI banner
 		return "this looks like a plain AMI port: drop --tls, or use the TLS port (tlsbindaddr in manager.conf, usually 5039)"
 	}
 	return "the server does not speak TLS on this port"
