@@ -69,13 +69,13 @@ type Config struct {
 	// bytes a field and 48 bytes). 0 means DefaultEventBuffer.
 	EventBuffer int
 	// DropWhenFull makes a full event queue drop each new async event and
-	// count it (Client.Dropped). Without it the Client stops reading the
-	// socket until NextEvents makes room, so that no event is lost; but
-	// while an action waits for its answer (a Ping, a Logoff) events that
-	// do not fit are dropped and counted instead, so that a consumer that
-	// stops taking events never holds up the answers. A server with a
-	// write timeout (Asterisk's default is 100 ms) may disconnect a client
-	// that stops reading for long.
+	// count it (ConnState's EventsDropped). Without it the Client stops
+	// reading the socket until NextEvents makes room, so that no event is
+	// lost; but while an action waits for its answer (a Ping, a Logoff)
+	// events that do not fit are dropped and counted instead, so that a
+	// consumer that stops taking events never holds up the answers. A
+	// server with a write timeout (Asterisk's default is 100 ms) may
+	// disconnect a client that stops reading for long.
 	DropWhenFull bool
 	// Lend, for a consumer that writes each packet out and keeps none
 	// (ami listen and list do), lets the Client lend it packets in memory
@@ -222,8 +222,13 @@ func newClient(conn net.Conn, cfg Config) *Client {
 	return c
 }
 
-// ConnState returns what Dial found out about the connection.
-func (c *Client) ConnState() ConnState { return c.state }
+// ConnState returns the connection's state now: what Dial found out, and
+// the event queue as it is at the time of the call.
+func (c *Client) ConnState() ConnState {
+	st := c.state
+	st.EventsQueued, st.EventsDropped = c.events.counts()
+	return st
+}
 
 // nextID returns a new ActionID, unique for this client: a random prefix
 // and a counter.
@@ -797,13 +802,6 @@ func (c *Client) answersDue() bool {
 
 // errEventsDiscarded is what NextEvents returns after DiscardEvents.
 var errEventsDiscarded = errors.New("async events discarded")
-
-// Queued returns the number of async events waiting to be taken.
-func (c *Client) Queued() int { return c.events.len() }
-
-// Dropped returns how many async events a full queue has dropped (see
-// Config.DropWhenFull).
-func (c *Client) Dropped() uint64 { return c.events.droppedCount() }
 
 // Logoff says goodbye (Action: Logoff, answered by Response: Goodbye),
 // waits for the server to close (bounded by ctx) and closes the connection.

@@ -102,7 +102,7 @@ func BenchmarkClientEvents(b *testing.B) {
 				buf = evs[:0]
 			}
 			b.StopTimer()
-			b.ReportMetric(float64(c.Dropped()), "dropped")
+			b.ReportMetric(float64(c.ConnState().EventsDropped), "dropped")
 		})
 	}
 }
@@ -138,7 +138,7 @@ func BenchmarkClientEventsSim(b *testing.B) {
 		buf = evs[:0]
 	}
 	b.StopTimer()
-	if d := c.Dropped(); d != 0 {
+	if d := c.ConnState().EventsDropped; d != 0 {
 		b.Fatalf("%d events dropped", d)
 	}
 }

@@ -191,7 +191,7 @@ func TestFullQueueAnswers(t *testing.T) {
 	if err := c.Logoff(testCtx(t)); err != nil {
 		t.Fatalf("Logoff with the queue full: %v", err)
 	}
-	if c.Dropped() == 0 {
+	if c.ConnState().EventsDropped == 0 {
 		t.Errorf("no event dropped; want those that did not fit while the answers were due")
 	}
 }

@@ -172,7 +172,7 @@ func TestListItemsWithoutActionID(t *testing.T) {
 						t.Fatalf("pipelined %d: %s, want %s", i, got, want[i])
 					}
 				}
-				if q := c.Queued(); q != 0 {
+				if q := c.ConnState().EventsQueued; q != 0 {
 					t.Fatalf("%d items went to the event queue", q)
 				}
 			})
@@ -244,7 +244,7 @@ func TestListItemsEventsAction(t *testing.T) {
 			}
 		}
 	}
-	if q := c.Queued(); q != 2 {
+	if q := c.ConnState().EventsQueued; q != 2 {
 		t.Fatalf("%d async events, want the 2 items of the list sent with events on", q)
 	}
 }
@@ -373,7 +373,7 @@ func TestBareTextAnswer(t *testing.T) {
 			if r, err := ping.Wait(ctx); err != nil || r.Packet.Get("Ping") != "Pong" {
 				t.Fatalf("Ping behind it: %+v, %v", r, err)
 			}
-			if q := c.Queued(); q != 0 {
+			if q := c.ConnState().EventsQueued; q != 0 {
 				t.Fatalf("%d async events", q)
 			}
 		})

@@ -206,7 +206,7 @@ func TestPacingYieldsToAStuckConsumer(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFull(t, c, full) // the queue fills while its consumer is stuck
-	if q := c.Queued() * size; q < limit*3/4 {
+	if q := c.ConnState().EventsQueued * size; q < limit*3/4 {
 		t.Fatalf("the reader waited with %d bytes queued; want the queue (%d) full", q, limit)
 	}
 }

@@ -457,7 +457,7 @@ func TestPipelinedFixture(t *testing.T) {
 			t.Fatalf("async event %d:\n%s\nwant:\n%s", i, got[i], want[i])
 		}
 	}
-	if c.Dropped() != 0 {
-		t.Errorf("Dropped = %d", c.Dropped())
+	if c.ConnState().EventsDropped != 0 {
+		t.Errorf("Dropped = %d", c.ConnState().EventsDropped)
 	}
 }

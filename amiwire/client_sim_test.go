@@ -94,7 +94,7 @@ func TestDoSimulator(t *testing.T) {
 				amiwire.ListItems(*resp.Final) != tt.items {
 				t.Errorf("final = %v", resp.Final)
 			}
-			if q := c.Queued(); q != 0 {
+			if q := c.ConnState().EventsQueued; q != 0 {
 				t.Errorf("%d events leaked into the async queue", q)
 			}
 		})
@@ -289,7 +289,7 @@ func TestStreamSimulatorList(t *testing.T) {
 	if n != 2*calls || resp.Events != nil || resp.Final == nil || amiwire.ListItems(*resp.Final) != 2*calls {
 		t.Fatalf("%d items, final %v", n, resp.Final)
 	}
-	if q := c.Queued(); q != 0 {
+	if q := c.ConnState().EventsQueued; q != 0 {
 		t.Errorf("%d events in the async queue", q)
 	}
 }

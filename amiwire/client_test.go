@@ -361,7 +361,7 @@ func TestStreamHugeList(t *testing.T) {
 	if err != nil || len(resp.Events) != 3 {
 		t.Fatalf("Do after an abandoned stream: %v, %v", resp, err)
 	}
-	if q := c.Queued(); q != 0 {
+	if q := c.ConnState().EventsQueued; q != 0 {
 		t.Errorf("%d list items leaked into the async queue", q)
 	}
 }
@@ -546,12 +546,19 @@ func TestOverflowDrop(t *testing.T) {
 	if err := ping(testCtx(t), c); err != nil {
 		t.Fatal(err)
 	}
-	if q, d := c.Queued(), c.Dropped(); q != keep || d != n-keep {
-		t.Fatalf("Queued %d, Dropped %d; want %d, %d", q, d, keep, n-keep)
+	before := c.ConnState()
+	if q, d := before.EventsQueued, before.EventsDropped; q != keep || d != n-keep {
+		t.Fatalf("EventsQueued %d, EventsDropped %d; want %d, %d", q, d, keep, n-keep)
+	}
+	if before.Banner == "" || before.RemoteAddr == nil {
+		t.Errorf("ConnState lost what Dial found out: %+v", before)
 	}
 	evs, err := c.NextEvents(testCtx(t), nil)
 	if err != nil || len(evs) != keep {
 		t.Fatalf("NextEvents: %d, %v", len(evs), err)
+	}
+	if q := c.ConnState().EventsQueued; q != 0 || before.EventsQueued != keep {
+		t.Errorf("after NextEvents: EventsQueued %d now, %d in the earlier ConnState; want 0, %d", q, before.EventsQueued, keep)
 	}
 	for i, ev := range evs {
 		if ev.Get("Seq") != fmt.Sprintf("%05d", i) {
@@ -563,8 +570,8 @@ func TestOverflowDrop(t *testing.T) {
 	if err := ping(testCtx(t), c); err != nil {
 		t.Fatal(err)
 	}
-	if q, d := c.Queued(), c.Dropped(); q != 1 || d != n-keep {
-		t.Errorf("Queued %d, Dropped %d after draining", q, d)
+	if st := c.ConnState(); st.EventsQueued != 1 || st.EventsDropped != n-keep {
+		t.Errorf("EventsQueued %d, EventsDropped %d after draining; want 1, %d", st.EventsQueued, st.EventsDropped, n-keep)
 	}
 }
 
@@ -588,7 +595,7 @@ func waitFull(t *testing.T, c *amiwire.Client, full <-chan struct{}) {
 	select {
 	case <-full:
 	case <-testCtx(t).Done():
-		t.Fatalf("the reader never waited for room (%d events queued)", c.Queued())
+		t.Fatalf("the reader never waited for room (%d events queued)", c.ConnState().EventsQueued)
 	}
 }
 
@@ -600,8 +607,8 @@ func TestOverflowBlock(t *testing.T) {
 	full := queueFull(c)
 	srv.EmitRaw(all)
 	waitFull(t, c, full) // the reader holds events that do not fit and waits for room
-	if q, d := c.Queued(), c.Dropped(); q != keep || d != 0 {
-		t.Fatalf("Queued %d, Dropped %d; want %d, 0", q, d, keep)
+	if st := c.ConnState(); st.EventsQueued != keep || st.EventsDropped != 0 {
+		t.Fatalf("EventsQueued %d, EventsDropped %d; want %d, 0", st.EventsQueued, st.EventsDropped, keep)
 	}
 	var got []amiwire.Packet
 	for i := 0; i < n && len(got) < n; i++ {
@@ -616,8 +623,8 @@ func TestOverflowBlock(t *testing.T) {
 			t.Fatalf("event %d has Seq %s", i, ev.Get("Seq"))
 		}
 	}
-	if len(got) != n || c.Dropped() != 0 {
-		t.Fatalf("%d events, %d dropped", len(got), c.Dropped())
+	if len(got) != n || c.ConnState().EventsDropped != 0 {
+		t.Fatalf("%d events, EventsDropped %d", len(got), c.ConnState().EventsDropped)
 	}
 	if err := ping(testCtx(t), c); err != nil {
 		t.Fatal(err)
@@ -888,7 +895,7 @@ func TestLendEvents(t *testing.T) {
 	// Every answer has come: nothing is dropped from now on.
 	srv.EmitRaw([]byte("Event: Test\r\nSeq: end\r\n\r\n"))
 	take("end")
-	if dropped := int(c.Dropped()); got+dropped != n {
+	if dropped := int(c.ConnState().EventsDropped); got+dropped != n {
 		t.Fatalf("%d events and %d dropped; want %d in all", got, dropped, n)
 	}
 	srv.EmitRaw(all) // more reading, into reused memory

@@ -17,9 +17,9 @@ import (
 	"github.com/ami-cli/ami/amiwire/amitls"
 )
 
-// ConnState is what Dial found out about a connection: whom it reached,
-// what the server said it is, how its TLS certificate was accepted, and
-// how long each step took.
+// ConnState is a connection's state: what Dial found out (whom it
+// reached, what the server said it is, how its TLS certificate was
+// accepted, how long each step took) and its queue of async events.
 type ConnState struct {
 	RemoteAddr net.Addr     // the server's address
 	Banner     string       // the server's greeting line, e.g. "Asterisk Call Manager/11.0.0"
@@ -29,6 +29,10 @@ type ConnState struct {
 	ConnectTime time.Duration // TCP connect, and the TLS handshake when there is one
 	BannerTime  time.Duration // from connected to banner read
 	LoginTime   time.Duration // from banner read to the login response
+
+	// The async event queue, at the time of the ConnState call.
+	EventsQueued  int    // events waiting to be taken by NextEvents
+	EventsDropped uint64 // events a full queue has dropped since Dial (see Config.DropWhenFull)
 }
 
 // Dial connects to an AMI server, reads its banner and logs in. The context

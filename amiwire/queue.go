@@ -252,14 +252,10 @@ func (q *eventQueue) discard(cause error) {
 	q.close(cause)
 }
 
-func (q *eventQueue) len() int {
+// counts returns the number of packets queued and of those dropped so far.
+func (q *eventQueue) counts() (queued int, dropped uint64) {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	return len(q.items)
-}
-
-func (q *eventQueue) droppedCount() uint64 {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.dropped
+	queued, dropped = len(q.items), q.dropped
+	q.mu.Unlock()
+	return queued, dropped
 }

@@ -29,7 +29,7 @@ func TestPacingBeforeTheFirstBatch(t *testing.T) {
 	if paced != 1 {
 		t.Fatalf("paced %d times with %d bytes queued and no batch taken, want 1", paced, q.bytes)
 	}
-	if got, want := q.len(), paceBytes/size+len(batch); got != want {
+	if got, want := len(q.items), paceBytes/size+len(batch); got != want {
 		t.Fatalf("%d events queued, want %d (pacing delays, never drops)", got, want)
 	}
 }

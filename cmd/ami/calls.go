@@ -533,7 +533,7 @@ func (w *callsWatcher) session(ctx context.Context, cl *amiwire.Client) (lost bo
 		}
 		clear(batch)
 		w.batch = batch[:0]
-		if w.view != nil && w.view.due(now) || w.view == nil && cl.Queued() == 0 {
+		if w.view != nil && w.view.due(now) || w.view == nil && cl.ConnState().EventsQueued == 0 {
 			if err := w.flush(); err != nil {
 				return false, w.writeErr(err)
 			}

@@ -402,10 +402,11 @@ func eventsStep(ctx context.Context, rep *doctor.Report, s connSettings, cl *ami
 	start := time.Now()
 	_, err := cl.Do(sctx, amiwire.NewAction("UserEvent", "UserEvent", doctorEvent, "Tag", id))
 	var ae *amiwire.ActionError
+	queued := cl.ConnState().EventsQueued
 	switch {
-	case errors.As(err, &ae) && strings.EqualFold(strings.TrimSpace(ae.Message), "Permission denied") && cl.Queued() > 0:
+	case errors.As(err, &ae) && strings.EqualFold(strings.TrimSpace(ae.Message), "Permission denied") && queued > 0:
 		// FullyBooted (class system) follows the login at once.
-		rep.Add("events", doctor.OK, fmt.Sprintf("events arrive (%d since the login, such as FullyBooted); a UserEvent round trip was not tried: sending one needs write class user", cl.Queued()), "")
+		rep.Add("events", doctor.OK, fmt.Sprintf("events arrive (%d since the login, such as FullyBooted); a UserEvent round trip was not tried: sending one needs write class user", queued), "")
 		return
 	case errors.As(err, &ae) && strings.EqualFold(strings.TrimSpace(ae.Message), "Permission denied"):
 		rep.Add("events", doctor.Warn, "not tested: no event came since the login, and sending a UserEvent needs write class user, which this user lacks",

@@ -399,7 +399,7 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 	defer func() {
 		cancel()
 		wg.Wait()
-		l.dropBase += cl.Dropped()
+		l.dropBase += cl.ConnState().EventsDropped
 		if end == endStop {
 			l.doneWriting()
 			cl.DiscardEvents() // the Logoff's answer must not wait behind events nobody takes
@@ -438,12 +438,13 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 			}
 			return endStop, l.writeErr(werr)
 		}
-		if cl.Queued() == 0 {
+		st := cl.ConnState()
+		if st.EventsQueued == 0 {
 			if err := l.out.Flush(); err != nil {
 				return endStop, l.writeErr(err)
 			}
 		}
-		l.reportDrops(cl)
+		l.reportDrops(st.EventsDropped)
 		if nerr == nil {
 			continue
 		}
@@ -547,9 +548,9 @@ func (l *listener) pushFilters(ctx context.Context, cl *amiwire.Client) error {
 }
 
 // reportDrops says on stderr, at most once per second, how many events
-// --overflow drop has dropped so far.
-func (l *listener) reportDrops(cl *amiwire.Client) {
-	total := l.dropBase + cl.Dropped()
+// --overflow drop has dropped so far; dropped is the current connection's count.
+func (l *listener) reportDrops(dropped uint64) {
+	total := l.dropBase + dropped
 	if total == l.dropShown {
 		return
 	}

@@ -485,7 +485,7 @@ func traceLive(ctx context.Context, s connSettings, o traceOptions, tw *traceWri
 				}
 			}
 		}
-		if cl.Queued() == 0 || tr.Ended() {
+		if cl.ConnState().EventsQueued == 0 || tr.Ended() {
 			if err := tw.out.Flush(); err != nil {
 				return traceWriteErr(err)
 			}
