@@ -669,17 +669,11 @@ func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Respons
 // Originate's response: WaitEvent waits for one). They arrive only while
 // events are on (Config.Events). When the queue is full (Config.EventBuffer)
 // Config.DropWhenFull says what happens to the next ones; a full queue never
-// holds up the answers to actions.
+// holds up the answers to actions. From Logoff on, no more events are
+// queued.
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
 }
-
-// DiscardEvents drops the async events waiting for NextEvents, and every
-// one that arrives from now on, so that the read loop never waits for room
-// in the queue again: for a consumer that stops taking events (because it
-// is stopping). NextEvents returns an error from then on. Events
-// NextEvents handed out before stay valid, lent ones included.
-func (c *Client) DiscardEvents() { c.events.discard(errEventsDiscarded) }
 
 // WatchEvent starts watching for the first async event (one that goes to
 // NextEvents: see there) for which match reports true, among those that
@@ -800,9 +794,6 @@ func (c *Client) answersDue() bool {
 	return len(c.pending) > 0
 }
 
-// errEventsDiscarded is what NextEvents returns after DiscardEvents.
-var errEventsDiscarded = errors.New("async events discarded")
-
 // Logoff says goodbye (Action: Logoff, answered by Response: Goodbye),
 // waits for the server to close (bounded by ctx) and closes the connection.
 // After a Logoff sent by Send it sends nothing and waits for that one's answer.
@@ -812,7 +803,15 @@ var errEventsDiscarded = errors.New("async events discarded")
 // synchronous Originate still ringing), the Logoff is sent but not waited
 // for: the server answers in order, so its Goodbye could only come after
 // that answer.
+//
+// From the call on, async events that arrive are discarded, uncounted:
+// the session is ending, and a consumer that has stopped taking events
+// must not hold up the end (a full queue would stop the reading of the
+// server's close after its Goodbye). Those queued before can still be
+// taken by NextEvents, and those it handed out stay valid, lent ones
+// included.
 func (c *Client) Logoff(ctx context.Context) error {
+	c.events.refuseNew()
 	p := c.logoff.Load()
 	var err error
 	if p == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,14 +160,26 @@ func TestStreamStopsOnCancel(t *testing.T) {
 	}
 }
 
-// TestDiscardEventsFreesTheReader: a consumer that stops taking events
-// (it is stopping) can still have an action answered once it discards
-// them, even with the event queue full and DropWhenFull off; the batch it
-// took last stays valid.
-func TestDiscardEventsFreesTheReader(t *testing.T) {
+// TestLogoffWithAStuckConsumer: a consumer that stops taking events (it
+// is stopping) holds a lent batch, the queue is full (DropWhenFull off),
+// and the server sends more events between its Goodbye and its close:
+// Logoff still ends the session cleanly when the server closes, not at its
+// deadline; the events queued before can still be taken, those that
+// arrived after the Logoff are not queued, and the batch taken before
+// stays valid.
+func TestLogoffWithAStuckConsumer(t *testing.T) {
 	const keep, n = 10, 500
 	all, size := rawEvents(n)
-	srv := newServer(t, amitest.Options{})
+	srv := newServer(t, amitest.Options{
+		Faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Logoff"}},
+		OnAction: func(s *amitest.Session, a amiwire.Packet) {
+			if strings.EqualFold(a.Action(), "Logoff") {
+				_ = s.Respond(a, "Goodbye", "Message", "Thanks for all the fish.")
+				_ = s.WriteRaw(all) // after the Goodbye, before the close
+				_ = s.Close()
+			}
+		},
+	})
 	c := dial(t, srv, amiwire.Config{Events: "user", EventBuffer: keep * size, Lend: true})
 	full := queueFull(c)
 	srv.EmitRaw(all)
@@ -175,17 +188,43 @@ func TestDiscardEventsFreesTheReader(t *testing.T) {
 		t.Fatalf("NextEvents: %d, %v", len(batch), err)
 	}
 	waitFull(t, c, full) // the reader waits for room; nobody takes events any more
-	c.DiscardEvents()
-	srv.EmitRaw(all) // more, discarded as they come
-	if err := ping(testCtx(t), c); err != nil {
-		t.Fatalf("Ping after DiscardEvents: %v", err)
+	queued := c.ConnState().EventsQueued
+	ctx, cancel := context.WithTimeout(testCtx(t), 10*time.Second)
+	defer cancel()
+	if err := c.Logoff(ctx); err != nil {
+		t.Fatalf("Logoff: %v", err)
 	}
-	if evs, err := c.NextEvents(testCtx(t), nil); err == nil || len(evs) != 0 {
-		t.Fatalf("NextEvents after DiscardEvents: %d events, %v; want an error", len(evs), err)
+	if ctx.Err() != nil {
+		t.Fatal("Logoff waited until its deadline: the reader never read the server's close")
+	}
+	if err := c.Err(); err != nil {
+		t.Errorf("Err = %v, want nil (Goodbye, then the server's close)", err)
 	}
 	for i, ev := range batch {
 		if got, want := ev.Complete(nil).Get("Seq"), strconv.Itoa(100000 + i)[1:]; got != want {
 			t.Fatalf("event %d of the batch taken before has Seq %q, want %q", i, got, want)
+		}
+	}
+	var rest []amiwire.Packet
+	for {
+		evs, err := c.NextEvents(testCtx(t), nil)
+		rest = append(rest, evs...)
+		if err != nil {
+			if !errors.Is(err, amiwire.ErrClosed) {
+				t.Fatalf("NextEvents after Logoff: %v, want ErrClosed once the queue is empty", err)
+			}
+			break
+		}
+		if len(rest) > n {
+			t.Fatalf("NextEvents after Logoff: %d events, more than were ever queued", len(rest))
+		}
+	}
+	if len(rest) != queued {
+		t.Errorf("after Logoff: %d events taken, want the %d queued before it", len(rest), queued)
+	}
+	for i, ev := range rest {
+		if got, want := ev.Complete(nil).Get("Seq"), strconv.Itoa(100000 + len(batch) + i)[1:]; got != want {
+			t.Fatalf("event %d taken after Logoff has Seq %q, want %q", i, got, want)
 		}
 	}
 }

@@ -33,6 +33,7 @@ type eventQueue struct {
 	dropped uint64
 	closed  bool
 	cause   error
+	refuse  bool // refuseNew: new packets are discarded
 
 	// Packet numbers (Reader.seq) for lending (Client.queueLends): tail
 	// is the number of the last packet queued, handed that of the last one
@@ -92,7 +93,7 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 	}
 	for len(ps) > 0 {
 		q.mu.Lock()
-		if q.closed {
+		if q.closed || q.refuse {
 			q.mu.Unlock()
 			return
 		}
@@ -154,7 +155,7 @@ func (q *eventQueue) wait() {
 	if q.paceNext == 0 {
 		q.paceNext = paceBytes
 	}
-	pace := q.bytes >= min(q.paceNext, q.limit) && !q.closed
+	pace := q.bytes >= min(q.paceNext, q.limit) && !q.closed && !q.refuse
 	paced := q.paced
 	q.mu.Unlock()
 	if !pace || q.answersDue != nil && q.answersDue() {
@@ -238,18 +239,16 @@ func (q *eventQueue) close(cause error) {
 	signal(q.space)
 }
 
-// discard drops the queued packets, and every one pushed from now on, and
-// closes the queue with cause: a read loop waiting for room goes on. The
-// packets are not given back, now or later (the consumer may still be
-// using the last batch it took, which a give-back would cover too).
-func (q *eventQueue) discard(cause error) {
+// refuseNew makes the queue discard every packet pushed from now on,
+// uncounted, so that the read loop never waits for room again; the packets
+// queued already can still be taken. A discarded packet is not given back
+// (the consumer may still be using the last batch it took, which a
+// give-back of a later number would cover too).
+func (q *eventQueue) refuseNew() {
 	q.mu.Lock()
-	q.giveBack = nil
-	clear(q.items)
-	q.items = q.items[:0]
-	q.bytes = 0
+	q.refuse = true
 	q.mu.Unlock()
-	q.close(cause)
+	signal(q.space) // a read loop waiting for room, or pacing, goes on
 }
 
 // counts returns the number of packets queued and of those dropped so far.

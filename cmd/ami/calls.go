@@ -497,7 +497,6 @@ func (w *callsWatcher) session(ctx context.Context, cl *amiwire.Client) (lost bo
 			cl.Close()
 			return
 		}
-		cl.DiscardEvents()
 		w.settings.logoff(context.WithoutCancel(ctx), cl)
 	}()
 	if err := takeSnapshot(ctx, w.settings, cl, w.corr, "", w.emit); err != nil {

@@ -359,13 +359,13 @@ func (l *listener) run(ctx context.Context) error {
 }
 
 // abandon ends a listen whose writer is stuck on stdout after the stop:
-// it logs the session off (its events are discarded, so that the Logoff is
-// answered however full the queue) and says that the output may be cut.
+// it logs the session off (Logoff is answered however full the queue, and
+// leaves the batch being written valid) and says that the output may be
+// cut.
 func (l *listener) abandon() error {
 	l.abandoned.Store(true)
 	fmt.Fprintf(l.stderr, "ami: listen: stdout took nothing for %v after the stop; exiting (the last event may be cut short)\n", stopGrace)
 	if cl := l.cur.Load(); cl != nil {
-		cl.DiscardEvents()
 		l.settings.logoff(context.Background(), cl)
 	}
 	return nil
@@ -402,7 +402,6 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 		l.dropBase += cl.ConnState().EventsDropped
 		if end == endStop {
 			l.doneWriting()
-			cl.DiscardEvents() // the Logoff's answer must not wait behind events nobody takes
 			// Not bounded by --duration's deadline, which has passed.
 			l.settings.logoff(context.WithoutCancel(ctx), cl)
 		} else {
