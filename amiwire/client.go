@@ -89,6 +89,18 @@ type Config struct {
 	// packets as usual. Responses and Wait's items are always the
 	// caller's. A steady stream then costs no allocation per packet.
 	Lend bool
+	// KeepAlive, when above zero, has the Client send a Ping whenever it has
+	// read nothing from the server for that long, to notice a peer that has
+	// gone away without closing the connection (a dead host, a dropped NAT
+	// entry): with events off or rare, nothing else would. Any answer
+	// counts, even "Response: Error". A Ping without an answer within
+	// KeepAliveTimeout ends the connection: Err, and whatever waits on the
+	// connection (NextEvents, Wait), then give an error wrapping ErrClosed
+	// and ErrNoPong. No Ping is sent once Logoff has been.
+	KeepAlive time.Duration
+	// KeepAliveTimeout is how long a keepalive Ping may wait for its
+	// answer; 0 means KeepAlive.
+	KeepAliveTimeout time.Duration
 	// Trace receives every wire line both ways ("> " sent, "< " received,
 	// a bare ">" or "<" line at the end of each packet), with the values
 	// of Secret and Key headers replaced by "***"; nil means no trace.
@@ -169,6 +181,11 @@ type Client struct {
 
 	watchList []*eventWatch // under mu
 	watches   atomic.Int32  // len(watchList), for the read loop's fast path
+
+	// Config.KeepAlive: the read loop stores in heard when it last received
+	// bytes, as the time since born (kept only with KeepAlive on).
+	born  time.Time
+	heard atomic.Int64
 }
 
 // maxBatch bounds the async events the read loop gathers before queueing
@@ -207,6 +224,7 @@ func newClient(conn net.Conn, cfg Config) *Client {
 		done:     make(chan struct{}),
 		quiet:    cfg.Events == "" || eventsOff(cfg.Events),
 		stallMax: stallMax,
+		born:     time.Now(),
 	}
 	if cfg.Trace != nil {
 		c.trace = &tracer{w: cfg.Trace}
@@ -330,12 +348,22 @@ type Pending struct {
 // sending another, and for the server to close; or Wait for its Pending
 // yourself instead (not both).
 func (c *Client) Send(ctx context.Context, action Packet) (*Pending, error) {
-	return c.send(ctx, action, false)
+	return c.send(ctx, action, false, false)
+}
+
+// sendKeepAlive sends a keepalive Ping, unless a Logoff has been sent: it
+// returns a nil Pending then. Checked under the write lock, the Ping goes
+// out before any Logoff, which the server then answers after it (a Ping
+// behind the Logoff would never be answered, and would make the server's
+// close look like a cut-off rather than a clean end).
+func (c *Client) sendKeepAlive(ctx context.Context) (*Pending, error) {
+	return c.send(ctx, NewAction("Ping"), false, true)
 }
 
 // send is Send; lend asks for the list items in the Reader's memory from
-// the first one on (see collect), for Client.Stream.
-func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, error) {
+// the first one on (see collect), for Client.Stream; keepalive is
+// sendKeepAlive's.
+func (c *Client) send(ctx context.Context, action Packet, lend, keepalive bool) (*Pending, error) {
 	if err := ValidateSend(action); err != nil {
 		return nil, err
 	}
@@ -356,6 +384,9 @@ func (c *Client) send(ctx context.Context, action Packet, lend bool) (*Pending, 
 	// order (a response without ActionID goes to the oldest).
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
+	if keepalive && c.loggedOff.Load() {
+		return nil, nil
+	}
 	if err := c.register(p); err != nil {
 		p.endLoan()
 		return nil, err
@@ -633,7 +664,7 @@ func (c *Client) Do(ctx context.Context, action Packet) (*Response, error) {
 // Each item is the caller's to keep, as every packet the Client hands out
 // is; with Config.Lend it is lent instead, valid only until item returns.
 func (c *Client) Stream(ctx context.Context, action Packet, item func(Packet) error) (*Response, error) {
-	p, err := c.send(ctx, action, true)
+	p, err := c.send(ctx, action, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -920,6 +951,9 @@ func (c *Client) readLoop() {
 		if !ok && err == nil {
 			c.flushEvents()
 			pkt, err = c.r.readPacket(true)
+			if c.cfg.KeepAlive > 0 {
+				c.heard.Store(int64(time.Since(c.born)))
+			}
 		}
 		if err != nil {
 			c.flushEvents()

@@ -216,6 +216,10 @@ func dial(ctx context.Context, cfg Config, pl *pipeline) (*Client, error) {
 	}
 	_ = conn.SetDeadline(time.Time{})
 	go c.readLoop()
+	if cfg.KeepAlive > 0 {
+		c.heard.Store(int64(time.Since(c.born))) // the login's answer
+		go c.keepAlive()
+	}
 	return c, nil
 }
 

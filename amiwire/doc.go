@@ -18,9 +18,10 @@
 // Listen: Client.NextEvents takes the async events (Config.Events turns
 // them on); Client.WatchEvent waits for the first that matches, such as
 // the OriginateResponse of an async Originate. ConnState counts those
-// queued and those a full queue dropped. KeepAlive pings an idle
-// connection; Logoff and Close end it, however full the queue (Logoff
-// queues no more events); Done and Err say when and why it ended.
+// queued and those a full queue dropped. Config.KeepAlive has the Client
+// ping a silent server and end the connection when a Ping goes
+// unanswered (ErrNoPong); Logoff and Close end it, however full the queue
+// (Logoff queues no more events); Done and Err say when and why it ended.
 //
 // Packets: a Packet is its ordered Fields (Get, Lookup, Has, Values,
 // Event, Action, ActionID, Add) and, when read, its wire bytes

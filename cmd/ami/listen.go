@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -314,6 +313,10 @@ func (l *listener) run(ctx context.Context) error {
 	defer l.doneWriting()
 	l.batch = make([]amiwire.Packet, 0, batchCap)
 	l.scratch = make([]amiwire.Field, 0, 128)
+	// --keepalive: a Ping after that long without a word from the server,
+	// answered within --timeout.
+	l.settings.Config.KeepAlive = l.opts.keepalive
+	l.settings.Config.KeepAliveTimeout = l.settings.Timeout
 	delays := backoff.Backoff{Min: l.opts.backoffMin, Max: backoffMax, Reset: backoffReset}
 	connected := false
 	for {
@@ -344,6 +347,10 @@ func (l *listener) run(ctx context.Context) error {
 		end, err := l.session(ctx, cl)
 		if end == endStop {
 			return l.finish(err)
+		}
+		if errors.Is(err, amiwire.ErrNoPong) {
+			fmt.Fprintf(l.stderr, "ami: keepalive: no answer to Ping from %s within %s\n", l.settings.Display, l.settings.Timeout)
+			err = closedByKeepalive{}
 		}
 		// The connection was lost.
 		if !l.opts.reconnect {
@@ -394,11 +401,9 @@ func (l *listener) finish(err error) error {
 // listen should end (with the error to exit with, if any) and endLost with
 // the cause when the connection ended.
 func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end sessionEnd, err error) {
-	var wg sync.WaitGroup
 	sctx, cancel := context.WithCancel(ctx)
 	defer func() {
 		cancel()
-		wg.Wait()
 		l.dropBase += cl.ConnState().EventsDropped
 		if end == endStop {
 			l.doneWriting()
@@ -416,16 +421,6 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 		}
 		return endLost, err
 	}
-	if l.opts.keepalive > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if cl.KeepAlive(sctx, l.opts.keepalive, l.settings.Timeout) != nil {
-				fmt.Fprintf(l.stderr, "ami: keepalive: no answer to Ping from %s within %s\n", l.settings.Display, l.settings.Timeout)
-			}
-		}()
-	}
-
 	for {
 		batch, nerr := cl.NextEvents(ctx, l.batch[:0])
 		done, werr := l.write(ctx, batch)
@@ -454,6 +449,14 @@ func (l *listener) session(ctx context.Context, cl *amiwire.Client) (end session
 		return endLost, nerr
 	}
 }
+
+// closedByKeepalive is how listen describes a connection that its
+// keepalive ended, once it has said why on a line of its own: as the
+// client's close, which it is.
+type closedByKeepalive struct{}
+
+func (closedByKeepalive) Error() string { return amiwire.ErrClosed.Error() + " by the client" }
+func (closedByKeepalive) Unwrap() error { return amiwire.ErrClosed }
 
 // stopEvery is how many events of a batch listen writes between two looks
 // at whether it has been told to stop: a batch holds everything queued
