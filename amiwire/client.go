@@ -63,8 +63,9 @@ type Config struct {
 	// says what happens when they reach it), and separately by the items of
 	// each event list: those not yet done with by Stream's callback, or
 	// every item for Wait, which keeps them all. A list whose items reach
-	// it while its consumer makes no room ends the connection with an
-	// *OverflowError (see Pending.Stream). A packet counts as its wire bytes
+	// it while its consumer makes no room ends the connection: the
+	// list fails with an *IncompleteListError wrapping ErrOverflow (see
+	// Pending.Stream). A packet counts as its wire bytes
 	// plus its Fields slice and the Packet itself (on 64-bit systems 32
 	// bytes a field and 48 bytes). 0 means DefaultEventBuffer.
 	EventBuffer int
@@ -478,7 +479,8 @@ type Response struct {
 // Wait waits for the action's result. A "Response: Error" gives the
 // response and an *ActionError. The items of a list are kept for
 // Response.Events: a list that holds more than Config.EventBuffer ends the
-// connection with an *OverflowError (use Stream for big lists). A list cut
+// connection and fails with an *IncompleteListError wrapping ErrOverflow
+// (use Stream for big lists). A list cut
 // short gives what arrived and an *IncompleteListError (Cancelled, or
 // wrapping the connection's end); a list whose final event announces a
 // ListItems count other than the number of items received gives them all
@@ -657,9 +659,9 @@ func (c *Client) Do(ctx context.Context, action Packet) (*Response, error) {
 // until they reach the bound; then the read loop waits for item to catch
 // up as long as it keeps making room (done with some items at least every
 // 50 ms). An item stuck for longer (a stalled output) would hold the socket
-// up until the server drops the connection: instead the Client ends it
-// with an *OverflowError, which the Stream returns (wrapped) once item is
-// back.
+// up until the server drops the connection: instead the Client ends it,
+// and once item is back the Stream returns an *IncompleteListError (its
+// Received counts the items that arrived) wrapping ErrOverflow.
 //
 // Each item is the caller's to keep, as every packet the Client hands out
 // is; with Config.Lend it is lent instead, valid only until item returns.
@@ -891,7 +893,9 @@ func (c *Client) Done() <-chan struct{} { return c.done }
 // after a clean end of our own (Close, or Logoff answered by Goodbye and the
 // server closing); otherwise an error wrapping ErrClosed, with the cause: the
 // server closed, the stream broke (*ProtocolError), a read or
-// write failed. Done tells whether it has ended.
+// write failed, or the items of a list were taken too slowly (the
+// *IncompleteListError of that list, wrapping ErrOverflow). Done tells
+// whether it has ended.
 func (c *Client) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -1220,11 +1224,16 @@ func (p *Pending) addEvent(ev Packet, seq uint64) bool {
 		p.seqs = append(p.seqs, p.lastSeq)
 	}
 	if p.held.Add(int64(ev.heldSize())) > int64(c.limit) && !p.waitForRoom() {
-		over := &OverflowError{Action: p.action, Limit: c.limit, Received: p.received}
+		// The list is cut short here, and so is the connection: Wait or
+		// Stream builds the same *IncompleteListError from p.cause, and
+		// Client.Err and the other actions get this one.
+		cut := fmt.Errorf("%w: %w: they held more than the limit of %d bytes", ErrClosed, ErrOverflow, c.limit)
+		end := &IncompleteListError{Action: p.action, Received: p.received, Expected: -1, Err: cut}
 		p.items, p.seqs = nil, nil
 		p.held.Store(0)
+		p.finished, p.cause = true, cut
 		p.mu.Unlock()
-		c.end(fmt.Errorf("%w: %w", ErrClosed, over))
+		c.end(end)
 		return true
 	}
 	wake := p.waiting

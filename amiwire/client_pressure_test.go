@@ -3,6 +3,7 @@ package amiwire_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,15 +27,24 @@ func bigItemHeld(t *testing.T, c *amiwire.Client, srv *amitest.Server) int {
 
 // TestStreamStalledConsumerOverflows: a list whose consumer is stuck (a
 // stalled stdout) is read until its items hold the limit, then the
-// connection ends with an *OverflowError rather than stop being read or
-// grow; Stream returns it once the consumer comes back.
+// connection ends, rather than stop being read or grow: Client.Err, the
+// list's error (once the consumer comes back) and that of another action
+// waiting meanwhile all wrap ErrOverflow, the first two in the list's
+// *IncompleteListError.
 func TestStreamStalledConsumerOverflows(t *testing.T) {
 	const n = 100000
 	const limit = 64 << 10
-	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
+	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{
+		"BigList": bigList,
+		"Silent":  func(*amitest.Session, amiwire.Packet) {}, // never answered
+	}})
 	c := dial(t, srv, amiwire.Config{Events: "off", EventBuffer: limit})
 	size := bigItemHeld(t, c, srv)
 	ctx := testCtx(t)
+	silent, err := c.Send(ctx, amiwire.NewAction("Silent"))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	stuck := make(chan struct{})
 	release := make(chan struct{})
@@ -57,32 +67,40 @@ func TestStreamStalledConsumerOverflows(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the connection did not end while the consumer was stuck")
 	}
-	var oe *amiwire.OverflowError
-	if !errors.As(c.Err(), &oe) || oe.Limit != limit || oe.Action != "BigList" {
-		t.Fatalf("connection ended with %v; want an *OverflowError for BigList, limit %d", c.Err(), limit)
+	var ile *amiwire.IncompleteListError
+	detail := fmt.Sprintf("limit of %d bytes", limit)
+	if !errors.Is(c.Err(), amiwire.ErrOverflow) || !errors.Is(c.Err(), amiwire.ErrClosed) || !errors.As(c.Err(), &ile) ||
+		ile.Action != "BigList" || ile.Cancelled || ile.Miscounted || !strings.Contains(c.Err().Error(), detail) {
+		t.Fatalf("connection ended with %v; want the *IncompleteListError of BigList wrapping ErrOverflow and ErrClosed, naming the %s", c.Err(), detail)
 	}
+	received := ile.Received
 	// Read until the bound: the items handed over (one batch, at most the
 	// limit) and those waiting (the limit) and no more.
-	if got := oe.Received * size; got <= limit || got > 2*(limit+size) {
-		t.Errorf("%d items (%d bytes) arrived before the end; want more than %d, at most %d", oe.Received, got, limit, 2*(limit+size))
+	if got := received * size; got <= limit || got > 2*(limit+size) {
+		t.Errorf("%d items (%d bytes) arrived before the end; want more than %d, at most %d", received, got, limit, 2*(limit+size))
+	}
+	if _, err := silent.Wait(ctx); !errors.Is(err, amiwire.ErrOverflow) || !errors.Is(err, amiwire.ErrClosed) {
+		t.Errorf("the action waiting meanwhile: %v; want an error wrapping ErrOverflow and ErrClosed", err)
 	}
 	close(release)
-	var err error
 	select {
 	case err = <-done:
 	case <-ctx.Done():
 		t.Fatal("Stream did not return")
 	}
-	if !errors.As(err, &oe) || !errors.Is(err, amiwire.ErrClosed) {
-		t.Fatalf("Stream: %v; want an *OverflowError wrapping ErrClosed", err)
+	ile = nil
+	if !errors.As(err, &ile) || !errors.Is(err, amiwire.ErrOverflow) || !errors.Is(err, amiwire.ErrClosed) ||
+		ile.Action != "BigList" || ile.Received != received || ile.Expected != -1 || !strings.Contains(err.Error(), detail) {
+		t.Fatalf("Stream: %v; want the *IncompleteListError of BigList (%d items arrived) wrapping ErrOverflow and ErrClosed", err, received)
 	}
-	if handed > oe.Received {
-		t.Errorf("%d items handed over, %d arrived", handed, oe.Received)
+	if handed > ile.Received {
+		t.Errorf("%d items handed over, %d arrived", handed, ile.Received)
 	}
 }
 
 // TestWaitOverflows: Wait keeps every item of a list, so a list bigger
-// than the limit fails with an *OverflowError instead of being held whole.
+// than the limit fails, with an *IncompleteListError wrapping
+// ErrOverflow, instead of being held whole.
 func TestWaitOverflows(t *testing.T) {
 	const limit = 64 << 10
 	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"BigList": bigList}})
@@ -93,9 +111,9 @@ func TestWaitOverflows(t *testing.T) {
 		t.Fatalf("a list of half the limit: %v", err)
 	}
 	_, err = c.Do(testCtx(t), amiwire.NewAction("BigList", "Count", strconv.Itoa(4*limit/size)))
-	var oe *amiwire.OverflowError
-	if !errors.As(err, &oe) || (oe.Received-1)*(size-5) > limit {
-		t.Fatalf("a list of 4 times the limit: %v; want an *OverflowError within the limit", err)
+	var ile *amiwire.IncompleteListError
+	if !errors.Is(err, amiwire.ErrOverflow) || !errors.As(err, &ile) || ile.Received == 0 || (ile.Received-1)*(size-5) > limit {
+		t.Fatalf("a list of 4 times the limit: %v; want an *IncompleteListError wrapping ErrOverflow, within the limit", err)
 	}
 	if len(resp.Events) != limit/size/2 {
 		t.Errorf("%d items in the first list", len(resp.Events))

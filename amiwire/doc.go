@@ -35,8 +35,9 @@
 // Errors, for errors.As and errors.Is: *ConnectError (Dial, naming the
 // stage), *AuthError (login refused), *ActionError (Response: Error),
 // *FieldError (an action that cannot be sent as it is),
-// *IncompleteListError (a list cut short or miscounted), *OverflowError
-// (list items taken too slowly), *ProtocolError (a broken stream, or a
+// *IncompleteListError (a list cut short or miscounted; wrapping
+// ErrOverflow when its items were taken too slowly), *ProtocolError (a
+// broken stream, or a
 // packet over a size limit), ErrClosed for a connection that has ended,
 // and inside a *ConnectError ErrServerTLS or ErrServerPlain (the server
 // speaks the other protocol: dial the other way).

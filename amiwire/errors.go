@@ -24,6 +24,16 @@ var ErrServerTLS = errors.New("the server speaks TLS")
 // tls.RecordHeaderError is wrapped too.
 var ErrServerPlain = errors.New("the server does not speak TLS")
 
+// ErrOverflow means the items of an event list arrived faster than they
+// were taken, until they held more memory than Config.EventBuffer allows.
+// Rather than stop reading the socket (a server with a write timeout, like
+// Asterisk, would then drop the connection) or grow, the Client ended the
+// connection. The *IncompleteListError of that list wraps it, with the
+// limit in bytes (its Received counts the items that arrived), and so do
+// Client.Err and the errors of the other actions that were waiting, which
+// fail with it.
+var ErrOverflow = errors.New("list items taken too slowly")
+
 // ProtocolError means the byte stream broke the AMI framing: a missing or
 // foreign banner, a packet cut off by the end of the stream, and the like;
 // or an incoming packet broke one of the Reader's size limits. In that
@@ -109,7 +119,9 @@ func (e *AuthError) Error() string {
 
 // IncompleteListError means an event list did not arrive whole: it was
 // cut short before its completion event, by the server (Cancelled: it sent
-// EventList: Cancelled) or by the end of the connection (Err); or it
+// EventList: Cancelled) or by the end of the connection (Err, which wraps
+// ErrOverflow when the Client ended it because the list's items were
+// taken too slowly); or it
 // completed, but its final event announced a number of items (ListItems)
 // other than the number received (Miscounted). With async events on,
 // items that carry no ActionID cannot be told from async events and are
@@ -154,24 +166,6 @@ func (e *IncompleteListError) Error() string {
 
 // Unwrap returns the cause of a lost connection.
 func (e *IncompleteListError) Unwrap() error { return e.Err }
-
-// OverflowError means the items of an event list arrived faster than they
-// were taken, until they held more memory than Config.EventBuffer allows
-// (see Config.EventBuffer for how they count). Rather than stop reading the
-// socket (a server with a write timeout, like Asterisk, would then drop
-// the connection) or grow, the Client ended the connection: the rest of
-// the list, and every action still waiting, fail. Errors of a list cut
-// short this way wrap it.
-type OverflowError struct {
-	Action   string // the list action
-	Limit    int    // Config.EventBuffer, in bytes
-	Received int    // list items that arrived before the end
-}
-
-// Error names the action, the limit and the items received.
-func (e *OverflowError) Error() string {
-	return fmt.Sprintf("%s: list items held passed the limit of %d bytes (taken too slowly); connection ended after %d items", e.Action, e.Limit, e.Received)
-}
 
 // The stages of Dial, as ConnectError.Stage names them.
 const (

@@ -232,10 +232,23 @@ func Example_errors() {
 	case resp.List:
 		fmt.Println("a list of", len(resp.Events))
 	}
+
+	// Do keeps a list's items: more than EventBuffer of them ends the
+	// connection (Stream hands them over one by one instead).
+	small, err := amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "s3cret", EventBuffer: 64})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer small.Close()
+	_, err = small.Do(ctx, amiwire.NewAction("Peers"))
+	if errors.Is(err, amiwire.ErrOverflow) && errors.As(err, &ile) {
+		fmt.Println("taken too slowly: the connection ended after", ile.Received, "item")
+	}
 	// Output:
 	// login refused for admin
 	// tls failed: a plain AMI port, dial without TLS
 	// not sent: header Name
 	// server said: Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands.
 	// a list of 3
+	// taken too slowly: the connection ended after 1 item
 }

@@ -68,13 +68,33 @@ func (e *errHeld) Error() string {
 	return fmt.Sprintf("%s, and after %d items they passed --buffer %s; %s", e.what, e.items, size.Format(e.limit), e.hint)
 }
 
-// overflowText explains an *amiwire.OverflowError for a command: the items
-// of a list came faster than stdout took them until they held --buffer.
+// overflowText explains, for a command, the end of a connection because
+// the items of a list came faster than stdout took them until they held
+// --buffer (amiwire.ErrOverflow).
 func overflowText(err error, limit int) (string, bool) {
-	var oe *amiwire.OverflowError
-	if !errors.As(err, &oe) {
+	ile := overflowed(err)
+	if ile == nil {
 		return "", false
 	}
 	return fmt.Sprintf("stdout took the items more slowly than they came, and after %d items those waiting passed --buffer %s; gave up rather than hold more (raise --buffer, or read the output faster)",
-		oe.Received, size.Format(limit)), true
+		ile.Received, size.Format(limit)), true
+}
+
+// overflowed returns the list whose items, taken too slowly, ended the
+// connection (amiwire.ErrOverflow) when err comes of that, or nil. Another
+// list cut short by the same end wraps that list's error in its own: the
+// innermost is the one.
+func overflowed(err error) *amiwire.IncompleteListError {
+	if !errors.Is(err, amiwire.ErrOverflow) {
+		return nil
+	}
+	var found *amiwire.IncompleteListError
+	for i := 0; i < 8; i++ { // bounded: a chain is one or two lists deep
+		var ile *amiwire.IncompleteListError
+		if !errors.As(err, &ile) {
+			break
+		}
+		found, err = ile, ile.Err
+	}
+	return found
 }

@@ -366,11 +366,15 @@ func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s 
 	name := action.Action()
 	progress := progress(answered, total)
 	var ile *amiwire.IncompleteListError
-	var oe *amiwire.OverflowError
+	over := overflowed(err)
 	switch {
-	case errors.As(err, &oe):
+	case over != nil:
+		limit := s.Config.EventBuffer
+		if limit == 0 {
+			limit = amiwire.DefaultEventBuffer
+		}
 		return exitWith(exitConn, fmt.Errorf("send %s: after %d events the list of %s held more than --buffer %s (send holds a list until it is complete)%s; use 'ami list %s' to stream it, or raise --buffer",
-			name, oe.Received, oe.Action, size.Format(oe.Limit), progress, oe.Action))
+			name, over.Received, over.Action, size.Format(limit), progress, over.Action))
 	case errors.As(err, &ile) && !ile.Miscounted:
 		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
 	case errors.Is(err, context.DeadlineExceeded):
