@@ -124,10 +124,10 @@ func TestDialSendRefusedLogin(t *testing.T) {
 		ctx := testCtx(t)
 		c, pend, err := amiwire.DialSend(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Challenge: challenge},
 			[]amiwire.Packet{amiwire.NewAction("Ping")}, true)
-		var ae *amiwire.AuthError
+		var ae *amiwire.ActionError
 		var ce *amiwire.ConnectError
-		if c != nil || pend != nil || !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || !errors.As(err, &ae) {
-			t.Fatalf("challenge %v: DialSend = %v, %v, %v; want a *ConnectError with an *AuthError", challenge, c, pend, err)
+		if c != nil || pend != nil || !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || !errors.As(err, &ae) || ae.Action != "Login" {
+			t.Fatalf("challenge %v: DialSend = %v, %v, %v; want a *ConnectError with the Login's *ActionError", challenge, c, pend, err)
 		}
 		if strings.Contains(err.Error(), "wrong-pw") {
 			t.Errorf("secret in error text: %v", err)

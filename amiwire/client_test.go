@@ -155,12 +155,13 @@ func TestDialBadSecret(t *testing.T) {
 			srv := newServer(t, amitest.Options{})
 			_, err := amiwire.Dial(testCtx(t), amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong-pw", Challenge: challenge})
 			var ce *amiwire.ConnectError
-			var ae *amiwire.AuthError
+			var ae *amiwire.ActionError
 			if !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || ce.Addr != srv.Addr() {
 				t.Fatalf("err = %v, want *ConnectError at login", err)
 			}
-			if !errors.As(err, &ae) || ae.Username != "admin" || ae.Message != "Authentication failed" {
-				t.Fatalf("err = %v, want *AuthError", err)
+			if !errors.As(err, &ae) || ae.Action != "Login" || ae.Message != "Authentication failed" ||
+				ae.Response.Get("Response") != "Error" || ae.ActionID == "" || ae.Response.Get("ActionID") != ae.ActionID {
+				t.Fatalf("err = %v (%+v), want the *ActionError of the Login, with its response", err, ae)
 			}
 			if strings.Contains(err.Error(), "wrong-pw") {
 				t.Errorf("secret in error text: %v", err)

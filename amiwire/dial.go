@@ -38,8 +38,8 @@ type ConnState struct {
 // Dial connects to an AMI server, reads its banner and logs in. The context
 // bounds all of it: its deadline applies to every read and write until the
 // login is answered, and cancelling it aborts Dial. Every failure is a
-// *ConnectError naming the stage; a refused login is Stage login with an
-// *AuthError inside. Events that arrive during login are kept for
+// *ConnectError naming the stage; a refused login is StageLogin with the
+// *ActionError of the Login inside. Events that arrive during login are kept for
 // NextEvents.
 func Dial(ctx context.Context, cfg Config) (*Client, error) {
 	return dial(ctx, cfg, nil)
@@ -312,7 +312,7 @@ func (c *Client) login(pl *pipeline) error {
 		return fmt.Errorf("login: %w", err)
 	}
 	if resp.isError() {
-		return &AuthError{Username: c.cfg.Username, Message: resp.Get("Message")}
+		return &ActionError{Action: "Login", ActionID: resp.ActionID(), Message: resp.Get("Message"), Response: resp}
 	}
 	return nil
 }

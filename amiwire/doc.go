@@ -33,14 +33,15 @@
 // (WriteAction) work over any io.Reader and io.Writer.
 //
 // Errors, for errors.As and errors.Is: *ConnectError (Dial, naming the
-// stage), *AuthError (login refused), *ActionError (Response: Error),
+// stage), *ActionError (Response: Error, to any action: inside a
+// *ConnectError at StageLogin, with Action "Login", a refused login),
 // *FieldError (an action that cannot be sent as it is),
 // *IncompleteListError (a list cut short or miscounted; wrapping
 // ErrOverflow when its items were taken too slowly), *ProtocolError (a
-// broken stream, or a
-// packet over a size limit), ErrClosed for a connection that has ended,
-// and inside a *ConnectError ErrServerTLS or ErrServerPlain (the server
-// speaks the other protocol: dial the other way).
+// broken stream, or a packet over a size limit), ErrClosed for a
+// connection that has ended, and inside a *ConnectError ErrServerTLS or
+// ErrServerPlain (the server speaks the other protocol: dial the other
+// way).
 //
 // Nearby: amitls checks TLS certificates as Dial does (pinning, the
 // CN-only certificates of ast_tls_cert); calls correlates events into

@@ -89,7 +89,12 @@ func (e *FieldError) Error() string {
 	return fmt.Sprintf("invalid action header %q: %s", e.Key, e.Reason)
 }
 
-// ActionError is a "Response: Error" from the server.
+// ActionError is the server's "Response: Error" to an action, whichever
+// it is: Do, Wait and Stream return it for theirs, and Dial returns that
+// of the Login (Action "Login": the login was refused) or of the
+// Challenge inside a *ConnectError at StageLogin. For a refused login
+// Asterisk says "Authentication failed" whether the user, the secret or
+// the user's permit/deny was at fault. No ActionError holds a secret.
 type ActionError struct {
 	Action   string // the action that failed
 	ActionID string
@@ -104,17 +109,6 @@ func (e *ActionError) Error() string {
 		msg = "Response: Error"
 	}
 	return fmt.Sprintf("%s: %s", e.Action, msg)
-}
-
-// AuthError means the server refused the login.
-type AuthError struct {
-	Username string
-	Message  string // the server's Message, normally "Authentication failed"
-}
-
-// Error names the user and quotes the server's reason; it never holds the secret.
-func (e *AuthError) Error() string {
-	return fmt.Sprintf("login: authentication failed for user %q: %s", e.Username, e.Message)
 }
 
 // IncompleteListError means an event list did not arrive whole: it was
@@ -176,8 +170,9 @@ const (
 )
 
 // ConnectError is a failure of Dial: the stage, the address and the cause
-// (a *net.DNSError, a syscall error, a TLS error, a *ProtocolError, an
-// *AuthError, context.DeadlineExceeded, an error wrapping ErrClosed, ...).
+// (a *net.DNSError, a syscall error, a TLS error, a *ProtocolError, the
+// *ActionError of a refused Login, context.DeadlineExceeded, an error
+// wrapping ErrClosed, ErrServerTLS, ...).
 type ConnectError struct {
 	Stage string // the step that failed: StageConnect, StageTLS, StageBanner or StageLogin
 	Addr  string

@@ -196,9 +196,9 @@ func Example_errors() {
 
 	_, err := amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "wrong"})
 	var ce *amiwire.ConnectError
-	var ae *amiwire.AuthError
-	if errors.As(err, &ce) && errors.As(err, &ae) {
-		fmt.Println(ce.Stage, "refused for", ae.Username)
+	var act *amiwire.ActionError
+	if errors.As(err, &ce) && errors.As(err, &act) && act.Action == "Login" {
+		fmt.Println(ce.Stage, "refused:", act.Message)
 	}
 	_, err = amiwire.Dial(ctx, amiwire.Config{Addr: srv.Addr(), Username: "admin", Secret: "s3cret", TLS: &tls.Config{}})
 	if errors.As(err, &ce) && errors.Is(err, amiwire.ErrServerPlain) {
@@ -216,7 +216,6 @@ func Example_errors() {
 		fmt.Println("not sent: header", fe.Key)
 	}
 	_, err = c.Do(ctx, amiwire.NewAction("NoSuchAction"))
-	var act *amiwire.ActionError
 	if errors.As(err, &act) {
 		fmt.Println("server said:", act.Message)
 	}
@@ -245,7 +244,7 @@ func Example_errors() {
 		fmt.Println("taken too slowly: the connection ended after", ile.Received, "item")
 	}
 	// Output:
-	// login refused for admin
+	// login refused: Authentication failed
 	// tls failed: a plain AMI port, dial without TLS
 	// not sent: header Name
 	// server said: Invalid/unknown command: NoSuchAction. Use Action: ListCommands to show available commands.

@@ -453,8 +453,7 @@ func (w *callsWatcher) run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			var ae *amiwire.AuthError
-			if !w.opts.reconnect || errors.As(err, &ae) {
+			if !w.opts.reconnect || loginRefused(err) != nil {
 				return err
 			}
 			delay := delays.Next()

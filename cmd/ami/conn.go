@@ -199,10 +199,11 @@ func (s connSettings) dialSend(ctx context.Context, events string, actions []ami
 	} else {
 		cl, pend, err = amiwire.DialSend(ctx, cfg, actions, logoff)
 	}
-	if err == nil {
-		s.notes.connected(cfg, cl)
+	if err != nil {
+		return nil, nil, withUser(err, cfg.Username)
 	}
-	return cl, pend, err
+	s.notes.connected(cfg, cl)
+	return cl, pend, nil
 }
 
 // logoff ends a session politely when it is still alive and closes it in

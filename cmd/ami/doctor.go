@@ -304,12 +304,11 @@ func dialFailed(rep *doctor.Report, s connSettings, err error, cert *x509.Certif
 		rep.Add("TLS", doctor.OK, certSummary(cert), "")
 	}
 	rep.Add("banner", doctor.OK, "an AMI server answered", "")
-	var ae *amiwire.AuthError
-	if errors.As(err, &ae) {
+	if af := loginRefused(err); af != nil {
 		from := localAddrFor(s.Config.Addr)
 		rep.Add("login", doctor.Fail,
-			fmt.Sprintf("Asterisk refused user %q (%q), which stands for either cause: the user or its secret is wrong, or this address (%s) is outside the user's permit/deny", ae.Username, ae.Message, from),
-			fmt.Sprintf("manager.conf [%s]: secret = the one ami sends (from --secret-file, the profile or $AMI_SECRET); permit = %s/255.255.255.255 (or its network) after any deny line; then 'manager reload'", ae.Username, from))
+			fmt.Sprintf("Asterisk refused user %q (%q), which stands for either cause: the user or its secret is wrong, or this address (%s) is outside the user's permit/deny", af.user, af.refusal.Message, from),
+			fmt.Sprintf("manager.conf [%s]: secret = the one ami sends (from --secret-file, the profile or $AMI_SECRET); permit = %s/255.255.255.255 (or its network) after any deny line; then 'manager reload'", af.user, from))
 		return
 	}
 	rep.Add("login", doctor.Fail, cause, "")

@@ -193,6 +193,42 @@ func (e *codeError) Unwrap() error { return e.err }
 // nothing more is printed.
 func exitWith(code int, err error) error { return &codeError{code: code, err: err} }
 
+// authFailure is a login the server refused: amiwire's error, the Login
+// action's *amiwire.ActionError inside the *amiwire.ConnectError of Dial
+// (StageLogin), with the user it was for, which ami knows and amiwire's
+// error does not say. It never holds the secret.
+type authFailure struct {
+	user    string
+	refusal *amiwire.ActionError
+}
+
+func (e *authFailure) Error() string {
+	return fmt.Sprintf("authentication failed for user %q: %s", e.user, e.refusal.Message)
+}
+
+func (e *authFailure) Unwrap() error { return e.refusal }
+
+// withUser gives a refused login's error the user it was for (see
+// authFailure); other errors come back as they are.
+func withUser(err error, user string) error {
+	var ce *amiwire.ConnectError
+	var ae *amiwire.ActionError
+	if !errors.As(err, &ce) || ce.Stage != amiwire.StageLogin || !errors.As(ce.Err, &ae) || ae.Action != "Login" {
+		return err
+	}
+	return &amiwire.ConnectError{Stage: ce.Stage, Addr: ce.Addr, Err: &authFailure{user: user, refusal: ae}}
+}
+
+// loginRefused returns the server's refusal of the login when err is one
+// (exit 4, and no retry), or nil.
+func loginRefused(err error) *authFailure {
+	var af *authFailure
+	if errors.As(err, &af) {
+		return af
+	}
+	return nil
+}
+
 // usageError is bad usage or bad input: exit 2, nothing was sent.
 func usageError(format string, args ...any) error {
 	return &codeError{code: exitUsage, err: fmt.Errorf(format, args...)}
@@ -214,8 +250,7 @@ func exitCode(err error) int {
 	if errors.Is(err, context.Canceled) {
 		return exitInterrupted
 	}
-	var ae *amiwire.AuthError
-	if errors.As(err, &ae) {
+	if loginRefused(err) != nil {
 		return exitAuth
 	}
 	var fe *amiwire.FieldError
@@ -275,11 +310,10 @@ func describeCause(err error) string {
 	if err == nil {
 		return "failed"
 	}
-	var ae *amiwire.AuthError
-	if errors.As(err, &ae) {
-		msg := fmt.Sprintf("authentication failed for user %q", ae.Username)
-		if ae.Message != "" && !strings.EqualFold(ae.Message, "Authentication failed") {
-			msg += ": " + ae.Message
+	if af := loginRefused(err); af != nil {
+		msg := fmt.Sprintf("authentication failed for user %q", af.user)
+		if m := af.refusal.Message; m != "" && !strings.EqualFold(m, "Authentication failed") {
+			msg += ": " + m
 		}
 		return msg
 	}

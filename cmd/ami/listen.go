@@ -328,8 +328,7 @@ func (l *listener) run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return l.finish(nil)
 			}
-			var ae *amiwire.AuthError
-			if !l.opts.reconnect || errors.As(err, &ae) {
+			if !l.opts.reconnect || loginRefused(err) != nil {
 				return l.finish(err)
 			}
 			delay := delays.Next()

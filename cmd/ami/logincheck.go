@@ -348,7 +348,6 @@ func classifyFailure(err error, action string, timeout time.Duration) (stage, ms
 		return stageTimeout, fmt.Sprintf("timeout after %s %s", timeout, what)
 	}
 	var dns *net.DNSError
-	var ae *amiwire.AuthError
 	switch {
 	case errors.As(ce.Err, &dns):
 		return stageDNS, "DNS lookup failed: " + cause
@@ -358,7 +357,7 @@ func classifyFailure(err error, action string, timeout time.Duration) (stage, ms
 		return stageTLS, "TLS handshake failed: " + cause
 	case ce.Stage == amiwire.StageBanner:
 		return stageBanner, "bad banner: " + cause
-	case errors.As(ce.Err, &ae):
+	case loginRefused(ce.Err) != nil:
 		return stageAuth, cause
 	case ce.Stage == amiwire.StageLogin:
 		return stageLogin, "login failed: " + cause
