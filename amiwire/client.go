@@ -702,8 +702,8 @@ func (p *Pending) Stream(ctx context.Context, item func(Packet) error) (*Respons
 // Originate's response: WaitEvent waits for one). They arrive only while
 // events are on (Config.Events). When the queue is full (Config.EventBuffer)
 // Config.DropWhenFull says what happens to the next ones; a full queue never
-// holds up the answers to actions. From Logoff on, no more events are
-// queued.
+// holds up the answers to actions, nor Logoff: from Logoff on, events
+// that do not fit are dropped.
 func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error) {
 	return c.events.next(ctx, dst)
 }
@@ -837,14 +837,15 @@ func (c *Client) answersDue() bool {
 // for: the server answers in order, so its Goodbye could only come after
 // that answer.
 //
-// From the call on, async events that arrive are discarded, uncounted:
-// the session is ending, and a consumer that has stopped taking events
-// must not hold up the end (a full queue would stop the reading of the
-// server's close after its Goodbye). Those queued before can still be
-// taken by NextEvents, and those it handed out stay valid, lent ones
-// included.
+// From the call on, a full event queue drops new async events (counted
+// in ConnState's EventsDropped) instead of waiting for room, whatever
+// Config.DropWhenFull says: the session is ending, and a consumer that has
+// stopped taking events must not hold up the end (a full queue would stop
+// the reading of the server's close after its Goodbye). Events that fit
+// are still queued, so NextEvents can drain what the server sent before
+// its Goodbye; those it handed out stay valid, lent ones included.
 func (c *Client) Logoff(ctx context.Context) error {
-	c.events.refuseNew()
+	c.events.endWaits()
 	p := c.logoff.Load()
 	var err error
 	if p == nil {

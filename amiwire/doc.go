@@ -21,7 +21,8 @@
 // queued and those a full queue dropped. Config.KeepAlive has the Client
 // ping a silent server and end the connection when a Ping goes
 // unanswered (ErrNoPong); Logoff and Close end it, however full the queue
-// (Logoff queues no more events); Done and Err say when and why it ended.
+// (from Logoff on, a full queue drops instead of waiting); Done and Err
+// say when and why it ended.
 //
 // Packets: a Packet is its ordered Fields (Get, Lookup, Has, Values,
 // Event, Action, ActionID, Add) and, when read, its wire bytes

@@ -33,7 +33,7 @@ type eventQueue struct {
 	dropped uint64
 	closed  bool
 	cause   error
-	refuse  bool // refuseNew: new packets are discarded
+	ending  bool // endWaits: a full queue drops, as with drop
 
 	// Packet numbers (Reader.seq) for lending (Client.queueLends): tail
 	// is the number of the last packet queued, handed that of the last one
@@ -83,9 +83,9 @@ func (q *eventQueue) push(p Packet, seq uint64, block bool) {
 
 // pushBatch appends ps (numbered seqs) in order, taking the lock once for
 // the lot. A packet that does not fit is dropped and counted
-// (DropWhenFull, block false, or an action waiting for its answer), or
-// waited for room for (without DropWhenFull) until the queue is closed or an
-// action is sent. An empty queue always takes a packet, however big, so a
+// (DropWhenFull, block false, an action waiting for its answer, or the
+// session ending: endWaits), or waited for room for (without DropWhenFull)
+// until the queue is closed or an action is sent. An empty queue always takes a packet, however big, so a
 // single event never blocks forever.
 func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 	if block {
@@ -93,7 +93,7 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 	}
 	for len(ps) > 0 {
 		q.mu.Lock()
-		if q.closed || q.refuse {
+		if q.closed {
 			q.mu.Unlock()
 			return
 		}
@@ -116,7 +116,7 @@ func (q *eventQueue) pushBatch(ps []Packet, seqs []uint64, block bool) {
 				q.tail = seqs[n]
 				continue
 			}
-			if q.drop || !block || q.answersDue != nil && q.answersDue() {
+			if q.drop || q.ending || !block || q.answersDue != nil && q.answersDue() {
 				q.dropped++
 				continue
 			}
@@ -155,7 +155,7 @@ func (q *eventQueue) wait() {
 	if q.paceNext == 0 {
 		q.paceNext = paceBytes
 	}
-	pace := q.bytes >= min(q.paceNext, q.limit) && !q.closed && !q.refuse
+	pace := q.bytes >= min(q.paceNext, q.limit) && !q.closed && !q.ending
 	paced := q.paced
 	q.mu.Unlock()
 	if !pace || q.answersDue != nil && q.answersDue() {
@@ -239,14 +239,13 @@ func (q *eventQueue) close(cause error) {
 	signal(q.space)
 }
 
-// refuseNew makes the queue discard every packet pushed from now on,
-// uncounted, so that the read loop never waits for room again; the packets
-// queued already can still be taken. A discarded packet is not given back
-// (the consumer may still be using the last batch it took, which a
-// give-back of a later number would cover too).
-func (q *eventQueue) refuseNew() {
+// endWaits makes the queue, from now on, drop (and count) a packet that
+// does not fit instead of waiting for room, and stop pacing, so that the
+// read loop never waits for the consumer again; packets that fit are
+// still queued.
+func (q *eventQueue) endWaits() {
 	q.mu.Lock()
-	q.refuse = true
+	q.ending = true
 	q.mu.Unlock()
 	signal(q.space) // a read loop waiting for room, or pacing, goes on
 }
