@@ -368,7 +368,7 @@ func (c *Client) send(ctx context.Context, action Packet, lend, keepalive bool) 
 	if err := ValidateSend(action); err != nil {
 		return nil, err
 	}
-	name := action.Action()
+	name := action.Get("Action")
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -416,7 +416,7 @@ func (c *Client) send(ctx context.Context, action Packet, lend, keepalive bool) 
 // none. Nothing is registered or written yet.
 func (c *Client) prepare(action Packet) (*Pending, Packet) {
 	a := action
-	id := a.ActionID()
+	id := a.Get("ActionID")
 	if id == "" {
 		id = c.nextID()
 		a.Fields = make([]Field, 0, len(action.Fields)+1)
@@ -424,7 +424,7 @@ func (c *Client) prepare(action Packet) (*Pending, Packet) {
 		a.Fields = append(a.Fields, action.Fields[1:]...)
 		a.Raw = nil
 	}
-	p := &Pending{c: c, id: id, action: action.Action(), signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}
+	p := &Pending{c: c, id: id, action: action.Get("Action"), signal: make(chan struct{}, 1), space: make(chan struct{}, 1)}
 	p.eventsOff, p.setsEvents = eventsChange(action)
 	return p, a
 }
@@ -714,7 +714,7 @@ func (c *Client) NextEvents(ctx context.Context, dst []Packet) ([]Packet, error)
 // action whose event it waits for, so that the event cannot come first:
 //
 //	wait, stop := c.WatchEvent(func(ev Packet) bool {
-//		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
+//		return ev.Get("Event") == "OriginateResponse" && ev.Get("ActionID") == "call-1"
 //	})
 //	defer stop()
 //	if _, err := c.Do(ctx, NewAction("Originate", "ActionID", "call-1", "Async", "true", ...)); err != nil { ... }
@@ -1052,7 +1052,7 @@ func (c *Client) route(pkt Packet) {
 		return
 	case kindEvent:
 		var p *Pending
-		if id := pkt.ActionID(); id != "" {
+		if id := pkt.Get("ActionID"); id != "" {
 			c.mu.Lock()
 			p = c.pending[id]
 			c.mu.Unlock()
@@ -1099,7 +1099,7 @@ func (c *Client) giveBackIdle() {
 // without one, to the oldest action still waiting for its response. A
 // response nobody waits for is discarded.
 func (c *Client) routeResponse(pkt Packet) {
-	id := pkt.ActionID()
+	id := pkt.Get("ActionID")
 	c.mu.Lock()
 	var p *Pending
 	if id != "" {

@@ -39,7 +39,7 @@ func benchServer(tb testing.TB, serve func(c net.Conn, r *amiwire.Reader)) strin
 				if err != nil {
 					return
 				}
-				c.Write([]byte("Response: Success\r\nActionID: " + login.ActionID() + "\r\nMessage: Authentication accepted\r\n\r\n"))
+				c.Write([]byte("Response: Success\r\nActionID: " + login.Get("ActionID") + "\r\nMessage: Authentication accepted\r\n\r\n"))
 				serve(c, r)
 			}()
 		}
@@ -66,7 +66,7 @@ func floodServer(b *testing.B, chunk []byte) string {
 func BenchmarkClientEvents(b *testing.B) {
 	var event []byte
 	for _, p := range loadTranscript(b, "flood-1000.listener.server.ami").pkts {
-		if p.Event() == "UserEvent" {
+		if p.Get("Event") == "UserEvent" {
 			event = p.Raw
 			break
 		}
@@ -130,7 +130,7 @@ func BenchmarkClientEventsSim(b *testing.B) {
 			b.Fatal(err)
 		}
 		for _, ev := range evs {
-			if ev.Event() == "UserEvent" {
+			if ev.Get("Event") == "UserEvent" {
 				n++
 			}
 		}

@@ -31,7 +31,7 @@ func readAllFirst(n int, got chan<- []amiwire.Packet) func(*fakeConn) {
 		}
 		got <- actions
 		for _, a := range actions {
-			resp, err := f.answer(a.ActionID())
+			resp, err := f.answer(a.Get("ActionID"))
 			if err != nil || resp.Fields == nil || strings.EqualFold(resp.Get("Response"), "Goodbye") {
 				return
 			}
@@ -56,7 +56,7 @@ func TestDialSendPipelines(t *testing.T) {
 	actions := <-got
 	var names []string
 	for _, a := range actions {
-		names = append(names, a.Action())
+		names = append(names, a.Get("Action"))
 	}
 	if strings.Join(names, ",") != "Login,Ping,Logoff" {
 		t.Fatalf("server read %v before answering, want Login,Ping,Logoff", names)
@@ -65,11 +65,11 @@ func TestDialSendPipelines(t *testing.T) {
 		t.Fatalf("%d Pendings, want the Ping's", len(pend))
 	}
 	// The ActionIDs are in wire order: the Login's first.
-	if actions[0].ActionID() == "" || actions[0].ActionID() >= actions[1].ActionID() || actions[1].ActionID() >= actions[2].ActionID() {
-		t.Errorf("ActionIDs %s, %s, %s not in wire order", actions[0].ActionID(), actions[1].ActionID(), actions[2].ActionID())
+	if actions[0].Get("ActionID") == "" || actions[0].Get("ActionID") >= actions[1].Get("ActionID") || actions[1].Get("ActionID") >= actions[2].Get("ActionID") {
+		t.Errorf("ActionIDs %s, %s, %s not in wire order", actions[0].Get("ActionID"), actions[1].Get("ActionID"), actions[2].Get("ActionID"))
 	}
 	resp, err := pend[0].Wait(ctx)
-	if err != nil || resp.Packet.Get("Ping") != "Pong" || resp.Packet.ActionID() != actions[1].ActionID() {
+	if err != nil || resp.Packet.Get("Ping") != "Pong" || resp.Packet.Get("ActionID") != actions[1].Get("ActionID") {
 		t.Fatalf("Ping: %v, %v", resp, err)
 	}
 	// Logoff waits for the pipelined Logoff's Goodbye and sends no other.
@@ -100,13 +100,13 @@ func TestDialSendMD5(t *testing.T) {
 		if err != nil || strings.EqualFold(resp.Packet.Get("Response"), "Error") {
 			t.Fatalf("Ping %d: %v, %v", i, resp, err)
 		}
-		if i == 1 && resp.Packet.ActionID() != "mine" {
-			t.Errorf("second Ping answered with ActionID %q, want the one it was sent with", resp.Packet.ActionID())
+		if i == 1 && resp.Packet.Get("ActionID") != "mine" {
+			t.Errorf("second Ping answered with ActionID %q, want the one it was sent with", resp.Packet.Get("ActionID"))
 		}
 	}
 	var names []string
 	for _, r := range srv.Requests() {
-		names = append(names, r.Action.Action())
+		names = append(names, r.Action.Get("Action"))
 	}
 	if strings.Join(names, ",") != "Challenge,Login,Ping,Ping" {
 		t.Errorf("server got %v", names)
@@ -136,7 +136,7 @@ func TestDialSendRefusedLogin(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, r := range srv.Requests() {
-			if name := r.Action.Action(); name != "Login" && name != "Challenge" {
+			if name := r.Action.Get("Action"); name != "Login" && name != "Challenge" {
 				t.Errorf("challenge %v: the server ran %s after a refused login", challenge, name)
 			}
 		}
@@ -254,14 +254,14 @@ func TestHeaderLimitCountsActionID(t *testing.T) {
 	}
 	var pings []amiwire.Packet
 	for _, r := range srv.Requests() {
-		if r.Action.Action() == "Ping" {
+		if r.Action.Get("Action") == "Ping" {
 			pings = append(pings, r.Action)
 		}
 	}
 	if len(pings) != 1 {
 		t.Fatalf("server got %d Pings, want 1", len(pings))
 	}
-	if got := pings[0]; len(got.Fields) != amiwire.MaxActionHeaders || got.ActionID() != resp.Packet.ActionID() {
-		t.Fatalf("server got a Ping of %d fields with ActionID %q; want %d with %q", len(got.Fields), got.ActionID(), amiwire.MaxActionHeaders, resp.Packet.ActionID())
+	if got := pings[0]; len(got.Fields) != amiwire.MaxActionHeaders || got.Get("ActionID") != resp.Packet.Get("ActionID") {
+		t.Fatalf("server got a Ping of %d fields with ActionID %q; want %d with %q", len(got.Fields), got.Get("ActionID"), amiwire.MaxActionHeaders, resp.Packet.Get("ActionID"))
 	}
 }

@@ -204,7 +204,7 @@ func TestWatchEvent(t *testing.T) {
 	c := dial(t, simServer(t, amisim.Options{}), amiwire.Config{Events: "on"})
 	ctx := testCtx(t)
 	wait, stop := c.WatchEvent(func(ev amiwire.Packet) bool {
-		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
+		return ev.Get("Event") == "OriginateResponse" && ev.Get("ActionID") == "call-1"
 	})
 	defer stop()
 	never, _ := c.WatchEvent(func(amiwire.Packet) bool { return false })
@@ -218,7 +218,7 @@ func TestWatchEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev, err := wait(ctx)
-	if err != nil || ev.ActionID() != "call-1" || ev.Get("Response") != "Failure" {
+	if err != nil || ev.Get("ActionID") != "call-1" || ev.Get("Response") != "Failure" {
 		t.Fatalf("Wait = %v, %v", ev, err)
 	}
 	if _, err := wait(ctx); err == nil {
@@ -231,7 +231,7 @@ func TestWatchEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, e := range evs {
-			queued = queued || e.Event() == "OriginateResponse"
+			queued = queued || e.Get("Event") == "OriginateResponse"
 		}
 	}
 	short, cancel := context.WithCancel(ctx)

@@ -62,7 +62,7 @@ func TestStreamAllocs(t *testing.T) {
 // closed.
 func lockStep(n int, taken, quit <-chan struct{}) amitest.Handler {
 	return func(s *amitest.Session, a amiwire.Packet) {
-		id := a.ActionID()
+		id := a.Get("ActionID")
 		s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nEventList: start\r\nMessage: Steps will follow\r\n\r\n"))
 		for i := range n {
 			s.WriteRaw([]byte("Event: Step\r\nActionID: " + id + "\r\nN: " + strconv.Itoa(i) + "\r\n\r\n"))
@@ -162,7 +162,7 @@ func TestStreamLendsSafely(t *testing.T) {
 	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{"Big": bigItems}})
 	srv.Handle("Noisy", func(s *amitest.Session, a amiwire.Packet) {
 		// A list with an async event after each item.
-		id := a.ActionID()
+		id := a.Get("ActionID")
 		s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nEventList: start\r\nMessage: Items will follow\r\n\r\n"))
 		for i := range n {
 			s.WriteRaw([]byte("Event: BigItem\r\nActionID: " + id + "\r\nTag: noisy\r\nSeq: " + strconv.Itoa(i) + "\r\nFiller: " + string(bytes.Repeat([]byte("x"), 250)) + "\r\n\r\n" +
@@ -232,7 +232,7 @@ func TestStreamLendsSafely(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ev := range evs {
-			if ev.Event() != "Async" {
+			if ev.Get("Event") != "Async" {
 				continue
 			}
 			if ev.Complete(nil).Get("N") != strconv.Itoa(next) || !bytes.HasSuffix(ev.Raw, []byte("N: "+strconv.Itoa(next)+"\r\n\r\n")) {

@@ -21,7 +21,7 @@ func listBytes(tb testing.TB, n int) ([]byte, int) {
 	tb.Helper()
 	var item amiwire.Packet
 	for _, p := range loadTranscript(tb, "core-show-channels-3.server.ami").pkts {
-		if p.Event() == "CoreShowChannel" {
+		if p.Get("Event") == "CoreShowChannel" {
 			item = p
 			break
 		}
@@ -29,7 +29,7 @@ func listBytes(tb testing.TB, n int) ([]byte, int) {
 	if item.Raw == nil {
 		tb.Fatal("no CoreShowChannel in the fixture")
 	}
-	raw := bytes.Replace(item.Raw, []byte("ActionID: "+item.ActionID()+"\r\n"), []byte("ActionID: "+benchListID+"\r\n"), 1)
+	raw := bytes.Replace(item.Raw, []byte("ActionID: "+item.Get("ActionID")+"\r\n"), []byte("ActionID: "+benchListID+"\r\n"), 1)
 	var b []byte
 	b = append(b, "Response: Success\r\nActionID: "+benchListID+"\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n"...)
 	for range n {

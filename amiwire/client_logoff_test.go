@@ -20,7 +20,7 @@ func holdPingUntilLogoff(t *testing.T, answer bool) *amitest.Server {
 	var mu sync.Mutex
 	var held []amiwire.Packet
 	srv := newServer(t, amitest.Options{OnAction: func(s *amitest.Session, a amiwire.Packet) {
-		if !strings.EqualFold(a.Action(), "Logoff") { // runs before the built-in Logoff
+		if !strings.EqualFold(a.Get("Action"), "Logoff") { // runs before the built-in Logoff
 			return
 		}
 		mu.Lock()
@@ -68,7 +68,7 @@ func TestSendLogoffPipelined(t *testing.T) {
 	}
 	logoffs := 0
 	for _, r := range srv.Requests() {
-		if strings.EqualFold(r.Action.Action(), "Logoff") {
+		if strings.EqualFold(r.Action.Get("Action"), "Logoff") {
 			logoffs++
 		}
 	}

@@ -294,7 +294,7 @@ func TestLegacyListStarts(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if amiwire.ListMarkOf(resp.Packet) != amiwire.ListStart || resp.Events == nil || resp.Final == nil || resp.Final.Event() != tt.final {
+				if amiwire.ListMarkOf(resp.Packet) != amiwire.ListStart || resp.Events == nil || resp.Final == nil || resp.Final.Get("Event") != tt.final {
 					t.Fatalf("not read as a list: %+v", resp)
 				}
 				if got := field(t, resp.Events, "Event"); strings.Join(got, ",") != strings.Join(tt.items, ",") {

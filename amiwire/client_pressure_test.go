@@ -191,7 +191,7 @@ func TestLogoffWithAStuckConsumer(t *testing.T) {
 	srv := newServer(t, amitest.Options{
 		Faults: []amitest.Fault{{Kind: amitest.FaultNoAnswer, Action: "Logoff"}},
 		OnAction: func(s *amitest.Session, a amiwire.Packet) {
-			if strings.EqualFold(a.Action(), "Logoff") {
+			if strings.EqualFold(a.Get("Action"), "Logoff") {
 				_ = s.Respond(a, "Goodbye", "Message", "Thanks for all the fish.")
 				_ = s.WriteRaw(all) // after the Goodbye, before the close
 				_ = s.Close()

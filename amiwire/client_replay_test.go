@@ -62,7 +62,7 @@ func (f *fakeConn) readAction() (amiwire.Packet, error) { return f.r.ReadPacket(
 // into "ActionID: to": the only change made to recorded bytes, so that a
 // transcript answers the ActionIDs the client really sent.
 func rewrite(p amiwire.Packet, from, to string) []byte {
-	if from == "" || to == "" || from == to || p.ActionID() != from {
+	if from == "" || to == "" || from == to || p.Get("ActionID") != from {
 		return p.Raw
 	}
 	return bytes.Replace(p.Raw, []byte("ActionID: "+from+"\r\n"), []byte("ActionID: "+to+"\r\n"), 1)
@@ -81,7 +81,7 @@ func (f *fakeConn) answer(id string) (amiwire.Packet, error) {
 			if resp.Fields != nil {
 				break
 			}
-			resp, from = p, p.ActionID()
+			resp, from = p, p.Get("ActionID")
 		}
 		out = append(out, rewrite(p, from, id)...)
 		f.pos++
@@ -114,7 +114,7 @@ func stepwise(f *fakeConn) {
 		if err != nil {
 			return
 		}
-		resp, err := f.answer(a.ActionID())
+		resp, err := f.answer(a.Get("ActionID"))
 		if err != nil || resp.Fields == nil || strings.EqualFold(resp.Get("Response"), "Goodbye") {
 			return
 		}
@@ -210,14 +210,14 @@ func TestDoFixtures(t *testing.T) {
 			t.Fatalf("got %d items (nil %v), want %d", len(r.resp.Events), r.resp.Events == nil, items)
 		}
 		for i, ev := range r.resp.Events {
-			if event != "" && ev.Event() != event {
-				t.Errorf("item %d is %q, want %q", i, ev.Event(), event)
+			if event != "" && ev.Get("Event") != event {
+				t.Errorf("item %d is %q, want %q", i, ev.Get("Event"), event)
 			}
 			if amiwire.ListMarkOf(ev) != amiwire.ListItem {
 				t.Errorf("item %d is not a list item", i)
 			}
 		}
-		if r.resp.Final == nil || r.resp.Final.Event() != final || amiwire.ListItems(*r.resp.Final) != items {
+		if r.resp.Final == nil || r.resp.Final.Get("Event") != final || amiwire.ListItems(*r.resp.Final) != items {
 			t.Fatalf("final = %v, want %s with ListItems %d", r.resp.Final, final, items)
 		}
 	}
@@ -244,7 +244,7 @@ func TestDoFixtures(t *testing.T) {
 			func(t *testing.T, rs []result, async []amiwire.Packet) {
 				listOf(t, rs[0], 6, "Status", "StatusComplete")
 				last := rs[0].resp.Events[5].Fields
-				if f := last[len(last)-1]; f.Key != "ActionID" || f.Value != rs[0].resp.Packet.ActionID() {
+				if f := last[len(last)-1]; f.Key != "ActionID" || f.Value != rs[0].resp.Packet.Get("ActionID") {
 					t.Errorf("last field of item = %v, want the ActionID", f)
 				}
 			}},
@@ -253,7 +253,7 @@ func TestDoFixtures(t *testing.T) {
 				listOf(t, rs[0], 3, "", "QueueStatusComplete")
 				var names []string
 				for _, ev := range rs[0].resp.Events {
-					names = append(names, ev.Event())
+					names = append(names, ev.Get("Event"))
 				}
 				if got := strings.Join(names, ","); got != "QueueParams,QueueMember,QueueEntry" {
 					t.Errorf("items = %s", got)
@@ -311,7 +311,7 @@ func TestDoFixtures(t *testing.T) {
 				// response: it is an async event.
 				found := false
 				for _, ev := range async {
-					if ev.Event() == "OriginateResponse" && ev.ActionID() == "orig-2" {
+					if ev.Get("Event") == "OriginateResponse" && ev.Get("ActionID") == "orig-2" {
 						found = true
 					}
 				}
@@ -348,7 +348,7 @@ func TestDoFixtures(t *testing.T) {
 					t.Errorf("async queue holds a non-event: %v", ev)
 				}
 				if mark := amiwire.ListMarkOf(ev); mark == amiwire.ListComplete {
-					t.Errorf("list completion %q in the async queue", ev.Event())
+					t.Errorf("list completion %q in the async queue", ev.Get("Event"))
 				}
 			}
 			tt.check(t, rs, async)
@@ -370,7 +370,7 @@ func TestPipelinedFixture(t *testing.T) {
 		}
 		// The login answer only; the events after it come with the rest.
 		resp := f.tr.pkts[0]
-		if _, err := f.conn.Write(rewrite(resp, resp.ActionID(), a.ActionID())); err != nil {
+		if _, err := f.conn.Write(rewrite(resp, resp.Get("ActionID"), a.Get("ActionID"))); err != nil {
 			return
 		}
 		f.pos = 1
@@ -408,8 +408,8 @@ func TestPipelinedFixture(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", ids[i], err)
 		}
-		if r.Packet.ActionID() != ids[i] {
-			t.Errorf("response to %s has ActionID %q", ids[i], r.Packet.ActionID())
+		if r.Packet.Get("ActionID") != ids[i] {
+			t.Errorf("response to %s has ActionID %q", ids[i], r.Packet.Get("ActionID"))
 		}
 		resps[i] = r
 	}
@@ -420,7 +420,7 @@ func TestPipelinedFixture(t *testing.T) {
 		t.Fatalf("CoreShowChannels: %d items, final %v", n, resps[2].Final)
 	}
 	for _, ev := range resps[2].Events {
-		if ev.Event() != "CoreShowChannel" || ev.ActionID() != "pipe-csc-4" {
+		if ev.Get("Event") != "CoreShowChannel" || ev.Get("ActionID") != "pipe-csc-4" {
 			t.Errorf("foreign packet in the list: %v", ev)
 		}
 	}
@@ -429,7 +429,7 @@ func TestPipelinedFixture(t *testing.T) {
 	// list, in order.
 	var want []string
 	for _, p := range loadTranscript(t, "pipelined.server.ami").pkts {
-		if p.Has("Event") && p.ActionID() != "pipe-csc-4" {
+		if p.Has("Event") && p.Get("ActionID") != "pipe-csc-4" {
 			want = append(want, string(p.Raw))
 		}
 	}

@@ -59,10 +59,10 @@ func TestDoSimulator(t *testing.T) {
 			resp, err := p.Wait(testCtx(t))
 			if tt.errMsg != "" {
 				var ae *amiwire.ActionError
-				if !errors.As(err, &ae) || !strings.HasPrefix(ae.Message, tt.errMsg) || ae.ActionID != id || ae.Action != tt.action.Action() {
+				if !errors.As(err, &ae) || !strings.HasPrefix(ae.Message, tt.errMsg) || ae.ActionID != id || ae.Action != tt.action.Get("Action") {
 					t.Fatalf("err = %#v, want *ActionError %q", err, tt.errMsg)
 				}
-				if resp == nil || !strings.EqualFold(resp.Packet.Get("Response"), "Error") || resp.Packet.ActionID() != id {
+				if resp == nil || !strings.EqualFold(resp.Packet.Get("Response"), "Error") || resp.Packet.Get("ActionID") != id {
 					t.Fatalf("resp = %+v, want the error response", resp)
 				}
 				return
@@ -70,7 +70,7 @@ func TestDoSimulator(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := resp.Packet.Get("Response"); got != "Success" || resp.Packet.ActionID() != id {
+			if got := resp.Packet.Get("Response"); got != "Success" || resp.Packet.Get("ActionID") != id {
 				t.Errorf("response = %v", resp.Packet)
 			}
 			if tt.items < 0 {
@@ -83,14 +83,14 @@ func TestDoSimulator(t *testing.T) {
 				t.Fatalf("%d items (nil %v), want %d", len(resp.Events), resp.Events == nil, tt.items)
 			}
 			for i, ev := range resp.Events {
-				if ev.Event() != tt.itemEvent || ev.ActionID() != id {
+				if ev.Get("Event") != tt.itemEvent || ev.Get("ActionID") != id {
 					t.Errorf("item %d = %v", i, ev)
 				}
 				if last := ev.Fields[len(ev.Fields)-1]; tt.idLast && last.Key != "ActionID" {
 					t.Errorf("item %d ends with %q, want ActionID", i, last.Key)
 				}
 			}
-			if resp.Final == nil || resp.Final.Event() != tt.final || resp.Final.Get("ListItems") != tt.finalN ||
+			if resp.Final == nil || resp.Final.Get("Event") != tt.final || resp.Final.Get("ListItems") != tt.finalN ||
 				amiwire.ListItems(*resp.Final) != tt.items {
 				t.Errorf("final = %v", resp.Final)
 			}
@@ -132,8 +132,8 @@ func TestPipelineReverseWait(t *testing.T) {
 	// been answered, so the server has read them all.
 	var ids []string
 	for _, r := range srv.Requests() {
-		if a := r.Action.Action(); a == "Ping" || a == "CoreShowChannels" {
-			ids = append(ids, r.Action.ActionID())
+		if a := r.Action.Get("Action"); a == "Ping" || a == "CoreShowChannels" {
+			ids = append(ids, r.Action.Get("ActionID"))
 		}
 	}
 	if len(ids) != n {
@@ -143,8 +143,8 @@ func TestPipelineReverseWait(t *testing.T) {
 		if !idForm.MatchString(ids[i]) {
 			t.Fatalf("ActionID %q", ids[i])
 		}
-		if resp.Packet.ActionID() != ids[i] {
-			t.Fatalf("action %d got the response of %s", i, resp.Packet.ActionID())
+		if resp.Packet.Get("ActionID") != ids[i] {
+			t.Fatalf("action %d got the response of %s", i, resp.Packet.Get("ActionID"))
 		}
 		if want := map[bool]int{true: 4, false: 0}[i%5 == 0]; len(resp.Events) != want {
 			t.Fatalf("action %d: %d items, want %d", i, len(resp.Events), want)
@@ -152,7 +152,7 @@ func TestPipelineReverseWait(t *testing.T) {
 	}
 	// An ActionID given by the caller is kept.
 	resp, err := c.Do(testCtx(t), amiwire.NewAction("Ping", "ActionID", "mine-1"))
-	if err != nil || resp.Packet.ActionID() != "mine-1" {
+	if err != nil || resp.Packet.Get("ActionID") != "mine-1" {
 		t.Fatalf("own ActionID: %v, %v", resp, err)
 	}
 }
@@ -164,7 +164,7 @@ func TestEmitDuringList(t *testing.T) {
 	const n = 500
 	srv := newServer(t, amitest.Options{})
 	srv.Handle("Interleave", func(s *amitest.Session, a amiwire.Packet) {
-		id := a.ActionID()
+		id := a.Get("ActionID")
 		s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nEventList: start\r\nMessage: Items will follow\r\n\r\n"))
 		for i := range n {
 			s.WriteRaw([]byte("Event: Item\r\nActionID: " + id + "\r\nN: " + strconv.Itoa(i) + "\r\n\r\n"))
@@ -175,7 +175,7 @@ func TestEmitDuringList(t *testing.T) {
 	c := dial(t, srv, amiwire.Config{Events: "on"})
 	got := 0
 	resp, err := c.Stream(testCtx(t), amiwire.NewAction("Interleave"), func(ev amiwire.Packet) error {
-		if ev.Event() != "Item" || ev.Get("N") != strconv.Itoa(got) {
+		if ev.Get("Event") != "Item" || ev.Get("N") != strconv.Itoa(got) {
 			return fmt.Errorf("item %d = %v", got, ev)
 		}
 		got++
@@ -192,7 +192,7 @@ func TestEmitDuringList(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ev := range evs {
-			switch ev.Event() {
+			switch ev.Get("Event") {
 			case "Async":
 				if ev.Get("N") != strconv.Itoa(next) {
 					t.Fatalf("async event %d = %v", next, ev)
@@ -223,8 +223,8 @@ func TestOriginateResponseIsAsync(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, ev := range evs {
-			if ev.Event() == "OriginateResponse" {
-				if ev.ActionID() != "orig-1" || ev.Get("Response") != "Failure" {
+			if ev.Get("Event") == "OriginateResponse" {
+				if ev.Get("ActionID") != "orig-1" || ev.Get("Response") != "Failure" {
 					t.Fatalf("OriginateResponse = %v", ev)
 				}
 				return
@@ -271,7 +271,7 @@ func TestStreamSimulatorList(t *testing.T) {
 	n := 0
 	prev := ""
 	resp, err := c.Stream(testCtx(t), amiwire.NewAction("CoreShowChannels"), func(ev amiwire.Packet) error {
-		if ev.Event() != "CoreShowChannel" {
+		if ev.Get("Event") != "CoreShowChannel" {
 			return fmt.Errorf("item %d = %v", n, ev)
 		}
 		// Channels come in creation order: Local/hold@default-00000050;1, ;2, ...51;1

@@ -97,7 +97,7 @@ func TestDialLogin(t *testing.T) {
 				t.Fatal(err)
 			}
 			login := req.Action
-			if login.ActionID() == "" || login.Get("Username") != "admin" {
+			if login.Get("ActionID") == "" || login.Get("Username") != "admin" {
 				t.Errorf("Login = %v", login)
 			}
 			switch {
@@ -126,7 +126,7 @@ func TestDialLogin(t *testing.T) {
 			}
 			if tt.events == "on" {
 				evs, err := c.NextEvents(testCtx(t), nil)
-				if err != nil || evs[0].Event() != "FullyBooted" {
+				if err != nil || evs[0].Get("Event") != "FullyBooted" {
 					t.Errorf("first event %v, %v; want FullyBooted", evs, err)
 				}
 			}
@@ -370,7 +370,7 @@ func TestStreamHugeList(t *testing.T) {
 func TestListMixedWithAsyncEvents(t *testing.T) {
 	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{
 		"Mixed": func(s *amitest.Session, a amiwire.Packet) {
-			id := a.ActionID()
+			id := a.Get("ActionID")
 			s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nEventList: start\r\nMessage: Things will follow\r\n\r\n" +
 				"Event: Thing\r\nActionID: " + id + "\r\nN: 1\r\n\r\n" +
 				"Event: Newchannel\r\nPrivilege: call,all\r\n\r\n" +
@@ -381,14 +381,14 @@ func TestListMixedWithAsyncEvents(t *testing.T) {
 	}})
 	srv.Handle("Early", func(s *amitest.Session, a amiwire.Packet) {
 		// Events with the ActionID may even come before the response.
-		id := a.ActionID()
+		id := a.Get("ActionID")
 		s.WriteRaw([]byte("Event: Thing\r\nActionID: " + id + "\r\nN: 0\r\n\r\n" +
 			"Response: Success\r\nActionID: " + id + "\r\nMessage: Result will follow\r\n\r\n" +
 			"Event: ThingsComplete\r\nActionID: " + id + "\r\nListItems: 1\r\n\r\n"))
 	})
 	srv.Handle("EarlyPlain", func(s *amitest.Session, a amiwire.Packet) {
-		s.WriteRaw([]byte("Event: OriginateResponse\r\nActionID: " + a.ActionID() + "\r\nResponse: Failure\r\n\r\n" +
-			"Response: Success\r\nActionID: " + a.ActionID() + "\r\n\r\n"))
+		s.WriteRaw([]byte("Event: OriginateResponse\r\nActionID: " + a.Get("ActionID") + "\r\nResponse: Failure\r\n\r\n" +
+			"Response: Success\r\nActionID: " + a.Get("ActionID") + "\r\n\r\n"))
 	})
 	// Events on (but no class the server sends by itself): an event without
 	// ActionID amid a list is an async event then.
@@ -400,7 +400,7 @@ func TestListMixedWithAsyncEvents(t *testing.T) {
 	if resp, err := c.Do(testCtx(t), amiwire.NewAction("EarlyPlain")); err != nil || resp.Events != nil {
 		t.Fatalf("plain response after an event: %+v, %v", resp, err)
 	}
-	if evs, err := c.NextEvents(testCtx(t), nil); err != nil || len(evs) != 1 || evs[0].Event() != "OriginateResponse" {
+	if evs, err := c.NextEvents(testCtx(t), nil); err != nil || len(evs) != 1 || evs[0].Get("Event") != "OriginateResponse" {
 		t.Fatalf("async = %v, %v", evs, err)
 	}
 	resp, err = c.Do(testCtx(t), amiwire.NewAction("Mixed"))
@@ -411,7 +411,7 @@ func TestListMixedWithAsyncEvents(t *testing.T) {
 		t.Errorf("list = %v", resp.Events)
 	}
 	evs, err := c.NextEvents(testCtx(t), nil)
-	if err != nil || len(evs) != 2 || evs[0].Event() != "Newchannel" || evs[1].Event() != "OriginateResponse" {
+	if err != nil || len(evs) != 2 || evs[0].Get("Event") != "Newchannel" || evs[1].Get("Event") != "OriginateResponse" {
 		t.Errorf("async = %v, %v", evs, err)
 	}
 }
@@ -451,7 +451,7 @@ func TestListCutShort(t *testing.T) {
 func TestListCancelled(t *testing.T) {
 	srv := newServer(t, amitest.Options{Handlers: map[string]amitest.Handler{
 		"Cancel": func(s *amitest.Session, a amiwire.Packet) {
-			id := a.ActionID()
+			id := a.Get("ActionID")
 			s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nMessage: Result will follow\r\n\r\n" +
 				"Event: Thing\r\nActionID: " + id + "\r\n\r\n" +
 				"Event: Thing\r\nActionID: " + id + "\r\n\r\n" +
@@ -494,7 +494,7 @@ func TestResponseWithoutActionID(t *testing.T) {
 		if err != nil {
 			return
 		}
-		f.conn.Write(rewrite(f.tr.pkts[0], "login-1", a.ActionID()))
+		f.conn.Write(rewrite(f.tr.pkts[0], "login-1", a.Get("ActionID")))
 		for i := 0; i < 2; i++ {
 			if _, err := f.readAction(); err != nil {
 				return
@@ -698,7 +698,7 @@ func TestConcurrentSend(t *testing.T) {
 					errs <- err
 					return
 				}
-				ids <- resp.Packet.ActionID()
+				ids <- resp.Packet.Get("ActionID")
 			}
 		}()
 	}
@@ -741,7 +741,7 @@ func TestSendInvalidWritesNothing(t *testing.T) {
 	}
 	var names []string
 	for _, r := range srv.Requests() {
-		names = append(names, r.Action.Action())
+		names = append(names, r.Action.Get("Action"))
 	}
 	if got := strings.Join(names, ","); got != "Login,Ping" {
 		t.Errorf("server received %s", got)
@@ -751,7 +751,7 @@ func TestSendInvalidWritesNothing(t *testing.T) {
 func TestCloseUnblocksWaiters(t *testing.T) {
 	srv := newServer(t, amitest.Options{
 		Handlers: map[string]amitest.Handler{"BigList": func(s *amitest.Session, a amiwire.Packet) {
-			id := a.ActionID()
+			id := a.Get("ActionID")
 			s.WriteRaw([]byte("Response: Success\r\nActionID: " + id + "\r\nMessage: Result will follow\r\n\r\n" +
 				"Event: Thing\r\nActionID: " + id + "\r\n\r\n"))
 		}},
@@ -832,7 +832,7 @@ func TestNextEventsContext(t *testing.T) {
 		}
 		got = append(got, evs...)
 	}
-	if len(got) != 2 || got[0].Event() != "A" || got[1].Event() != "B" {
+	if len(got) != 2 || got[0].Get("Event") != "A" || got[1].Get("Event") != "B" {
 		t.Fatalf("got %v", got)
 	}
 }

@@ -83,10 +83,10 @@ func DialSend(ctx context.Context, cfg Config, actions []Packet, logoff bool) (*
 		}
 		enc = b
 		size += len(b)
-		if id := a.ActionID(); id == "" {
+		if id := a.Get("ActionID"); id == "" {
 			size += len("ActionID: \r\n") + 32 // the one prepare adds
 		} else if seen[id] {
-			return nil, nil, fmt.Errorf("%s: ActionID %q is already in flight", a.Action(), id)
+			return nil, nil, fmt.Errorf("%s: ActionID %q is already in flight", a.Get("Action"), id)
 		} else {
 			seen[id] = true
 		}
@@ -283,7 +283,7 @@ func (c *Client) login(pl *pipeline) error {
 			return fmt.Errorf("challenge: %w", err)
 		}
 		if resp.isError() {
-			return &ActionError{Action: "Challenge", ActionID: resp.ActionID(), Message: resp.Get("Message"), Response: resp}
+			return &ActionError{Action: "Challenge", ActionID: resp.Get("ActionID"), Message: resp.Get("Message"), Response: resp}
 		}
 		challenge := resp.Get("Challenge")
 		if challenge == "" {
@@ -312,7 +312,7 @@ func (c *Client) login(pl *pipeline) error {
 		return fmt.Errorf("login: %w", err)
 	}
 	if resp.isError() {
-		return &ActionError{Action: "Login", ActionID: resp.ActionID(), Message: resp.Get("Message"), Response: resp}
+		return &ActionError{Action: "Login", ActionID: resp.Get("ActionID"), Message: resp.Get("Message"), Response: resp}
 	}
 	return nil
 }
@@ -327,7 +327,7 @@ func (c *Client) roundTrip(a Packet, behind ...Packet) (Packet, error) {
 	if err != nil {
 		return Packet{}, err
 	}
-	id := a.ActionID()
+	id := a.Get("ActionID")
 	for i := 0; i < 100000; i++ {
 		p, err := c.r.ReadPacket()
 		if err != nil {
@@ -339,7 +339,7 @@ func (c *Client) roundTrip(a Packet, behind ...Packet) (Packet, error) {
 		c.trace.packet('<', p)
 		switch p.kind() {
 		case kindResponse:
-			if p.ActionID() == id || p.ActionID() == "" {
+			if p.Get("ActionID") == id || p.Get("ActionID") == "" {
 				return p, nil
 			}
 			// Not ours: an action behind a, answered out of turn, or
@@ -349,5 +349,5 @@ func (c *Client) roundTrip(a Packet, behind ...Packet) (Packet, error) {
 			c.events.push(p, c.r.seq, false) // nobody can make room before Dial returns
 		}
 	}
-	return Packet{}, &ProtocolError{Offset: c.r.Offset(), Msg: "no response to " + a.Action()}
+	return Packet{}, &ProtocolError{Offset: c.r.Offset(), Msg: "no response to " + a.Get("Action")}
 }

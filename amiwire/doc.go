@@ -25,8 +25,9 @@
 // say when and why it ended.
 //
 // Packets: a Packet is its ordered Fields (Get, Lookup, Has, Values,
-// Event, Action, ActionID, Add) and, when read, its wire bytes
-// (Raw). What the Client hands out is the caller's to keep and never
+// Add; keys match case-insensitively: Get("Event") is an event's name,
+// Get("ActionID") what ties a response to its action) and, when read, its
+// wire bytes (Raw). What the Client hands out is the caller's to keep and never
 // changes; Clone copies, and Complete serves the consumers
 // that ask to have packets lent instead (Config.Lend).
 //

@@ -84,7 +84,7 @@ func ExampleClient_Do() {
 	for _, item := range resp.Events {
 		fmt.Println(item.Get("ObjectName"))
 	}
-	fmt.Println(resp.Final.Event())
+	fmt.Println(resp.Final.Get("Event"))
 	// Output:
 	// hello world
 	// alice
@@ -114,7 +114,7 @@ func ExampleClient_Stream() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(len(seen), "peers;", resp.Final.Event())
+	fmt.Println(len(seen), "peers;", resp.Final.Get("Event"))
 	// Output:
 	// 3 peers; PeerlistComplete
 }
@@ -141,7 +141,7 @@ func ExampleClient_NextEvents() {
 			log.Fatal(err)
 		}
 		for _, ev := range batch {
-			fmt.Println(ev.Event(), ev.Get("N"))
+			fmt.Println(ev.Get("Event"), ev.Get("N"))
 			got++
 		}
 	}
@@ -157,7 +157,7 @@ func ExampleClient_WatchEvent() {
 	srv.Handle("Originate", func(s *amitest.Session, a amiwire.Packet) {
 		s.Success(a, "Message", "Originate successfully queued")
 		s.SendEvent(amiwire.Packet{Fields: []amiwire.Field{{Key: "Event", Value: "OriginateResponse"}, {Key: "Privilege", Value: "call,all"},
-			{Key: "ActionID", Value: a.ActionID()}, {Key: "Response", Value: "Success"}, {Key: "Channel", Value: a.Get("Channel")}}})
+			{Key: "ActionID", Value: a.Get("ActionID")}, {Key: "Response", Value: "Success"}, {Key: "Channel", Value: a.Get("Channel")}}})
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -170,7 +170,7 @@ func ExampleClient_WatchEvent() {
 	// The OriginateResponse carries the Originate's ActionID but comes after
 	// its response: it is an async event. Watch for it before sending.
 	wait, stop := c.WatchEvent(func(ev amiwire.Packet) bool {
-		return ev.Event() == "OriginateResponse" && ev.ActionID() == "call-1"
+		return ev.Get("Event") == "OriginateResponse" && ev.Get("ActionID") == "call-1"
 	})
 	defer stop()
 	if _, err := c.Do(ctx, amiwire.NewAction("Originate", "ActionID", "call-1", "Channel", "PJSIP/alice", "Async", "true",

@@ -92,7 +92,7 @@ func listCheck(t *testing.T, pkts []Packet) []string {
 	open := map[string]int{}
 	var done []string
 	for i, p := range pkts {
-		id := p.ActionID()
+		id := p.Get("ActionID")
 		switch listMarkOf(p) {
 		case listStart:
 			if _, dup := open[id]; dup {
@@ -106,7 +106,7 @@ func listCheck(t *testing.T, pkts []Packet) []string {
 		case listComplete:
 			n, ok := open[id]
 			if !ok {
-				t.Errorf("packet %d: %s completes a list %q that never started", i, p.Event(), id)
+				t.Errorf("packet %d: %s completes a list %q that never started", i, p.Get("Event"), id)
 				continue
 			}
 			if want := listItems(p); n != want {
@@ -258,7 +258,7 @@ func serverPackets(t *testing.T, name string) []Packet {
 
 func findEvent(pkts []Packet, event string) (Packet, bool) {
 	for _, p := range pkts {
-		if p.Event() == event {
+		if p.Get("Event") == event {
 			return p, true
 		}
 	}
@@ -305,7 +305,7 @@ func TestFixtureDetails(t *testing.T) {
 		pkts := serverPackets(t, "core-show-channels-3.server.ami")
 		n := 0
 		for _, p := range pkts {
-			if p.Event() != "CoreShowChannel" {
+			if p.Get("Event") != "CoreShowChannel" {
 				continue
 			}
 			n++
@@ -327,7 +327,7 @@ func TestFixtureDetails(t *testing.T) {
 		st := serverPackets(t, "status-3.server.ami")
 		n = 0
 		for _, p := range st {
-			if p.Event() == "Status" {
+			if p.Get("Event") == "Status" {
 				n++
 				if p.Fields[len(p.Fields)-1].Key != "ActionID" || p.Get("Privilege") != "Call" {
 					t.Errorf("Status item: last %v, Privilege %q", p.Fields[len(p.Fields)-1], p.Get("Privilege"))
@@ -395,7 +395,7 @@ func TestFixtureDetails(t *testing.T) {
 			if o.kind() != kindEvent || o.Get("Response") != "Success" || o.isError() || listMarkOf(o) != listItem {
 				t.Errorf("%s: OriginateResponse Kind %v, Response %q, mark %v", name, o.kind(), o.Get("Response"), listMarkOf(o))
 			}
-			if name == "originate-async.server.ami" && (o.ActionID() != "orig-2" || o.Get("Reason") != "4") {
+			if name == "originate-async.server.ami" && (o.Get("ActionID") != "orig-2" || o.Get("Reason") != "4") {
 				t.Errorf("OriginateResponse %v", o)
 			}
 		}
@@ -404,7 +404,7 @@ func TestFixtureDetails(t *testing.T) {
 	t.Run("pipelined", func(t *testing.T) {
 		pkts := serverPackets(t, "pipelined.server.ami")
 		idx := func(id string) int {
-			return slices.IndexFunc(pkts, func(p Packet) bool { return p.kind() == kindResponse && p.ActionID() == id })
+			return slices.IndexFunc(pkts, func(p Packet) bool { return p.kind() == kindResponse && p.Get("ActionID") == id })
 		}
 		ping, cs, csc := idx("pipe-ping-2"), idx("pipe-corestatus-3"), idx("pipe-csc-4")
 		if ping < 0 || cs < 0 || csc < 0 || !(ping < cs && cs < csc) {
@@ -423,13 +423,13 @@ func TestFixtureDetails(t *testing.T) {
 			if ping+1+i == cs {
 				continue
 			}
-			if p.kind() != kindEvent || p.ActionID() != "" {
+			if p.kind() != kindEvent || p.Get("ActionID") != "" {
 				t.Errorf("interleaved packet %v", p)
 			}
 		}
 		items := 0
 		for _, p := range pkts[csc+1:] {
-			if p.ActionID() != "pipe-csc-4" {
+			if p.Get("ActionID") != "pipe-csc-4" {
 				break
 			}
 			if listMarkOf(p) == listComplete {
@@ -452,7 +452,7 @@ func TestFixtureDetails(t *testing.T) {
 			if p.Has("ActionID") {
 				t.Errorf("packet has an ActionID: %v", p)
 			}
-			if p.Event() == "CoreShowChannel" {
+			if p.Get("Event") == "CoreShowChannel" {
 				items++
 			}
 		}
@@ -469,7 +469,7 @@ func TestFixtureDetails(t *testing.T) {
 			if p.kind() != kindEvent {
 				continue
 			}
-			if p.Event() != "UserEvent" || p.Get("UserEvent") != "Flood" || p.Get("Seq") != strconv.Itoa(seq) {
+			if p.Get("Event") != "UserEvent" || p.Get("UserEvent") != "Flood" || p.Get("Seq") != strconv.Itoa(seq) {
 				t.Fatalf("event %d: %v", seq, p)
 			}
 			seq++
@@ -490,7 +490,7 @@ func TestFixtureDetails(t *testing.T) {
 				end = p
 			}
 		}
-		if start.ActionID() != "csc-2" || start.Get("Message") != "Channels will follow" || end.ActionID() != "csc-2" || listItems(end) != 0 {
+		if start.Get("ActionID") != "csc-2" || start.Get("Message") != "Channels will follow" || end.Get("ActionID") != "csc-2" || listItems(end) != 0 {
 			t.Errorf("start %v end %v", start, end)
 		}
 	})

@@ -176,7 +176,7 @@ func skimReadAll(t *testing.T, n int, src io.Reader, skim bool) []string {
 		// the ActionID, before the rest is parsed.
 		route := ""
 		if err == nil {
-			route = fmt.Sprintf("%v %q %q %v|", p.kind(), p.Event(), p.ActionID(), listMarkOf(p))
+			route = fmt.Sprintf("%v %q %q %v|", p.kind(), p.Get("Event"), p.Get("ActionID"), listMarkOf(p))
 		}
 		if err == nil && skim && skimmed(p) {
 			p = p.Complete(nil)
@@ -243,7 +243,7 @@ func TestSkimEventsFixtures(t *testing.T) {
 	if err != nil || len(p.Fields) != 3 || p.kind() != kindResponse {
 		t.Fatalf("a response, skimming: %q, %v", p.Fields, err)
 	}
-	for p.Event() != "UserEvent" {
+	for p.Get("Event") != "UserEvent" {
 		if p, err = r.ReadPacket(); err != nil {
 			t.Fatal(err)
 		}
@@ -255,13 +255,13 @@ func TestSkimEventsFixtures(t *testing.T) {
 	// with the second.
 	r = NewReader(strings.NewReader("Event: W\r\n\r\nEvent: X\r\nA: 1\r\nActionID: 7\r\n\r\nEvent: Y\r\nA: 1\r\n\r\n"))
 	r.skimEvents = true
-	if p, err := r.ReadPacket(); err != nil || p.Event() != "W" {
+	if p, err := r.ReadPacket(); err != nil || p.Get("Event") != "W" {
 		t.Fatalf("first packet: %q, %v", p.Fields, err)
 	}
-	if p, err := r.ReadPacket(); err != nil || p.ActionID() != "7" {
+	if p, err := r.ReadPacket(); err != nil || p.Get("ActionID") != "7" {
 		t.Fatalf("an event with an ActionID, skimming: %q, %v", p.Fields, err)
 	}
-	if p, err := r.ReadPacket(); err != nil || len(p.Fields) != 1 || p.Event() != "Y" {
+	if p, err := r.ReadPacket(); err != nil || len(p.Fields) != 1 || p.Get("Event") != "Y" {
 		t.Fatalf("an event without, skimming: %q, %v", p.Fields, err)
 	}
 }

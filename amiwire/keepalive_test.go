@@ -70,9 +70,9 @@ func TestKeepAlive(t *testing.T) {
 		}
 		reqs := srv.Requests()
 		for i, r := range reqs {
-			if strings.EqualFold(r.Action.Action(), "Logoff") {
+			if strings.EqualFold(r.Action.Get("Action"), "Logoff") {
 				for _, after := range reqs[i+1:] {
-					t.Errorf("%s sent after the Logoff", after.Action.Action())
+					t.Errorf("%s sent after the Logoff", after.Action.Get("Action"))
 				}
 				break
 			}
@@ -92,9 +92,9 @@ func TestKeepAlive(t *testing.T) {
 		<-time.After(100 * time.Millisecond)
 		reqs := srv.Requests()
 		for i, r := range reqs {
-			if strings.EqualFold(r.Action.Action(), "Logoff") {
+			if strings.EqualFold(r.Action.Get("Action"), "Logoff") {
 				if n := len(reqs[i+1:]); n > 0 {
-					t.Errorf("%d actions (%s...) sent behind the Logoff", n, reqs[i+1].Action.Action())
+					t.Errorf("%d actions (%s...) sent behind the Logoff", n, reqs[i+1].Action.Get("Action"))
 				}
 				break
 			}

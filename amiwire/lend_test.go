@@ -99,7 +99,7 @@ func TestTryReadPacket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got = append(got, p.Event())
+	got = append(got, p.Get("Event"))
 	for {
 		p, ok, err := r.tryReadPacket()
 		if err != nil {
@@ -108,13 +108,13 @@ func TestTryReadPacket(t *testing.T) {
 		if !ok {
 			break
 		}
-		got = append(got, p.Event())
+		got = append(got, p.Get("Event"))
 	}
 	if src.reads != 1 || fmt.Sprint(got) != "[A B]" {
 		t.Fatalf("after one read: %v from %d reads", got, src.reads)
 	}
 	p, err = r.ReadPacket()
-	if err != nil || p.Event() != "C" || p.Get("Half") != "x" {
+	if err != nil || p.Get("Event") != "C" || p.Get("Half") != "x" {
 		t.Fatalf("third packet %q, %v", p.Raw, err)
 	}
 }

@@ -167,7 +167,7 @@ func eventsOff(value string) bool {
 // Asterisk handles one session's actions in order, so the change holds for
 // every answer to the actions sent after it.
 func eventsChange(action Packet) (off, changes bool) {
-	if !strings.EqualFold(action.Action(), "Events") {
+	if !strings.EqualFold(action.Get("Action"), "Events") {
 		return false, false
 	}
 	return eventsOff(action.Get("EventMask")), true

@@ -125,15 +125,6 @@ func (p Packet) kind() packetKind {
 	return k
 }
 
-// Event returns the event name, or "" when the packet is not an event.
-func (p Packet) Event() string { return p.Get("Event") }
-
-// Action returns the action name, or "" when the packet is not an action.
-func (p Packet) Action() string { return p.Get("Action") }
-
-// ActionID returns the ActionID header, or "" when there is none.
-func (p Packet) ActionID() string { return p.Get("ActionID") }
-
 // isError reports whether the packet is a "Response: Error".
 func (p Packet) isError() bool {
 	return p.kind() == kindResponse && strings.EqualFold(p.Get("Response"), "Error")

@@ -9,8 +9,8 @@ import (
 
 func TestPacketLookups(t *testing.T) {
 	p := pk("Event", "Status", "ActionId", "a1", "Variable", "a=1", "variable", "b=2", "Empty", "", "BridgeID", "x")
-	if p.Get("actionid") != "a1" || p.ActionID() != "a1" || p.Event() != "Status" || p.Action() != "" {
-		t.Errorf("Get: %q %q %q", p.Get("actionid"), p.Event(), p.Action())
+	if p.Get("actionid") != "a1" || p.Get("ActionID") != "a1" || p.Get("Event") != "Status" || p.Get("Action") != "" {
+		t.Errorf("Get: %q %q %q", p.Get("actionid"), p.Get("Event"), p.Get("Action"))
 	}
 	if v, ok := p.Lookup("EMPTY"); !ok || v != "" {
 		t.Errorf("Lookup(EMPTY) = %q, %v", v, ok)

@@ -156,8 +156,8 @@ func TestReaderLegacyKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Values("Output"); len(got) != 1 || got[0] != "foo" || p.ActionID() != "5" || listMarkOf(p) != listNone {
-		t.Errorf("Output %q, ActionID %q, mark %v", got, p.ActionID(), listMarkOf(p))
+	if got := p.Values("Output"); len(got) != 1 || got[0] != "foo" || p.Get("ActionID") != "5" || listMarkOf(p) != listNone {
+		t.Errorf("Output %q, ActionID %q, mark %v", got, p.Get("ActionID"), listMarkOf(p))
 	}
 	if string(p.Raw) != in {
 		t.Errorf("Raw %q", p.Raw)
@@ -209,7 +209,7 @@ func TestReaderHugeLine(t *testing.T) {
 		t.Errorf("buffer grew to %d bytes", n)
 	}
 	p, err := r.ReadPacket()
-	if err != nil || p.Event() != "After" {
+	if err != nil || p.Get("Event") != "After" {
 		t.Fatalf("after the huge line: %v, %v", p, err)
 	}
 	// With a line limit that allows it, the line comes through whole.
@@ -241,7 +241,7 @@ func TestReaderManyHeaders(t *testing.T) {
 	if !errors.As(err, &le) || le.Limit != limitHeaders || le.Max != DefaultMaxHeaders {
 		t.Fatalf("got %v, want a header limit error", err)
 	}
-	if p, err := r.ReadPacket(); err != nil || p.Event() != "After" {
+	if p, err := r.ReadPacket(); err != nil || p.Get("Event") != "After" {
 		t.Fatalf("after: %v, %v", p, err)
 	}
 	r = NewReader(bytes.NewReader(in))
@@ -254,7 +254,7 @@ func TestReaderManyHeaders(t *testing.T) {
 	if len(vs) != 100_000 || vs[99_999] != "v99999=99999" || vs[0] != "v0=0" {
 		t.Fatalf("%d Variables", len(vs))
 	}
-	if p, err := r.ReadPacket(); err != nil || p.Event() != "After" || len(p.Fields) != 1 {
+	if p, err := r.ReadPacket(); err != nil || p.Get("Event") != "After" || len(p.Fields) != 1 {
 		t.Fatalf("after: %v, %v", p, err)
 	}
 }
@@ -279,7 +279,7 @@ func TestReaderPacketsStayValid(t *testing.T) {
 			var cat []byte
 			for i, p := range pkts {
 				cat = append(cat, p.Raw...)
-				if i > 0 && (p.Event() != fmt.Sprintf("E%d", i-1) || p.Get("Seq") != fmt.Sprint(i-1)) {
+				if i > 0 && (p.Get("Event") != fmt.Sprintf("E%d", i-1) || p.Get("Seq") != fmt.Sprint(i-1)) {
 					t.Fatalf("packet %d: %v", i, p)
 				}
 			}
@@ -320,7 +320,7 @@ func TestReaderSourceErrors(t *testing.T) {
 	})
 	t.Run("error with data", func(t *testing.T) {
 		r := NewReader(io.MultiReader(strings.NewReader("Event: A\r\n\r\nEvent: B\r\n"), iotest.ErrReader(errBoom)))
-		if p, err := r.ReadPacket(); err != nil || p.Event() != "A" {
+		if p, err := r.ReadPacket(); err != nil || p.Get("Event") != "A" {
 			t.Fatalf("%v, %v", p, err)
 		}
 		for range 2 {

@@ -49,7 +49,7 @@ func validateAction(p Packet) error {
 // same *FieldError, naming the first offending field, before anything is
 // written; Writer.WriteAction applies the same rules to p as it is.
 func ValidateSend(p Packet) error {
-	if n := len(p.Fields) + 1; n > MaxActionHeaders && len(p.Fields) > 0 && p.ActionID() == "" {
+	if n := len(p.Fields) + 1; n > MaxActionHeaders && len(p.Fields) > 0 && p.Get("ActionID") == "" {
 		return &FieldError{Index: -1, Reason: fmt.Sprintf("%d headers with the ActionID that is added, Asterisk accepts at most %d", n, MaxActionHeaders)}
 	}
 	return validateAction(p)

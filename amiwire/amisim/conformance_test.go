@@ -77,7 +77,7 @@ func comparePackets(t testing.TB, got, want []amiwire.Packet, ignore ...string) 
 			gk, wk := g.Fields[j], w.Fields[j]
 			lk := strings.ToLower(wk.Key)
 			if gk.Key != wk.Key || (!volatileKeys[lk] && !skip[lk] && gk.Value != wk.Value) {
-				t.Errorf("packet %d (%s) line %d: got %q: %q, want %q: %q", i, w.Event(), j, gk.Key, gk.Value, wk.Key, wk.Value)
+				t.Errorf("packet %d (%s) line %d: got %q: %q, want %q: %q", i, w.Get("Event"), j, gk.Key, gk.Value, wk.Key, wk.Value)
 			}
 		}
 	}
@@ -105,13 +105,13 @@ func playClient(t testing.TB, addr string, client []byte, secret string) []amiwi
 				return got
 			}
 			if err != nil {
-				t.Fatalf("after %s: %v", a.Action(), err)
+				t.Fatalf("after %s: %v", a.Get("Action"), err)
 			}
 			got = append(got, p)
 			if ch := p.Get("Challenge"); ch != "" {
 				challenge = ch
 			}
-			if p.Has("Response") && !p.Has("Event") && p.ActionID() == a.ActionID() {
+			if p.Has("Response") && !p.Has("Event") && p.Get("ActionID") == a.Get("ActionID") {
 				break
 			}
 		}

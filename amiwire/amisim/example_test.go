@@ -36,7 +36,7 @@ func ExampleNew() {
 			panic(err)
 		}
 		if p.Has("Event") && !p.Has("EventList") {
-			fmt.Println(p.Event(), p.Get("Channel"))
+			fmt.Println(p.Get("Event"), p.Get("Channel"))
 		}
 		if p.Get("EventList") == "Complete" {
 			fmt.Println("ListItems:", p.Get("ListItems"))

@@ -86,7 +86,7 @@ func (c *conn) readEvent(name string) (amiwire.Packet, []amiwire.Packet) {
 	var before []amiwire.Packet
 	for i := 0; i < 100000; i++ {
 		p := c.read()
-		if strings.EqualFold(p.Event(), name) {
+		if strings.EqualFold(p.Get("Event"), name) {
 			return p, before
 		}
 		before = append(before, p)
@@ -131,7 +131,7 @@ func (c *conn) expectEOF() []amiwire.Packet {
 func names(ps []amiwire.Packet) []string {
 	var out []string
 	for _, p := range ps {
-		if e := p.Event(); e != "" {
+		if e := p.Get("Event"); e != "" {
 			out = append(out, e)
 		} else {
 			out = append(out, "Response:"+p.Get("Response"))

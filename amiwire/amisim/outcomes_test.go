@@ -34,7 +34,7 @@ func shape(p amiwire.Packet) string {
 	for i, f := range p.Fields {
 		keys[i] = f.Key
 	}
-	return p.Event() + "{" + strings.Join(keys, ",") + "}"
+	return p.Get("Event") + "{" + strings.Join(keys, ",") + "}"
 }
 
 // sameShapes checks that got has the events of want: the same names in
@@ -84,8 +84,8 @@ func TestOriginateOutcomes(t *testing.T) {
 		}
 		or, evs := c.readEvent("OriginateResponse")
 		got = append(append(got, evs...), or)
-		if or.ActionID() != a.ActionID() {
-			t.Fatalf("OriginateResponse for %q, want %q", or.ActionID(), a.ActionID())
+		if or.Get("ActionID") != a.Get("ActionID") {
+			t.Fatalf("OriginateResponse for %q, want %q", or.Get("ActionID"), a.Get("ActionID"))
 		}
 	}
 	clock.Advance(5 * time.Second) // talk's LEN=2 is long over
@@ -103,14 +103,14 @@ func TestOriginateOutcomes(t *testing.T) {
 			g, w := gotCalls[ext][i], want[ext][i]
 			for _, k := range []string{"ActionID", "Response", "Reason", "Cause", "Cause-txt", "DialStatus", "State", "ChannelState", "Application", "AppData", "Variable", "Value"} {
 				if g.Get(k) != w.Get(k) {
-					t.Errorf("%s: event %d (%s): %s %q, want %q", ext, i, w.Event(), k, g.Get(k), w.Get(k))
+					t.Errorf("%s: event %d (%s): %s %q, want %q", ext, i, w.Get("Event"), k, g.Get(k), w.Get(k))
 				}
 			}
-			if w.Event() == "OriginateResponse" && w.Get("Response") == "Failure" && g.Get("Channel") != w.Get("Channel") {
+			if w.Get("Event") == "OriginateResponse" && w.Get("Response") == "Failure" && g.Get("Channel") != w.Get("Channel") {
 				t.Errorf("%s: failed OriginateResponse names %q, want the dial string %q", ext, g.Get("Channel"), w.Get("Channel"))
 			}
 			if w.Get("Uniqueid") == "<unknown>" && g.Get("Uniqueid") != "<unknown>" {
-				t.Errorf("%s: event %d (%s): Uniqueid %q, want <unknown>", ext, i, w.Event(), g.Get("Uniqueid"))
+				t.Errorf("%s: event %d (%s): Uniqueid %q, want <unknown>", ext, i, w.Get("Event"), g.Get("Uniqueid"))
 			}
 		}
 	}
@@ -128,12 +128,12 @@ func TestOriginateChannelId(t *testing.T) {
 		c.send("Originate", "ActionID", "o-"+tt.exten, "Channel", "Local/"+tt.exten+"@default", "Application", "Wait",
 			"Data", "10", "Async", "true", "ChannelId", id)
 		or, evs := c.readEvent("OriginateResponse")
-		if or.Get("Reason") != tt.reason || or.Get("Uniqueid") != id || or.ActionID() != "o-"+tt.exten {
+		if or.Get("Reason") != tt.reason || or.Get("Uniqueid") != id || or.Get("ActionID") != "o-"+tt.exten {
 			t.Errorf("%s: OriginateResponse %v", tt.exten, or)
 		}
 		var chans []string
 		for _, p := range evs {
-			if p.Event() == "Newchannel" {
+			if p.Get("Event") == "Newchannel" {
 				chans = append(chans, p.Get("Uniqueid")+"/"+p.Get("Linkedid"))
 			}
 		}
@@ -155,13 +155,13 @@ func TestSyncOriginateOutcomes(t *testing.T) {
 	} {
 		c.send("Originate", "ActionID", "s-"+tt.exten, "Channel", "Local/"+tt.exten+"@default", "Application", "Wait", "Data", "10")
 		r, evs := c.readResponse()
-		if r.Get("Response") != tt.resp || r.ActionID() != "s-"+tt.exten {
+		if r.Get("Response") != tt.resp || r.Get("ActionID") != "s-"+tt.exten {
 			t.Errorf("%s: answered %v", tt.exten, r)
 		}
 		var last string
 		for _, p := range evs {
-			if p.Event() != "DeviceStateChange" {
-				last = p.Event()
+			if p.Get("Event") != "DeviceStateChange" {
+				last = p.Get("Event")
 			}
 		}
 		if last != tt.last {
@@ -172,7 +172,7 @@ func TestSyncOriginateOutcomes(t *testing.T) {
 	c.send("Originate", "ActionID", "s-noanswer", "Channel", "Local/noanswer@default", "Application", "Wait", "Data", "10", "Timeout", "2000")
 	c.readEvent("DialState")
 	clock.Advance(2 * time.Second)
-	if r, _ := c.readResponse(); r.Get("Response") != "Error" || r.ActionID() != "s-noanswer" {
+	if r, _ := c.readResponse(); r.Get("Response") != "Error" || r.Get("ActionID") != "s-noanswer" {
 		t.Errorf("noanswer: answered %v", r)
 	}
 }
@@ -194,7 +194,7 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 	for i := 0; i < 1000; i++ {
 		p := c.read()
 		start = append(start, p)
-		if p.Event() == "Newexten" && p.Get("Application") == "Wait" {
+		if p.Get("Event") == "Newexten" && p.Get("Application") == "Wait" {
 			break
 		}
 	}
@@ -205,7 +205,7 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 	// named, as Asterisk does (ami calls --once says "bridged" from it).
 	bridged := map[string]string{}
 	for _, p := range start {
-		if p.Event() == "BridgeEnter" {
+		if p.Get("Event") == "BridgeEnter" {
 			bridged[p.Get("Channel")] = p.Get("BridgeUniqueid")
 		}
 	}
@@ -218,10 +218,10 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 	}
 	for i := 0; ; i++ {
 		p := c.read()
-		if p.Event() == "CoreShowChannelsComplete" || i == 100 {
+		if p.Get("Event") == "CoreShowChannelsComplete" || i == 100 {
 			break
 		}
-		if p.Event() == "CoreShowChannel" {
+		if p.Get("Event") == "CoreShowChannel" {
 			if got, want := p.Get("BridgeId"), bridged[p.Get("Channel")]; got != want || !p.Has("BridgeId") {
 				t.Errorf("%s: BridgeId %q, want %q", p.Get("Channel"), got, want)
 			}
@@ -232,13 +232,13 @@ func TestDialtalkMatchesRecording(t *testing.T) {
 	rest := c.expectEOF()
 	var got []amiwire.Packet
 	for _, p := range append(start, rest...) {
-		if p.Has("Event") && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+		if p.Has("Event") && p.Get("Event") != "FullyBooted" && p.Get("Event") != "SuccessfulAuth" {
 			got = append(got, p)
 		}
 	}
 	var want []amiwire.Packet
 	for _, p := range packetsOf(t, amitest.MustFixture("call-bridged.listener.server.ami")) {
-		if p.Has("Event") && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+		if p.Has("Event") && p.Get("Event") != "FullyBooted" && p.Get("Event") != "SuccessfulAuth" {
 			want = append(want, p)
 		}
 	}
@@ -265,7 +265,7 @@ func TestFloodCalls(t *testing.T) {
 	const n = 3
 	var call []amiwire.Packet
 	for _, p := range byCall(packetsOf(t, amitest.MustFixture("originate-outcomes.server.ami")))["talk"] {
-		if p.Event() != "OriginateResponse" && p.Event() != "VarSet" {
+		if p.Get("Event") != "OriginateResponse" && p.Get("Event") != "VarSet" {
 			call = append(call, p)
 		}
 	}
@@ -282,7 +282,7 @@ func TestFloodCalls(t *testing.T) {
 			c.login("admin", "s3cret", "Events", tt.events)
 			var got []amiwire.Packet
 			for _, p := range c.expectEOF() {
-				if p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+				if p.Get("Event") != "FullyBooted" && p.Get("Event") != "SuccessfulAuth" {
 					got = append(got, p)
 				}
 			}
@@ -348,7 +348,7 @@ func BenchmarkFloodCalls(b *testing.B) {
 		if err != nil {
 			break
 		}
-		if p.Event() == "Hangup" {
+		if p.Get("Event") == "Hangup" {
 			n++
 		}
 	}

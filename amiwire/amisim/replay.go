@@ -77,7 +77,7 @@ func parseReplay(raw []byte) ([]*amitest.EncodedEvent, ReplayReport) {
 			case p.Has("Response"):
 				skip.Reason, skip.Detail = SkipResponse, "Response: "+p.Get("Response")
 			case p.Has("Action"):
-				skip.Reason, skip.Detail = SkipAction, "Action: "+p.Action()
+				skip.Reason, skip.Detail = SkipAction, "Action: "+p.Get("Action")
 			default:
 				skip.Reason = SkipNotAMI
 				if len(p.Fields) > 0 {

@@ -385,7 +385,7 @@ func (sim *Simulator) queueStatus(s *amitest.Session, a amiwire.Packet) {
 		if err != nil {
 			break
 		}
-		if p.ActionID() != "qs-2" || !p.Has("Event") || p.Event() == "QueueStatusComplete" {
+		if p.Get("ActionID") != "qs-2" || !p.Has("Event") || p.Get("Event") == "QueueStatusComplete" {
 			continue
 		}
 		if queue != "" && p.Get("Queue") != queue {

@@ -450,7 +450,7 @@ func (sim *Simulator) originate(s *amitest.Session, a amiwire.Packet) {
 		}
 		s.Success(a, "Message", "Originate successfully queued")
 		or := event("OriginateResponse", "call,all")
-		if id := a.ActionID(); id != "" {
+		if id := a.Get("ActionID"); id != "" {
 			or.Add("ActionID", id)
 		}
 		for _, kv := range [][2]string{{"Response", "Failure"}, {"Channel", name}, {"Application", a.Get("Application")},
@@ -462,7 +462,7 @@ func (sim *Simulator) originate(s *amitest.Session, a amiwire.Packet) {
 	}
 	sp.app, sp.data = a.Get("Application"), a.Get("Data")
 	sp.targetContext, sp.targetExten = a.Get("Context"), a.Get("Exten")
-	sp.actionID, sp.async, sp.originate = a.ActionID(), async, true
+	sp.actionID, sp.async, sp.originate = a.Get("ActionID"), async, true
 	sp.channelID, sp.otherChannelID = a.Get("ChannelId"), a.Get("OtherChannelId")
 	sp.timeout = 30 * time.Second // Asterisk's default
 	if ms, err := strconv.Atoi(strings.TrimSpace(a.Get("Timeout"))); err == nil && ms > 0 {

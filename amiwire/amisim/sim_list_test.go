@@ -152,7 +152,7 @@ func TestBigListCut(t *testing.T) {
 				t.Fatalf("%d items before the cut, want %d", len(items), want)
 			}
 			for i, p := range items {
-				if p.Event() != "CoreShowChannel" || p.ActionID() != "cut" || p.Get("BridgeId") != "" || !p.Has("BridgeId") {
+				if p.Get("Event") != "CoreShowChannel" || p.Get("ActionID") != "cut" || p.Get("BridgeId") != "" || !p.Has("BridgeId") {
 					t.Fatalf("item %d: %v", i, p)
 				}
 			}

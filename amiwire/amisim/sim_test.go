@@ -49,7 +49,7 @@ func TestOriginateAsyncMatchesFixture(t *testing.T) {
 	for i := 0; i < 100; i++ {
 		p := c.read()
 		got = append(got, p)
-		if p.Event() == "Newexten" && p.Get("Application") == "Wait" {
+		if p.Get("Event") == "Newexten" && p.Get("Application") == "Wait" {
 			break
 		}
 	}
@@ -65,8 +65,8 @@ func TestOriginateAsyncMatchesFixture(t *testing.T) {
 	want := packetsOf(t, amitest.MustFixture("originate-async.server.ami"))
 	comparePackets(t, got, want, channelKeys...)
 	for _, p := range got {
-		if p.Event() == "OriginateResponse" && p.ActionID() != "orig-2" {
-			t.Errorf("OriginateResponse ActionID %q", p.ActionID())
+		if p.Get("Event") == "OriginateResponse" && p.Get("ActionID") != "orig-2" {
+			t.Errorf("OriginateResponse ActionID %q", p.Get("ActionID"))
 		}
 	}
 }
@@ -88,7 +88,7 @@ func TestCallLifecycleListener(t *testing.T) {
 	}
 	listener.readEvent("Newexten") // AppDial2
 	or, _ := listener.readEvent("OriginateResponse")
-	if or.ActionID() != "orig-originate-2" || or.Get("Response") != "Success" || or.Get("Reason") != "4" {
+	if or.Get("ActionID") != "orig-originate-2" || or.Get("Response") != "Success" || or.Get("Reason") != "4" {
 		t.Fatalf("OriginateResponse: %v", or)
 	}
 	listener.readEvent("UserEvent")
@@ -110,7 +110,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 	c.login("admin", "s3cret", "Events", "off")
 	for i := 0; i < 3; i++ {
 		r := c.do("Originate", "ActionID", fmt.Sprintf("orig-%d", i), "Channel", "Local/hold@default", "Application", "Wait", "Data", "3600")
-		if r.Get("Message") != "Originate successfully queued" || r.ActionID() != fmt.Sprintf("orig-%d", i) {
+		if r.Get("Message") != "Originate successfully queued" || r.Get("ActionID") != fmt.Sprintf("orig-%d", i) {
 			t.Fatal(r)
 		}
 	}
@@ -118,7 +118,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 	fixtureItems := func(name, event string) []amiwire.Packet {
 		var out []amiwire.Packet
 		for _, p := range packetsOf(t, amitest.MustFixture(name)) {
-			if p.Event() == event {
+			if p.Get("Event") == event {
 				out = append(out, p)
 			}
 		}
@@ -134,7 +134,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 		t.Run(tt.action, func(t *testing.T) {
 			c.send(tt.action, "ActionID", "list-1")
 			r := c.read()
-			if r.Get("EventList") != "start" || r.Get("Message") != tt.message || r.ActionID() != "list-1" {
+			if r.Get("EventList") != "start" || r.Get("Message") != tt.message || r.Get("ActionID") != "list-1" {
 				t.Fatalf("start: %v", r)
 			}
 			var items []amiwire.Packet
@@ -147,7 +147,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 				}
 				items = append(items, p)
 			}
-			if final.Event() != tt.complete || final.Get("ListItems") != strconv.Itoa(len(items)) || len(items) != 6 {
+			if final.Get("Event") != tt.complete || final.Get("ListItems") != strconv.Itoa(len(items)) || len(items) != 6 {
 				t.Fatalf("final %v after %d items", final, len(items))
 			}
 			want := fixtureItems(tt.fixture, tt.item)
@@ -179,7 +179,7 @@ func TestSyncOriginateAndLists(t *testing.T) {
 	want := packetsOf(t, amitest.MustFixture("command-core-show-channels.server.ami"))
 	var wantOut []string
 	for _, p := range want {
-		if p.ActionID() == "cmd-2" {
+		if p.Get("ActionID") == "cmd-2" {
 			wantOut = p.Values("Output")
 		}
 	}
@@ -226,7 +226,7 @@ func TestNoActionIDLists(t *testing.T) {
 	want := packetsOf(t, amitest.MustFixture("no-actionid.server.ami"))
 	var wantList []amiwire.Packet
 	for _, p := range want {
-		if p.Get("Message") == "Channels will follow" || strings.HasPrefix(p.Event(), "CoreShowChannel") {
+		if p.Get("Message") == "Channels will follow" || strings.HasPrefix(p.Get("Event"), "CoreShowChannel") {
 			wantList = append(wantList, p)
 		}
 	}
@@ -267,7 +267,7 @@ func TestSimCommands(t *testing.T) {
 	st := c.do("CoreStatus", "ActionID", "pipe-corestatus-3")
 	want := packetsOf(t, amitest.MustFixture("pipelined.server.ami"))
 	for _, p := range want {
-		if p.ActionID() == "pipe-corestatus-3" {
+		if p.Get("ActionID") == "pipe-corestatus-3" {
 			comparePackets(t, []amiwire.Packet{st}, []amiwire.Packet{p})
 		}
 	}
@@ -302,7 +302,7 @@ func TestOriginateErrors(t *testing.T) {
 		t.Fatal(r)
 	}
 	or, _ := c.readEvent("OriginateResponse")
-	if or.Get("Response") != "Failure" || or.ActionID() != "o3" {
+	if or.Get("Response") != "Failure" || or.Get("ActionID") != "o3" {
 		t.Fatal(or)
 	}
 }
@@ -318,7 +318,7 @@ func TestFloodOriginate(t *testing.T) {
 	}
 	for i := 0; i < 10; i++ {
 		p := l.read()
-		if p.Event() != "UserEvent" || p.Get("Seq") != fmt.Sprint(i) {
+		if p.Get("Event") != "UserEvent" || p.Get("Seq") != fmt.Sprint(i) {
 			t.Fatalf("event %d: %v", i, p)
 		}
 	}
@@ -400,7 +400,7 @@ func TestReplayCapture(t *testing.T) {
 	srv, _, _ := newSim(t, Options{Replay: capture})
 	var want []amiwire.Packet
 	for _, p := range packetsOf(t, capture) {
-		if p.Has("Event") && p.Event() != "FullyBooted" && p.Event() != "SuccessfulAuth" {
+		if p.Has("Event") && p.Get("Event") != "FullyBooted" && p.Get("Event") != "SuccessfulAuth" {
 			want = append(want, p)
 		}
 	}
@@ -410,7 +410,7 @@ func TestReplayCapture(t *testing.T) {
 	var got []amiwire.Packet
 	for i := 0; i < 1000; i++ {
 		p := c.read()
-		if p.ActionID() == "end" && p.Has("Response") && !p.Has("Event") {
+		if p.Get("ActionID") == "end" && p.Has("Response") && !p.Has("Event") {
 			break
 		}
 		got = append(got, p)
@@ -485,7 +485,7 @@ func TestBigList(t *testing.T) {
 			}
 			return
 		}
-		if p.ActionID() != "big" {
+		if p.Get("ActionID") != "big" {
 			t.Fatalf("item %d: %v", n, p)
 		}
 		n++

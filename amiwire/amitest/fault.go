@@ -157,7 +157,7 @@ func (s *Session) takeFault(k FaultKind, a amiwire.Packet) bool {
 func (s *Session) takeFaultState(k FaultKind, a amiwire.Packet) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	name := a.Action()
+	name := a.Get("Action")
 	for i := range s.faults {
 		f := &s.faults[i]
 		if f.Kind != k || f.fired {

@@ -122,7 +122,7 @@ func ctxT(t testing.TB) context.Context {
 func names(ps []amiwire.Packet) []string {
 	var out []string
 	for _, p := range ps {
-		if e := p.Event(); e != "" {
+		if e := p.Get("Event"); e != "" {
 			out = append(out, e)
 		} else {
 			out = append(out, "Response:"+p.Get("Response"))

@@ -407,7 +407,7 @@ func (srv *Server) WaitRequest(ctx context.Context, match func(Request) bool) (R
 // WaitAction is WaitRequest for the first action with the given name
 // (case-insensitive).
 func (srv *Server) WaitAction(ctx context.Context, name string) (Request, error) {
-	return srv.WaitRequest(ctx, func(r Request) bool { return strings.EqualFold(r.Action.Action(), name) })
+	return srv.WaitRequest(ctx, func(r Request) bool { return strings.EqualFold(r.Action.Get("Action"), name) })
 }
 
 func (srv *Server) record(s *Session, p amiwire.Packet) {

@@ -20,19 +20,19 @@ func TestLoginPlain(t *testing.T) {
 		t.Fatalf("banner %q", c.ban)
 	}
 	r := c.login("admin", "s3cret")
-	if r.Get("Response") != "Success" || r.Get("Message") != "Authentication accepted" || r.ActionID() != "login-1" {
+	if r.Get("Response") != "Success" || r.Get("Message") != "Authentication accepted" || r.Get("ActionID") != "login-1" {
 		t.Fatalf("login: %v", r)
 	}
 	fb := c.read()
-	if fb.Event() != "FullyBooted" || fb.Get("Privilege") != "system,all" {
+	if fb.Get("Event") != "FullyBooted" || fb.Get("Privilege") != "system,all" {
 		t.Fatalf("want FullyBooted, got %v", fb)
 	}
 	sa := c.read()
-	if sa.Event() != "SuccessfulAuth" || sa.Get("AccountID") != "admin" {
+	if sa.Get("Event") != "SuccessfulAuth" || sa.Get("AccountID") != "admin" {
 		t.Fatalf("want SuccessfulAuth, got %v", sa)
 	}
 	p := c.do("Ping", "ActionID", "ping-2")
-	if p.Get("Ping") != "Pong" || p.ActionID() != "ping-2" || !p.Has("Timestamp") || p.Has("Message") {
+	if p.Get("Ping") != "Pong" || p.Get("ActionID") != "ping-2" || !p.Has("Timestamp") || p.Has("Message") {
 		t.Fatalf("ping: %v", p)
 	}
 	g := c.do("Logoff", "ActionID", "logoff-3")
@@ -43,7 +43,7 @@ func TestLoginPlain(t *testing.T) {
 	if err := srv.WaitForSessions(ctxT(t), 0); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.EqualFold(srv.Requests()[0].Action.Action(), "Login") {
+	if !strings.EqualFold(srv.Requests()[0].Action.Get("Action"), "Login") {
 		t.Fatal("requests not recorded")
 	}
 }
@@ -105,7 +105,7 @@ func TestBeforeLogin(t *testing.T) {
 	srv := NewServer(t, Options{})
 	c := dial(t, srv.Addr())
 	for _, a := range []string{"Ping", "Originate", "NoSuchAction", "Events"} {
-		if r := c.do(a, "ActionID", "x"); r.Get("Message") != "Permission denied" || r.ActionID() != "x" {
+		if r := c.do(a, "ActionID", "x"); r.Get("Message") != "Permission denied" || r.Get("ActionID") != "x" {
 			t.Fatalf("%s before login: %v", a, r)
 		}
 	}
@@ -142,7 +142,7 @@ func TestHandlersAndPermissions(t *testing.T) {
 			c.login(tt.user, tt.secret)
 			c.send(tt.action, "ActionID", "a1")
 			r, _ := c.readResponse()
-			if r.Get("Message") != tt.want || r.ActionID() != "a1" {
+			if r.Get("Message") != tt.want || r.Get("ActionID") != "a1" {
 				t.Fatalf("%v", r)
 			}
 			if tt.action == "custom" && r.Get("Who") != tt.user {
@@ -152,7 +152,7 @@ func TestHandlersAndPermissions(t *testing.T) {
 			_, evs := c.readResponse()
 			sec := false
 			for _, e := range evs {
-				sec = sec || e.Event() == "RequestNotAllowed"
+				sec = sec || e.Get("Event") == "RequestNotAllowed"
 			}
 			if sec != tt.security {
 				t.Fatalf("RequestNotAllowed %v, want %v (events %v)", sec, tt.security, names(evs))
@@ -361,7 +361,7 @@ func TestFaults(t *testing.T) {
 			if p.Has("Event") || p.Has("Response") || p.Has("Action") {
 				t.Fatalf("want garbage, got %v", p)
 			}
-			if p, _ := c.readResponse(); p.ActionID() != "p2" {
+			if p, _ := c.readResponse(); p.Get("ActionID") != "p2" {
 				t.Fatal(p)
 			}
 		}},
@@ -372,17 +372,17 @@ func TestFaults(t *testing.T) {
 			if !errors.As(err, &le) || le.Limit == "" {
 				t.Fatalf("want a limit error, got %v", err)
 			}
-			if p := c.read(); p.ActionID() != "p1" {
+			if p := c.read(); p.Get("ActionID") != "p1" {
 				t.Fatal(p)
 			}
 		}},
 		{"no answer", Fault{Kind: FaultNoAnswer, Action: "Ping"}, func(t *testing.T, srv *Server, c *conn) {
 			c.send("Ping", "ActionID", "p1")
 			c.send("Ping", "ActionID", "p2")
-			if r := c.do("Events", "ActionID", "e1", "EventMask", "off"); r.ActionID() != "e1" {
+			if r := c.do("Events", "ActionID", "e1", "EventMask", "off"); r.Get("ActionID") != "e1" {
 				t.Fatalf("want only the Events reply, got %v", r)
 			}
-			if _, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Action.ActionID() == "p2" }); err != nil {
+			if _, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Action.Get("ActionID") == "p2" }); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -406,7 +406,7 @@ func TestFaults(t *testing.T) {
 			}
 			c.c.Write(batch.Bytes())
 			got := c.expectEOF()
-			if len(got) != 2 || got[0].ActionID() != "1" || got[1].ActionID() != "2" {
+			if len(got) != 2 || got[0].Get("ActionID") != "1" || got[1].Get("ActionID") != "2" {
 				t.Fatalf("got %v", got)
 			}
 		}},
@@ -556,7 +556,7 @@ func TestCloseEndsGoroutines(t *testing.T) {
 	// The other sessions' Logins were not waited for and may be recorded
 	// after these Pings, so the stalled session is found by its own first
 	// Ping, not by a position in the server's order.
-	first, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Action.ActionID() == "ping-1" })
+	first, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Action.Get("ActionID") == "ping-1" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -564,7 +564,7 @@ func TestCloseEndsGoroutines(t *testing.T) {
 		s.AddFault(Fault{Kind: FaultStall})
 	}
 	stalled.send("Ping", "ActionID", "ping-2")
-	if _, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Session == first.Session && r.Action.ActionID() == "ping-2" }); err != nil {
+	if _, err := srv.WaitRequest(ctxT(t), func(r Request) bool { return r.Session == first.Session && r.Action.Get("ActionID") == "ping-2" }); err != nil {
 		t.Fatal(err)
 	}
 	if err := srv.Close(); err != nil {

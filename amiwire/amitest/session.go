@@ -214,7 +214,7 @@ func (s *Session) handle(a amiwire.Packet) {
 	if srv.opts.OnAction != nil {
 		srv.opts.OnAction(s, a)
 	}
-	name := a.Action()
+	name := a.Get("Action")
 	if name == "" {
 		s.Error(a, "Missing action in request")
 		return
@@ -256,7 +256,7 @@ func (s *Session) handle(a amiwire.Packet) {
 }
 
 func (s *Session) dispatch(a amiwire.Packet) {
-	name := a.Action()
+	name := a.Get("Action")
 	lname := strings.ToLower(name)
 	switch lname {
 	case "login":
@@ -579,7 +579,7 @@ func (s *Session) WriteRaw(b []byte) error { return s.write(b) }
 // included.
 func RawReply(reply string) Handler {
 	return func(s *Session, a amiwire.Packet) {
-		s.WriteRaw([]byte(strings.ReplaceAll(reply, "{ActionID}", a.ActionID())))
+		s.WriteRaw([]byte(strings.ReplaceAll(reply, "{ActionID}", a.Get("ActionID"))))
 	}
 }
 
@@ -588,7 +588,7 @@ func RawReply(reply string) Handler {
 func (s *Session) Respond(action amiwire.Packet, response string, kv ...string) error {
 	p := amiwire.Packet{Fields: make([]amiwire.Field, 0, 2+len(kv)/2)}
 	p.Add("Response", response)
-	if id := action.ActionID(); id != "" {
+	if id := action.Get("ActionID"); id != "" {
 		p.Add("ActionID", id)
 	}
 	for i := 0; i < len(kv); i += 2 {

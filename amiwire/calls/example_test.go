@@ -94,7 +94,7 @@ func ExampleTracer() {
 		event("Event: Hangup", "Channel: PJSIP/200-00000002", "Uniqueid: 9.2", "Linkedid: 9.1", "Cause: 17"),
 		event("Event: Hangup", "Channel: PJSIP/100-00000001", "Uniqueid: 9.1", "Linkedid: 9.1", "Cause: 17"),
 	} {
-		fmt.Println(tr.Feed("", p, time.Time{}), p.Event(), p.Get("Channel"))
+		fmt.Println(tr.Feed("", p, time.Time{}), p.Get("Event"), p.Get("Channel"))
 	}
 	fmt.Println("ended:", tr.Ended(), tr.Call().Channels[1].CauseText)
 	// Output:

@@ -29,9 +29,9 @@ func TestOriginateOutcomeRecordings(t *testing.T) {
 				continue
 			}
 			seen++
-			w, known := want[p.ActionID()]
+			w, known := want[p.Get("ActionID")]
 			if !known || o != w.o || reason != w.reason {
-				t.Errorf("%s %s: %s (%d), want %s (%d)", file, p.ActionID(), o, reason, w.o, w.reason)
+				t.Errorf("%s %s: %s (%d), want %s (%d)", file, p.Get("ActionID"), o, reason, w.o, w.reason)
 			}
 		}
 	}

@@ -55,7 +55,7 @@ func ReasonOutcome(reason int) Outcome {
 // outcome then follows the Response header: Success is answered, anything
 // else failed). ok is false when p is not an OriginateResponse event.
 func OriginateOutcome(p amiwire.Packet) (o Outcome, reason int, ok bool) {
-	if !p.Has("Event") || !strings.EqualFold(p.Event(), "OriginateResponse") {
+	if !p.Has("Event") || !strings.EqualFold(p.Get("Event"), "OriginateResponse") {
 		return "", 0, false
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(p.Get("Reason"))); err == nil {

@@ -40,10 +40,10 @@ func feedAll(t *testing.T, c *Correlator, pkts []amiwire.Packet, first int) (str
 	for i, p := range pkts {
 		_, changes := c.Feed("", p, at(first+i))
 		if err := check.changes(changes); err != nil {
-			t.Fatalf("packet %d (%s): %v", first+i, p.Event(), err)
+			t.Fatalf("packet %d (%s): %v", first+i, p.Get("Event"), err)
 		}
 		for _, ch := range changes {
-			fmt.Fprintf(&out, "# packet %d: %s %s\n", first+i, p.Event(), firstOf(p, "Channel", "DestChannel", "LocalOneChannel"))
+			fmt.Fprintf(&out, "# packet %d: %s %s\n", first+i, p.Get("Event"), firstOf(p, "Channel", "DestChannel", "LocalOneChannel"))
 			if err := w.WritePacket(ch.Packet()); err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +146,7 @@ func TestCauseTextMatchesRecordings(t *testing.T) {
 	n := 0
 	for _, file := range []string{"call-bridged.listener.server.ami", "originate-outcomes.server.ami", "originate-async.server.ami", "call-lifecycle.listener.server.ami"} {
 		for _, p := range recording(t, file) {
-			if p.Event() != "Hangup" {
+			if p.Get("Event") != "Hangup" {
 				continue
 			}
 			n++
@@ -266,7 +266,7 @@ func TestBridgeActionSnapshot(t *testing.T) {
 	events := readRaw(t, "bridge-action.events.raw")
 	live := New()
 	for i, p := range events {
-		if p.Event() == "HangupRequest" {
+		if p.Get("Event") == "HangupRequest" {
 			break
 		}
 		live.Feed("", p, at(i))

@@ -300,7 +300,7 @@ func TestSequences(t *testing.T) {
 					_, changes = c.Feed(s.host, s.p, at(i))
 				}
 				if got := summary(changes); got != s.want {
-					t.Fatalf("step %d (%s): changes %q, want %q", i, s.p.Event(), got, s.want)
+					t.Fatalf("step %d (%s): changes %q, want %q", i, s.p.Get("Event"), got, s.want)
 				}
 				if err := check.changes(changes); err != nil {
 					t.Fatalf("step %d: %v", i, err)

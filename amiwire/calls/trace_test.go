@@ -33,7 +33,7 @@ func belongs(pkts []amiwire.Packet, lid string) []int {
 					uids[v] = true
 				}
 			}
-			if p.Event() == "BridgeEnter" {
+			if p.Get("Event") == "BridgeEnter" {
 				bridges[p.Get("BridgeUniqueid")] = true
 			}
 		}
@@ -88,7 +88,7 @@ func TestTracer(t *testing.T) {
 			}
 			// BridgeCreate comes before any channel enters the bridge: the
 			// tracer cannot know it yet.
-			want = slices.DeleteFunc(want, func(i int) bool { return tt.pkts[i].Event() == "BridgeCreate" })
+			want = slices.DeleteFunc(want, func(i int) bool { return tt.pkts[i].Get("Event") == "BridgeCreate" })
 			if !slices.Equal(got, want) {
 				t.Errorf("matched packets\n %v\nwant\n %v", got, want)
 			}
@@ -104,8 +104,8 @@ func TestTracer(t *testing.T) {
 					t.Errorf("%s: %s, cause %q", ch.Name, ch.Status, ch.Cause)
 				}
 			}
-			if last := got[len(got)-1]; tt.pkts[last].Event() != "Hangup" {
-				t.Errorf("the last packet traced is a %s", tt.pkts[last].Event())
+			if last := got[len(got)-1]; tt.pkts[last].Get("Event") != "Hangup" {
+				t.Errorf("the last packet traced is a %s", tt.pkts[last].Get("Event"))
 			}
 		})
 	}
@@ -218,7 +218,7 @@ func TestIndex(t *testing.T) {
 func countEvent(pkts []amiwire.Packet, idx []int, name string) int {
 	n := 0
 	for _, i := range idx {
-		if pkts[i].Event() == name {
+		if pkts[i].Get("Event") == name {
 			n++
 		}
 	}

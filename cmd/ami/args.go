@@ -21,7 +21,7 @@ func checkAction(p amiwire.Packet, where string) error {
 // go: outcome says what has been sent when it is refused.
 func checkActionThen(p amiwire.Packet, where, outcome string) error {
 	err := amiwire.ValidateSend(p)
-	if err == nil && strings.TrimSpace(p.Action()) == "" {
+	if err == nil && strings.TrimSpace(p.Get("Action")) == "" {
 		err = &amiwire.FieldError{Key: "Action", Index: 0, Reason: "empty action name"}
 	}
 	if err == nil {

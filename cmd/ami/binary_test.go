@@ -189,7 +189,7 @@ func binaryStdinCases(t *testing.T, srv *amitest.Server, cmd func(context.Contex
 	sentWithID := func(id string) int {
 		n := 0
 		for _, r := range srv.Requests() {
-			if r.Action.ActionID() == id {
+			if r.Action.Get("ActionID") == id {
 				n++
 			}
 		}
@@ -308,7 +308,7 @@ func binaryListenHangup(t *testing.T, bin string, exitOf func(error) int) {
 func countLogoffs(srv *amitest.Server) int {
 	n := 0
 	for _, r := range srv.Requests() {
-		if strings.EqualFold(r.Action.Action(), "Logoff") {
+		if strings.EqualFold(r.Action.Get("Action"), "Logoff") {
 			n++
 		}
 	}

@@ -52,7 +52,7 @@ func TestOriginateAgainstMock(t *testing.T) {
 			}
 			id := ""
 			for _, req := range srv.Requests()[before:] {
-				if req.Action.Action() == "Originate" {
+				if req.Action.Get("Action") == "Originate" {
 					id = req.Action.Get("ChannelId")
 				}
 			}
@@ -84,7 +84,7 @@ func TestCallsAndTraceAgainstMock(t *testing.T) {
 	go func() {
 		snapshots := 0
 		if _, err := srv.WaitRequest(ctx, func(r amitest.Request) bool {
-			if r.Action.Action() == "CoreShowChannels" {
+			if r.Action.Get("Action") == "CoreShowChannels" {
 				snapshots++
 			}
 			return snapshots == 1

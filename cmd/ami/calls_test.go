@@ -21,7 +21,7 @@ func recordedChannels(t *testing.T) []amiwire.Packet {
 	t.Helper()
 	var out []amiwire.Packet
 	for _, p := range recordedPackets(t, "core-show-channels-3.server.ami") {
-		if p.Event() == "CoreShowChannel" {
+		if p.Get("Event") == "CoreShowChannel" {
 			q := p.Clone()
 			q.Fields = slices.DeleteFunc(q.Fields, func(f amiwire.Field) bool { return f.Key == "ActionID" })
 			q.Raw = nil

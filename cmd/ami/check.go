@@ -204,7 +204,7 @@ func newCheckRun(c *cli.Context) (checkRun, error) {
 	ck.action = action
 	ck.label = strings.TrimSpace(c.String("label"))
 	if ck.label == "" {
-		ck.label = action.Action()
+		ck.label = action.Get("Action")
 	}
 	ck.quiet = c.Bool("quiet")
 	switch strings.ToLower(c.String("output")) {
@@ -277,7 +277,7 @@ func (ck checkRun) run(ctx context.Context, t target) hostCheck {
 	case errors.As(err, &ae) && check.EmptyList(ae.Response):
 		// Counts as a list with no items.
 	case err != nil:
-		return fail(err, ck.action.Action())
+		return fail(err, ck.action.Get("Action"))
 	case resp.List:
 	case check.EmptyList(resp.Packet):
 	default:
@@ -308,7 +308,7 @@ func (ck checkRun) result(t target) hostCheck {
 	if name == "" {
 		name = t.s.Config.Addr
 	}
-	return hostCheck{name: name, Host: name, Label: ck.label, Action: ck.action.Action()}
+	return hostCheck{name: name, Host: name, Label: ck.label, Action: ck.action.Get("Action")}
 }
 
 // failed fills r for a host that could not be checked: CRITICAL, with

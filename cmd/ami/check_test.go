@@ -20,7 +20,7 @@ func checkServer(t *testing.T) *amitest.Server {
 	srv.HandlePerm("Regs", "", func(s *amitest.Session, a amiwire.Packet) {
 		var items []amiwire.Packet
 		for i, st := range []string{"Registered", "Rejected", "Registered", "Unregistered", "Rejected", "Rejected", "Rejected", "Rejected"} {
-			items = append(items, ev("Event", "OutboundRegistrationDetail", "ActionID", a.ActionID(),
+			items = append(items, ev("Event", "OutboundRegistrationDetail", "ActionID", a.Get("ActionID"),
 				"ObjectName", "trunk"+string(rune('1'+i)), "Status", st))
 		}
 		s.SendList(a, "Following are Events for each Outbound registration", items, "OutboundRegistrationDetailComplete")
@@ -86,7 +86,7 @@ func TestCheck(t *testing.T) {
 	}
 	// The action went out with its arguments, once per run.
 	for _, req := range srv.Requests() {
-		if req.Action.Action() == "Three" && req.Action.Get("Queue") != "" && req.Action.Get("Queue") != "x" {
+		if req.Action.Get("Action") == "Three" && req.Action.Get("Queue") != "" && req.Action.Get("Queue") != "x" {
 			t.Errorf("Three sent with Queue %q", req.Action.Get("Queue"))
 		}
 	}

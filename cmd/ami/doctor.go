@@ -422,7 +422,7 @@ func eventsStep(ctx context.Context, rep *doctor.Report, s connSettings, cl *ami
 			break
 		}
 		for _, ev := range batch {
-			if strings.EqualFold(ev.Event(), "UserEvent") && ev.Get("UserEvent") == doctorEvent && ev.Get("Tag") == id {
+			if strings.EqualFold(ev.Get("Event"), "UserEvent") && ev.Get("UserEvent") == doctorEvent && ev.Get("Tag") == id {
 				rep.Add("events", doctor.OK, fmt.Sprintf("a UserEvent sent and received back in %s", ms(time.Since(start).Seconds())), "")
 				return
 			}

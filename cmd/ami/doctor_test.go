@@ -155,18 +155,18 @@ func TestDoctor(t *testing.T) {
 	// It changed nothing: the only actions sent are the harmless ones.
 	for _, srv := range []*amitest.Server{good, noWrite, noUser} {
 		for _, req := range srv.Requests() {
-			switch a := req.Action; a.Action() {
+			switch a := req.Action; a.Get("Action") {
 			case "Login", "Logoff", "ListCommands", "CoreStatus", "UserEvent", "Ping":
 			case "Hangup", "Originate":
 				if a.Get("Channel") != "" {
-					t.Errorf("%s with a Channel", a.Action())
+					t.Errorf("%s with a Channel", a.Get("Action"))
 				}
 			case "Command":
 				if a.Get("Command") != "core show version" {
 					t.Errorf("Command %q", a.Get("Command"))
 				}
 			default:
-				t.Errorf("doctor sent %s", a.Action())
+				t.Errorf("doctor sent %s", a.Get("Action"))
 			}
 		}
 	}

@@ -93,7 +93,7 @@ func installGoldenHandlers(srv *amitest.Server) {
 	srv.HandlePerm("Cancel", "", func(s *amitest.Session, a amiwire.Packet) {
 		ev := amiwire.Packet{}
 		ev.Add("Event", "CancelCancelled")
-		ev.Add("ActionID", a.ActionID())
+		ev.Add("ActionID", a.Get("ActionID"))
 		ev.Add("EventList", "Cancelled")
 		ev.Add("ListItems", "6")
 		writeList(s, a, threeItems(a)[:2], &ev)
@@ -119,7 +119,7 @@ func bigList(n int) amitest.Handler {
 		for i := 0; i < n; i++ {
 			p := amiwire.Packet{}
 			p.Add("Event", "BigItem")
-			p.Add("ActionID", a.ActionID())
+			p.Add("ActionID", a.Get("ActionID"))
 			p.Add("Seq", strconv.Itoa(i))
 			if lw.Item(p) != nil {
 				return
@@ -133,7 +133,7 @@ func bigList(n int) amitest.Handler {
 // Follows", raw output lines, "--END COMMAND--".
 func legacyCommand(s *amitest.Session, a amiwire.Packet) {
 	id := ""
-	if v := a.ActionID(); v != "" {
+	if v := a.Get("ActionID"); v != "" {
 		id = "ActionID: " + v + "\r\n"
 	}
 	s.WriteRaw([]byte("Response: Follows\r\nPrivilege: Command\r\n" + id +
@@ -147,7 +147,7 @@ func threeItems(a amiwire.Packet) []amiwire.Packet {
 	for i, ch := range []string{"PJSIP/100-00000001", "PJSIP/200-00000002", "Local/hold@default-00000003;1"} {
 		p := amiwire.Packet{}
 		p.Add("Event", "Item")
-		p.Add("ActionID", a.ActionID())
+		p.Add("ActionID", a.Get("ActionID"))
 		p.Add("Channel", ch)
 		p.Add("State", []string{"Up", "Ringing", "Up"}[i])
 		p.Add("Duration", []string{"00:01:02", "00:00:03", "01:00:00"}[i])
@@ -188,11 +188,11 @@ func with(t *testing.T, srv *amitest.Server, args ...string) []string {
 func sentActions(srv *amitest.Server) []string {
 	var out []string
 	for _, r := range srv.Requests() {
-		switch strings.ToLower(r.Action.Action()) {
+		switch strings.ToLower(r.Action.Get("Action")) {
 		case "login", "challenge", "logoff":
 			continue
 		}
-		out = append(out, r.Action.Action())
+		out = append(out, r.Action.Get("Action"))
 	}
 	return out
 }

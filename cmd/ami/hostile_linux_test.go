@@ -30,7 +30,7 @@ func hostileServer(t *testing.T) *amitest.Server {
 	srv.HandlePerm("HostileList", "", func(s *amitest.Session, a amiwire.Packet) {
 		item := amiwire.Packet{}
 		item.Add("Event", "Item")
-		item.Add("ActionID", a.ActionID())
+		item.Add("ActionID", a.Get("ActionID"))
 		item.Add("Channel", "PJSIP/100\x1b[2J")
 		item.Add("Data", hostileData)
 		s.SendList(a, "Result will follow", []amiwire.Packet{item}, "HostileListComplete")

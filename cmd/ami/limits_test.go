@@ -45,7 +45,7 @@ func TestHeaderLimitCountsActionID(t *testing.T) {
 			r := amiRun(t, in.stdin, with(t, srv, append([]string{"send"}, in.args...)...)...)
 			r.want(t, exitUsage, "129 headers with the ActionID that is added, Asterisk accepts at most 128", "nothing was sent")
 			if reqs := srv.Requests(); len(reqs) != 0 {
-				t.Fatalf("the server received %d actions (first %s): ami connected", len(reqs), reqs[0].Action.Action())
+				t.Fatalf("the server received %d actions (first %s): ami connected", len(reqs), reqs[0].Action.Get("Action"))
 			}
 		})
 	}
@@ -56,15 +56,15 @@ func TestHeaderLimitCountsActionID(t *testing.T) {
 			r.want(t, exitOK)
 			var got []amiwire.Packet
 			for _, req := range srv.Requests() {
-				if req.Action.Action() == "UserEvent" {
+				if req.Action.Get("Action") == "UserEvent" {
 					got = append(got, req.Action)
 				}
 			}
 			if len(got) != 1 {
 				t.Fatalf("the server received %d UserEvents, want 1", len(got))
 			}
-			if n := len(got[0].Fields); n != amiwire.MaxActionHeaders || got[0].ActionID() == "" {
-				t.Fatalf("the UserEvent arrived with %d headers (ActionID %q), want %d with an ActionID", n, got[0].ActionID(), amiwire.MaxActionHeaders)
+			if n := len(got[0].Fields); n != amiwire.MaxActionHeaders || got[0].Get("ActionID") == "" {
+				t.Fatalf("the UserEvent arrived with %d headers (ActionID %q), want %d with an ActionID", n, got[0].Get("ActionID"), amiwire.MaxActionHeaders)
 			}
 			var resp map[string]any
 			if err := json.Unmarshal([]byte(r.stdout), &resp); err != nil || resp["Response"] != "Success" {

@@ -88,7 +88,7 @@ func runList(c *cli.Context) error {
 	// The ActionID ami chooses tells the reader of a table nothing; one the
 	// user chose is shown.
 	var hide []string
-	if action.ActionID() == "" {
+	if action.Get("ActionID") == "" {
 		hide = []string{"ActionID"}
 	}
 	out, err := newOutputHiding(c, c.App.Writer, hide)
@@ -146,9 +146,9 @@ func runList(c *cli.Context) error {
 	}, func() error {
 		logoff.Do(func() { s.logoff(ctx, cl) })
 		if text, over := overflowText(cl.Err(), limit); over {
-			return exitWith(exitConn, fmt.Errorf("list %s: %s; stdout took nothing for %v since, so the last item may be cut short", action.Action(), text, stopGrace))
+			return exitWith(exitConn, fmt.Errorf("list %s: %s; stdout took nothing for %v since, so the last item may be cut short", action.Get("Action"), text, stopGrace))
 		}
-		return exitWith(exitInterrupted, fmt.Errorf("list %s: interrupted; stdout took nothing for %v since, so the last item may be cut short", action.Action(), stopGrace))
+		return exitWith(exitInterrupted, fmt.Errorf("list %s: interrupted; stdout took nothing for %v since, so the last item may be cut short", action.Get("Action"), stopGrace))
 	})
 }
 
@@ -174,7 +174,7 @@ func warnMissingFields(stderr io.Writer, out format.Writer) {
 // the whole list.
 func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action amiwire.Packet, out format.Writer, all bool, outName string, stderr io.Writer) error {
 	table := outName == fmtTable
-	name := action.Action()
+	name := action.Get("Action")
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 

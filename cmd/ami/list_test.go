@@ -557,7 +557,7 @@ func heldList(release <-chan struct{}) amitest.Handler {
 		}
 		final := amiwire.Packet{}
 		final.Add("Event", "HeldComplete")
-		final.Add("ActionID", a.ActionID())
+		final.Add("ActionID", a.Get("ActionID"))
 		final.Add("EventList", "Complete")
 		final.Add("ListItems", "3")
 		s.WritePacket(final)

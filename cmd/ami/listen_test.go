@@ -248,7 +248,7 @@ func TestListenServerFilter(t *testing.T) {
 		raw := []byte(e.String())
 		inc := regexp.MustCompile(got[0]).Match(raw)
 		exc := regexp.MustCompile(got[1][1:]).Match(raw)
-		name := e.Event()
+		name := e.Get("Event")
 		if wantInc := strings.HasPrefix(name, "Dial"); inc != wantInc {
 			t.Errorf("include %q on %s = %v", got[0], name, inc)
 		}

@@ -335,9 +335,9 @@ func callsOf(t *testing.T, raw []byte) map[string][]string {
 		for i, f := range p.Fields {
 			keys[i] = f.Key
 		}
-		shape := p.Event() + "{" + strings.Join(keys, ",") + "}"
-		if p.Event() == "OriginateResponse" {
-			shape += " ActionID=" + p.ActionID() + " Response=" + p.Get("Response") + " Reason=" + p.Get("Reason")
+		shape := p.Get("Event") + "{" + strings.Join(keys, ",") + "}"
+		if p.Get("Event") == "OriginateResponse" {
+			shape += " ActionID=" + p.Get("ActionID") + " Response=" + p.Get("Response") + " Reason=" + p.Get("Reason")
 		}
 		out[m[1]] = append(out[m[1]], shape)
 	}

@@ -324,7 +324,7 @@ func (w *originateWaiter) run(ctx context.Context) (amiwire.Packet, error) {
 	limit := o.ringTimeout + w.settings.Timeout
 	octx, cancel := context.WithTimeout(ctx, limit)
 	resp2, err := w.until(octx, func(p amiwire.Packet) bool {
-		return p.Event() == "OriginateResponse" && p.ActionID() == o.actionID
+		return p.Get("Event") == "OriginateResponse" && p.Get("ActionID") == o.actionID
 	})
 	cancel()
 	if err != nil {

@@ -47,14 +47,14 @@ func originateSegments(t *testing.T) map[string][]amiwire.Packet {
 	packets := recordedPackets(t, "originate-outcomes.server.ami")
 	extenOf := map[string]string{} // Linkedid -> exten
 	for _, p := range packets {
-		if p.Event() == "Newchannel" && p.Get("Uniqueid") == p.Get("Linkedid") {
+		if p.Get("Event") == "Newchannel" && p.Get("Uniqueid") == p.Get("Linkedid") {
 			extenOf[p.Get("Linkedid")] = p.Get("Exten")
 		}
 	}
 	segs := map[string][]amiwire.Packet{}
 	for _, p := range packets {
 		exten := extenOf[p.Get("Linkedid")]
-		if id := p.ActionID(); p.Event() == "OriginateResponse" && strings.HasPrefix(id, "orig-") {
+		if id := p.Get("ActionID"); p.Get("Event") == "OriginateResponse" && strings.HasPrefix(id, "orig-") {
 			exten = strings.Split(id, "-")[1]
 		}
 		if exten != "" && p.Has("Event") {
@@ -70,7 +70,7 @@ func originateSegments(t *testing.T) map[string][]amiwire.Packet {
 func asOriginated(events []amiwire.Packet, action amiwire.Packet) []amiwire.Packet {
 	first := ""
 	for _, p := range events {
-		if p.Event() == "Newchannel" {
+		if p.Get("Event") == "Newchannel" {
 			first = p.Get("Uniqueid")
 			break
 		}
@@ -83,8 +83,8 @@ func asOriginated(events []amiwire.Packet, action amiwire.Packet) []amiwire.Pack
 			switch {
 			case first != "" && f.Value == first:
 				q.Fields[i].Value = id
-			case f.Key == "ActionID" && p.Event() == "OriginateResponse":
-				q.Fields[i].Value = action.ActionID()
+			case f.Key == "ActionID" && p.Get("Event") == "OriginateResponse":
+				q.Fields[i].Value = action.Get("ActionID")
 			}
 		}
 		out = append(out, q)
@@ -337,7 +337,7 @@ func TestOriginateHangupOnExit(t *testing.T) {
 	segs := originateSegments(t)
 	var ringing []amiwire.Packet
 	for _, p := range segs["noanswer"] {
-		if p.Event() == "OriginateResponse" {
+		if p.Get("Event") == "OriginateResponse" {
 			break
 		}
 		ringing = append(ringing, p)
@@ -367,7 +367,7 @@ func TestOriginateHangupOnExit(t *testing.T) {
 		var hung []string
 		var id string
 		for _, r := range srv.Requests()[before:] {
-			switch r.Action.Action() {
+			switch r.Action.Get("Action") {
 			case "Hangup":
 				hung = append(hung, r.Action.Get("Channel"))
 			case "Originate":

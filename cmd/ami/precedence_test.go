@@ -114,7 +114,7 @@ func (r *settingRun) run() result {
 func lastLogin(srv *amitest.Server) (user, secret string, ok bool) {
 	reqs := srv.Requests()
 	for i := len(reqs) - 1; i >= 0; i-- {
-		if a := reqs[i].Action; strings.EqualFold(a.Action(), "Login") {
+		if a := reqs[i].Action; strings.EqualFold(a.Get("Action"), "Login") {
 			return a.Get("Username"), a.Get("Secret"), true
 		}
 	}

@@ -272,7 +272,7 @@ func (t *tally) result(ctx context.Context, action amiwire.Packet, p *amiwire.Pe
 	if resp != nil {
 		if werr := writeResponse(ctx, t.out, resp); werr != nil {
 			if ctx.Err() != nil {
-				return false, exitWith(exitInterrupted, fmt.Errorf("send %s: interrupted", action.Action()))
+				return false, exitWith(exitInterrupted, fmt.Errorf("send %s: interrupted", action.Get("Action")))
 			}
 			return false, werr
 		}
@@ -347,7 +347,7 @@ func plural(n int, noun string) string {
 // sendError reports an action that could not be written, with the batch's
 // progress. The client's error already begins with the action's name.
 func sendError(action amiwire.Packet, err error, answered, total int) error {
-	name := action.Action()
+	name := action.Get("Action")
 	cause := strings.TrimPrefix(err.Error(), name+": ")
 	return &msgError{msg: fmt.Sprintf("send %s%s: %s", name, progress(answered, total), cause), err: err}
 }
@@ -363,7 +363,7 @@ func waitResponse(ctx context.Context, s connSettings, p *amiwire.Pending, actio
 // describeWaitError turns a failure while waiting for a response into the
 // error to report, naming the action and how far the batch got.
 func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s connSettings, answered, total int) error {
-	name := action.Action()
+	name := action.Get("Action")
 	progress := progress(answered, total)
 	var ile *amiwire.IncompleteListError
 	over := overflowed(err)

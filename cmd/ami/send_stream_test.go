@@ -140,7 +140,7 @@ func TestSendStreamsFromPipe(t *testing.T) {
 			}
 			logins := 0
 			for _, rq := range srv.Requests() {
-				if strings.EqualFold(rq.Action.Action(), "Login") {
+				if strings.EqualFold(rq.Action.Get("Action"), "Login") {
 					logins++
 				}
 			}

@@ -69,7 +69,7 @@ func TestSendArgForms(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			id := req.Action.ActionID()
+			id := req.Action.Get("ActionID")
 			if id == "" || tt.id != "" && id != tt.id {
 				t.Fatalf("ActionID %q, want %q (or any when not given)", id, tt.id)
 			}
@@ -125,7 +125,7 @@ func TestSendStdin(t *testing.T) {
 			}
 			logins := 0
 			for _, rq := range srv.Requests() {
-				if strings.EqualFold(rq.Action.Action(), "Login") {
+				if strings.EqualFold(rq.Action.Get("Action"), "Login") {
 					logins++
 					if ev := rq.Action.Get("Events"); !strings.EqualFold(ev, "off") {
 						t.Errorf("login Events %q, want off", ev)
@@ -361,7 +361,7 @@ func TestSendPipelinesLogoff(t *testing.T) {
 	var mu sync.Mutex
 	var held []amiwire.Packet
 	srv := newServer(t, amitest.Options{OnAction: func(s *amitest.Session, a amiwire.Packet) {
-		if !strings.EqualFold(a.Action(), "Logoff") {
+		if !strings.EqualFold(a.Get("Action"), "Logoff") {
 			return
 		}
 		mu.Lock()
@@ -384,7 +384,7 @@ func TestSendPipelinesLogoff(t *testing.T) {
 	}
 	logoffs := 0
 	for _, req := range srv.Requests() {
-		if strings.EqualFold(req.Action.Action(), "Logoff") {
+		if strings.EqualFold(req.Action.Get("Action"), "Logoff") {
 			logoffs++
 		}
 	}

@@ -222,8 +222,8 @@ func (w *traceWriter) write(p amiwire.Packet, at time.Time) error {
 	w.fields = append(w.fields[:0],
 		amiwire.Field{Key: format.TimeKey, Value: t},
 		amiwire.Field{Key: "Channel", Value: p.Get("Channel")},
-		amiwire.Field{Key: "Event", Value: p.Event()})
-	for _, k := range tellingKeys(p.Event()) {
+		amiwire.Field{Key: "Event", Value: p.Get("Event")})
+	for _, k := range tellingKeys(p.Get("Event")) {
 		if v, ok := p.Lookup(k); ok && v != "" {
 			w.fields = append(w.fields, amiwire.Field{Key: k, Value: v})
 		}

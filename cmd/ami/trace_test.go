@@ -66,7 +66,7 @@ func TestTraceFromCapture(t *testing.T) {
 	events := capturedEvents(t)
 	bridged := ""
 	for _, p := range events {
-		if p.Event() == "Newchannel" && strings.HasPrefix(p.Get("Channel"), "Local/dialtalk@") {
+		if p.Get("Event") == "Newchannel" && strings.HasPrefix(p.Get("Channel"), "Local/dialtalk@") {
 			bridged = p.Get("Linkedid")
 			break
 		}
@@ -247,7 +247,7 @@ func TestTraceFromFleetCapture(t *testing.T) {
 	}
 	linkedid := ""
 	for _, p := range events {
-		if p.Event() == "Newchannel" {
+		if p.Get("Event") == "Newchannel" {
 			linkedid = p.Get("Linkedid")
 			break
 		}

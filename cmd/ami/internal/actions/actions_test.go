@@ -184,7 +184,7 @@ func TestStreaming(t *testing.T) {
 				go pw.Write([]byte(part))
 				select {
 				case res := <-next:
-					if res.err != nil || res.a.Packet.ActionID() != string(rune('1'+i)) {
+					if res.err != nil || res.a.Packet.Get("ActionID") != string(rune('1'+i)) {
 						t.Fatalf("action %d: %q, %v", i+1, res.a.Packet.Fields, res.err)
 					}
 				case <-deadline:

@@ -21,7 +21,7 @@ const originateDefaultTimeout = 30 * time.Second
 // the action says nothing (or nothing that parses as a number). The result
 // is at most about 146 years, so adding to it does not overflow.
 func Timeout(action amiwire.Packet) time.Duration {
-	name := action.Action()
+	name := action.Get("Action")
 	v := strings.TrimSpace(action.Get("Timeout"))
 	if v == "" {
 		if strings.EqualFold(name, "Originate") && !isTrue(action.Get("Async")) {

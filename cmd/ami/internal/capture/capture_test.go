@@ -164,7 +164,7 @@ func TestBadCaptures(t *testing.T) {
 		t.Errorf("err %v, want line 3", err)
 	}
 	ps, _, f := readAll(t, "Asterisk Call Manager/11.0.0\r\nEvent: A\r\n\r\nEvent: B\r\n\r\n")
-	if len(ps) != 2 || ps[0].Event() != "A" || f != FormatAMI {
+	if len(ps) != 2 || ps[0].Get("Event") != "A" || f != FormatAMI {
 		t.Errorf("banner capture: %v", ps)
 	}
 	ps, _, _ = readAll(t, "")

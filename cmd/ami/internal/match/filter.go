@@ -14,7 +14,7 @@ type Filter struct {
 // Pass reports whether p is chosen. It does not allocate.
 func (f *Filter) Pass(p *amiwire.Packet) bool {
 	if len(f.Events) > 0 {
-		name := p.Event()
+		name := p.Get("Event")
 		ok := false
 		for i := range f.Events {
 			if f.Events[i].Match(name) {
