@@ -353,7 +353,7 @@ complete -c ami -n '__ami_using listen' -l timestamps -s t -d 'add the time each
 complete -c ami -n '__ami_using listen' -l buffer -x -d 'hold up to SIZE of events while stdout is slow (like 512KiB, 64MiB, 1G)'
 complete -c ami -n '__ami_using listen' -l overflow -x -a 'block drop' -d 'WHAT to do when the buffer is full: block (stop reading; Asterisk may disconnect) or drop (count on stderr)'
 complete -c ami -n '__ami_using listen' -l reconnect -s r -d 'when the connection is lost, connect and log in again (capped, jittered backoff)'
-complete -c ami -n '__ami_using listen' -l keepalive -x -d 'send Ping every INTERVAL to notice a dead peer (0: off)'
+complete -c ami -n '__ami_using listen' -l keepalive -x -d 'send Ping after INTERVAL without a packet from the server, to notice a dead peer (0: off)'
 complete -c ami -n '__ami_using listen' -l help -s h -d 'show help'
 
 complete -c ami -n '__ami_using originate' -l host -s H -x -a '(__fish_print_hostnames)' -d 'AMI server HOST[:PORT]; repeat it or give a comma list to run on several hosts at once [$AMI_HOST]'

@@ -59,7 +59,7 @@ func listenCommand() *cli.Command {
 		&cli.BoolFlag{Name: "reconnect", Aliases: []string{"r"}, Category: "Flow",
 			Usage: "when the connection is lost, connect and log in again (capped, jittered backoff)"},
 		&cli.DurationFlag{Name: "keepalive", Category: "Flow",
-			Usage: "send Ping every `INTERVAL` to notice a dead peer (0: off)"},
+			Usage: "send Ping after `INTERVAL` without a packet from the server, to notice a dead peer (0: off)"},
 		&cli.DurationFlag{Name: "reconnect-min", Hidden: true, Value: backoffMin,
 			Usage: "first reconnect delay (tests)"},
 	)
