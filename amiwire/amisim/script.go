@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 )
 
 // A script is one recorded call turned into event templates: the events a
@@ -77,12 +78,19 @@ type namedCut struct {
 	onlyInEventsOf string // cut only in events containing this, "" for all
 }
 
-var (
-	uidRe    = regexp.MustCompile(`\b\d{10}\.\d+\b`)
-	chanRe   = regexp.MustCompile(`@[a-z]+-([0-9a-f]{8});`)
-	bridgeRe = regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
-	privRe   = regexp.MustCompile(`(?m)^Privilege: ([^\r\n]*)\r$`)
-)
+// templateRegexps are what compileScript looks for in a recorded event,
+// compiled on first use: every run of ami links this package (for --mock),
+// and most never start the simulator.
+type templateRegexps struct{ uid, channel, bridge, priv *regexp.Regexp }
+
+var templateRes = sync.OnceValue(func() templateRegexps {
+	return templateRegexps{
+		uid:     regexp.MustCompile(`\b\d{10}\.\d+\b`),
+		channel: regexp.MustCompile(`@[a-z]+-([0-9a-f]{8});`),
+		bridge:  regexp.MustCompile(`\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`),
+		priv:    regexp.MustCompile(`(?m)^Privilege: ([^\r\n]*)\r$`),
+	}
+})
 
 // recordedEvents returns the exact bytes of each packet of a server
 // recording after its banner line.
@@ -119,6 +127,7 @@ func compileScript(spec scriptSpec) (*script, error) {
 		return sc.nslots - 1
 	}
 	sc.split = -1
+	re := templateRes()
 	for _, ev := range recordedEvents(raw) {
 		if !bytes.HasPrefix(ev, []byte("Event: ")) || !spec.pick(ev) {
 			continue
@@ -127,7 +136,7 @@ func compileScript(spec scriptSpec) (*script, error) {
 			sc.split = len(sc.events)
 		}
 		t := tmplEvent{originate: bytes.HasPrefix(ev, []byte("Event: OriginateResponse\r\n"))}
-		if m := privRe.FindSubmatch(ev); m != nil {
+		if m := re.priv.FindSubmatch(ev); m != nil {
 			t.priv = string(m[1])
 		}
 		if t.originate {
@@ -139,21 +148,21 @@ func compileScript(spec scriptSpec) (*script, error) {
 			segs       []seg // what replaces ev[start:end]; the last seg's lit follows its slot
 		}
 		var cuts []cut
-		for _, m := range uidRe.FindAllIndex(ev, -1) {
+		for _, m := range re.uid.FindAllIndex(ev, -1) {
 			key := "uid:" + string(ev[m[0]:m[1]])
 			if _, seen := slots[key]; !seen {
 				sc.uids = append(sc.uids, slot(key))
 			}
 			cuts = append(cuts, cut{m[0], m[1], []seg{{slot: slots[key]}}})
 		}
-		for _, m := range chanRe.FindAllSubmatchIndex(ev, -1) {
+		for _, m := range re.channel.FindAllSubmatchIndex(ev, -1) {
 			key := "chan:" + string(ev[m[2]:m[3]])
 			if _, seen := slots[key]; !seen {
 				sc.chans = append(sc.chans, slot(key))
 			}
 			cuts = append(cuts, cut{m[2], m[3], []seg{{slot: slots[key]}}})
 		}
-		for _, m := range bridgeRe.FindAllIndex(ev, -1) {
+		for _, m := range re.bridge.FindAllIndex(ev, -1) {
 			sc.bridge = slot("bridge")
 			cuts = append(cuts, cut{m[0], m[1], []seg{{slot: sc.bridge}}})
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -119,8 +120,11 @@ func withSeconds(cmd *cli.Command) {
 
 // flagInError finds the flag names in the errors of Go's flag package
 // ("invalid value "x" for flag -timeout: ...", "flag needs an argument:
-// -w", "flag provided but not defined: -colour").
-var flagInError = regexp.MustCompile(`(for flag |for |argument: |defined: )-([A-Za-z0-9][A-Za-z0-9_-]*)`)
+// -w", "flag provided but not defined: -colour"), compiled on first use:
+// only a usage error needs it.
+var flagInError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(for flag |for |argument: |defined: )-([A-Za-z0-9][A-Za-z0-9_-]*)`)
+})
 
 // longFlagNames rewrites the flag names in a flag parsing error the way a
 // user writes them: the long name with two dashes ("-w" becomes
@@ -130,8 +134,9 @@ func longFlagNames(err error, flagSets ...[]cli.Flag) error {
 	if !strings.Contains(msg, " -") {
 		return err
 	}
-	return errors.New(flagInError.ReplaceAllStringFunc(msg, func(m string) string {
-		sub := flagInError.FindStringSubmatch(m)
+	re := flagInError()
+	return errors.New(re.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := re.FindStringSubmatch(m)
 		name := sub[2]
 		for _, flags := range flagSets {
 			for _, f := range flags {
