@@ -7,8 +7,9 @@ import (
 	"sort"
 )
 
-// fixtureFS holds byte-for-byte copies of the Asterisk 22 recordings in
-// ../shared/fixtures/asterisk-22 (checked by TestFixturesMatchShared).
+// fixtureFS holds byte-for-byte recordings of a real Asterisk 22.10.1
+// (fixtures/asterisk-22/README.md says what each shows); the project's
+// own copy, so that a clone alone tests green.
 //
 //go:embed fixtures/asterisk-22/*.ami
 var fixtureFS embed.FS

@@ -175,6 +175,16 @@ func urlError(err error) error {
 	return usageError("--url: %v", err)
 }
 
+// eventBuffer is the bound amiwire applies to what a connection holds
+// (Config.EventBuffer, its default when unset), for messages and for
+// what ami holds itself.
+func (s connSettings) eventBuffer() int {
+	if s.Config.EventBuffer <= 0 {
+		return amiwire.DefaultEventBuffer
+	}
+	return s.Config.EventBuffer
+}
+
 // dial connects, reads the banner and logs in, within s.Timeout. events is
 // the login Events header ("off" for request/response commands).
 func (s connSettings) dial(ctx context.Context, events string) (*amiwire.Client, error) {

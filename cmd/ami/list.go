@@ -186,10 +186,7 @@ func streamList(ctx context.Context, s connSettings, cl *amiwire.Client, action 
 	// (Config.Lend): what is held (--all, and a table's rows) is cloned
 	// first.
 	var held []amiwire.Packet
-	limit := s.Config.EventBuffer
-	if limit <= 0 {
-		limit = amiwire.DefaultEventBuffer
-	}
+	limit := s.eventBuffer()
 	heldBytes, items := 0, 0
 	lw := newListWatch(out, !all && !table, s.Timeout, func() { cancel(errIdle) })
 	// Items may come with only their Event field parsed (Config.Lend):

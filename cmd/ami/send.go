@@ -369,12 +369,8 @@ func describeWaitError(ctx context.Context, action amiwire.Packet, err error, s 
 	over := overflowed(err)
 	switch {
 	case over != nil:
-		limit := s.Config.EventBuffer
-		if limit == 0 {
-			limit = amiwire.DefaultEventBuffer
-		}
 		return exitWith(exitConn, fmt.Errorf("send %s: after %d events the list of %s held more than --buffer %s (send holds a list until it is complete)%s; use 'ami list %s' to stream it, or raise --buffer",
-			name, over.Received, over.Action, size.Format(limit), progress, over.Action))
+			name, over.Received, over.Action, size.Format(s.eventBuffer()), progress, over.Action))
 	case errors.As(err, &ile) && !ile.Miscounted:
 		return &msgError{msg: fmt.Sprintf("send %s: %s%s", name, incompleteText(ile), progress), err: err}
 	case errors.Is(err, context.DeadlineExceeded):
